@@ -1,0 +1,43 @@
+"""Full-text search for a folder of news articles: index it, then query it from Python or the CLI.
+
+from search import index_corpus, open_index
+index_corpus(Path("corpus"), Path("index"))
+results = open_index("index").search("coup Mali", limit=5)
+"""
+
+from .config import Settings, load_settings
+from .errors import (
+    BadInputError,
+    CorpusNotFoundError,
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNeedsRebuildError,
+    IndexNotFoundError,
+    QueryError,
+    SearchError,
+)
+from .indexing import index_corpus
+from .models import Document, Fragment, Hit, IndexReport, Results, SkippedFile
+from .searching import SearchIndex, open_index
+
+__all__ = [
+    "BadInputError",
+    "CorpusNotFoundError",
+    "Document",
+    "Fragment",
+    "Hit",
+    "IndexDamagedError",
+    "IndexLockedError",
+    "IndexNeedsRebuildError",
+    "IndexNotFoundError",
+    "IndexReport",
+    "QueryError",
+    "Results",
+    "SearchError",
+    "SearchIndex",
+    "Settings",
+    "SkippedFile",
+    "index_corpus",
+    "load_settings",
+    "open_index",
+]

@@ -1,0 +1,79 @@
+"""Settings in one place: package defaults, then one user file, then environment variables.
+
+Command-line flags, applied by the CLI, override all three.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import BadInputError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_ENV = "SEARCH_CONFIG"
+ENV_VARIABLES = {
+    "index_dir": "SEARCH_INDEX_DIR",
+    "corpus_dir": "SEARCH_CORPUS_DIR",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the index and the corpus live, and the limits indexing works within."""
+
+    index_dir: Path = Path("index")
+    corpus_dir: Path = Path("corpus")
+    lock_timeout: float = 5.0
+    max_file_bytes: int = 20 * 1024 * 1024
+
+
+def user_config_path(env: Mapping[str, str] = os.environ) -> Path:
+    """The user's config file: $SEARCH_CONFIG, else $XDG_CONFIG_HOME/news-search/config.toml."""
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV]).expanduser()
+    base = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "news-search" / "config.toml"
+
+
+def _coerce(name: str, value: object, source: str) -> Any:
+    """Turn a raw value from a file or the environment into the setting's type."""
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    try:
+        if kind == "Path":
+            return Path(str(value)).expanduser()
+        if kind == "float":
+            return float(value)  # type: ignore[arg-type]
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise BadInputError(f"{source}: {name} = {value!r} is not a valid {kind}") from None
+
+
+def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
+    """Read the settings: defaults, overridden by the user file, overridden by the environment."""
+    settings = Settings()
+    path = user_config_path(env)
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise BadInputError(f"config file {path}: {error}") from None
+        known = {f.name for f in fields(Settings)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise BadInputError(f"config file {path}: unknown setting {unknown[0]!r}")
+        settings = replace(settings, **{k: _coerce(k, v, f"config file {path}") for k, v in data.items()})
+    overrides = {
+        name: _coerce(name, env[var], f"environment variable {var}")
+        for name, var in ENV_VARIABLES.items()
+        if env.get(var)
+    }
+    return replace(settings, **overrides)

@@ -1,0 +1,339 @@
+"""The one module that talks to Whoosh: schema, index folder, writer, searcher, highlighter.
+
+Everything else in the package works with our own dataclasses and exceptions, so the
+engine can be swapped by rewriting this file alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pickle
+import struct
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import whoosh.index
+from whoosh import highlight, qparser
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.query import And, Or, Query
+from whoosh.support.charset import accent_map
+from whoosh.writing import CLEAR
+
+from .errors import IndexDamagedError, IndexLockedError, IndexNeedsRebuildError, IndexNotFoundError
+from .models import Document, Fragment, Hit, Results
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+MANIFEST_NAME = "search-index.json"
+MANIFEST_FORMAT = "news-search index"
+TITLE_BOOST = 2.0
+# Documents that hold every word of a query of plain words score this many times more.
+ALL_WORDS_BONUS = 1.0
+SNIPPET_FRAGMENTS = 3
+FRAGMENT_CHARS = 160
+FRAGMENT_CONTEXT = 50
+# Errors Whoosh raises when the files of an index are missing, truncated or garbled.
+DAMAGE_ERRORS = (
+    whoosh.index.IndexError, OSError, EOFError, ValueError, KeyError, struct.error,
+    pickle.UnpicklingError,
+)  # fmt: skip
+
+
+def text_analyzer() -> Analyzer:
+    """English stemming with accent folding, so that 'Touré' matches 'Toure'."""
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter()
+        | StemFilter(lang="en")
+    )
+
+
+def build_schema() -> Schema:
+    """The index's fields; size, mtime and hash are kept for incremental reindexing."""
+    analyzer = text_analyzer()
+    return Schema(
+        id=ID(unique=True, stored=True),
+        path=STORED(),
+        title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
+        body=TEXT(analyzer=analyzer, stored=True),
+        date=DATETIME(stored=True, sortable=True),
+        actors=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        size=STORED(),
+        mtime=STORED(),
+        content_hash=STORED(),
+    )
+
+
+# --- the index folder --------------------------------------------------------------
+
+
+def _manifest_path(index_dir: Path) -> Path:
+    return index_dir / MANIFEST_NAME
+
+
+def _has_visible_files(folder: Path) -> bool:
+    return folder.is_dir() and any(not p.name.startswith(".") for p in folder.iterdir())
+
+
+def _check_not_foreign(index_dir: Path) -> None:
+    """Refuse a path that is a file, or a folder with files but without our manifest."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexDamagedError(f"{index_dir} is a file, not an index folder")
+    if not _manifest_path(index_dir).is_file() and _has_visible_files(index_dir):
+        raise IndexDamagedError(
+            f"{index_dir} is not a search index (no {MANIFEST_NAME}); "
+            "point --index-dir at an index folder or an empty one"
+        )
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    """The index's manifest, checked: raises if there is no index or it is not ours."""
+    _check_not_foreign(index_dir)
+    path = _manifest_path(index_dir)
+    if not path.is_file():
+        raise IndexNotFoundError(f"no index at {index_dir}: run 'search index' first")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _damaged(index_dir, error) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        raise _damaged(index_dir, ValueError(f"{MANIFEST_NAME} is not ours"))
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise IndexNeedsRebuildError(
+            f"index at {index_dir} has schema version {manifest.get('schema_version')}, "
+            f"this program needs {SCHEMA_VERSION}: run 'search index' to rebuild it"
+        )
+    return manifest
+
+
+def _write_manifest(index_dir: Path, corpus_root: Path | None) -> None:
+    """Record what this index is, atomically (write aside, then rename)."""
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "corpus_root": str(corpus_root) if corpus_root else None,
+        "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    path = _manifest_path(index_dir)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _open_or_create_for_writing(index_dir: Path) -> whoosh.index.Index:
+    """Open our index for writing; create it in a new or empty folder, or over a broken one of ours."""
+    _check_not_foreign(index_dir)
+    if _manifest_path(index_dir).is_file():
+        try:
+            read_manifest(index_dir)
+            return whoosh.index.open_dir(str(index_dir))
+        except (IndexDamagedError, IndexNeedsRebuildError, *DAMAGE_ERRORS) as error:
+            log.warning("rebuilding the index at %s from scratch: %s", index_dir, error)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    _write_manifest(index_dir, None)
+    return whoosh.index.create_in(str(index_dir), build_schema())
+
+
+def _to_fields(document: Document) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "id": document.id,
+        "path": document.path,
+        "title": document.title,
+        "body": document.body,
+        "actors": ",".join(document.actors),
+        "size": document.size,
+        "mtime": document.mtime,
+        "content_hash": document.content_hash,
+    }
+    if document.date is not None:
+        fields["date"] = document.date
+    return fields
+
+
+def replace_all(index_dir: Path, documents: Iterable[Document], corpus_root: Path, timeout: float) -> int:
+    """Replace the index's contents with `documents` in one commit; the old state serves until then."""
+    index = _open_or_create_for_writing(index_dir)
+    try:
+        writer = index.writer(timeout=timeout)
+    except whoosh.index.LockError:
+        raise IndexLockedError(
+            f"index at {index_dir} is locked by another indexing run; try again when it ends"
+        ) from None
+    count = 0
+    try:
+        for document in documents:
+            writer.add_document(**_to_fields(document))
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(mergetype=CLEAR)
+    _write_manifest(index_dir, corpus_root)
+    return count
+
+
+# --- searching ---------------------------------------------------------------------
+
+
+class _AllWordsBonusGroup(qparser.OrGroup):
+    """Words written side by side are ORed, plus a bonus clause for holding all of them.
+
+    Whoosh's own OrGroup.factory(coord) multiplies every score by (n-1)/n terms, which is
+    zero for a one-word query, and its bonus is too small to reorder results.
+    """
+
+    def query(self, parser: qparser.QueryParser) -> Query:
+        words = [q for q in (node.query(parser) for node in self.nodes) if q is not None]
+        if len(words) < 2:
+            return qparser.syntax.attach(Or(words, boost=self.boost), self)
+        bonus = And(words, boost=ALL_WORDS_BONUS)
+        return qparser.syntax.attach(Or([Or(words), bonus], boost=self.boost), self)
+
+
+class _EarliestBestFragmentScorer(highlight.BasicFragmentScorer):
+    """Whoosh's passage score (matches, times distinct words), ties going to earlier passages."""
+
+    def __call__(self, fragment: highlight.Fragment) -> float:
+        position = fragment.startchar / (len(fragment.text) + 1)
+        return float(super().__call__(fragment)) - position
+
+
+class _SpanFormatter(highlight.Formatter):
+    """Whoosh formatter that returns our Fragment records instead of marked-up strings."""
+
+    def format(self, fragments: list[highlight.Fragment], replace: bool = False) -> list[Fragment]:
+        return [_to_fragment(f) for f in _merge_touching(fragments)]
+
+
+def _merge_touching(fragments: list[highlight.Fragment]) -> list[highlight.Fragment]:
+    """Join passages that overlap or abut, so one sentence is not shown as two fragments."""
+    merged: list[highlight.Fragment] = []
+    for fragment in sorted(fragments, key=lambda f: f.startchar):
+        if merged and fragment.startchar <= merged[-1].endchar + 1:
+            last = merged[-1]
+            merged[-1] = highlight.Fragment(
+                last.text, last.matches + fragment.matches, last.startchar,
+                max(last.endchar, fragment.endchar),
+            )  # fmt: skip
+        else:
+            merged.append(fragment)
+    return merged
+
+
+def _to_fragment(fragment: highlight.Fragment) -> Fragment:
+    """Snap a Whoosh passage to a sentence or word start and express its matches as offsets."""
+    text = fragment.text
+    matches = sorted((t.startchar, t.endchar) for t in fragment.matches if t.startchar is not None)
+    start, end = fragment.startchar, fragment.endchar
+    first_match = matches[0][0] if matches else end
+    last_match = matches[-1][1] if matches else start
+    sentence_start = max(text.rfind("\n", start, first_match), text.rfind(". ", start, first_match))
+    if sentence_start >= 0:
+        start = sentence_start + 1
+    while start > 0 and start < first_match and not text[start - 1].isspace():
+        start += 1
+    while end < len(text) and end > last_match and not text[end].isspace():
+        end -= 1
+    spans: list[tuple[int, int]] = []
+    for match_start, match_end in matches:
+        if match_start < start or match_end > end:
+            continue
+        if spans and match_start - start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], match_end - start))
+            continue
+        spans.append((match_start - start, match_end - start))
+    snippet = text[start:end].replace("\n", " ")
+    stripped = snippet.lstrip()
+    shift = len(snippet) - len(stripped)
+    return Fragment(stripped.rstrip(), tuple((s - shift, e - shift) for s, e in spans))
+
+
+def _lead_fragment(body: str) -> Fragment:
+    """The opening of a document, for hits whose body holds none of the query's words."""
+    end = len(body)
+    if end > FRAGMENT_CHARS:
+        end = body.rfind(" ", 0, FRAGMENT_CHARS)
+        end = end if end > 0 else FRAGMENT_CHARS
+    return Fragment(body[:end].replace("\n", " "))
+
+
+def _stored_actors(value: str | None) -> tuple[str, ...]:
+    return tuple(a for a in (value or "").split(",") if a)
+
+
+class EngineIndex:
+    """An opened Whoosh index: parses and runs queries, returns our Results."""
+
+    def __init__(self, index_dir: Path) -> None:
+        manifest = read_manifest(index_dir)
+        self.index_dir = index_dir
+        self.corpus_root = manifest.get("corpus_root")
+        try:
+            self._index = whoosh.index.open_dir(str(index_dir))
+        except DAMAGE_ERRORS as error:
+            raise _damaged(index_dir, error) from None
+        self._parser = qparser.MultifieldParser(
+            ["title", "body"],
+            self._index.schema,
+            group=_AllWordsBonusGroup,
+        )
+        self._highlighter = highlight.Highlighter(
+            fragmenter=highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=FRAGMENT_CONTEXT),
+            scorer=_EarliestBestFragmentScorer(),
+            formatter=_SpanFormatter(),
+            order=highlight.FIRST,
+        )
+
+    def document_count(self) -> int:
+        """How many documents the index holds."""
+        return self._index.doc_count()
+
+    def search(self, query: str, limit: int, offset: int = 0) -> Results:
+        """Run a query; return hits offset+1 .. offset+limit with highlighted fragments."""
+        parsed = self._parser.parse(query)
+        try:
+            with self._index.searcher() as searcher:
+                found = searcher.search(parsed, limit=offset + limit)
+                found.highlighter = self._highlighter
+                hits = []
+                for rank, hit in enumerate(found[offset : offset + limit], start=offset + 1):
+                    stored = hit.fields()
+                    fragments = hit.highlights("body", top=SNIPPET_FRAGMENTS) or [
+                        _lead_fragment(stored.get("body", ""))
+                    ]
+                    hits.append(
+                        Hit(
+                            rank=rank,
+                            id=stored["id"],
+                            path=stored.get("path", ""),
+                            title=stored.get("title", ""),
+                            date=stored.get("date"),
+                            actors=_stored_actors(stored.get("actors")),
+                            score=float(hit.score or 0.0),
+                            fragments=tuple(fragments),
+                        )
+                    )
+                return Results(query=query, total=len(found), hits=tuple(hits))
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+
+
+def _damaged(index_dir: Path, error: BaseException) -> IndexDamagedError:
+    return IndexDamagedError(
+        f"index at {index_dir} is damaged ({type(error).__name__}: {error}); run 'search index' to rebuild it"
+    )

@@ -1,0 +1,35 @@
+"""The library's own exceptions: the CLI turns each into a one-line message and exit code 2."""
+
+from __future__ import annotations
+
+
+class SearchError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class IndexNotFoundError(SearchError):
+    """There is no index at the given folder yet."""
+
+
+class IndexLockedError(SearchError):
+    """Another process holds the index's write lock."""
+
+
+class IndexDamagedError(SearchError):
+    """The index folder exists but cannot be read as one of our indexes."""
+
+
+class IndexNeedsRebuildError(SearchError):
+    """The index was written by an incompatible version and must be rebuilt."""
+
+
+class CorpusNotFoundError(SearchError):
+    """The corpus folder does not exist or is not a folder."""
+
+
+class QueryError(SearchError):
+    """The query cannot be understood."""
+
+
+class BadInputError(SearchError):
+    """An argument or a file the user gave is not usable."""

@@ -1,0 +1,81 @@
+"""The frozen records that flow one way: raw file -> Document -> index -> Hit/Results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A corpus file as read from disk, before any cleaning."""
+
+    path: str  # relative to the corpus root, with forward slashes
+    text: str
+    size: int
+    mtime: float
+    content_hash: str
+    is_html: bool
+
+
+@dataclass(frozen=True)
+class Document:
+    """One cleaned article, ready to be indexed."""
+
+    id: str
+    title: str
+    body: str
+    path: str = ""
+    date: datetime | None = None
+    actors: tuple[str, ...] = ()
+    size: int = 0
+    mtime: float = 0.0
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A corpus file that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What one indexing run did."""
+
+    indexed: int
+    skipped: tuple[SkippedFile, ...]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A passage of a document with the character spans that matched the query."""
+
+    text: str
+    highlights: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked search result."""
+
+    rank: int
+    id: str
+    path: str
+    title: str
+    date: datetime | None
+    actors: tuple[str, ...]
+    score: float
+    fragments: tuple[Fragment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Results:
+    """A page of ranked hits for one query, with the total number of matches."""
+
+    query: str
+    total: int
+    hits: tuple[Hit, ...] = field(default_factory=tuple)

@@ -1,0 +1,34 @@
+"""Shared fixtures: the sample corpus indexed once per session, and small corpora made on the fly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search import index_corpus
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CORPUS = PROJECT_ROOT / "corpus"
+DW_REPORT = "004_42382a47a79cec6e.txt"
+STATE_DEPARTMENT_STATEMENT = "000_45a78b254a50a030.txt"
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus indexed into a temporary folder; tests must not write to it."""
+    index_dir = tmp_path_factory.mktemp("sample") / "index"
+    index_corpus(SAMPLE_CORPUS, index_dir)
+    return index_dir
+
+
+def write_corpus(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write files (relative path -> text or bytes) under root and return root."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.corpus import check_corpus_dir, decode, discover, read_source
+from search.errors import CorpusNotFoundError
+from search.models import SkippedFile, SourceFile
+
+from .conftest import write_corpus
+
+
+def test_discover_finds_article_files_recursively_in_stable_order(tmp_path: Path) -> None:
+    write_corpus(
+        tmp_path,
+        {
+            "b.txt": "b", "a.html": "a", "sub/c.HTM": "c", "sub/deeper/d.txt": "d",
+            "notes.md": "no", "image.png": b"\x89PNG", ".hidden/e.txt": "no", ".f.txt": "no",
+        },
+    )  # fmt: skip
+    found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
+    assert found == ["a.html", "b.txt", "sub/c.HTM", "sub/deeper/d.txt"]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty file"),
+        (b"  \n\t\n", "empty file"),
+        (b"PK\x03\x04\x00\x00binary", "binary file"),
+    ],
+)
+def test_unusable_files_are_skipped_with_a_reason(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "x.txt"
+    path.write_bytes(content)
+    assert read_source(path, tmp_path, max_bytes=1000) == SkippedFile("x.txt", reason)
+
+
+def test_too_large_file_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text("word " * 100)
+    result = read_source(path, tmp_path, max_bytes=100)
+    assert isinstance(result, SkippedFile) and result.reason.startswith("too large")
+
+
+def test_unreadable_file_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "missing.txt")
+    result = read_source(tmp_path / "dangling.txt", tmp_path, max_bytes=1000)
+    assert isinstance(result, SkippedFile) and result.reason.startswith("unreadable")
+
+
+def test_source_file_records_what_incremental_indexing_needs(tmp_path: Path) -> None:
+    write_corpus(tmp_path, {"sub/a.txt": "Hello Mali"})
+    source = read_source(tmp_path / "sub/a.txt", tmp_path, max_bytes=1000)
+    assert isinstance(source, SourceFile)
+    assert (source.path, source.text, source.size, source.is_html) == ("sub/a.txt", "Hello Mali", 10, False)
+    assert len(source.content_hash) == 32 and source.mtime > 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "is_html", "expected"),
+    [
+        ("Touré à Bamako".encode(), False, "Touré à Bamako"),
+        ("Touré “quoted”".encode("cp1252"), False, "Touré “quoted”"),
+        (
+            '<html><head><meta charset="iso-8859-1"></head><body>Touré</body></html>'.encode("latin-1"),
+            True,
+            '<html><head><meta charset="iso-8859-1"></head><body>Touré</body></html>',
+        ),
+        ("\ufeffBOM first".encode(), False, "BOM first"),
+    ],
+)
+def test_decode_reads_utf8_then_declared_charset_then_cp1252(
+    raw: bytes, is_html: bool, expected: str
+) -> None:
+    assert decode(raw, is_html) == expected
+
+
+def test_html_pages_are_recognised_by_content_too(tmp_path: Path) -> None:
+    write_corpus(tmp_path, {"page.txt": "<!DOCTYPE html><html><body><p>Hi there</p></body></html>"})
+    source = read_source(tmp_path / "page.txt", tmp_path, max_bytes=1000)
+    assert isinstance(source, SourceFile) and source.is_html
+
+
+@pytest.mark.parametrize(
+    "make", [lambda p: p / "missing", lambda p: write_corpus(p, {"f.txt": "x"}) / "f.txt"]
+)
+def test_check_corpus_dir_refuses_what_is_not_a_folder(tmp_path: Path, make) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CorpusNotFoundError):
+        check_corpus_dir(make(tmp_path))
