@@ -1,0 +1,197 @@
+"""The `search` command: index a folder of articles, query it from the terminal.
+
+Only this module talks to the user: it turns the library's exceptions into one-line
+messages with exit code 2, and maps "no hits" to exit code 1, like grep.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .config import ENV_VARIABLES, Settings, load_settings
+from .errors import SearchError
+from .indexing import index_corpus
+from .rendering import render_json, render_text
+from .searching import MAX_LIMIT, open_index
+
+EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class SearchGroup(click.Group):
+    """A command group that reports the library's errors as one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SearchError as error:
+            click.echo(f"search: error: {error}", err=True)
+            ctx.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            click.echo("search: interrupted", err=True)
+            ctx.exit(130)
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Log records as the CLI's own messages: 'search: warning: ...'."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"search: {record.levelname.lower()}: {record.getMessage()}"
+
+
+def index_dir_option(command: F) -> F:
+    """The --index-dir option, shared by every command that reads or writes the index."""
+    return click.option(
+        "--index-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"Folder of the index. [default: ${ENV_VARIABLES['index_dir']}, else ./index]",
+    )(command)
+
+
+def use_color(choice: str, stream: Any) -> bool:
+    """Colour when asked to, or on a terminal unless NO_COLOR is set (https://no-color.org)."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    return not os.environ.get("NO_COLOR") and bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings = ctx.find_object(Settings)
+    assert settings is not None, "the group callback stores the settings"
+    return settings
+
+
+@click.group("search", cls=SearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="news-search", prog_name="search")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Full-text search for a folder of news articles and press statements.
+
+    \b
+    Index a folder once, then query it:
+      search index corpus/
+      search query coup Mali
+      search query --json junta elections
+
+    Exit status: 0 when something matched, 1 when nothing did, 2 on an error.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLineFormatter())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    ctx.obj = load_settings()
+
+
+class _ProgressBar:
+    """A progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label="indexing", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+@cli.command("index")
+@click.argument("corpus", required=False, type=click.Path(path_type=Path))
+@index_dir_option
+@click.pass_context
+def index_command(ctx: click.Context, corpus: Path | None, index_dir: Path | None) -> None:
+    """Index every .txt, .html and .htm file under CORPUS, recursively.
+
+    CORPUS defaults to $SEARCH_CORPUS_DIR, else ./corpus. Files that cannot be
+    indexed (unreadable, binary, empty) are skipped with a warning naming them.
+
+    \b
+    Example:
+      search index ~/news --index-dir ~/news-index
+    """
+    settings = _settings(ctx)
+    progress = _ProgressBar() if sys.stderr.isatty() else None
+    try:
+        report = index_corpus(
+            corpus or settings.corpus_dir,
+            index_dir or settings.index_dir,
+            lock_timeout=settings.lock_timeout,
+            max_file_bytes=settings.max_file_bytes,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+    for skipped in report.skipped:
+        click.echo(f"search: warning: skipped {skipped.path}: {skipped.reason}", err=True)
+    documents = "document" if report.indexed == 1 else "documents"
+    files = "file" if len(report.skipped) == 1 else "files"
+    click.echo(
+        f"indexed {report.indexed} {documents}, skipped {len(report.skipped)} {files} "
+        f"in {report.seconds:.2f} s",
+        err=True,
+    )
+
+
+@cli.command("query")
+@click.argument("words", nargs=-1, required=True)
+@index_dir_option
+@click.option(
+    "--limit", "-n", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True,
+    help="How many results to show.",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Highlight matched words; 'auto' colours on a terminal unless NO_COLOR is set.",
+)  # fmt: skip
+@click.pass_context
+def query_command(
+    ctx: click.Context,
+    words: tuple[str, ...],
+    index_dir: Path | None,
+    limit: int,
+    as_json: bool,
+    color: str,
+) -> None:
+    """Search the index for WORDS and print ranked results with highlighted snippets.
+
+    Documents holding any of the words match; those holding all of them rank first.
+
+    \b
+    Examples:
+      search query coup
+      search query junta elections Mali --limit 3
+      search query condemn --json
+    """
+    index = open_index(index_dir or _settings(ctx).index_dir)
+    results = index.search(" ".join(words), limit=limit)
+    if as_json:
+        click.echo(render_json(results))
+    elif results.hits:
+        colored = use_color(color, sys.stdout)
+        click.echo(render_text(results, colored), color=colored, nl=False)
+    if results.total == 0:
+        if not as_json:
+            click.echo(f"search: no documents match {results.query!r}", err=True)
+        ctx.exit(EXIT_NO_MATCH)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="search")

@@ -1,0 +1,239 @@
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import whoosh.index
+from click.testing import CliRunner, Result
+
+from search.cli import cli, use_color
+
+from .conftest import DW_REPORT, SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
+
+
+def run(args: list[str], tmp_path: Path, **env: str) -> Result:
+    """Invoke the CLI with a clean environment: no user config, no colour or index overrides."""
+    base = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "SEARCH_CONFIG": "", "NO_COLOR": "",
+            "SEARCH_INDEX_DIR": "", "SEARCH_CORPUS_DIR": ""}  # fmt: skip
+    return CliRunner().invoke(cli, args, env={**base, **env}, catch_exceptions=False)
+
+
+@pytest.fixture
+def indexed(tmp_path: Path) -> Path:
+    index_dir = tmp_path / "index"
+    assert run(["index", str(SAMPLE_CORPUS), "--index-dir", str(index_dir)], tmp_path).exit_code == 0
+    return index_dir
+
+
+def one_line_error(result: Result) -> str:
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+# --- help -----------------------------------------------------------------------------
+
+
+def test_search_alone_prints_help(tmp_path: Path) -> None:
+    result = run([], tmp_path)
+    assert "Usage: search" in result.output and "index" in result.output and "query" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "example"),
+    [([], "search query coup"), (["index"], "search index ~/news"), (["query"], "search query coup")],
+)
+def test_every_help_shows_an_example(tmp_path: Path, args: list[str], example: str) -> None:
+    result = run([*args, "--help"], tmp_path)
+    assert result.exit_code == 0 and example in result.stdout
+
+
+# --- index ----------------------------------------------------------------------------
+
+
+def test_index_prints_a_one_line_summary_on_stderr_only(tmp_path: Path) -> None:
+    result = run(["index", str(SAMPLE_CORPUS), "--index-dir", str(tmp_path / "idx")], tmp_path)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.startswith("indexed 5 documents, skipped 0 files in ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_index_names_each_skipped_file_with_its_reason(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus", {"ok.txt": "Gao news", "blank.txt": "", "bin.htm": b"\x00\xff"}
+    )
+    result = run(["index", str(corpus), "--index-dir", str(tmp_path / "idx")], tmp_path)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "search: warning: skipped bin.htm: binary file",
+        "search: warning: skipped blank.txt: empty file",
+        result.stderr.splitlines()[-1],
+    ]
+    assert result.stderr.splitlines()[-1].startswith("indexed 1 document, skipped 2 files in ")
+
+
+def test_defaults_are_corpus_and_index_of_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(SAMPLE_CORPUS, tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    assert run(["index"], tmp_path).exit_code == 0
+    assert (tmp_path / "index").is_dir()
+    assert run(["query", "coup"], tmp_path).exit_code == 0
+
+
+def test_environment_variables_set_the_default_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = {"SEARCH_CORPUS_DIR": str(SAMPLE_CORPUS), "SEARCH_INDEX_DIR": str(tmp_path / "elsewhere")}
+    assert run(["index"], tmp_path, **env).exit_code == 0
+    assert run(["query", "coup"], tmp_path, **env).exit_code == 0
+    assert not (tmp_path / "index").exists()
+
+
+def test_index_dir_flag_beats_the_environment(tmp_path: Path) -> None:
+    env = {"SEARCH_INDEX_DIR": str(tmp_path / "from-env")}
+    assert (
+        run(["index", str(SAMPLE_CORPUS), "--index-dir", str(tmp_path / "flag")], tmp_path, **env).exit_code
+        == 0
+    )
+    assert (tmp_path / "flag").is_dir() and not (tmp_path / "from-env").exists()
+
+
+def test_missing_corpus_is_a_one_line_error(tmp_path: Path) -> None:
+    line = one_line_error(
+        run(["index", str(tmp_path / "nope"), "--index-dir", str(tmp_path / "i")], tmp_path)
+    )
+    assert line == f"search: error: corpus folder not found: {tmp_path / 'nope'}"
+
+
+def test_foreign_index_folder_is_refused_and_left_alone(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "docs", {"thesis.txt": "years of work"})
+    line = one_line_error(run(["index", str(SAMPLE_CORPUS), "--index-dir", str(tmp_path / "docs")], tmp_path))
+    assert "is not a search index" in line
+    assert [p.name for p in (tmp_path / "docs").iterdir()] == ["thesis.txt"]
+
+
+def test_locked_index_is_a_one_line_error(tmp_path: Path, indexed: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("lock_timeout = 0.1\n")
+    writer = whoosh.index.open_dir(str(indexed)).writer()
+    try:
+        result = run(
+            ["index", str(SAMPLE_CORPUS), "--index-dir", str(indexed)], tmp_path, SEARCH_CONFIG=str(config)
+        )
+    finally:
+        writer.cancel()
+    assert "locked by another indexing run" in one_line_error(result)
+
+
+# --- query ----------------------------------------------------------------------------
+
+
+def test_query_prints_ranked_results_and_exits_0(tmp_path: Path, indexed: Path) -> None:
+    result = run(["query", "coup", "--index-dir", str(indexed)], tmp_path)
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0] == "1. Mali junta told to leave"
+    assert lines[1].startswith(f"   {DW_REPORT} | date: - | actors: - | score: ")
+    assert "coup" in lines[2].lower()
+    assert sum(line[:1].isdigit() for line in lines) == 3
+
+
+def test_limit_caps_the_results(tmp_path: Path, indexed: Path) -> None:
+    result = run(["query", "mali", "--limit", "2", "--index-dir", str(indexed)], tmp_path)
+    assert [line for line in result.stdout.splitlines() if line[:1].isdigit()][-1].startswith("2. ")
+
+
+def test_no_match_exits_1_with_nothing_on_stdout(tmp_path: Path, indexed: Path) -> None:
+    result = run(["query", "zanzibar", "--index-dir", str(indexed)], tmp_path)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "no documents match" in result.stderr
+
+
+def test_json_output_shape(tmp_path: Path, indexed: Path) -> None:
+    result = run(["query", "condemn", "--json", "--index-dir", str(indexed)], tmp_path)
+    assert result.exit_code == 0 and result.stderr == ""
+    data = json.loads(result.stdout)
+    assert set(data) == {"query", "total", "results"}
+    assert (data["query"], data["total"]) == ("condemn", 1)
+    hit = data["results"][0]
+    assert set(hit) == {"rank", "id", "path", "title", "date", "actors", "score", "snippet"}
+    assert (hit["id"], hit["path"], hit["date"], hit["actors"]) == (STATE_DEPARTMENT_STATEMENT,) * 2 + (
+        None,
+        [],
+    )
+    marked = [f["text"][s:e] for f in hit["snippet"] for s, e in f["highlights"]]
+    assert "condemns" in marked
+
+
+def test_json_with_no_match_exits_1_with_an_empty_result(tmp_path: Path, indexed: Path) -> None:
+    result = run(["query", "zanzibar", "--json", "--index-dir", str(indexed)], tmp_path)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"query": "zanzibar", "total": 0, "results": []}
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "escapes"),
+    [
+        ([], {}, False),  # not a terminal
+        (["--color", "always"], {}, True),
+        (["--color", "always"], {"NO_COLOR": "1"}, True),  # an explicit flag wins
+        (["--color", "never"], {}, False),
+        (["--color", "auto"], {"NO_COLOR": "1"}, False),
+    ],
+)
+def test_colour_choice(
+    tmp_path: Path, indexed: Path, args: list[str], env: dict[str, str], escapes: bool
+) -> None:
+    result = run(["query", "coup", "--index-dir", str(indexed), *args], tmp_path, **env)
+    assert ("\x1b[1;31m" in result.stdout) is escapes
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("no_color", "expected"), [("", True), ("1", False)])
+def test_auto_colour_on_a_terminal_respects_no_color(
+    monkeypatch: pytest.MonkeyPatch, no_color: str, expected: bool
+) -> None:
+    monkeypatch.setenv("NO_COLOR", no_color)
+    assert use_color("auto", FakeTerminal()) is expected
+    assert use_color("auto", io.StringIO()) is False
+
+
+def test_query_without_an_index_says_to_build_one(tmp_path: Path) -> None:
+    line = one_line_error(run(["query", "coup", "--index-dir", str(tmp_path / "none")], tmp_path))
+    assert line == f"search: error: no index at {tmp_path / 'none'}: run 'search index' first"
+
+
+def test_query_on_a_damaged_index_is_a_one_line_error(tmp_path: Path, indexed: Path) -> None:
+    for toc in indexed.glob("*.toc"):
+        toc.write_bytes(b"\x00garbage")
+    assert "is damaged" in one_line_error(run(["query", "coup", "--index-dir", str(indexed)], tmp_path))
+
+
+@pytest.mark.parametrize(
+    "args", [["query"], ["query", "coup", "--limit", "0"], ["query", "coup", "--color", "pink"]]
+)
+def test_usage_errors_exit_2(tmp_path: Path, indexed: Path, args: list[str]) -> None:
+    result = run([*args, "--index-dir", str(indexed)], tmp_path)
+    assert result.exit_code == 2 and result.stdout == "" and "Usage:" in result.stderr
+
+
+def test_bad_user_config_is_a_one_line_error(tmp_path: Path, indexed: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("index_dir = [\n")
+    result = run(["query", "coup", "--index-dir", str(indexed)], tmp_path, SEARCH_CONFIG=str(config))
+    assert one_line_error(result).startswith(f"search: error: config file {config}")
