@@ -1,0 +1,71 @@
+"""The README is checked by tests: its set-up commands, its pasted outputs, its Python example."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from search.cli import cli
+
+from .conftest import PROJECT_ROOT, SAMPLE_CORPUS
+
+README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_readme_starts_with_the_set_up_command_and_the_test_command() -> None:
+    head = README[: README.index("## Usage")]
+    setup, tests = [body.strip() for lang, body in BLOCKS[:2]]
+    assert setup in head and tests in head
+    assert "python3 -m venv .venv" in setup and "search index" in setup and "search query" in setup
+    assert "python3 -m venv .venv" in tests and "pytest" in tests
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    tests_command = BLOCKS[1][1].strip()
+    ci_lines = (PROJECT_ROOT / ".ci" / "run").read_text().splitlines()
+    assert ci_lines[-1] == tests_command
+    assert "rm -rf .venv" in ci_lines
+
+
+def pasted_query_runs() -> list[tuple[list[str], str]]:
+    """Each README block that shows one `$ search query ...` and its stdout alone."""
+    runs = []
+    for lang, body in BLOCKS:
+        lines = body.splitlines()
+        if (
+            lang == "text"
+            and lines[0].startswith("$ search query")
+            and not any(line.startswith("$") for line in lines[1:])
+        ):
+            runs.append((shlex.split(lines[0][2:])[1:], "\n".join(lines[1:]) + "\n"))
+    return runs
+
+
+@pytest.mark.parametrize(("args", "expected"), pasted_query_runs())
+def test_pasted_query_output_is_what_the_command_prints(
+    sample_index: Path, args: list[str], expected: str
+) -> None:
+    result = CliRunner().invoke(cli, [*args, "--index-dir", str(sample_index)], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0
+    assert result.stdout == expected
+
+
+def test_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(SAMPLE_CORPUS, tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    code = next(body for lang, body in BLOCKS if lang == "python")
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(compile(code, "README.md", "exec"), {})
+    lines = output.getvalue().splitlines()
+    assert lines[0] == "5 documents indexed"
+    assert lines[1].startswith("1 Mali junta told to leave 004_42382a47a79cec6e.txt")
+    assert "'coup'" in lines[2].lower()
