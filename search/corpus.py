@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat as stat_module
 from pathlib import Path
 
 from bs4.dammit import UnicodeDammit
@@ -59,10 +60,12 @@ def decode(raw: bytes, is_html: bool) -> str:
 
 
 def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile | SkippedFile:
-    """Read one file, or say why it cannot be indexed (unreadable, too large, binary, empty)."""
+    """Read one file, or say why it cannot be indexed (unreadable, special, too large, binary, empty)."""
     rel = relative_id(path, root)
     try:
         stat = path.stat()
+        if not stat_module.S_ISREG(stat.st_mode):
+            return SkippedFile(rel, "not a regular file")
         if stat.st_size > max_bytes:
             return SkippedFile(rel, f"too large ({stat.st_size:,} bytes; limit {max_bytes:,})")
         raw = path.read_bytes()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,13 @@ def test_unreadable_file_is_skipped(tmp_path: Path) -> None:
     (tmp_path / "dangling.txt").symlink_to(tmp_path / "missing.txt")
     result = read_source(tmp_path / "dangling.txt", tmp_path, max_bytes=1000)
     assert isinstance(result, SkippedFile) and result.reason.startswith("unreadable")
+
+
+def test_special_files_are_skipped_not_read(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")  # reading it would block forever
+    assert read_source(tmp_path / "pipe.txt", tmp_path, max_bytes=1000) == SkippedFile(
+        "pipe.txt", "not a regular file"
+    )
 
 
 def test_source_file_records_what_incremental_indexing_needs(tmp_path: Path) -> None:
