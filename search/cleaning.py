@@ -1,50 +1,104 @@
-"""Turn a raw article (plain text with leftover HTML, or a whole HTML page) into clean lines.
+"""Turn a raw article into its clean lines by general rules, keeping a trace of what each rule removed.
 
-This first cleaner strips tags and entities, drops the structural chrome of whole pages
-(nav, header, footer, aside, forms, scripts), drops a line that repeats within the
-document and collapses white space.
+Rules look at the shape of lines and at repetition, never at lists tuned to one corpus:
+teaser blocks repeated within a page, a caption repeated right after itself, numbered
+link lists, runs of tiny widget words, page-furniture phrases (package data), bare and
+embed links, photo credits, agency sign-offs, and short lines above the headline.
+Whole HTML pages first go through extraction.py; lines repeated across the corpus are
+removed at index time (boilerplate.py).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from itertools import pairwise
 
-import lxml.etree
-import lxml.html
-
+from .extraction import extract_article, fragment_text, visible_text
 from .models import SourceFile
 
-# Elements whose content is never article text.
-NEVER_TEXT_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "svg", "iframe", "object", "head", "title"}
-)
-# Elements of a whole page that hold site chrome rather than the article.
-PAGE_CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "button", "select"})
-# Elements that start a new line of text.
-BLOCK_TAGS = frozenset(
-    {
-        "address", "article", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
-        "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre",
-        "section", "table", "td", "th", "tr", "ul",
-    }
-)  # fmt: skip
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+# Bump when a rule changes what is kept, so indexes built by older rules ask for a rebuild.
+CLEANER_VERSION = 2
+
 MARKUP_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
-XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>")
 INVISIBLE_CHARS = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+WORD_RE = re.compile(r"[^\W\d_]+")
+LIST_ITEM_RE = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
+BARE_LINK_RE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+EMBED_LINK_RE = re.compile(
+    r"\s*(?:https?://)?(?:t\.co|pic\.twitter\.com|bit\.ly|ow\.ly|buff\.ly|dlvr\.it|trib\.al|"
+    r"goo\.gl|tinyurl\.com|youtu\.be|fb\.me|lnkd\.in)/\S+",
+    re.IGNORECASE,
+)
+HANDLE_LINE_RE = re.compile(r"^[\W_]*@\w{1,30}[\W_]*$")
+AGENCY_SIGNOFF_RE = re.compile(r"^[a-z]{1,4}(?:/[a-z]{1,4})+\s*\([^()]{1,60}\)$")
+CREDIT_NOTE_RE = re.compile(
+    r"^\((?:with|reporting|additional reporting|editing|writing|compiled|sources?)\b[^()]{0,200}\)$",
+    re.IGNORECASE,
+)
+DATE_LINE_RE = re.compile(
+    r"^(?:\w+,?\s+)?(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+    r"(?:\s+\d{1,2},?)?\s+\d{4}\b.{0,30}$|^\d{4}-\d{2}-\d{2}\b.{0,30}$|^\d{1,2}[./]\d{1,2}[./]\d{2,4}\b.{0,30}$",
+    re.IGNORECASE,
+)
+TRAILING_FURNITURE = " \t:»›>|•·-–—"
+MIN_HEADLINE_WORDS = 3
+MAX_CHROME_WORDS = 8
+MAX_WIDGET_CHARS = 3
+MIN_WIDGET_RUN = 3
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A line of the raw text, or a part cut from one, with the rule that removed it ('' if kept)."""
+
+    text: str
+    removed_by: str = ""
 
 
 @dataclass(frozen=True)
 class CleanText:
-    """The article's own lines, and the headline the page's markup declares (if any)."""
+    """An article's lines in order, kept or removed, and the headline its markup declares."""
 
-    lines: tuple[str, ...]
+    pieces: tuple[Piece, ...]
     page_title: str = ""
 
     @property
+    def lines(self) -> tuple[str, ...]:
+        """The kept lines."""
+        return tuple(p.text for p in self.pieces if not p.removed_by)
+
+    @property
     def text(self) -> str:
-        """The lines joined into the body text that is indexed and shown in snippets."""
+        """The kept lines joined into the body text that is indexed and shown in snippets."""
         return "\n".join(self.lines)
+
+    @property
+    def body_text(self) -> str:
+        """The text without a leading line that repeats the page's headline."""
+        lines = self.lines
+        if lines and self.page_title and lines[0] == self.page_title:
+            lines = lines[1:]
+        return "\n".join(lines)
+
+    def without(self, lines: frozenset[str], rule: str) -> CleanText:
+        """The same text with every kept line found in `lines` removed by `rule`."""
+        if not lines:
+            return self
+        pieces = tuple(
+            Piece(p.text, rule) if not p.removed_by and p.text in lines else p for p in self.pieces
+        )
+        return replace(self, pieces=pieces)
 
 
 def normalise_line(line: str) -> str:
@@ -52,104 +106,252 @@ def normalise_line(line: str) -> str:
     return " ".join(line.translate(INVISIBLE_CHARS).split())
 
 
-def unique_lines(text: str) -> tuple[str, ...]:
-    """Non-empty normalised lines, keeping only the first copy of a line that repeats."""
-    seen: set[str] = set()
-    kept: list[str] = []
-    for raw in text.splitlines():
-        line = normalise_line(raw)
-        if line and line not in seen:
-            seen.add(line)
-            kept.append(line)
-    return tuple(kept)
-
-
-def element_text(root: lxml.etree._Element, skip: frozenset[str]) -> str:
-    """The text of an element tree, with a line break around each block element."""
-    parts: list[str] = []
-    skipping: lxml.etree._Element | None = None
-    for event, element in lxml.etree.iterwalk(root, events=("start", "end")):
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if skipping is not None:
-            if event == "end" and element is skipping:
-                skipping = None
-                if element is not root and element.tail:
-                    parts.append(element.tail)
-            continue
-        if event == "start":
-            if tag in skip:
-                skipping = element
-                continue
-            if tag in BLOCK_TAGS:
-                parts.append("\n")
-            if tag and element.text:
-                parts.append(element.text)
-        else:
-            if tag in BLOCK_TAGS:
-                parts.append("\n")
-            if element is not root and element.tail:
-                parts.append(element.tail)
-    return "".join(parts)
-
-
-def _parse_html(markup: str) -> lxml.html.HtmlElement | None:
-    """Parse markup leniently; None when there is nothing to parse."""
-    markup = XML_DECLARATION_RE.sub("", markup, count=1)
-    try:
-        return lxml.html.document_fromstring(markup)
-    except (lxml.etree.ParserError, ValueError):
-        return None
-
-
-def _meta_content(page: lxml.html.HtmlElement, key: str) -> str:
-    """The content of <meta property=key> or <meta name=key>, or ''."""
-    for element in page.iter("meta"):
-        if key in (element.get("property"), element.get("name")):
-            return normalise_line(element.get("content") or "")
-    return ""
-
-
-def _main_content(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """The element that holds the article: the longest <article>, else <main>, else <body>."""
-    articles = list(page.iter("article"))
-    if articles:
-        return max(articles, key=lambda a: len(a.text_content()))
-    for element in page.iter("main"):
-        return element
-    for element in page.iter():
-        if element.get("role") == "main":
-            return element
-    body = page.find("body")
-    return body if body is not None else page
-
-
-def clean_html_page(markup: str) -> CleanText:
-    """Clean a whole HTML page: keep the main content, drop the page chrome, read the headline."""
-    page = _parse_html(markup)
-    if page is None:
-        return CleanText(())
-    content = _main_content(page)
-    headline = next((h for h in content.iter("h1")), None)
-    title_element = page.find(".//title")
-    page_title = (
-        _meta_content(page, "og:title")
-        or (normalise_line(headline.text_content()) if headline is not None else "")
-        or (normalise_line(title_element.text_content()) if title_element is not None else "")
+def looks_like_headline(line: str) -> bool:
+    """True when a line can be a headline: a few words, not a list item, not a bare link."""
+    return (
+        len(WORD_RE.findall(line)) >= MIN_HEADLINE_WORDS
+        and not LIST_ITEM_RE.match(line)
+        and not BARE_LINK_RE.match(line)
     )
-    text = element_text(content, NEVER_TEXT_TAGS | PAGE_CHROME_TAGS)
-    return CleanText(unique_lines(text), page_title)
+
+
+def looks_like_date(line: str) -> bool:
+    """True for a dateline such as 'March 26, 2012' or 'Saturday, Jan. 19, 2013'."""
+    return bool(DATE_LINE_RE.match(line))
+
+
+@cache
+def _furniture() -> tuple[re.Pattern[str], frozenset[str]]:
+    """The page-furniture patterns and photo-credit words shipped as package data."""
+    data = tomllib.loads(resources.files("search").joinpath("data/boilerplate.toml").read_text("utf-8"))
+    pattern = re.compile("|".join(f"(?:{p})" for p in data["chrome_lines"]), re.IGNORECASE)
+    return pattern, frozenset(data["credit_prefixes"])
+
+
+# --- rules: each takes the pieces and returns them with more marked as removed -----------
+
+Rule = Callable[[list[Piece]], list[Piece]]
+
+
+def _kept(pieces: list[Piece]) -> list[int]:
+    return [i for i, p in enumerate(pieces) if not p.removed_by]
+
+
+def _remove(pieces: list[Piece], indices: Iterable[int], rule: str) -> list[Piece]:
+    marked = set(indices)
+    return [Piece(p.text, rule) if i in marked else p for i, p in enumerate(pieces)]
+
+
+def drop_repeated_blocks(pieces: list[Piece]) -> list[Piece]:
+    """Teasers: a run of two or more different lines that each recur in the page goes, every copy."""
+    kept = _kept(pieces)
+    counts = Counter(pieces[i].text for i in kept)
+    teaser_texts: set[str] = set()
+    run: list[int] = []
+    for i in [*kept, -1]:
+        if i >= 0 and counts[pieces[i].text] > 1:
+            run.append(i)
+            continue
+        if len({pieces[j].text for j in run}) >= 2:
+            teaser_texts.update(pieces[j].text for j in run)
+        run = []
+    return _remove(pieces, (i for i in kept if pieces[i].text in teaser_texts), "repeated block")
+
+
+def drop_repeated_captions(pieces: list[Piece]) -> list[Piece]:
+    """A line repeated right after itself is a picture's alt text and caption: both go."""
+    kept = _kept(pieces)
+    doubled = {index for a, b in pairwise(kept) if pieces[a].text == pieces[b].text for index in (a, b)}
+    return _remove(pieces, doubled, "repeated caption")
+
+
+def drop_repeated_lines(pieces: list[Piece]) -> list[Piece]:
+    """A line seen earlier in the document is kept once."""
+    seen: set[str] = set()
+    later = []
+    for i in _kept(pieces):
+        if pieces[i].text in seen:
+            later.append(i)
+        seen.add(pieces[i].text)
+    return _remove(pieces, later, "repeated line")
+
+
+def drop_navigation_lists(pieces: list[Piece]) -> list[Piece]:
+    """Two or more consecutive numbered short items without sentence ends are a link list."""
+    kept = _kept(pieces)
+    navigation: list[int] = []
+    run: list[int] = []
+    expected = None
+    for i in [*kept, -1]:
+        match = LIST_ITEM_RE.match(pieces[i].text) if i >= 0 else None
+        is_link = bool(
+            match
+            and len(match[2].split()) <= MAX_CHROME_WORDS
+            and not match[2].rstrip().endswith((".", "?", "!"))
+        )
+        if is_link and match and (expected is None or int(match[1]) == expected):
+            run.append(i)
+            expected = int(match[1]) + 1
+            continue
+        if len(run) >= 2:
+            navigation.extend(run)
+        run, expected = ([i], int(match[1]) + 1) if is_link and match else ([], None)
+    return _remove(pieces, navigation, "navigation list")
+
+
+def drop_widget_runs(pieces: list[Piece]) -> list[Piece]:
+    """Three or more consecutive tiny lines (XS SM MD LG, A- A A+) are an interface widget."""
+    kept = _kept(pieces)
+    widgets: list[int] = []
+    run: list[int] = []
+    for i in [*kept, -1]:
+        if i >= 0 and len(pieces[i].text) <= MAX_WIDGET_CHARS:
+            run.append(i)
+            continue
+        if len(run) >= MIN_WIDGET_RUN:
+            widgets.extend(run)
+        run = []
+    return _remove(pieces, widgets, "widget")
+
+
+def drop_furniture_lines(pieces: list[Piece]) -> list[Piece]:
+    """Whole lines that are generic page furniture ('Skip to content', 'Read more', 'Breaking News')."""
+    pattern, _ = _furniture()
+    furniture = [
+        i
+        for i in _kept(pieces)
+        if len(pieces[i].text.split()) <= MAX_CHROME_WORDS
+        and pattern.fullmatch(pieces[i].text.strip(TRAILING_FURNITURE))
+    ]
+    return _remove(pieces, furniture, "page furniture")
+
+
+def _cut(pieces: list[Piece], pattern: re.Pattern[str], rule: str) -> list[Piece]:
+    """Cut every match of pattern out of kept lines, keeping the cut parts in the trace."""
+    result: list[Piece] = []
+    for piece in pieces:
+        if piece.removed_by or not pattern.search(piece.text):
+            result.append(piece)
+            continue
+        result.extend(Piece(m.group().strip(), rule) for m in pattern.finditer(piece.text))
+        rest = normalise_line(pattern.sub(" ", piece.text))
+        if rest:
+            result.append(Piece(rest))
+    return result
+
+
+def drop_links(pieces: list[Piece]) -> list[Piece]:
+    """Lines that are only a link or a social handle go; short and picture links are cut from lines."""
+    pieces = _cut(pieces, EMBED_LINK_RE, "embed link")
+    links = [
+        i for i in _kept(pieces) if BARE_LINK_RE.match(pieces[i].text) or HANDLE_LINE_RE.match(pieces[i].text)
+    ]
+    return _remove(pieces, links, "link")
+
+
+def drop_photo_credits(pieces: list[Piece]) -> list[Piece]:
+    """'Image: picture-alliance/ZUMAPRESS' lines go, and such a credit glued to a caption's end."""
+    _, prefixes = _furniture()
+    words = "|".join(sorted(prefixes))
+    glued = re.compile(rf"(?<=[.!?\"”’)])\s*(?:{words}):\s*[^.!?]{{1,60}}$", re.IGNORECASE)
+    whole = re.compile(rf"^(?:{words})(?:\s+credit)?\s*:\s*\S.*$", re.IGNORECASE)
+    pieces = _cut(pieces, glued, "photo credit")
+    credits = [i for i in _kept(pieces) if len(pieces[i].text.split()) <= 10 and whole.match(pieces[i].text)]
+    return _remove(pieces, credits, "photo credit")
+
+
+def drop_signoffs(pieces: list[Piece]) -> list[Piece]:
+    """Agency sign-offs ('tm/ng (AFP, AP)', '(Reporting by ...; Editing by ...)')."""
+    signoffs = [
+        i
+        for i in _kept(pieces)
+        if AGENCY_SIGNOFF_RE.match(pieces[i].text) or CREDIT_NOTE_RE.match(pieces[i].text)
+    ]
+    return _remove(pieces, signoffs, "sign-off")
+
+
+def drop_above_headline(pieces: list[Piece]) -> list[Piece]:
+    """In plain text, short lines above the headline are site chrome; a dateline stays."""
+    above = []
+    for i in _kept(pieces):
+        if looks_like_headline(pieces[i].text):
+            break
+        if not looks_like_date(pieces[i].text):
+            above.append(i)
+    else:
+        return pieces  # no headline: nothing is known to be above it
+    return _remove(pieces, above, "above headline")
+
+
+# Rules for any text, extracted from a page or not.
+SHAPE_RULES: tuple[Rule, ...] = (
+    drop_navigation_lists,
+    drop_widget_runs,
+    drop_furniture_lines,
+    drop_links,
+    drop_photo_credits,
+    drop_signoffs,
+)
+PAGE_RULES: tuple[Rule, ...] = (drop_repeated_captions, *SHAPE_RULES)
+# Plain text has no structure to tell teasers from the article: repetition is the signal.
+# On whole pages the extractor has already used the structure, and repetition there is
+# more often the article's own (a meal plan's days, a list of product links).
+PLAIN_TEXT_RULES: tuple[Rule, ...] = (
+    drop_repeated_blocks,
+    drop_repeated_captions,  # before the next rule, which would keep one copy of a caption
+    drop_repeated_lines,
+    *SHAPE_RULES,
+    drop_above_headline,
+)
+
+
+def apply_rules(lines: Iterable[str], rules: Iterable[Rule]) -> list[Piece]:
+    """Normalise lines, drop blank ones, and run the rules in order."""
+    pieces = [Piece(line) for line in map(normalise_line, lines) if line]
+    for rule in rules:
+        pieces = rule(pieces)
+    return pieces
 
 
 def clean_plain_text(text: str) -> CleanText:
-    """Clean plain text that may carry leftover tags and entities."""
+    """Clean plain text that may carry leftover tags, entities and site chrome."""
     if MARKUP_RE.search(text):
-        tree = _parse_html(text)
-        text = element_text(tree, NEVER_TEXT_TAGS) if tree is not None else ""
-    return CleanText(unique_lines(text))
+        text = fragment_text(text)
+    return CleanText(tuple(apply_rules(text.splitlines(), PLAIN_TEXT_RULES)))
 
 
-def clean(source: SourceFile) -> CleanText:
+def _with_page_structure(pieces: list[Piece], markup: str) -> list[Piece]:
+    """Interleave the page's visible lines that the extractor left out, for showing what went."""
+    extracted = {p.text for p in pieces}
+    position, result = 0, []
+    for line in filter(None, map(normalise_line, visible_text(markup).splitlines())):
+        if line in extracted:
+            while position < len(pieces) and pieces[position].text != line:
+                result.append(pieces[position])
+                position += 1
+            if position < len(pieces):
+                result.append(pieces[position])
+                position += 1
+        else:
+            result.append(Piece(line, "page structure"))
+    return result + pieces[position:]
+
+
+def clean_html_page(markup: str, explain: bool = False) -> CleanText:
+    """Clean a whole HTML page: its article, found by extraction.py, then the line rules.
+
+    With explain, the page's other visible lines are kept in the trace as removed by
+    'page structure' (slower: the page is parsed once more).
+    """
+    text, title = extract_article(markup)
+    pieces = apply_rules(text.splitlines(), PAGE_RULES)
+    if explain:
+        pieces = _with_page_structure(pieces, markup)
+    return CleanText(tuple(pieces), normalise_line(title))
+
+
+def clean(source: SourceFile, explain: bool = False) -> CleanText:
     """Clean one source file according to its kind."""
     if source.is_html:
-        return clean_html_page(source.text)
+        return clean_html_page(source.text, explain)
     return clean_plain_text(source.text)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
+import re
 import stat as stat_module
 from pathlib import Path
 
-from bs4.dammit import UnicodeDammit
+import charset_normalizer
 
 from .errors import CorpusNotFoundError
 from .models import SkippedFile, SourceFile
@@ -16,6 +18,19 @@ TEXT_SUFFIXES = frozenset({".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 BINARY_SNIFF_BYTES = 8192
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+DECLARED_CHARSET_RE = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""",
+    re.IGNORECASE,
+)
+# Above this share of bytes over 127, text is in a non-Latin script, not cp1252 with accents.
+NON_LATIN_SHARE = 0.3
 
 
 def check_corpus_dir(root: Path) -> Path:
@@ -51,12 +66,47 @@ def looks_like_html(raw: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head
 
 
-def decode(raw: bytes, is_html: bool) -> str:
-    """Decode bytes as UTF-8 when they are, else by the page's declared charset, else cp1252."""
-    dammit = UnicodeDammit(raw, known_definite_encodings=["utf-8"], is_html=is_html)
-    if dammit.unicode_markup is None:
-        return raw.decode("latin-1")
-    return dammit.unicode_markup
+def declared_charset(raw: bytes) -> str | None:
+    """The charset a page declares in a <meta> tag or an XML declaration, if Python knows it."""
+    match = DECLARED_CHARSET_RE.search(raw[:4096])
+    if not match:
+        return None
+    name = (match.group(1) or match.group(2)).decode("ascii", "ignore")
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _try(raw: bytes, encoding: str) -> str | None:
+    try:
+        return raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode(raw: bytes, is_html: bool) -> str | None:
+    """Decode a file's bytes, or None when they are binary.
+
+    A byte-order mark wins; then UTF-8; then the charset an HTML page declares; then
+    Windows-1252, the usual encoding of Western news archives, for text that is mostly
+    ASCII; charset-normalizer's guess only for text that is mostly bytes above 127 (another
+    script), where a guess has enough to go on.
+    """
+    for bom, encoding in BOMS:
+        if raw.startswith(bom):
+            return _try(raw[len(bom) :], encoding)
+    if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
+        return None
+    text = _try(raw, "utf-8")
+    if text is None and is_html and (charset := declared_charset(raw)):
+        text = _try(raw, charset)
+    if text is None and sum(b > 127 for b in raw) > NON_LATIN_SHARE * len(raw):
+        best = charset_normalizer.from_bytes(raw).best()
+        text = str(best) if best is not None else None
+    if text is None:
+        text = _try(raw, "cp1252") or raw.decode("latin-1")
+    return text
 
 
 def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile | SkippedFile:
@@ -73,12 +123,15 @@ def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile | SkippedF
         return SkippedFile(rel, f"unreadable ({error.strerror or error})")
     if not raw.strip():
         return SkippedFile(rel, "empty file")
-    if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
-        return SkippedFile(rel, "binary file")
     is_html = path.suffix.lower() in HTML_SUFFIXES or looks_like_html(raw)
+    text = decode(raw, is_html)
+    if text is None:
+        return SkippedFile(rel, "binary file")
+    if not text.strip():
+        return SkippedFile(rel, "empty file")
     return SourceFile(
         path=rel,
-        text=decode(raw, is_html),
+        text=text,
         size=stat.st_size,
         mtime=stat.st_mtime,
         content_hash=hashlib.blake2b(raw, digest_size=16).hexdigest(),

@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
-from .cleaning import CleanText
+from .cleaning import CleanText, looks_like_headline
 
 MAX_TITLE_CHARS = 120
-MIN_TITLE_WORDS = 3
-WORD_RE = re.compile(r"[^\W\d_]{1,}", re.UNICODE)
-# A numbered or bulleted list item ("1. Skip to content") is navigation, not a headline.
-LIST_ITEM_RE = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*\u2022\u2013])\s")
-URL_RE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
-
-
-def is_title_candidate(line: str) -> bool:
-    """True when a line can be a headline: a few words, not a list item, not a bare link."""
-    return (
-        len(WORD_RE.findall(line)) >= MIN_TITLE_WORDS
-        and not LIST_ITEM_RE.match(line)
-        and not URL_RE.match(line)
-    )
 
 
 def shorten(text: str, limit: int = MAX_TITLE_CHARS) -> str:
@@ -36,6 +20,6 @@ def extract_title(clean: CleanText) -> str:
     if clean.page_title:
         return shorten(clean.page_title)
     for line in clean.lines:
-        if is_title_candidate(line):
+        if looks_like_headline(line):
             return shorten(line)
     return shorten(clean.lines[0]) if clean.lines else ""

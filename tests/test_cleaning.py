@@ -1,9 +1,30 @@
 from __future__ import annotations
 
-import pytest
+import html
+import re
+from pathlib import Path
 
-from search.cleaning import clean, clean_html_page, clean_plain_text, normalise_line, unique_lines
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search import cleaning
+from search.cleaning import CleanText, Piece, apply_rules, clean, clean_plain_text, normalise_line
+from search.corpus import read_source
 from search.models import SourceFile
+
+from .conftest import SAMPLE_CORPUS
+
+
+def kept(lines: list[str], rule: cleaning.Rule) -> list[str]:
+    return [p.text for p in apply_rules(lines, [rule]) if not p.removed_by]
+
+
+def removed_by(lines: list[str], rule: cleaning.Rule) -> dict[str, str]:
+    return {p.text: p.removed_by for p in apply_rules(lines, [rule]) if p.removed_by}
+
+
+# --- markup --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -21,66 +42,245 @@ def test_plain_text_loses_tags_and_entities(raw: str, expected: tuple[str, ...])
     assert clean_plain_text(raw).lines == expected
 
 
-def test_a_line_repeated_within_the_document_is_kept_once() -> None:
-    raw = "Caption under the photo\nCaption under the photo\nBody text\nRead more\nRead more"
-    assert clean_plain_text(raw).lines == ("Caption under the photo", "Body text", "Read more")
-
-
 def test_white_space_and_invisible_characters_collapse() -> None:
     assert (
         normalise_line("  soft\u00adhyphen\u200b and\u00a0non-breaking\tspace ")
         == "softhyphen and non-breaking space"
     )
-    assert unique_lines("\n \n\t\n") == ()
 
 
-PAGE = """<!DOCTYPE html>
-<html><head><title>Mali junta told to leave | DW | 26.03.2012</title>
-<meta property="og:title" content="Mali junta told to leave">
-<style>body { color: red }</style><script>track();</script></head>
-<body>
-<header><a href="#main">Skip to content</a><nav><ul><li>Home</li><li>World</li></ul></nav></header>
-<main><article>
-<h1>Mali junta told to leave</h1>
-<p>Coup leaders in Mali are facing increasing pressure.</p>
-<p>Junta leaders faced <b>international</b> pressure<br>to step down.</p>
-<form><button>Share</button></form>
-</article>
-<aside><h2>Related</h2><p>Another story entirely</p></aside></main>
-<footer>Copyright DW</footer>
-</body></html>"""
+# --- each rule alone ---------------------------------------------------------------------
+
+TEASER = [
+    "More in Media Room",
+    "Strikes in Somalia",
+    "Strikes in Somalia",
+    "In coordination with AFRICOM.",
+    "Read more",
+]
 
 
-def test_whole_page_keeps_the_article_and_drops_the_chrome() -> None:
-    cleaned = clean_html_page(PAGE)
-    assert cleaned.page_title == "Mali junta told to leave"
-    assert cleaned.lines == (
-        "Mali junta told to leave",
-        "Coup leaders in Mali are facing increasing pressure.",
-        "Junta leaders faced international pressure",
-        "to step down.",
-    )
+def test_a_teaser_block_repeated_within_the_page_goes_entirely() -> None:
+    lines = ["Headline of the statement", "The statement itself.", *TEASER, *TEASER, *TEASER[:2], *TEASER[3:]]
+    assert kept(lines, cleaning.drop_repeated_blocks) == [
+        "Headline of the statement",
+        "The statement itself.",
+    ]
+
+
+def test_an_isolated_repeated_line_is_not_a_teaser_block() -> None:
+    lines = ["Lead sentence.", "Byline", "Lead sentence.", "Body."]
+    assert kept(lines, cleaning.drop_repeated_blocks) == lines
+    assert kept(lines, cleaning.drop_repeated_lines) == ["Lead sentence.", "Byline", "Body."]
+
+
+def test_a_caption_repeated_right_after_itself_goes_both_times() -> None:
+    lines = ["Headline here", "Troops exit a plane.", "Troops exit a plane.", "Body text."]
+    assert kept(lines, cleaning.drop_repeated_captions) == ["Headline here", "Body text."]
 
 
 @pytest.mark.parametrize(
-    "markup", ["", "<html></html>", '<?xml version="1.0" encoding="utf-8"?><html><body></body></html>']
+    ("lines", "expected"),
+    [
+        (["1. Skip to content", "2. Skip to main menu", "3. More sites", "Headline"], ["Headline"]),
+        (
+            ["1. Reduce emissions by half.", "2. Fund adaptation."],
+            ["1. Reduce emissions by half.", "2. Fund adaptation."],
+        ),
+        (["1. Only one item", "Body"], ["1. Only one item", "Body"]),
+        (["1. Home", "3. News"], ["1. Home", "3. News"]),  # not consecutive numbers
+    ],
 )
-def test_empty_pages_give_no_lines_and_no_error(markup: str) -> None:
-    assert clean_html_page(markup).lines == ()
+def test_numbered_link_lists_go_but_real_lists_stay(lines: list[str], expected: list[str]) -> None:
+    assert kept(lines, cleaning.drop_navigation_lists) == expected
 
 
-def test_truncated_page_keeps_what_text_it_has() -> None:
-    assert clean_html_page("<html><body><article><p>Cut off mid <b>sent").lines == ("Cut off mid sent",)
+def test_runs_of_tiny_widget_lines_go() -> None:
+    assert kept(["Body.", "XS", "SM", "MD", "LG"], cleaning.drop_widget_runs) == ["Body."]
+    assert kept(["Body.", "A", "B"], cleaning.drop_widget_runs) == ["Body.", "A", "B"]
 
 
-def test_page_without_article_element_uses_the_body() -> None:
-    cleaned = clean_html_page("<html><body><nav>Menu</nav><div>Only text</div></body></html>")
-    assert cleaned.lines == ("Only text",)
+@pytest.mark.parametrize(
+    "line",
+    ["Skip to content", "Accessibility links", "Breaking News", "Read more", "Share this article", "Advertisement",
+     "Related Stories", "More in Media Room", "Follow us on Twitter", "Sign up for our newsletter", "Read more »"],
+)  # fmt: skip
+def test_page_furniture_lines_go(line: str) -> None:
+    assert kept([line], cleaning.drop_furniture_lines) == []
 
 
-def test_clean_dispatches_on_the_kind_of_file() -> None:
-    def source(text: str, is_html: bool) -> SourceFile:
-        return SourceFile("x", text, len(text), 0.0, "", is_html)
+@pytest.mark.parametrize(
+    "line",
+    ["You can read more about the mission in the report.", "Breaking news of the coup spread fast through Bamako.",
+     "Share prices fell in Bamako", "Related parties met in Algiers for talks on Sunday morning"],
+)  # fmt: skip
+def test_sentences_with_furniture_words_stay(line: str) -> None:
+    assert kept([line], cleaning.drop_furniture_lines) == [line]
 
-    assert clean(source(PAGE, True)).page_title == "Mali junta told to leave"
-    assert clean(source("<nav>kept in plain text</nav>", False)).lines == ("kept in plain text",)
+
+def test_links() -> None:
+    lines = [
+        "https://p.dw.com/p/14S3q",
+        "– @elghassimw",
+        "The patrol was attacked.https://t.co/tQ5qbNI6Ry pic.twitter.com/NUkXg75sFc",
+        "Details are at https://www.un.org/minusma today.",
+    ]
+    assert kept(lines, cleaning.drop_links) == [
+        "The patrol was attacked.",
+        "Details are at https://www.un.org/minusma today.",
+    ]
+    assert removed_by(lines, cleaning.drop_links)["https://t.co/tQ5qbNI6Ry"] == "embed link"
+
+
+def test_photo_credits() -> None:
+    lines = ["Image: picture-alliance/ZUMAPRESS", "The whereabouts of the President are unknown.Image: AP",
+             "Photo credit: Reuters", "Imagery from satellites: a new tool for analysts in the Sahel region today"]  # fmt: skip
+    assert kept(lines, cleaning.drop_photo_credits) == [
+        "The whereabouts of the President are unknown.",
+        "Imagery from satellites: a new tool for analysts in the Sahel region today",
+    ]
+
+
+@pytest.mark.parametrize(
+    "line", ["tm/ng (AFP, AP)", "(with newswires)", "(Reporting by A. Diallo; Editing by B. Smith)"]
+)
+def test_agency_signoffs_go(line: str) -> None:
+    assert kept(["Body.", line], cleaning.drop_signoffs) == ["Body."]
+
+
+def test_short_lines_above_the_headline_go_but_the_dateline_stays() -> None:
+    lines = ["Menu", "Breaking", "March 26, 2012", "Mali junta told to leave", "Short", "Body."]
+    assert kept(lines, cleaning.drop_above_headline) == [
+        "March 26, 2012",
+        "Mali junta told to leave",
+        "Short",
+        "Body.",
+    ]
+    assert kept(["XS", "SM"], cleaning.drop_above_headline) == [
+        "XS",
+        "SM",
+    ]  # no headline: nothing is above it
+
+
+def test_without_removes_learned_lines_and_records_the_rule() -> None:
+    text = CleanText((Piece("Share on Facebook"), Piece("Body."), Piece("gone", "link")))
+    cleaned = text.without(frozenset({"Share on Facebook"}), "repeated across documents")
+    assert cleaned.lines == ("Body.",)
+    assert cleaned.pieces[0] == Piece("Share on Facebook", "repeated across documents")
+
+
+# --- the sample corpus, cleaned to its article text -------------------------------------
+
+# Every paragraph (its first words) of each sample document, in order: nothing else is kept.
+ARTICLES = {
+    "000_45a78b254a50a030.txt": [
+        "POLICY STATEMENT: U.S. Condemns", "The United States condemns the military", "By Victoria Nuland",
+        "We echo the statements", "We stand with the legitimately", "Mali is a leading democracy",
+    ],
+    "001_4c147c20ba632c38.txt": [
+        "International Community Stands With Mali", "The United States shares the goal", "French forces have begun",
+        "Nor are the French alone", "The United States shares the goal", "As a result of the coup",
+        "As we have maintained", "There is no purely security", "We are committed to helping",
+    ],
+    "002_2f5a04c4c4e9ff2a.txt": [
+        "U.S. Steps Up Aid To Mali", "Malian soldiers inspect vehicles", "U.S. is increasing assistance",
+        "The United States is stepping up", "As part of the effort", "Last month, the United Nations",
+        "At the request of the transitional", "We also are working", "Despite the increased international",
+        "One result of the ongoing",
+    ],
+    "003_7e5ade231f249089.txt": [
+        "The US State Department has said", "In a statement published", "He added that the US intends",
+        "We deeply regret the transition", "— Matthew Miller (@StateDeptSpox) June 19, 2023",
+        "The United States wants to encourage", "It is also extending", "Security challenges",
+        "The mission was due", "Faced with the decision", "\"MINUSMA’s drawdown must be", "He added: \"The transition",
+        "Mali called on the United Nations", "Mali's Foreign Minister Abdoulaye Diop",
+        "“Au regard de tout ce qui précède", "— Amb. Abdoulaye Diop (@AbdoulayeDiop8) June 20, 2023",
+        "Le Gouvernement du Mali reste disposé", "Major security issues", "The decision comes as",
+        "The insurgency then spread", "MINUSMA was deployed", "Frustrations over the growing",
+        "“This tragic loss is a stark", "— United Nations Geneva (@UNGeneva) June 12, 2023",
+        "The patrol was targeted", "Since 2022, the ruling junta", "This week, Mali's ruling junta",
+    ],
+    "004_42382a47a79cec6e.txt": [
+        "Mali junta told to leave", "March 26, 2012", "Coup leaders in Mali are facing", "Mutinous soldiers gather",
+        "Junta leaders in Mali faced", "Some officers staged a coup", "The calls for the junta's departure",
+        "Mali President Amadou Toumani Toure inspects", "The whereabouts of President", "\"Our aim is clear",
+        "Internal calls to step down", "In the capital, Bamako", "\"This coup d'etat is unconstitutional",
+        "The only support the coup", "Many of the arrested", "\"There are 14 of us", "President Toure, meanwhile",
+        "Cold reception worldwide", "The international community has also", "The African Union suspended Mali",
+        "On Tuesday, The Economic Community", "Tuaregs take advantage", "Tuareg rebels in the northern",
+        "In the East, Tuareg fighters", "The Tuareg desert tribes",
+    ],
+}  # fmt: skip
+
+
+def clean_sample(name: str) -> CleanText:
+    source = read_source(SAMPLE_CORPUS / name, SAMPLE_CORPUS, max_bytes=10**6)
+    assert isinstance(source, SourceFile)
+    return clean(source)
+
+
+@pytest.mark.parametrize("name", sorted(ARTICLES))
+def test_sample_documents_keep_every_paragraph_and_nothing_else(name: str) -> None:
+    lines = clean_sample(name).lines
+    assert len(lines) == len(ARTICLES[name]), lines
+    for line, start in zip(lines, ARTICLES[name], strict=True):
+        assert line.startswith(start)
+
+
+@pytest.mark.parametrize("chrome", ["XS", "Skip to content", "Image: picture-alliance", "Accessibility links",
+                                    "Breaking News", "Read more", "t.co/", "pic.twitter.com", "tm/ng", "al-Shabaab"])  # fmt: skip
+def test_no_chrome_is_left_in_any_sample(chrome: str) -> None:
+    for name in ARTICLES:
+        assert chrome not in clean_sample(name).text
+
+
+def test_every_removed_piece_names_its_rule() -> None:
+    rules = {p.removed_by for name in ARTICLES for p in clean_sample(name).pieces if p.removed_by}
+    assert rules == {
+        "repeated block", "repeated line", "repeated caption", "navigation list", "widget", "page furniture",
+        "link", "embed link", "photo credit", "sign-off",
+    }  # fmt: skip
+
+
+# --- properties ---------------------------------------------------------------------------
+
+FRAGMENTS = st.sampled_from(
+    ["<p>", "</p>", "<br/>", "<div>", "</div>", "<script>x=1</script>", "&amp;", "&eacute;", "<", ">", "\n", " ",
+     "Read more", "XS", "1. ", "Image: ", "https://t.co/abc", "@handle", "(AFP)", "Mali", "coup", "Touré", "«»", "\x00"]
+)  # fmt: skip
+TEXTS = st.lists(st.one_of(FRAGMENTS, st.text(max_size=12)), max_size=40).map("".join)
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(TEXTS)
+def test_cleaning_never_raises_and_never_adds_words(raw: str) -> None:
+    cleaned = clean_plain_text(raw)
+    unescaped = html.unescape(raw).translate(cleaning.INVISIBLE_CHARS)
+    without_scripts = re.sub(r"<script>.*?</script>", "", unescaped)
+    visible = " ".join(re.sub(r"<[^>]*>", "", text) for text in (unescaped, without_scripts)) + unescaped
+    for word in words(cleaned.text):
+        assert word in visible
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(TEXTS)
+def test_whole_page_cleaning_never_raises(raw: str) -> None:
+    cleaned = cleaning.clean_html_page(f"<html><body><article>{raw}</article></body></html>")
+    assert all(line == line.strip() and line for line in cleaned.lines)
+
+
+def test_source_kinds_are_dispatched(tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>T</title></head><body><article><p>"
+        + "Word " * 50
+        + "</p></article></body></html>"
+    )
+    html_source = SourceFile("p.html", page, 1, 0.0, "", True)
+    assert clean(html_source).page_title == "T"
+    assert clean(SourceFile("p.txt", "<nav>kept in plain text</nav>", 1, 0.0, "", False)).lines == (
+        "kept in plain text",
+    )

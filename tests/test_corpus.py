@@ -70,17 +70,21 @@ def test_source_file_records_what_incremental_indexing_needs(tmp_path: Path) -> 
     ("raw", "is_html", "expected"),
     [
         ("Touré à Bamako".encode(), False, "Touré à Bamako"),
-        ("Touré “quoted”".encode("cp1252"), False, "Touré “quoted”"),
-        (
-            '<html><head><meta charset="iso-8859-1"></head><body>Touré</body></html>'.encode("latin-1"),
-            True,
-            '<html><head><meta charset="iso-8859-1"></head><body>Touré</body></html>',
-        ),
+        ("Touré “quoted” – said".encode("cp1252"), False, "Touré “quoted” – said"),
+        ("Le Gouvernement est disposé à coopérer sans délai.".encode("cp1252"), False,
+         "Le Gouvernement est disposé à coopérer sans délai."),
+        ('<html><head><meta charset="koi8-r"></head><body>Москва</body></html>'.encode("koi8-r"), True,
+         '<html><head><meta charset="koi8-r"></head><body>Москва</body></html>'),
+        ('<?xml version="1.0" encoding="iso-8859-1"?><html>Touré</html>'.encode("latin-1"), True,
+         '<?xml version="1.0" encoding="iso-8859-1"?><html>Touré</html>'),
+        ("Москва заявила о поддержке Мали и Нигера".encode("cp1251"), False, "Москва заявила о поддержке Мали и Нигера"),
         ("\ufeffBOM first".encode(), False, "BOM first"),
+        ("UTF-16 with its BOM".encode("utf-16"), False, "UTF-16 with its BOM"),
+        (b"\x00\x01binary", False, None),
     ],
-)
-def test_decode_reads_utf8_then_declared_charset_then_cp1252(
-    raw: bytes, is_html: bool, expected: str
+)  # fmt: skip
+def test_decode_reads_boms_utf8_declared_charsets_cp1252_and_other_scripts(
+    raw: bytes, is_html: bool, expected: str | None
 ) -> None:
     assert decode(raw, is_html) == expected
 

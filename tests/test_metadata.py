@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from search.cleaning import CleanText
-from search.metadata import extract_title, is_title_candidate, shorten
+from search.cleaning import CleanText, Piece, looks_like_headline
+from search.metadata import extract_title, shorten
+
+
+def text(*lines: str, page_title: str = "") -> CleanText:
+    return CleanText(tuple(Piece(line) for line in lines), page_title)
 
 
 @pytest.mark.parametrize(
@@ -18,22 +22,31 @@ from search.metadata import extract_title, is_title_candidate, shorten
         ("XS", False),
     ],
 )
-def test_title_candidates(line: str, expected: bool) -> None:
-    assert is_title_candidate(line) is expected
+def test_headline_candidates(line: str, expected: bool) -> None:
+    assert looks_like_headline(line) is expected
 
 
 def test_title_is_the_first_line_that_is_not_chrome() -> None:
-    lines = ("1. Skip to content", "Accessibility links", "Mali junta told to leave", "March 26, 2012")
-    assert extract_title(CleanText(lines)) == "Mali junta told to leave"
+    assert (
+        extract_title(text("Accessibility links", "Mali junta told to leave", "March 26, 2012"))
+        == "Mali junta told to leave"
+    )
+
+
+def test_removed_lines_are_never_the_title() -> None:
+    cleaned = CleanText(
+        (Piece("Listen to the latest news here", "page furniture"), Piece("Mali junta told to leave"))
+    )
+    assert extract_title(cleaned) == "Mali junta told to leave"
 
 
 def test_page_title_wins_over_lines() -> None:
-    assert extract_title(CleanText(("Some line of text",), page_title="The Headline")) == "The Headline"
+    assert extract_title(text("Some line of text", page_title="The Headline")) == "The Headline"
 
 
 def test_falls_back_to_the_first_line_then_to_nothing() -> None:
-    assert extract_title(CleanText(("XS", "SM"))) == "XS"
-    assert extract_title(CleanText(())) == ""
+    assert extract_title(text("XS", "SM")) == "XS"
+    assert extract_title(text()) == ""
 
 
 def test_long_titles_are_cut_at_a_word_boundary() -> None:
