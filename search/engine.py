@@ -11,7 +11,8 @@ import logging
 import os
 import pickle
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -121,13 +122,14 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     return manifest
 
 
-def _write_manifest(index_dir: Path, corpus_root: Path | None) -> None:
-    """Record what this index is, atomically (write aside, then rename)."""
+def _write_manifest(index_dir: Path, corpus_root: Path | None, cleaner: dict[str, Any] | None = None) -> None:
+    """Record what this index is and how its documents were cleaned, atomically."""
     manifest = {
         "format": MANIFEST_FORMAT,
         "schema_version": SCHEMA_VERSION,
         "corpus_root": str(corpus_root) if corpus_root else None,
         "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cleaner": cleaner or {},
     }
     path = _manifest_path(index_dir)
     temporary = path.with_suffix(".tmp")
@@ -165,8 +167,27 @@ def _to_fields(document: Document) -> dict[str, Any]:
     return fields
 
 
-def replace_all(index_dir: Path, documents: Iterable[Document], corpus_root: Path, timeout: float) -> int:
-    """Replace the index's contents with `documents` in one commit; the old state serves until then."""
+class IndexBuild:
+    """An open write to the index: documents go in with add(); nothing shows until commit."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+        self.count = 0
+        self.cleaner: dict[str, Any] = {}
+
+    def add(self, document: Document) -> None:
+        """Add one document to the new state of the index."""
+        self._writer.add_document(**_to_fields(document))
+        self.count += 1
+
+
+@contextmanager
+def rebuilding(index_dir: Path, corpus_root: Path, timeout: float) -> Iterator[IndexBuild]:
+    """Replace the index's contents in one commit; the old state serves until then.
+
+    The write lock is taken first, so a second run fails fast instead of after its work.
+    The cleaner state set on the build is recorded in the manifest at commit.
+    """
     index = _open_or_create_for_writing(index_dir)
     try:
         writer = index.writer(timeout=timeout)
@@ -174,17 +195,14 @@ def replace_all(index_dir: Path, documents: Iterable[Document], corpus_root: Pat
         raise IndexLockedError(
             f"index at {index_dir} is locked by another indexing run; try again when it ends"
         ) from None
-    count = 0
+    build = IndexBuild(writer)
     try:
-        for document in documents:
-            writer.add_document(**_to_fields(document))
-            count += 1
+        yield build
     except BaseException:
         writer.cancel()
         raise
     writer.commit(mergetype=CLEAR)
-    _write_manifest(index_dir, corpus_root)
-    return count
+    _write_manifest(index_dir, corpus_root, build.cleaner)
 
 
 # --- searching ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -18,8 +19,14 @@ DOCS = [
 ]  # fmt: skip
 
 
+def write(index_dir: Path, documents: Iterable[Document]) -> None:
+    with engine.rebuilding(index_dir, index_dir.parent, timeout=0.1) as build:
+        for document in documents:
+            build.add(document)
+
+
 def build(index_dir: Path, documents: list[Document] = DOCS) -> engine.EngineIndex:
-    engine.replace_all(index_dir, documents, index_dir.parent, timeout=0.1)
+    write(index_dir, documents)
     return engine.EngineIndex(index_dir)
 
 
@@ -83,6 +90,16 @@ def test_manifest_records_format_and_schema_version(tmp_path: Path) -> None:
     assert manifest["corpus_root"] == str(tmp_path)
 
 
+def test_manifest_records_the_cleaner_state_set_on_the_build(tmp_path: Path) -> None:
+    with engine.rebuilding(tmp_path / "index", tmp_path, timeout=0.1) as build:
+        build.add(DOCS[0])
+        build.cleaner = {"version": 7, "repeated_lines": ["Share this"]}
+    assert engine.read_manifest(tmp_path / "index")["cleaner"] == {
+        "version": 7,
+        "repeated_lines": ["Share this"],
+    }
+
+
 def test_missing_or_empty_folder_has_no_index(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / ".gitignore").write_text("*\n")
@@ -95,7 +112,7 @@ def test_a_foreign_folder_is_never_written_to(tmp_path: Path) -> None:
     precious = tmp_path / "thesis.txt"
     precious.write_text("years of work")
     with pytest.raises(IndexDamagedError, match="not a search index"):
-        engine.replace_all(tmp_path, DOCS, tmp_path, timeout=0.1)
+        write(tmp_path, DOCS)
     with pytest.raises(IndexDamagedError, match="not a search index"):
         engine.EngineIndex(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.txt"]
@@ -136,7 +153,7 @@ def test_a_held_write_lock_gives_index_locked(tmp_path: Path) -> None:
     other_writer = whoosh.index.open_dir(str(index_dir)).writer()
     try:
         with pytest.raises(IndexLockedError, match="locked by another indexing run"):
-            engine.replace_all(index_dir, DOCS, tmp_path, timeout=0.1)
+            write(index_dir, DOCS)
     finally:
         other_writer.cancel()
     assert build(index_dir).document_count() == 2
@@ -151,7 +168,7 @@ def test_a_failed_run_leaves_the_previous_index_searchable(tmp_path: Path) -> No
         raise RuntimeError("disk on fire")
 
     with pytest.raises(RuntimeError):
-        engine.replace_all(index_dir, failing_documents(), tmp_path, timeout=0.1)
+        write(index_dir, failing_documents())
     index = engine.EngineIndex(index_dir)
     assert index.document_count() == 2
     assert index.search("coup", limit=5).hits[0].id == "a.txt"

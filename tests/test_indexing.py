@@ -42,6 +42,29 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_indexed(tmp_path: Path)
     assert (hit.id, hit.path, hit.title) == ("sub/page.html", "sub/page.html", "Page title")
 
 
+def test_every_kind_of_bad_input_is_named_and_the_rest_indexed(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {
+            "cp1252.txt": "Touré met the “junta” in Bamako".encode("cp1252"),
+            "broken.html": "<html><body><article><p>Unclosed <div><b>Kidal siege " + "words " * 150,
+            "huge.txt": "Gao " * 400,
+            "empty.htm": b"",
+            "image.txt": b"\x89PNG\r\n\x1a\n\x00\x00",
+        },
+    )
+    report = index_corpus(corpus, tmp_path / "index", max_file_bytes=1000)
+    assert report.indexed == 2
+    assert {(s.path, s.reason.split(" (")[0]) for s in report.skipped} == {
+        ("huge.txt", "too large"),
+        ("empty.htm", "empty file"),
+        ("image.txt", "binary file"),
+    }
+    index = open_index(tmp_path / "index")
+    assert [hit.id for hit in index.search("Toure junta").hits] == ["cp1252.txt"]
+    assert [hit.id for hit in index.search("Kidal").hits] == ["broken.html"]
+
+
 def test_reindexing_reflects_added_and_deleted_files(tmp_path: Path) -> None:
     corpus = write_corpus(
         tmp_path / "corpus", {"a.txt": "Timbuktu manuscripts saved", "b.txt": "Gao market reopens"}
