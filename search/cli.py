@@ -17,8 +17,9 @@ import click
 
 from .config import ENV_VARIABLES, Settings, load_settings
 from .errors import SearchError
-from .indexing import index_corpus
-from .rendering import render_json, render_text
+from .indexing import index_corpus, learned_chrome, preview_file
+from .models import SkippedFile
+from .rendering import render_clean, render_clean_diff, render_clean_json, render_json, render_text
 from .searching import MAX_LIMIT, open_index
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
@@ -56,6 +57,17 @@ def index_dir_option(command: F) -> F:
     )(command)
 
 
+def color_option(command: F) -> F:
+    """The --color option, shared by every command that can highlight its output."""
+    return click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour the output; 'auto' colours on a terminal unless NO_COLOR is set.",
+    )(command)
+
+
 def use_color(choice: str, stream: Any) -> bool:
     """Colour when asked to, or on a terminal unless NO_COLOR is set (https://no-color.org)."""
     if choice == "always":
@@ -82,6 +94,7 @@ def cli(ctx: click.Context) -> None:
       search index corpus/
       search query coup Mali
       search query --json junta elections
+      search clean --diff corpus/004_42382a47a79cec6e.txt
 
     Exit status: 0 when something matched, 1 when nothing did, 2 on an error.
     """
@@ -156,10 +169,7 @@ def index_command(ctx: click.Context, corpus: Path | None, index_dir: Path | Non
     help="How many results to show.",
 )  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
-@click.option(
-    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-    help="Highlight matched words; 'auto' colours on a terminal unless NO_COLOR is set.",
-)  # fmt: skip
+@color_option
 @click.pass_context
 def query_command(
     ctx: click.Context,
@@ -190,6 +200,56 @@ def query_command(
         if not as_json:
             click.echo(f"search: no documents match {results.query!r}", err=True)
         ctx.exit(EXIT_NO_MATCH)
+
+
+@cli.command("clean")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@index_dir_option
+@click.option("--diff", is_flag=True, help="Show every line, each removed one with the rule that removed it.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file, one a line.")
+@color_option
+@click.pass_context
+def clean_command(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    index_dir: Path | None,
+    diff: bool,
+    as_json: bool,
+    color: str,
+) -> None:
+    """Show the text and title that indexing would keep of each FILE.
+
+    Lines an existing index learned as the corpus's chrome (see --index-dir) are removed
+    too, so what you see is exactly what is indexed. A file that cannot be cleaned is
+    named on stderr and the exit status is 2.
+
+    \b
+    Examples:
+      search clean corpus/004_42382a47a79cec6e.txt
+      search clean --diff page.html
+      search clean --json corpus/*.txt > clean.jsonl
+    """
+    settings = _settings(ctx)
+    learned = learned_chrome(index_dir or settings.index_dir)
+    colored = use_color(color, sys.stdout)
+    failed = False
+    for number, path in enumerate(files):
+        preview = preview_file(path, learned=learned, max_file_bytes=settings.max_file_bytes, explain=diff)
+        if isinstance(preview, SkippedFile):
+            click.echo(f"search: error: {preview.path}: {preview.reason}", err=True)
+            failed = True
+            continue
+        if as_json:
+            click.echo(render_clean_json(preview.document))
+            continue
+        if len(files) > 1:
+            click.echo(f"{'' if number == 0 else chr(10)}==> {path} <==")
+        if diff:
+            click.echo(render_clean_diff(preview.pieces, colored), color=colored, nl=False)
+        else:
+            click.echo(render_clean(preview.document), nl=False)
+    if failed:
+        ctx.exit(EXIT_ERROR)
 
 
 def main() -> None:

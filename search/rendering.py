@@ -6,11 +6,13 @@ import json
 import re
 from typing import Any
 
-from .models import Fragment, Hit, Results
+from .cleaning import Piece
+from .models import Document, Fragment, Hit, Results
 
 # grep's colours: matched words in bold red, titles in bold.
 MATCH_STYLE = "\x1b[1;31m"
 TITLE_STYLE = "\x1b[1m"
+REMOVED_STYLE = "\x1b[31m"
 RESET = "\x1b[0m"
 FRAGMENT_SEPARATOR = " … "
 # An indented [start, end] pair, and a list of them; JSON strings cannot hold a raw newline,
@@ -83,3 +85,32 @@ def render_json(results: Results) -> str:
     text = json.dumps(results_to_dict(results), ensure_ascii=False, indent=2)
     text = SPREAD_SPAN_RE.sub(r"[\1, \2]", text)
     return SPREAD_SPAN_LIST_RE.sub(lambda m: "[" + re.sub(r",\s+", ", ", m[1]) + "]", text)
+
+
+def render_clean(document: Document) -> str:
+    """A cleaned file as it will be indexed: its title, a blank line, its text."""
+    return f"title: {document.title}\n\n{document.body}\n"
+
+
+def render_clean_diff(pieces: tuple[Piece, ...], color: bool) -> str:
+    """Every line of a file: kept ones indented, removed ones marked '-' with the rule that removed them."""
+    lines = []
+    for piece in pieces:
+        if piece.removed_by:
+            lines.append(_styled(f"- [{piece.removed_by}] {piece.text}", REMOVED_STYLE, color))
+        else:
+            lines.append(f"  {piece.text}")
+    return "\n".join(lines) + "\n"
+
+
+def render_clean_json(document: Document) -> str:
+    """A cleaned file as one line of JSON: path, title, ISO date or null, text."""
+    return json.dumps(
+        {
+            "path": document.path,
+            "title": document.title,
+            "date": document.date.isoformat() if document.date else None,
+            "text": document.body,
+        },
+        ensure_ascii=False,
+    )

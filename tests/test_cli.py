@@ -237,3 +237,78 @@ def test_bad_user_config_is_a_one_line_error(tmp_path: Path, indexed: Path) -> N
     config.write_text("index_dir = [\n")
     result = run(["query", "coup", "--index-dir", str(indexed)], tmp_path, SEARCH_CONFIG=str(config))
     assert one_line_error(result).startswith(f"search: error: config file {config}")
+
+
+# --- clean ----------------------------------------------------------------------------
+
+DW = str(SAMPLE_CORPUS / DW_REPORT)
+
+
+def test_clean_prints_the_title_and_the_text_that_will_be_indexed(tmp_path: Path) -> None:
+    result = run(["clean", DW, "--index-dir", str(tmp_path / "none")], tmp_path)
+    assert result.exit_code == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[:4] == ["title: Mali junta told to leave", "", "Mali junta told to leave", "March 26, 2012"]
+    assert "Skip to content" not in result.stdout and "Image: picture-alliance" not in result.stdout
+
+
+def test_clean_diff_shows_each_removed_line_with_its_rule(tmp_path: Path) -> None:
+    result = run(["clean", "--diff", DW, "--index-dir", str(tmp_path / "none")], tmp_path)
+    assert result.exit_code == 0
+    assert "- [navigation list] 1. Skip to content" in result.stdout.splitlines()
+    assert "- [photo credit] Image: picture-alliance/ZUMAPRESS" in result.stdout.splitlines()
+    assert "  Mali junta told to leave" in result.stdout.splitlines()
+    assert "\x1b" not in result.stdout
+    coloured = run(
+        ["clean", "--diff", "--color", "always", DW, "--index-dir", str(tmp_path / "none")], tmp_path
+    )
+    assert "\x1b[31m- [navigation list]" in coloured.stdout
+
+
+def test_clean_diff_of_a_whole_page_shows_what_the_page_structure_dropped(tmp_path: Path) -> None:
+    body = " ".join(["Tuareg rebels closed in on Kidal as the junta faced pressure to step down."] * 10)
+    page = f"<html><body><nav><a href='/'>Home</a> <a href='/w'>World news today</a></nav><article><p>{body}</p></article></body></html>"
+    write_corpus(tmp_path, {"page.html": page})
+    result = run(
+        ["clean", "--diff", str(tmp_path / "page.html"), "--index-dir", str(tmp_path / "none")], tmp_path
+    )
+    assert "- [page structure] Home World news today" in result.stdout.splitlines()
+    assert f"  {body}" in result.stdout.splitlines()
+
+
+def test_clean_json_prints_one_object_per_file_per_line(tmp_path: Path) -> None:
+    files = [str(SAMPLE_CORPUS / name) for name in (DW_REPORT, STATE_DEPARTMENT_STATEMENT)]
+    result = run(["clean", "--json", *files, "--index-dir", str(tmp_path / "none")], tmp_path)
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [set(r) for r in records] == [{"path", "title", "date", "text"}] * 2
+    assert records[1]["title"] == "POLICY STATEMENT: U.S. Condemns Military Seizure of Power in Mali"
+    assert "Somalia" not in records[1]["text"]
+
+
+def test_clean_uses_what_the_index_learned_about_the_corpus(tmp_path: Path) -> None:
+    files = {
+        f"{n}.txt": f"Listen to the Sahel Desk podcast\nStory {n} headline here\nBody {n}." for n in range(4)
+    }
+    corpus = write_corpus(tmp_path / "corpus", files)
+    assert run(["index", str(corpus), "--index-dir", str(tmp_path / "index")], tmp_path).exit_code == 0
+    with_index = run(
+        ["clean", "--diff", str(corpus / "0.txt"), "--index-dir", str(tmp_path / "index")], tmp_path
+    )
+    assert "- [repeated across documents] Listen to the Sahel Desk podcast" in with_index.stdout
+    without_index = run(["clean", str(corpus / "0.txt"), "--index-dir", str(tmp_path / "none")], tmp_path)
+    assert "Listen to the Sahel Desk podcast" in without_index.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "empty file"), (b"\x00\x01\x02", "binary file"), (b"<p> </p>", "no text left after cleaning")],
+)
+def test_clean_names_a_bad_file_and_exits_2_but_cleans_the_others(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    write_corpus(tmp_path, {"bad.txt": content})
+    result = run(["clean", str(tmp_path / "bad.txt"), DW, "--index-dir", str(tmp_path / "none")], tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == f"search: error: {tmp_path / 'bad.txt'}: {reason}\n"
+    assert "==> " in result.stdout and "Mali junta told to leave" in result.stdout
