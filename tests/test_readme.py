@@ -35,27 +35,31 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "rm -rf .venv" in ci_lines
 
 
-def pasted_query_runs() -> list[tuple[list[str], str]]:
-    """Each README block that shows one `$ search query ...` and its stdout alone."""
+def pasted_runs() -> list[tuple[list[str], str]]:
+    """Each README block that shows one `$ search query|clean ...` and what it printed on stdout."""
     runs = []
     for lang, body in BLOCKS:
         lines = body.splitlines()
         if (
             lang == "text"
-            and lines[0].startswith("$ search query")
+            and lines[0].startswith(("$ search query", "$ search clean"))
             and not any(line.startswith("$") for line in lines[1:])
         ):
             runs.append((shlex.split(lines[0][2:])[1:], "\n".join(lines[1:]) + "\n"))
     return runs
 
 
-@pytest.mark.parametrize(("args", "expected"), pasted_query_runs())
-def test_pasted_query_output_is_what_the_command_prints(
-    sample_index: Path, args: list[str], expected: str
+@pytest.mark.parametrize(("args", "expected"), pasted_runs())
+def test_pasted_output_is_what_the_command_prints(
+    sample_index: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], expected: str
 ) -> None:
+    monkeypatch.chdir(PROJECT_ROOT)
     result = CliRunner().invoke(cli, [*args, "--index-dir", str(sample_index)], env={"NO_COLOR": "1"})
     assert result.exit_code == 0
-    assert result.stdout == expected
+    if args[0] == "clean":  # the README shows the first lines only
+        assert result.stdout.startswith(expected)
+    else:
+        assert result.stdout == expected
 
 
 def test_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks and quality evaluations, run on demand; see docs/benchmarks.md."""
