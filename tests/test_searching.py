@@ -79,3 +79,19 @@ def test_empty_query_is_a_query_error(sample_index: Path, query: str) -> None:
 def test_bad_paging_is_bad_input(sample_index: Path, limit: int, offset: int) -> None:
     with pytest.raises(BadInputError):
         open_index(sample_index).search("mali", limit=limit, offset=offset)
+
+
+@pytest.mark.parametrize(
+    "query", ["al-Shabaab", "Shabaab", "Somalia", "AFRICOM airstrikes", "ISIS", "Read more"]
+)
+def test_the_2012_statement_does_not_match_the_teasers_its_page_carried(
+    sample_index: Path, query: str
+) -> None:
+    assert STATE_DEPARTMENT_STATEMENT not in {hit.id for hit in open_index(sample_index).search(query).hits}
+
+
+@pytest.mark.parametrize(
+    "query", ["Somalia", "Shabaab", "AFRICOM", "XS", "Skip", "ZUMAPRESS", "t.co", "elghassimw"]
+)
+def test_words_found_only_in_chrome_match_nothing(sample_index: Path, query: str) -> None:
+    assert open_index(sample_index).search(query).total == 0
