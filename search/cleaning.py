@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cache
 from importlib import resources
 from itertools import pairwise
@@ -56,6 +57,11 @@ MIN_HEADLINE_WORDS = 3
 MAX_CHROME_WORDS = 8
 MAX_WIDGET_CHARS = 3
 MIN_WIDGET_RUN = 3
+# Text is hard-wrapped when at least this share of its line breaks (and this many) fall inside a
+# sentence; lines shorter than MIN_WRAPPED_LINE end their paragraph (headings, bylines).
+WRAPPED_SHARE = 0.3
+MIN_WRAPPED_BREAKS = 4
+MIN_WRAPPED_LINE = 40
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class CleanText:
 
     pieces: tuple[Piece, ...]
     page_title: str = ""
+    page_date: date | None = None
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -313,11 +320,41 @@ def apply_rules(lines: Iterable[str], rules: Iterable[Rule]) -> list[Piece]:
     return pieces
 
 
+def is_hard_wrapped(lines: list[str]) -> bool:
+    """True when many line breaks fall inside sentences (the next line goes on in lower case)."""
+    breaks = [(a, b) for a, b in pairwise(lines) if a.strip() and b.strip()]
+    inside = sum(1 for a, b in breaks if b.lstrip()[:1].islower() and b[:1] not in " \t")
+    return len(breaks) >= MIN_WRAPPED_BREAKS and inside >= WRAPPED_SHARE * len(breaks)
+
+
+def unwrap(lines: list[str]) -> list[str]:
+    """Join hard-wrapped lines into paragraphs.
+
+    A paragraph starts after a blank line or at an indent; a short line, or one without lower-case
+    letters (a headline, a label), stands alone.
+    """
+    paragraphs: list[str] = []
+    joining = False
+    for line in lines:
+        if not line.strip():
+            joining = False
+            paragraphs.append("")
+        elif joining and line[:1] not in " \t":
+            paragraphs[-1] += " " + line.strip()
+        else:
+            paragraphs.append(line)
+            joining = len(line.strip()) >= MIN_WRAPPED_LINE and any(c.islower() for c in line)
+    return paragraphs
+
+
 def clean_plain_text(text: str) -> CleanText:
-    """Clean plain text that may carry leftover tags, entities and site chrome."""
+    """Clean plain text that may carry leftover tags, entities, hard wraps and site chrome."""
     if MARKUP_RE.search(text):
         text = fragment_text(text)
-    return CleanText(tuple(apply_rules(text.splitlines(), PLAIN_TEXT_RULES)))
+    lines = text.splitlines()
+    if is_hard_wrapped(lines):
+        lines = unwrap(lines)
+    return CleanText(tuple(apply_rules(lines, PLAIN_TEXT_RULES)))
 
 
 def _with_page_structure(pieces: list[Piece], markup: str) -> list[Piece]:
@@ -343,11 +380,11 @@ def clean_html_page(markup: str, explain: bool = False) -> CleanText:
     With explain, the page's other visible lines are kept in the trace as removed by
     'page structure' (slower: the page is parsed once more).
     """
-    text, title = extract_article(markup)
+    text, title, published = extract_article(markup)
     pieces = apply_rules(text.splitlines(), PAGE_RULES)
     if explain:
         pieces = _with_page_structure(pieces, markup)
-    return CleanText(tuple(pieces), normalise_line(title))
+    return CleanText(tuple(pieces), normalise_line(title), published)
 
 
 def clean(source: SourceFile, explain: bool = False) -> CleanText:

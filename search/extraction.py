@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 
 import lxml.etree
 import lxml.html
+
+from .dates import page_date
 
 log = logging.getLogger(__name__)
 
@@ -149,16 +152,18 @@ def _load_page(markup: str) -> lxml.html.HtmlElement | None:
         return None
 
 
-def extract_article(markup: str) -> tuple[str, str]:
-    """The article text of a whole page (one paragraph a line) and its declared headline.
+def extract_article(markup: str) -> tuple[str, str, date | None]:
+    """The article text of a whole page (one paragraph a line), its headline and publication date.
 
     trafilatura's fast pass first; when it finds little, its slower pass that also tries
-    other algorithms; when that finds nothing, the page's structure alone.
+    other algorithms; when that finds nothing, the page's structure alone. The date is the
+    one the page's metadata declares (read before trafilatura edits the tree).
     """
     page = _load_page(markup)
     if page is None:
-        return "", ""
+        return "", "", None
     title = page_title(page)
+    published = page_date(page)
     text = _trafilatura_text(page, fast=True)
     if len(text.split()) < FULL_PASS_BELOW_WORDS:
         page = _load_page(markup)  # trafilatura edits the tree it is given
@@ -168,4 +173,4 @@ def extract_article(markup: str) -> tuple[str, str]:
     if not text:
         page = parse_html(markup)
         text = structural_text(page) if page is not None else ""
-    return text, title
+    return text, title, published

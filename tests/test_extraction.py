@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from search.extraction import extract_article, fragment_text, page_title, parse_html
@@ -26,8 +28,9 @@ PAGE = f"""<!DOCTYPE html>
 
 
 def test_whole_page_gives_the_article_and_its_headline() -> None:
-    text, title = extract_article(PAGE)
+    text, title, published = extract_article(PAGE)
     assert title == "Mali junta told to leave"
+    assert published == date(2012, 3, 26)  # from the page's <title>, via htmldate
     assert ARTICLE in text
     assert "Junta leaders faced international pressure to step down, said Soumaila Cisse." in text
     for chrome in ("Skip to content", "Home", "Related", "Another story", "Copyright", "Share", "track()"):
@@ -38,16 +41,16 @@ def test_whole_page_gives_the_article_and_its_headline() -> None:
     "markup", ["", "<html></html>", '<?xml version="1.0" encoding="utf-8"?><html><body></body></html>']
 )
 def test_empty_pages_give_no_text_and_no_error(markup: str) -> None:
-    assert extract_article(markup) == ("", "")
+    assert extract_article(markup) == ("", "", None)
 
 
 def test_a_page_too_small_for_trafilatura_falls_back_to_its_structure() -> None:
-    text, _ = extract_article("<html><body><nav>Menu</nav><div>Only text</div></body></html>")
+    text, _, _ = extract_article("<html><body><nav>Menu</nav><div>Only text</div></body></html>")
     assert text.split() == ["Only", "text"]
 
 
 def test_truncated_page_keeps_what_text_it_has() -> None:
-    text, _ = extract_article("<html><body><article><p>Cut off mid <b>sent")
+    text, _, _ = extract_article("<html><body><article><p>Cut off mid <b>sent")
     assert "Cut off mid sent" in " ".join(text.split())
 
 
