@@ -1,0 +1,457 @@
+"""Find who acts in a story: countries, organisations, armed groups and people.
+
+Gazetteer entries (package data, extended by the user's actors.toml) are found by their
+names, aliases, demonyms ("Malian troops") and offices ("the State Department") with an
+Aho-Corasick automaton over accent-folded text, whole words only; short acronyms match
+only as written ("US" is the country, "us" is not) and proper names only when capitalised
+("Turkey", not "turkey"). A dateline's place ("HOUSTON, March 3 -") counts for its country.
+People are found after a title ("Foreign Minister Abdoulaye Diop") or by attribution
+("..., said Soumaila Cisse"); later surname-only mentions count for the full name.
+An actor acts in the story when it weighs enough: a mention in the headline, the dateline
+or the lead counts more than one further down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+from .errors import BadInputError
+from .models import Actor
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+ACTOR_TYPES = ("country", "organisation", "armed-group", "person")
+# Weights of a mention by where it stands, and the weight an actor needs to act in the story.
+HEADLINE_WEIGHT = 3.0
+DATELINE_WEIGHT = 3.0
+LEAD_WEIGHT = 2.0
+BODY_WEIGHT = 1.0
+LEAD_LINES = 2
+TITLE_BONUS = 1.0  # a person introduced by a title ("President ...") is an official who acts
+# The weight each type of actor needs to act in a story; a short story (SHORT_STORY_LINES lines or
+# fewer) needs SHORT_STORY_RELIEF less. Chosen on Reuters-21578's TRAIN split (bench/metadata.py).
+ACTING_WEIGHT = {"country": 3.0, "person": 2.0}
+DEFAULT_ACTING_WEIGHT = 2.0
+SHORT_STORY_LINES = 8
+SHORT_STORY_RELIEF = 1.0
+MAX_ACRONYM_LETTERS = 4
+MAX_NAME_WORDS = 4
+NAME_PARTICLES = frozenset(
+    {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den", "bin", "ibn",
+     "al", "el", "ag", "ould", "le", "la", "ben", "abu", "y"}
+)  # fmt: skip
+DATELINE_LINES = 3
+DATELINE_RE = re.compile(
+    r"(?<![\w.])(?P<place>[A-Z][A-Z'’.-]*(?:\s[A-Z][A-Z'’.-]*){0,3})"
+    r"(?:,\s(?P<region>[A-Z][A-Za-z'’.-]*(?:\s[A-Z][A-Za-z'’.-]*){0,2}))?"
+    r"(?=,?\s*(?:[-—–(]|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d))"
+)
+TOKEN_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?")
+POSSESSIVE_RE = re.compile(r"['’]s?$")
+SLUG_RE = re.compile(r"[^a-z0-9]+")
+
+
+# --- accent folding that keeps offsets ----------------------------------------------------
+
+
+@cache
+def _fold_table() -> dict[int, str]:
+    """Lower-case and strip accents one character for one, so offsets stay valid."""
+    table: dict[int, str] = {}
+    for code in range(0x2500):
+        char = chr(code)
+        lower = char.lower() if len(char.lower()) == 1 else char
+        base = "".join(c for c in unicodedata.normalize("NFKD", lower) if not unicodedata.combining(c))
+        folded = base if len(base) == 1 else lower
+        if folded != char:
+            table[code] = folded
+    table.update({ord(c): "'" for c in "’‘ʼ`´"})
+    table.update({ord(c): "-" for c in "‐‑‒–—"})
+    return table
+
+
+def fold(text: str) -> str:
+    """Text lower-cased with accents removed, of the same length ('Touré' -> 'toure')."""
+    return text.translate(_fold_table())
+
+
+def slug(text: str) -> str:
+    """An actor id made of a name: 'Amadou Toumani Touré' -> 'amadou-toumani-toure'."""
+    return SLUG_RE.sub("-", fold(text)).strip("-")
+
+
+# --- the gazetteer ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Alias:
+    actor_id: str
+    text: str
+    exact_case: bool  # short acronyms: "US" is the country, "us" is not
+    capitalised: bool  # proper names: "Turkey" is the country, "turkey" is not
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """The actors known by name, the places that stand for a country, and how to find them."""
+
+    actors: Mapping[str, Actor]
+    places: Mapping[str, str]  # folded place name -> country actor id
+    names: Mapping[str, str]  # folded id, name or alias -> actor id
+    version: str
+    _automaton: Any = field(repr=False, compare=False)
+    _aliases: tuple[tuple[_Alias, ...], ...] = field(repr=False, compare=False)
+
+    def resolve(self, name: str) -> str | None:
+        """The id of the actor a user means by an id, a name or an alias ('ecowas', 'U.S.')."""
+        return self.names.get(fold(name.strip())) or self.names.get(slug(name))
+
+    def mentions(self, line: str) -> list[tuple[int, int, str]]:
+        """(start, end, actor id) of every gazetteer name in a line, leftmost-longest, whole words."""
+        folded = fold(line)
+        shouting = not any(c.islower() for c in line)
+        found = []
+        for end, index in self._automaton.iter(folded):
+            for alias in self._aliases[index]:
+                start = end - len(alias.text) + 1
+                if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] in "-'"):
+                    continue
+                if end + 1 < len(folded) and folded[end + 1].isalnum():
+                    continue
+                written = line[start : end + 1]
+                if alias.exact_case and (written != alias.text or (shouting and "." not in written)):
+                    continue
+                if alias.capitalised and not written[:1].isupper():
+                    continue
+                found.append((start, end + 1, alias.actor_id))
+                break
+        found.sort(key=lambda m: (m[0], m[0] - m[1]))
+        kept: list[tuple[int, int, str]] = []
+        for match in found:
+            if not kept or match[0] >= kept[-1][1]:
+                kept.append(match)
+        return kept
+
+
+def _read_toml(path: Path | None, text: str | None = None) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text if text is not None else path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise BadInputError(f"actors file {path}: {error}") from None
+
+
+def _merge_user_entries(entries: dict[str, dict[str, Any]], user: dict[str, Any], path: Path) -> None:
+    """Add the user's actors, or extend and correct ours: names replace, aliases add or go."""
+    for raw in user.get("actor", []):
+        if not isinstance(raw, dict) or not isinstance(raw.get("id") or raw.get("name"), str):
+            raise BadInputError(f"actors file {path}: each [[actor]] needs an id or a name")
+        actor_id = raw.get("id") or slug(raw["name"])
+        entry = entries.setdefault(actor_id, {"id": actor_id, "name": raw.get("name", actor_id)})
+        for key in ("name", "type", "iso"):
+            if key in raw:
+                entry[key] = raw[key]
+        for key in ("aliases", "demonyms", "offices"):
+            entry[key] = [*entry.get(key, []), *raw.get(key, [])]
+        removed = {fold(a) for a in raw.get("remove_aliases", [])}
+        for key in ("aliases", "demonyms", "offices"):
+            entry[key] = [a for a in entry.get(key, []) if fold(a) not in removed]
+        entry.setdefault("type", "person")
+        if entry["type"] not in ACTOR_TYPES:
+            raise BadInputError(
+                f"actors file {path}: {actor_id} has type {entry['type']!r}, "
+                f"not one of {', '.join(ACTOR_TYPES)}"
+            )
+
+
+def _alias(actor_id: str, text: str) -> _Alias:
+    letters = [c for c in text if c.isalpha()]
+    acronym = bool(letters) and all(c.isupper() for c in letters) and len(letters) <= MAX_ACRONYM_LETTERS
+    return _Alias(actor_id, text, exact_case=acronym, capitalised=text[:1].isupper())
+
+
+def build_gazetteer(actors_toml: str, places_toml: str, user_files: Sequence[Path] = ()) -> Gazetteer:
+    """A gazetteer from our data files and the user's, which add actors or correct ours."""
+    entries: dict[str, dict[str, Any]] = {}
+    for raw in _read_toml(Path("search/data/actors.toml"), actors_toml).get("actor", []):
+        entries[raw["id"]] = dict(raw)
+    digest = hashlib.blake2b(actors_toml.encode() + places_toml.encode(), digest_size=8)
+    for path in user_files:
+        user_text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        digest.update(user_text.encode())
+        _merge_user_entries(entries, _read_toml(path, user_text), path)
+    actors: dict[str, Actor] = {}
+    by_key: defaultdict[str, list[_Alias]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for actor_id, entry in entries.items():
+        actors[actor_id] = Actor(actor_id, entry.get("name", actor_id), entry.get("type", "organisation"))
+        spellings = [entry.get("name", actor_id), *entry.get("aliases", [])]
+        for text in dict.fromkeys([*spellings, *entry.get("demonyms", []), *entry.get("offices", [])]):
+            alias = _alias(actor_id, text)
+            if alias not in by_key[fold(text)]:
+                by_key[fold(text)].append(alias)
+        for text in [actor_id, *spellings]:
+            names.setdefault(fold(text), actor_id)
+    automaton = ahocorasick.Automaton()
+    aliases: list[tuple[_Alias, ...]] = []
+    for key, candidates in by_key.items():
+        automaton.add_word(key, len(aliases))
+        aliases.append(tuple(sorted(candidates, key=lambda a: not a.exact_case)))
+    automaton.make_automaton()
+    by_iso = {entry["iso"]: actor_id for actor_id, entry in entries.items() if entry.get("iso")}
+    places = {
+        fold(place): by_iso[iso]
+        for place, iso in _read_toml(Path("search/data/places.toml"), places_toml).get("places", {}).items()
+        if iso in by_iso
+    }
+    return Gazetteer(actors, places, names, digest.hexdigest(), automaton, tuple(aliases))
+
+
+@cache
+def _package_data() -> tuple[str, str]:
+    data = resources.files("search").joinpath("data")
+    return data.joinpath("actors.toml").read_text("utf-8"), data.joinpath("places.toml").read_text("utf-8")
+
+
+@cache
+def _cached_gazetteer(user_files: tuple[Path, ...], stamps: tuple[float, ...]) -> Gazetteer:
+    return build_gazetteer(*_package_data(), user_files)
+
+
+def load_gazetteer(user_files: Iterable[Path] = ()) -> Gazetteer:
+    """Our gazetteer extended by the user's files (those that exist), loaded once per change."""
+    paths = tuple(p for p in user_files if p.is_file())
+    return _cached_gazetteer(paths, tuple(p.stat().st_mtime for p in paths))
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@cache
+def _people_words() -> tuple[
+    dict[str, list[tuple[str, ...]]], frozenset[str], frozenset[str], frozenset[str]
+]:
+    data = tomllib.loads(resources.files("search").joinpath("data/people.toml").read_text("utf-8"))
+    titles: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for title in data["titles"]:
+        words = tuple(title.split())
+        titles[words[0]].append(words)
+    for options in titles.values():
+        options.sort(key=len, reverse=True)
+    return (
+        dict(titles),
+        frozenset(data["said_before"]),
+        frozenset(data["said_after"]),
+        frozenset(data["not_names"]),
+    )
+
+
+def _is_name_word(token: str, not_names: frozenset[str]) -> bool:
+    word = token.rstrip(".")
+    if len(token) == 2 and token[1] == "." and token[0].isupper():
+        return True  # a middle initial: "James A. Baker"
+    return (
+        word[:1].isupper()
+        and any(c.islower() for c in word)
+        and word not in not_names
+        and word.split("-")[0] not in not_names
+    )
+
+
+def _name_after(tokens: list[str], start: int, not_names: frozenset[str]) -> list[str]:
+    """The capitalised words of a name from tokens[start], particles allowed inside."""
+    name: list[str] = []
+    index = start
+    while index < len(tokens) and len(name) < MAX_NAME_WORDS:
+        token = tokens[index]
+        possessive = POSSESSIVE_RE.sub("", token)
+        if possessive != token and _is_name_word(possessive, not_names):
+            name.append(possessive)
+            break  # "Reagan's": the name ends here
+        if _is_name_word(token, not_names):
+            name.append(token.rstrip(".") if len(token) > 2 else token)
+            if token.endswith(".") and len(token) > 2:
+                break  # the sentence ends here
+        elif token in NAME_PARTICLES and name and index + 1 < len(tokens):
+            name.append(token)
+        else:
+            break
+        index += 1
+    while name and name[-1] in NAME_PARTICLES:
+        name.pop()
+    return name
+
+
+def _name_before(tokens: list[str], end: int, not_names: frozenset[str], stops: Iterable[str]) -> list[str]:
+    """The capitalised words of a name that ends just before tokens[end], back to a title word."""
+    name: list[str] = []
+    index = end - 1
+    while index >= 0 and len(name) < MAX_NAME_WORDS:
+        token = tokens[index].rstrip(",")
+        if token in stops:
+            break
+        if (_is_name_word(token, not_names) and not token.endswith(".")) or (
+            token in NAME_PARTICLES and name
+        ):
+            name.insert(0, token)
+        else:
+            break
+        index -= 1
+    while name and name[0] in NAME_PARTICLES:
+        name.pop(0)
+    return name
+
+
+def _name_tokens(line: str) -> list[str]:
+    """The words of a line; words apart by more than white space ("Cisse, Mali", "(@Handle") are cut
+    apart by an empty word, so that no name runs across."""
+    tokens: list[str] = []
+    end = 0
+    for match in TOKEN_RE.finditer(line):
+        gap = line[end : match.start()]
+        if tokens and gap.strip():
+            tokens.append("")
+        tokens.append(match.group())
+        end = match.end()
+    return tokens
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person found in a text: the lines that mention them, and whether a title introduced them."""
+
+    lines: tuple[int, ...]
+    titled: bool
+
+
+def find_people(lines: Sequence[str], gazetteer: Gazetteer) -> dict[str, Person]:
+    """Full names of the people in a text, with the lines that mention each (surnames included)."""
+    titles, said_before, said_after, not_names = _people_words()
+    full_names: dict[str, str] = {}  # folded surname -> full name
+    single: dict[str, str] = {}  # folded surname -> surname, for people only ever named by title + surname
+    titled: set[str] = set()  # folded surnames of people introduced by a title
+    for line in lines:
+        tokens = _name_tokens(line)
+        known = [line[start:end] for start, end, _ in gazetteer.mentions(line)]
+        for index, token in enumerate(tokens):
+            candidates: list[list[str]] = []
+            head = token.split("-")[-1] if "-" in token else token
+            for words in titles.get(head, []):
+                if tuple(tokens[index : index + len(words)])[1:] == words[1:]:
+                    name = _name_after(tokens, index + len(words), not_names)
+                    candidates.append(name)
+                    if name:
+                        titled.add(fold(name[-1]))
+                    break
+            if token in said_before:
+                name = _name_after(tokens, index + 1, not_names)
+                candidates.append(name if len(name) >= 2 else [])
+            if token.rstrip(",.") in said_after:
+                name = _name_before(tokens, index, not_names, titles)
+                candidates.append(name if len(name) >= 2 else [])
+            if index + 1 < len(tokens) and f"{token} {tokens[index + 1]}" in said_before:
+                name = _name_after(tokens, index + 2, not_names)
+                candidates.append(name if len(name) >= 2 else [])
+            for name in candidates:
+                written = " ".join(name)
+                if not name or gazetteer.resolve(written) or any(written in k for k in known):
+                    continue  # "General Agreement on Tariffs and Trade" holds no General called Agreement
+                surname = fold(name[-1])
+                if len(name) >= 2:
+                    full_names.setdefault(surname, " ".join(name))
+                else:
+                    single.setdefault(surname, name[0])
+    # A lone word that the text also writes in lower case is a common noun, not a surname.
+    lower_words = {m.group() for line in lines for m in TOKEN_RE.finditer(line) if m.group().islower()}
+    single = {s: n for s, n in single.items() if s not in full_names and n.lower() not in lower_words}
+    people = {**single, **full_names}
+    mentions: dict[str, list[int]] = defaultdict(list)
+    for number, line in enumerate(lines):
+        folded_words = [fold(POSSESSIVE_RE.sub("", m.group().rstrip("."))) for m in TOKEN_RE.finditer(line)]
+        for surname, full_name in people.items():
+            mentions[full_name].extend(number for word in folded_words if word == surname)
+    return {
+        full_name: Person(tuple(numbers), fold(full_name.split()[-1]) in titled)
+        for full_name, numbers in mentions.items()
+        if numbers
+    }
+
+
+# --- which actors act in a story -------------------------------------------------------------
+
+
+def dateline_countries(lines: Sequence[str], gazetteer: Gazetteer) -> list[str]:
+    """The country of the place a story is datelined in ('STAMFORD, Conn., March 3 -' -> United States)."""
+    for line in lines[:DATELINE_LINES]:
+        for match in DATELINE_RE.finditer(line):
+            # The region, when there is one, decides: "ALEXANDRIA, Va." is in the United States.
+            for part in (match["region"], match["place"]):
+                if not part:
+                    continue
+                key = fold(part.strip())
+                actor_id = gazetteer.places.get(key) or gazetteer.names.get(key)
+                if actor_id and gazetteer.actors[actor_id].type == "country":
+                    return [actor_id]
+    return []
+
+
+@dataclass(frozen=True)
+class ActorWeights:
+    """How much each actor weighs in one story, and the people found in it by name."""
+
+    weights: Mapping[str, float]
+    people: Mapping[str, str]  # person id -> full name
+    lines: int  # how many lines the story has, for the relief short stories get
+
+    def acting_weight(self, actor_type: str) -> float:
+        """The weight an actor of this type needs to act in this story."""
+        need = ACTING_WEIGHT.get(actor_type, DEFAULT_ACTING_WEIGHT)
+        return need - SHORT_STORY_RELIEF if self.lines <= SHORT_STORY_LINES else need
+
+
+def weigh_actors(title: str, lines: Sequence[str], gazetteer: Gazetteer) -> ActorWeights:
+    """Weigh every actor a story mentions by where it is mentioned."""
+    weights: defaultdict[str, float] = defaultdict(float)
+    body = [line for line in lines if line != title]
+    for actor_id in dateline_countries(body, gazetteer):
+        weights[actor_id] += DATELINE_WEIGHT
+    for actor_id in {actor_id for _, _, actor_id in gazetteer.mentions(title)}:
+        weights[actor_id] += HEADLINE_WEIGHT
+    for number, line in enumerate(body):
+        for actor_id in {actor_id for _, _, actor_id in gazetteer.mentions(line)}:  # once a line
+            weights[actor_id] += LEAD_WEIGHT if number < LEAD_LINES else BODY_WEIGHT
+    people: dict[str, str] = {}
+    for name, person in find_people([title, *body], gazetteer).items():
+        person_id = slug(name)
+        people[person_id] = name
+        for number in set(person.lines):
+            weight = HEADLINE_WEIGHT if number == 0 else LEAD_WEIGHT if number <= LEAD_LINES else BODY_WEIGHT
+            weights[person_id] += weight
+        if person.titled:
+            weights[person_id] += TITLE_BONUS
+    return ActorWeights(dict(weights), people, len(body))
+
+
+def acting_actors(title: str, lines: Sequence[str], gazetteer: Gazetteer) -> tuple[Actor, ...]:
+    """The actors that act in a story, heaviest first."""
+    weighed = weigh_actors(title, lines, gazetteer)
+    actors = [
+        gazetteer.actors.get(actor_id) or Actor(actor_id, weighed.people[actor_id], "person")
+        for actor_id in weighed.weights
+    ]
+    acting = [actor for actor in actors if weighed.weights[actor.id] >= weighed.acting_weight(actor.type)]
+    return tuple(sorted(acting, key=lambda actor: (-weighed.weights[actor.id], actor.id)))
