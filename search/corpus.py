@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import json
 import os
 import re
 import stat as stat_module
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
 
 from .errors import CorpusNotFoundError
-from .models import SkippedFile, SourceFile
+from .models import GivenMetadata, SkippedFile, SourceFile
 
 TEXT_SUFFIXES = frozenset({".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -29,6 +31,9 @@ DECLARED_CHARSET_RE = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""",
     re.IGNORECASE,
 )
+SIDECAR_SUFFIX = ".meta.json"
+GIVEN_KEYS = ("title", "date", "actors", "source", "url")
+FRONT_MATTER_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<block>(?:.*\r?\n){0,40}?)---[ \t]*(?:\r?\n|\Z)")
 # Above this share of bytes over 127, text is in a non-Latin script, not cp1252 with accents.
 NON_LATIN_SHARE = 0.3
 
@@ -109,6 +114,77 @@ def decode(raw: bytes, is_html: bool) -> str | None:
     return text
 
 
+def sidecar_paths(path: Path) -> tuple[Path, Path]:
+    """Where a document's sidecar may be: NAME.meta.json or NAME.txt.meta.json beside it."""
+    return path.with_suffix(SIDECAR_SUFFIX), path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def _given_from_mapping(data: dict[str, Any], where: str, warnings: list[str]) -> GivenMetadata:
+    """Metadata from a sidecar's or front matter's keys; values of the wrong type are warned about."""
+    values: dict[str, Any] = {}
+    for key in GIVEN_KEYS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if key == "actors":
+            if isinstance(value, str):
+                value = [v.strip() for v in value.strip("[]").split(",")]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                warnings.append(f"{where}: 'actors' must be a list of names; ignored")
+                continue
+            values[key] = tuple(v.strip().strip("'\"") for v in value if v.strip())
+        elif isinstance(value, (str, int, float)):
+            values[key] = str(value).strip().strip("'\"")
+        else:
+            warnings.append(f"{where}: {key!r} must be text; ignored")
+    return GivenMetadata(**values)
+
+
+def read_sidecar(path: Path, root: Path) -> tuple[GivenMetadata, bytes, list[str]]:
+    """A document's sidecar metadata, its bytes (for change detection) and any warnings."""
+    warnings: list[str] = []
+    for sidecar in sidecar_paths(path):
+        if not sidecar.is_file():
+            continue
+        name = relative_id(sidecar, root)
+        try:
+            raw = sidecar.read_bytes()
+            data = json.loads(raw.decode("utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            return GivenMetadata(), b"", [f"{name}: not readable as JSON ({error}); ignored"]
+        if not isinstance(data, dict):
+            return GivenMetadata(), raw, [f"{name}: must hold a JSON object; ignored"]
+        unknown = sorted(set(data) - set(GIVEN_KEYS))
+        if unknown:
+            warnings.append(f"{name}: unknown key {unknown[0]!r} ignored (known: {', '.join(GIVEN_KEYS)})")
+        return _given_from_mapping(data, name, warnings), raw, warnings
+    return GivenMetadata(), b"", warnings
+
+
+def split_front_matter(text: str, name: str) -> tuple[GivenMetadata, str, list[str]]:
+    """Metadata from a '---' block of 'key: value' lines at the top of a text, and the text after it."""
+    match = FRONT_MATTER_RE.match(text)
+    if not match:
+        return GivenMetadata(), text, []
+    data = {}
+    for line in match["block"].splitlines():
+        key, colon, value = line.partition(":")
+        if colon and key.strip().lower() in GIVEN_KEYS:
+            data[key.strip().lower()] = value.strip()
+    warnings: list[str] = []
+    return _given_from_mapping(data, f"{name} front matter", warnings), text[match.end() :], warnings
+
+
+def _merge_given(first: GivenMetadata, then: GivenMetadata) -> GivenMetadata:
+    """Fields of `first` where given, else those of `then`."""
+    return GivenMetadata(
+        **{
+            key: getattr(first, key) if getattr(first, key) is not None else getattr(then, key)
+            for key in GIVEN_KEYS
+        }
+    )
+
+
 def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile | SkippedFile:
     """Read one file, or say why it cannot be indexed (unreadable, special, too large, binary, empty)."""
     rel = relative_id(path, root)
@@ -127,6 +203,10 @@ def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile | SkippedF
     text = decode(raw, is_html)
     if text is None:
         return SkippedFile(rel, "binary file")
+    sidecar, sidecar_bytes, warnings = read_sidecar(path, root)
+    front, text, front_warnings = (
+        split_front_matter(text, rel) if not is_html else (GivenMetadata(), text, [])
+    )
     if not text.strip():
         return SkippedFile(rel, "empty file")
     return SourceFile(
@@ -134,6 +214,8 @@ def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile | SkippedF
         text=text,
         size=stat.st_size,
         mtime=stat.st_mtime,
-        content_hash=hashlib.blake2b(raw, digest_size=16).hexdigest(),
+        content_hash=hashlib.blake2b(raw + sidecar_bytes, digest_size=16).hexdigest(),
         is_html=is_html,
+        given=_merge_given(sidecar, front),
+        warnings=tuple(warnings + front_warnings),
     )

@@ -11,14 +11,16 @@ import logging
 import os
 import pickle
 import struct
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
 import whoosh.index
-from whoosh import highlight, qparser
+from whoosh import highlight, qparser, sorting
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
@@ -28,21 +30,30 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.query import And, Or, Query
+from whoosh.query import And, DateRange, Every, Or, Query, Term
 from whoosh.support.charset import accent_map
+from whoosh.util.times import long_to_datetime
 from whoosh.writing import CLEAR
 
-from .errors import IndexDamagedError, IndexLockedError, IndexNeedsRebuildError, IndexNotFoundError
-from .models import Document, Fragment, Hit, Results
+from .errors import (
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNeedsRebuildError,
+    IndexNotFoundError,
+    QueryError,
+)
+from .models import Actor, Document, FacetCount, Fragment, Hit, Results
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MANIFEST_NAME = "search-index.json"
 MANIFEST_FORMAT = "news-search index"
 TITLE_BOOST = 2.0
 # Documents that hold every word of a query of plain words score this many times more.
 ALL_WORDS_BONUS = 1.0
+# How Whoosh's date column marks a document without a date (the largest unsigned 64-bit value).
+MISSING_DATE = 2**64 - 1
 SNIPPET_FRAGMENTS = 3
 FRAGMENT_CHARS = 160
 FRAGMENT_CONTEXT = 50
@@ -74,6 +85,9 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=analyzer, stored=True),
         date=DATETIME(stored=True, sortable=True),
         actors=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        actor_info=STORED(),
+        source=ID(stored=True),
+        url=STORED(),
         size=STORED(),
         mtime=STORED(),
         content_hash=STORED(),
@@ -157,7 +171,10 @@ def _to_fields(document: Document) -> dict[str, Any]:
         "path": document.path,
         "title": document.title,
         "body": document.body,
-        "actors": ",".join(document.actors),
+        "actors": ",".join(actor.id for actor in document.actors),
+        "actor_info": [(actor.id, actor.name, actor.type) for actor in document.actors],
+        "source": document.source,
+        "url": document.url,
         "size": document.size,
         "mtime": document.mtime,
         "content_hash": document.content_hash,
@@ -290,17 +307,33 @@ def _lead_fragment(body: str) -> Fragment:
     return Fragment(body[:end].replace("\n", " "))
 
 
-def _stored_actors(value: str | None) -> tuple[str, ...]:
-    return tuple(a for a in (value or "").split(",") if a)
+def _stored_actors(stored: dict[str, Any]) -> tuple[Actor, ...]:
+    return tuple(Actor(*info) for info in stored.get("actor_info") or ())
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A query and what narrows, orders and pages its results; the engine builds Whoosh objects from it."""
+
+    query: str | None  # None: every document
+    limit: int = 10
+    offset: int = 0
+    actor_ids: tuple[str, ...] = ()  # documents must name every one of them
+    since: date | None = None
+    until: date | None = None
+    sort: str = "relevance"  # relevance, date (oldest first) or -date (newest first); undated last
+    facets: tuple[str, ...] = ()  # "actor", "year"
 
 
 class EngineIndex:
     """An opened Whoosh index: parses and runs queries, returns our Results."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, resolve_actor: Callable[[str], str] = str) -> None:
         manifest = read_manifest(index_dir)
         self.index_dir = index_dir
+        self.manifest = manifest
         self.corpus_root = manifest.get("corpus_root")
+        self._resolve_actor = resolve_actor
         try:
             self._index = whoosh.index.open_dir(str(index_dir))
         except DAMAGE_ERRORS as error:
@@ -310,6 +343,7 @@ class EngineIndex:
             self._index.schema,
             group=_AllWordsBonusGroup,
         )
+        self._parser.add_plugin(qparser.FieldAliasPlugin({"actors": ["actor"]}))
         self._highlighter = highlight.Highlighter(
             fragmenter=highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=FRAGMENT_CONTEXT),
             scorer=_EarliestBestFragmentScorer(),
@@ -321,34 +355,131 @@ class EngineIndex:
         """How many documents the index holds."""
         return self._index.doc_count()
 
-    def search(self, query: str, limit: int, offset: int = 0) -> Results:
-        """Run a query; return hits offset+1 .. offset+limit with highlighted fragments."""
-        parsed = self._parser.parse(query)
+    def parse(self, text: str) -> Query:
+        """Our query objects for a query string; a date the parser cannot read is a QueryError."""
+        try:
+            parsed = self._parser.parse(text, normalize=False)
+        except Exception as error:  # Whoosh raises a bare Exception for a bad date in a range
+            raise QueryError(f"cannot read the query {text!r}: {error}") from None
+        for node in [parsed, *parsed.leaves()]:
+            if getattr(node, "error", None):
+                raise QueryError(f"cannot read the query {text!r}: {node.error}")
+        for term in [
+            leaf for leaf in parsed.leaves() if isinstance(leaf, Term) and leaf.fieldname == "actors"
+        ]:
+            parsed = parsed.replace("actors", term.text, self._resolve_actor(term.text))
+        return parsed.normalize()
+
+    def _filter(self, request: SearchRequest) -> Query | None:
+        clauses: list[Query] = [Term("actors", actor_id) for actor_id in request.actor_ids]
+        if request.since or request.until:
+            start = datetime.combine(request.since, time.min) if request.since else None
+            end = datetime.combine(request.until, time.max) if request.until else None
+            clauses.append(DateRange("date", start, end))
+        return And(clauses) if clauses else None
+
+    def _sorting(self, sort: str) -> Any:
+        if sort == "relevance":
+            return None
+        undated_last = sorting.QueryFacet({"dated": Every("date")}, other="undated")
+        return sorting.MultiFacet([undated_last, sorting.FieldFacet("date", reverse=sort == "-date")])
+
+    def search(self, request: SearchRequest) -> Results:
+        """Run a request; return hits offset+1 .. offset+limit with highlighted fragments."""
+        parsed = self.parse(request.query) if request.query else Every()
         try:
             with self._index.searcher() as searcher:
-                found = searcher.search(parsed, limit=offset + limit)
+                found = searcher.search(
+                    parsed,
+                    limit=request.offset + request.limit,
+                    filter=self._filter(request),
+                    sortedby=self._sorting(request.sort),
+                    groupedby=self._facets(request.facets),
+                    maptype=sorting.Count,
+                )
                 found.highlighter = self._highlighter
-                hits = []
-                for rank, hit in enumerate(found[offset : offset + limit], start=offset + 1):
-                    stored = hit.fields()
-                    fragments = hit.highlights("body", top=SNIPPET_FRAGMENTS) or [
-                        _lead_fragment(stored.get("body", ""))
-                    ]
-                    hits.append(
-                        Hit(
-                            rank=rank,
-                            id=stored["id"],
-                            path=stored.get("path", ""),
-                            title=stored.get("title", ""),
-                            date=stored.get("date"),
-                            actors=_stored_actors(stored.get("actors")),
-                            score=float(hit.score or 0.0),
-                            fragments=tuple(fragments),
-                        )
+                hits = [
+                    self._hit(rank, hit)
+                    for rank, hit in enumerate(
+                        found[request.offset : request.offset + request.limit], start=request.offset + 1
                     )
-                return Results(query=query, total=len(found), hits=tuple(hits))
+                ]
+                facets = {name: self._facet_counts(searcher, found, name) for name in request.facets}
+                return Results(query=request.query or "", total=len(found), hits=tuple(hits), facets=facets)
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
+
+    def _hit(self, rank: int, hit: Any) -> Hit:
+        stored = hit.fields()
+        fragments = hit.highlights("body", top=SNIPPET_FRAGMENTS) or [_lead_fragment(stored.get("body", ""))]
+        return Hit(
+            rank=rank,
+            id=stored["id"],
+            path=stored.get("path", ""),
+            title=stored.get("title", ""),
+            date=stored.get("date"),
+            actors=_stored_actors(stored),
+            score=float(hit.score) if isinstance(hit.score, (int, float)) else 0.0,  # a sort key when sorted
+            fragments=tuple(fragments),
+        )
+
+    @staticmethod
+    def _facets(names: tuple[str, ...]) -> dict[str, Any] | None:
+        if "actor" not in names:
+            return None
+        return {"actor": sorting.FieldFacet("actors", allow_overlap=True)}
+
+    def _facet_counts(self, searcher: Any, found: Any, name: str) -> tuple[FacetCount, ...]:
+        """Documents per actor (with its name and type) or per year, most first."""
+        if name == "actor":
+            counts = found.groups("actor")
+            names = self._actor_names(searcher, counts)
+            return tuple(
+                FacetCount(key, count, *names[key])
+                for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+                if key in names
+            )
+        years: Counter[str] = Counter()
+        column = searcher.reader().column_reader("date", translate=False)
+        for docnum in found.docs():
+            value = column[docnum]
+            if value != MISSING_DATE:
+                years[str(long_to_datetime(value).year)] += 1
+        return tuple(FacetCount(year, count) for year, count in sorted(years.items(), reverse=True))
+
+    @staticmethod
+    def _actor_names(searcher: Any, counts: dict[str, int]) -> dict[str, tuple[str, str]]:
+        """The stored name and type of each actor id, read from one document that names it."""
+        names: dict[str, tuple[str, str]] = {}
+        for actor_id in counts:
+            for hit in searcher.search(Term("actors", actor_id), limit=1):
+                for info in hit.get("actor_info") or ():
+                    if info[0] == actor_id:
+                        names[actor_id] = (info[1], info[2])
+        return names
+
+    def document(self, document_id: str) -> Document | None:
+        """One document, as stored, or None if the index holds no such id."""
+        try:
+            with self._index.searcher() as searcher:
+                stored = searcher.document(id=document_id)
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+        if stored is None:
+            return None
+        return Document(
+            id=stored["id"],
+            title=stored.get("title", ""),
+            body=stored.get("body", ""),
+            path=stored.get("path", ""),
+            date=stored.get("date"),
+            actors=_stored_actors(stored),
+            source=stored.get("source", ""),
+            url=stored.get("url", ""),
+            size=stored.get("size", 0),
+            mtime=stored.get("mtime", 0.0),
+            content_hash=stored.get("content_hash", ""),
+        )
 
 
 def _damaged(index_dir: Path, error: BaseException) -> IndexDamagedError:

@@ -33,3 +33,7 @@ class QueryError(SearchError):
 
 class BadInputError(SearchError):
     """An argument or a file the user gave is not usable."""
+
+
+class DocumentNotFoundError(SearchError):
+    """The index holds no document with the given id."""

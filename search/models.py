@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A country, organisation, armed group or person, under its canonical id and name."""
+
+    id: str
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class GivenMetadata:
+    """Metadata a user states for a document (sidecar NAME.meta.json or front matter); None = not given."""
+
+    title: str | None = None
+    date: str | None = None
+    actors: tuple[str, ...] | None = None
+    source: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -16,6 +37,8 @@ class SourceFile:
     mtime: float
     content_hash: str
     is_html: bool
+    given: GivenMetadata = GivenMetadata()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -27,7 +50,9 @@ class Document:
     body: str
     path: str = ""
     date: datetime | None = None
-    actors: tuple[str, ...] = ()
+    actors: tuple[Actor, ...] = ()
+    source: str = ""
+    url: str = ""
     size: int = 0
     mtime: float = 0.0
     content_hash: str = ""
@@ -48,6 +73,7 @@ class IndexReport:
     indexed: int
     skipped: tuple[SkippedFile, ...]
     seconds: float
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,15 +93,26 @@ class Hit:
     path: str
     title: str
     date: datetime | None
-    actors: tuple[str, ...]
+    actors: tuple[Actor, ...]
     score: float
     fragments: tuple[Fragment, ...] = ()
 
 
 @dataclass(frozen=True)
+class FacetCount:
+    """How many matching documents share a value: an actor (with its name and type) or a year."""
+
+    value: str
+    count: int
+    name: str = ""
+    type: str = ""
+
+
+@dataclass(frozen=True)
 class Results:
-    """A page of ranked hits for one query, with the total number of matches."""
+    """A page of ranked hits for one query, with the total number of matches and any facets."""
 
     query: str
     total: int
     hits: tuple[Hit, ...] = field(default_factory=tuple)
+    facets: Mapping[str, tuple[FacetCount, ...]] = field(default_factory=dict)

@@ -10,12 +10,14 @@ import whoosh.index
 
 from search import engine
 from search.errors import IndexDamagedError, IndexLockedError, IndexNeedsRebuildError, IndexNotFoundError
-from search.models import Document
+from search.models import Actor, Document
 
+MALI = Actor("mali", "Mali", "country")
+US = Actor("united-states", "United States", "country")
 DOCS = [
     Document(id="a.txt", path="a.txt", title="Coup in Mali", body="Soldiers staged a coup in Bamako."),
     Document(id="b.txt", path="b.txt", title="Elections", body="Touré condemns the junta.",
-             date=datetime(2012, 3, 23), actors=("mali", "united-states")),
+             date=datetime(2012, 3, 23), actors=(MALI, US)),
 ]  # fmt: skip
 
 
@@ -65,12 +67,12 @@ def test_schema_has_the_fields_later_stages_rely_on() -> None:
 
 def test_documents_round_trip_through_the_index(tmp_path: Path) -> None:
     index = build(tmp_path / "index")
-    hit = index.search("junta", limit=5).hits[0]
+    hit = index.search(engine.SearchRequest("junta", limit=5)).hits[0]
     assert (hit.id, hit.title, hit.date, hit.actors) == (
         "b.txt",
         "Elections",
         datetime(2012, 3, 23),
-        ("mali", "united-states"),
+        (MALI, US),
     )
     assert index.document_count() == 2
 
@@ -80,7 +82,10 @@ def test_a_word_in_the_title_outranks_the_same_word_in_the_body(tmp_path: Path) 
         Document(id="body.txt", title="Other news", body="Sahel report from the region"),
         Document(id="title.txt", title="Sahel report", body="Other news from the region"),
     ])  # fmt: skip
-    assert [hit.id for hit in index.search("sahel", limit=5).hits] == ["title.txt", "body.txt"]
+    assert [hit.id for hit in index.search(engine.SearchRequest("sahel", limit=5)).hits] == [
+        "title.txt",
+        "body.txt",
+    ]
 
 
 def test_manifest_records_format_and_schema_version(tmp_path: Path) -> None:
@@ -171,4 +176,4 @@ def test_a_failed_run_leaves_the_previous_index_searchable(tmp_path: Path) -> No
         write(index_dir, failing_documents())
     index = engine.EngineIndex(index_dir)
     assert index.document_count() == 2
-    assert index.search("coup", limit=5).hits[0].id == "a.txt"
+    assert index.search(engine.SearchRequest("coup", limit=5)).hits[0].id == "a.txt"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,70 @@ def test_missing_corpus_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(CorpusNotFoundError, match="corpus folder not found"):
         index_corpus(tmp_path / "nope", tmp_path / "index")
     assert not (tmp_path / "index").exists()
+
+
+def test_sidecar_and_front_matter_override_what_is_found(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {
+            "a.txt": "Found headline here\nMarch 26, 2012\nMali and ECOWAS met in Bamako today.",
+            "a.meta.json": '{"title": "Given title", "date": "2013-01-19", "actors": ["ECOWAS", "Jane Doe"], "source": "DW", "url": "https://dw.com/a"}',
+            "b.txt": "---\ntitle: Front matter title\ndate: 2011-05-02\n---\nBody about Gao and the market.",
+        },
+    )
+    index_corpus(corpus, tmp_path / "index")
+    index = open_index(tmp_path / "index")
+    a = index.document("a.txt")
+    assert (a.title, a.date.date().isoformat(), a.source, a.url) == (
+        "Given title",
+        "2013-01-19",
+        "DW",
+        "https://dw.com/a",
+    )
+    assert [(actor.id, actor.type) for actor in a.actors] == [
+        ("ecowas", "organisation"),
+        ("jane-doe", "person"),
+    ]
+    b = index.document("b.txt")
+    assert (b.title, b.date.date().isoformat(), b.body) == (
+        "Front matter title",
+        "2011-05-02",
+        "Body about Gao and the market.",
+    )
+
+
+def test_a_malformed_sidecar_is_named_in_a_warning_and_the_document_still_indexed(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {"a.txt": "Headline of the story\nBody.", "a.meta.json": "{not json", "b.txt": "Another headline here\nBody.",
+         "b.txt.meta.json": '{"date": "someday", "colour": "red"}'},
+    )  # fmt: skip
+    report = index_corpus(corpus, tmp_path / "index")
+    assert report.indexed == 2
+    assert any(w.startswith("a.meta.json: not readable as JSON") for w in report.warnings)
+    assert any(w.startswith("b.txt.meta.json: unknown key 'colour'") for w in report.warnings)
+    assert "b.txt: given date 'someday' not understood; ignored" in report.warnings
+    assert open_index(tmp_path / "index").document("a.txt").title == "Headline of the story"
+
+
+def test_no_date_stays_empty_unless_the_mtime_is_asked_for(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "Undated headline here\nBody."})
+    os.utime(corpus / "a.txt", (1_331_856_000, 1_331_856_000))  # 2012-03-16
+    index_corpus(corpus, tmp_path / "index")
+    assert open_index(tmp_path / "index").document("a.txt").date is None
+    index_corpus(corpus, tmp_path / "index", date_from_mtime=True)
+    assert open_index(tmp_path / "index").document("a.txt").date.date().isoformat() == "2012-03-16"  # type: ignore[union-attr]
+
+
+def test_the_users_actors_file_at_the_corpus_root_adds_actors(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {
+            "actors.toml": '[[actor]]\nname = "Assimi Goïta"\naliases = ["Goita", "Colonel Goita"]\n',
+            "a.txt": "Goita speaks\nColonel Goita said the junta would hold talks.\nGoita also met envoys.",
+        },
+    )
+    index_corpus(corpus, tmp_path / "index")
+    index = open_index(tmp_path / "index")
+    assert [a.name for a in index.document("a.txt").actors] == ["Assimi Goïta"]
+    assert [hit.id for hit in index.search("junta", actors=["Goita"]).hits] == ["a.txt"]
