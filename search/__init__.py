@@ -9,6 +9,7 @@ from .config import Settings, load_settings
 from .errors import (
     BadInputError,
     CorpusNotFoundError,
+    DocumentNotFoundError,
     IndexDamagedError,
     IndexLockedError,
     IndexNeedsRebuildError,
@@ -17,13 +18,16 @@ from .errors import (
     SearchError,
 )
 from .indexing import index_corpus
-from .models import Document, Fragment, Hit, IndexReport, Results, SkippedFile
+from .models import Actor, Document, FacetCount, Fragment, Hit, IndexReport, Results, SkippedFile
 from .searching import SearchIndex, open_index
 
 __all__ = [
+    "Actor",
     "BadInputError",
     "CorpusNotFoundError",
     "Document",
+    "DocumentNotFoundError",
+    "FacetCount",
     "Fragment",
     "Hit",
     "IndexDamagedError",

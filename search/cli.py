@@ -15,12 +15,22 @@ from typing import Any, TypeVar
 
 import click
 
+from .actors import ACTOR_TYPES
 from .config import ENV_VARIABLES, Settings, load_settings
 from .errors import SearchError
 from .indexing import index_corpus, learned_chrome, preview_file
 from .models import SkippedFile
-from .rendering import render_clean, render_clean_diff, render_clean_json, render_json, render_text
-from .searching import MAX_LIMIT, open_index
+from .rendering import (
+    render_actor_counts,
+    render_clean,
+    render_clean_diff,
+    render_clean_json,
+    render_document,
+    render_facets,
+    render_json,
+    render_text,
+)
+from .searching import MAX_LIMIT, SORTS, open_index
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,6 +76,24 @@ def color_option(command: F) -> F:
         show_default=True,
         help="Colour the output; 'auto' colours on a terminal unless NO_COLOR is set.",
     )(command)
+
+
+ACTOR_OPTION = click.option(
+    "--actor",
+    "actors",
+    multiple=True,
+    metavar="NAME",
+    help="Only documents naming this actor (id, name or alias; repeat for several).",
+)
+SINCE_OPTION = click.option(
+    "--since", metavar="DATE", help="Only documents dated on or after DATE (2012, 2012-03 or 2012-03-23)."
+)
+UNTIL_OPTION = click.option("--until", metavar="DATE", help="Only documents dated on or before DATE.")
+
+
+def filter_options(command: F) -> F:
+    """--actor, --since and --until, shared by every command that narrows documents."""
+    return ACTOR_OPTION(SINCE_OPTION(UNTIL_OPTION(command)))
 
 
 def use_color(choice: str, stream: Any) -> bool:
@@ -126,12 +154,28 @@ class _ProgressBar:
 @cli.command("index")
 @click.argument("corpus", required=False, type=click.Path(path_type=Path))
 @index_dir_option
+@click.option(
+    "--actors", "actors_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="A gazetteer file of your own, on top of ours and CORPUS/actors.toml.",
+)  # fmt: skip
+@click.option(
+    "--date-from-mtime", is_flag=True,
+    help="Date a document in which no date is found by its file's modification time.",
+)  # fmt: skip
 @click.pass_context
-def index_command(ctx: click.Context, corpus: Path | None, index_dir: Path | None) -> None:
+def index_command(
+    ctx: click.Context,
+    corpus: Path | None,
+    index_dir: Path | None,
+    actors_file: Path | None,
+    date_from_mtime: bool,
+) -> None:
     """Index every .txt, .html and .htm file under CORPUS, recursively.
 
     CORPUS defaults to $SEARCH_CORPUS_DIR, else ./corpus. Files that cannot be
     indexed (unreadable, binary, empty) are skipped with a warning naming them.
+    Each document gets a title, a date and its actors; NAME.meta.json beside a
+    document, or front matter at its top, overrides them.
 
     \b
     Example:
@@ -145,11 +189,15 @@ def index_command(ctx: click.Context, corpus: Path | None, index_dir: Path | Non
             index_dir or settings.index_dir,
             lock_timeout=settings.lock_timeout,
             max_file_bytes=settings.max_file_bytes,
+            actors_file=actors_file,
+            date_from_mtime=date_from_mtime,
             progress=progress,
         )
     finally:
         if progress is not None:
             progress.close()
+    for warning in report.warnings:
+        click.echo(f"search: warning: {warning}", err=True)
     for skipped in report.skipped:
         click.echo(f"search: warning: skipped {skipped.path}: {skipped.reason}", err=True)
     documents = "document" if report.indexed == 1 else "documents"
@@ -168,6 +216,12 @@ def index_command(ctx: click.Context, corpus: Path | None, index_dir: Path | Non
     "--limit", "-n", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True,
     help="How many results to show.",
 )  # fmt: skip
+@filter_options
+@click.option(
+    "--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+    help="Order of results: relevance, date (oldest first) or -date (newest first); undated last.",
+)  # fmt: skip
+@click.option("--facets", metavar="actor,year", help="Also count matches per actor and/or per year.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @color_option
 @click.pass_context
@@ -176,26 +230,45 @@ def query_command(
     words: tuple[str, ...],
     index_dir: Path | None,
     limit: int,
+    actors: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    sort: str,
+    facets: str | None,
     as_json: bool,
     color: str,
 ) -> None:
     """Search the index for WORDS and print ranked results with highlighted snippets.
 
     Documents holding any of the words match; those holding all of them rank first.
+    In the words, actor:NAME and date:2012 or date:[2012-01 to 2013-06] narrow too.
 
     \b
     Examples:
       search query coup
       search query junta elections Mali --limit 3
+      search query coup --actor ecowas --since 2012-03 --until 2012
+      search query 'peacekeeping date:2023' --sort -date --facets actor,year
       search query condemn --json
     """
     index = open_index(index_dir or _settings(ctx).index_dir)
-    results = index.search(" ".join(words), limit=limit)
+    results = index.search(
+        " ".join(words),
+        limit=limit,
+        actors=actors,
+        since=since,
+        until=until,
+        sort=sort,
+        facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else (),
+    )
     if as_json:
         click.echo(render_json(results))
-    elif results.hits:
+    else:
         colored = use_color(color, sys.stdout)
-        click.echo(render_text(results, colored), color=colored, nl=False)
+        if results.hits:
+            click.echo(render_text(results, colored), color=colored, nl=False)
+        if results.facets:
+            click.echo(render_facets(results), nl=False)
     if results.total == 0:
         if not as_json:
             click.echo(f"search: no documents match {results.query!r}", err=True)
@@ -250,6 +323,81 @@ def clean_command(
             click.echo(render_clean(preview.document), nl=False)
     if failed:
         ctx.exit(EXIT_ERROR)
+
+
+@cli.command("actors")
+@click.argument("words", nargs=-1)
+@index_dir_option
+@click.option("--type", "actor_type", type=click.Choice(ACTOR_TYPES), help="Only actors of this type.")
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(1, MAX_LIMIT),
+    default=50,
+    show_default=True,
+    help="How many actors to list.",
+)
+@SINCE_OPTION
+@UNTIL_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.pass_context
+def actors_command(
+    ctx: click.Context,
+    words: tuple[str, ...],
+    index_dir: Path | None,
+    actor_type: str | None,
+    limit: int,
+    since: str | None,
+    until: str | None,
+    as_json: bool,
+) -> None:
+    """List the actors of all documents, or of those matching WORDS, with document counts.
+
+    \b
+    Examples:
+      search actors
+      search actors --type person
+      search actors coup --since 2012 --json
+    """
+    index = open_index(index_dir or _settings(ctx).index_dir)
+    counts = index.actors(
+        " ".join(words) if words else None, type=actor_type, limit=limit, since=since, until=until
+    )
+    click.echo(render_actor_counts(counts, as_json), nl=not as_json and not counts)
+    if not counts:
+        ctx.exit(EXIT_NO_MATCH)
+
+
+@cli.command("show")
+@click.argument("document")
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.pass_context
+def show_command(ctx: click.Context, document: str, index_dir: Path | None, as_json: bool) -> None:
+    """Print one indexed document: its metadata and its clean text.
+
+    DOCUMENT is its id (its path relative to the corpus root, as `search query` shows it)
+    or a path to the file.
+
+    \b
+    Examples:
+      search show 004_42382a47a79cec6e.txt
+      search show corpus/004_42382a47a79cec6e.txt --json
+    """
+    index = open_index(index_dir or _settings(ctx).index_dir)
+    found = index.document(document_id(document, index.corpus_root))
+    click.echo(render_document(found, as_json))
+
+
+def document_id(given: str, corpus_root: str | None) -> str:
+    """A document id from what a user typed: an id, or a path to a file under the corpus root."""
+    path = Path(given)
+    if corpus_root and path.exists():
+        try:
+            return path.resolve().relative_to(Path(corpus_root)).as_posix()
+        except ValueError:
+            pass
+    return given.replace("\\", "/")
 
 
 def main() -> None:

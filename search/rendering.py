@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .cleaning import Piece
-from .models import Document, Fragment, Hit, Results
+from .models import Actor, Document, FacetCount, Fragment, Hit, Results
 
 # grep's colours: matched words in bold red, titles in bold.
 MATCH_STYLE = "\x1b[1;31m"
@@ -19,6 +19,9 @@ FRAGMENT_SEPARATOR = " … "
 # so these match the highlight spans only.
 SPREAD_SPAN_RE = re.compile(r"\[\s+(\d+),\s+(\d+)\s+\]")
 SPREAD_SPAN_LIST_RE = re.compile(r"\[\s+(\[\d+, \d+\](?:,\s+\[\d+, \d+\])*)\s+\]")
+# An indented object whose values are all plain (an actor, a facet count), to put on one line.
+_PLAIN_VALUE = r'(?:"(?:[^"\\\n]|\\.)*"|-?\d+(?:\.\d+)?|null|true|false)'
+FLAT_OBJECT_RE = re.compile(rf'\{{\n(?:\s+"(?:[^"\\\n]|\\.)*": {_PLAIN_VALUE},?\n)+\s*\}}')
 
 
 def mark_fragment(fragment: Fragment, start: str, end: str) -> str:
@@ -40,13 +43,14 @@ def _styled(text: str, style: str, color: bool) -> str:
 def render_hit(hit: Hit, color: bool) -> str:
     """Three lines for one hit: rank and title; path, date, actors and score; the snippet."""
     date = hit.date.date().isoformat() if hit.date else "-"
-    actors = ", ".join(hit.actors) if hit.actors else "-"
+    actors = ", ".join(actor.name for actor in hit.actors) if hit.actors else "-"
     start, end = (MATCH_STYLE, RESET) if color else ("", "")
     snippet = FRAGMENT_SEPARATOR.join(mark_fragment(f, start, end) for f in hit.fragments)
     title = _styled(hit.title or hit.path, TITLE_STYLE, color)
+    score = f"{hit.score:.2f}" if hit.score else "-"  # no relevance is computed when sorting by date
     return (
         f"{hit.rank}. {title}\n"
-        f"   {hit.path or hit.id} | date: {date} | actors: {actors} | score: {hit.score:.2f}\n"
+        f"   {hit.path or hit.id} | date: {date} | actors: {actors} | score: {score}\n"
         f"   {snippet}\n"
     )
 
@@ -56,9 +60,21 @@ def render_text(results: Results, color: bool) -> str:
     return "\n".join(render_hit(hit, color) for hit in results.hits)
 
 
+def actor_to_dict(actor: Actor) -> dict[str, str]:
+    """An actor as JSON: its canonical id, name and type."""
+    return {"id": actor.id, "name": actor.name, "type": actor.type}
+
+
+def facet_to_dict(facet: FacetCount) -> dict[str, Any]:
+    """A facet count as JSON: an actor's id, name and type, or a year, with its count."""
+    if facet.type:
+        return {"id": facet.value, "name": facet.name, "type": facet.type, "count": facet.count}
+    return {"value": facet.value, "count": facet.count}
+
+
 def results_to_dict(results: Results) -> dict[str, Any]:
     """The results as plain JSON-ready data; dates in ISO 8601, spans as [start, end] offsets."""
-    return {
+    data: dict[str, Any] = {
         "query": results.query,
         "total": results.total,
         "results": [
@@ -67,8 +83,8 @@ def results_to_dict(results: Results) -> dict[str, Any]:
                 "id": hit.id,
                 "path": hit.path,
                 "title": hit.title,
-                "date": hit.date.isoformat() if hit.date else None,
-                "actors": list(hit.actors),
+                "date": hit.date.date().isoformat() if hit.date else None,
+                "actors": [actor_to_dict(actor) for actor in hit.actors],
                 "score": round(hit.score, 4),
                 "snippet": [
                     {"text": f.text, "highlights": [list(span) for span in f.highlights]}
@@ -78,18 +94,74 @@ def results_to_dict(results: Results) -> dict[str, Any]:
             for hit in results.hits
         ],
     }
+    if results.facets:
+        data["facets"] = {name: [facet_to_dict(f) for f in counts] for name, counts in results.facets.items()}
+    return data
+
+
+def render_facets(results: Results) -> str:
+    """Facet counts under the hits: one line a facet, 'name count' pairs, most first."""
+    lines = []
+    for name, counts in results.facets.items():
+        pairs = " · ".join(f"{facet.name or facet.value} {facet.count}" for facet in counts)
+        lines.append(f"{name}: {pairs or '-'}")
+    return "\n" + "\n".join(lines) + "\n"
+
+
+def render_actor_counts(counts: tuple[FacetCount, ...], as_json: bool) -> str:
+    """Actors with their document counts: a line each, or one JSON document."""
+    if as_json:
+        return compact_json({"actors": [facet_to_dict(c) for c in counts]})
+    return "".join(f"{c.count:>6}  {c.name}  ({c.type}, {c.value})\n" for c in counts)
+
+
+def document_to_dict(document: Document) -> dict[str, Any]:
+    """A stored document as JSON: its metadata and clean text."""
+    return {
+        "id": document.id,
+        "path": document.path,
+        "title": document.title,
+        "date": document.date.date().isoformat() if document.date else None,
+        "actors": [actor_to_dict(actor) for actor in document.actors],
+        "source": document.source or None,
+        "url": document.url or None,
+        "text": document.body,
+    }
+
+
+def render_document(document: Document, as_json: bool) -> str:
+    """One document: its metadata, a blank line, its clean text; or one JSON document."""
+    if as_json:
+        return compact_json(document_to_dict(document))
+    date = document.date.date().isoformat() if document.date else "-"
+    actors = ", ".join(f"{a.name} ({a.type})" for a in document.actors) or "-"
+    lines = [f"title: {document.title}", f"id: {document.id}", f"date: {date}", f"actors: {actors}"]
+    lines += [
+        f"{key}: {value}" for key, value in (("source", document.source), ("url", document.url)) if value
+    ]
+    return "\n".join(lines) + "\n\n" + document.body
+
+
+def compact_json(data: Any) -> str:
+    """Indented JSON with small things on one line: highlight spans, actors, facet counts."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = SPREAD_SPAN_RE.sub(r"[\1, \2]", text)
+    text = SPREAD_SPAN_LIST_RE.sub(lambda m: "[" + re.sub(r",\s+", ", ", m[1]) + "]", text)
+    return FLAT_OBJECT_RE.sub(
+        lambda m: "{" + ", ".join(line.strip().rstrip(",") for line in m[0].splitlines()[1:-1]) + "}", text
+    )
 
 
 def render_json(results: Results) -> str:
-    """The results as one indented JSON document, each highlight span on one line."""
-    text = json.dumps(results_to_dict(results), ensure_ascii=False, indent=2)
-    text = SPREAD_SPAN_RE.sub(r"[\1, \2]", text)
-    return SPREAD_SPAN_LIST_RE.sub(lambda m: "[" + re.sub(r",\s+", ", ", m[1]) + "]", text)
+    """The results as one indented JSON document."""
+    return compact_json(results_to_dict(results))
 
 
 def render_clean(document: Document) -> str:
-    """A cleaned file as it will be indexed: its title, a blank line, its text."""
-    return f"title: {document.title}\n\n{document.body}\n"
+    """A cleaned file as it will be indexed: title, date and actors, a blank line, its text."""
+    date = document.date.date().isoformat() if document.date else "-"
+    actors = ", ".join(actor.name for actor in document.actors) or "-"
+    return f"title: {document.title}\ndate: {date}\nactors: {actors}\n\n{document.body}\n"
 
 
 def render_clean_diff(pieces: tuple[Piece, ...], color: bool) -> str:
@@ -109,7 +181,8 @@ def render_clean_json(document: Document) -> str:
         {
             "path": document.path,
             "title": document.title,
-            "date": document.date.isoformat() if document.date else None,
+            "date": document.date.date().isoformat() if document.date else None,
+            "actors": [actor_to_dict(actor) for actor in document.actors],
             "text": document.body,
         },
         ensure_ascii=False,

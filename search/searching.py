@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+from functools import cached_property
 from pathlib import Path
 
-from .engine import EngineIndex
-from .errors import BadInputError, QueryError
-from .models import Results
+from .actors import ACTOR_TYPES, Gazetteer, load_gazetteer, slug
+from .dates import parse_user_date
+from .engine import EngineIndex, SearchRequest
+from .errors import BadInputError, DocumentNotFoundError, QueryError
+from .models import Document, FacetCount, Results
 
 MAX_LIMIT = 10_000
+SORTS = ("relevance", "date", "-date")
+FACETS = ("actor", "year")
+
+DateBound = date | str | None
+
+
+def _bound(value: DateBound, last: bool) -> date | None:
+    """A date, or the first/last day of what '2012', '2012-03' or '2012-03-23' covers."""
+    if value is None or isinstance(value, date):
+        return value
+    return parse_user_date(value)[1 if last else 0]
 
 
 class SearchIndex:
     """A search index opened for reading."""
 
     def __init__(self, index_dir: Path) -> None:
-        self._engine = EngineIndex(Path(index_dir))
+        self._engine = EngineIndex(Path(index_dir), resolve_actor=self.resolve_actor)
 
     @property
     def index_dir(self) -> Path:
@@ -27,18 +43,86 @@ class SearchIndex:
         """The corpus folder the index was last built from."""
         return self._engine.corpus_root
 
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        """The gazetteer the index was built with (ours and the user's files)."""
+        files = self._engine.manifest.get("cleaner", {}).get("actors_files", [])
+        return load_gazetteer(Path(f) for f in files)
+
+    def resolve_actor(self, name: str) -> str:
+        """The canonical id of an actor named by id, name or alias; a person's id from their name."""
+        return self.gazetteer.resolve(name) or slug(name)
+
     def __len__(self) -> int:
         return self._engine.document_count()
 
-    def search(self, query: str, *, limit: int = 10, offset: int = 0) -> Results:
-        """Rank the documents matching `query`; words are ORed, documents holding all rank first."""
-        if not query or not query.strip():
+    def search(
+        self,
+        query: str | None,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        actors: Iterable[str] = (),
+        since: DateBound = None,
+        until: DateBound = None,
+        sort: str = "relevance",
+        facets: Iterable[str] = (),
+    ) -> Results:
+        """Rank the documents matching `query` (None: all), narrowed to every actor given and the dates.
+
+        Words are ORed, documents holding all of them rank first. since/until take dates or
+        '2012', '2012-03', '2012-03-23', inclusive. sort is relevance, date or -date (undated
+        documents last). facets may ask for 'actor' and 'year' counts over all matches.
+        """
+        if query is not None and not query.strip():
             raise QueryError("empty query: give at least one word to search for")
         if not 1 <= limit <= MAX_LIMIT:
             raise BadInputError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
         if offset < 0:
             raise BadInputError(f"offset must be 0 or more, not {offset}")
-        return self._engine.search(query.strip(), limit=limit, offset=offset)
+        if sort not in SORTS:
+            raise BadInputError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        facets = tuple(facets)
+        unknown = [f for f in facets if f not in FACETS]
+        if unknown:
+            raise BadInputError(f"unknown facet {unknown[0]!r}: use {', '.join(FACETS)}")
+        first, last = _bound(since, last=False), _bound(until, last=True)
+        if first and last and first > last:
+            raise BadInputError(f"--since {first} is after --until {last}")
+        request = SearchRequest(
+            query=query.strip() if query else None,
+            limit=limit,
+            offset=offset,
+            actor_ids=tuple(dict.fromkeys(self.resolve_actor(a) for a in actors)),
+            since=first,
+            until=last,
+            sort=sort,
+            facets=facets,
+        )
+        return self._engine.search(request)
+
+    def document(self, document_id: str) -> Document:
+        """One document by its id (its path relative to the corpus root)."""
+        document = self._engine.document(document_id)
+        if document is None:
+            raise DocumentNotFoundError(f"no document {document_id!r} in the index at {self.index_dir}")
+        return document
+
+    def actors(
+        self,
+        query: str | None = None,
+        *,
+        type: str | None = None,
+        limit: int = 50,
+        since: DateBound = None,
+        until: DateBound = None,
+    ) -> tuple[FacetCount, ...]:
+        """Actors with the number of documents naming them, over all documents or a query's hits."""
+        if type is not None and type not in ACTOR_TYPES:
+            raise BadInputError(f"unknown actor type {type!r}: use {', '.join(ACTOR_TYPES)}")
+        results = self.search(query, limit=1, since=since, until=until, facets=("actor",))
+        counts = [c for c in results.facets["actor"] if type is None or c.type == type]
+        return tuple(counts[:limit])
 
 
 def open_index(index_dir: Path | str) -> SearchIndex:

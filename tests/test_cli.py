@@ -144,7 +144,9 @@ def test_query_prints_ranked_results_and_exits_0(tmp_path: Path, indexed: Path) 
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     assert lines[0] == "1. Mali junta told to leave"
-    assert lines[1].startswith(f"   {DW_REPORT} | date: - | actors: - | score: ")
+    assert lines[1].startswith(
+        f"   {DW_REPORT} | date: 2012-03-26 | actors: Mali, Amadou Toumani Toure, Soumaila Cisse | score: "
+    )
     assert "coup" in lines[2].lower()
     assert sum(line[:1].isdigit() for line in lines) == 3
 
@@ -168,10 +170,12 @@ def test_json_output_shape(tmp_path: Path, indexed: Path) -> None:
     assert (data["query"], data["total"]) == ("condemn", 1)
     hit = data["results"][0]
     assert set(hit) == {"rank", "id", "path", "title", "date", "actors", "score", "snippet"}
-    assert (hit["id"], hit["path"], hit["date"], hit["actors"]) == (STATE_DEPARTMENT_STATEMENT,) * 2 + (
-        None,
-        [],
+    assert (hit["id"], hit["path"], hit["date"]) == (
+        STATE_DEPARTMENT_STATEMENT,
+        STATE_DEPARTMENT_STATEMENT,
+        "2012-03-23",
     )
+    assert {"id": "ecowas", "name": "ECOWAS", "type": "organisation"} in hit["actors"]
     marked = [f["text"][s:e] for f in hit["snippet"] for s, e in f["highlights"]]
     assert "condemns" in marked
 
@@ -248,7 +252,14 @@ def test_clean_prints_the_title_and_the_text_that_will_be_indexed(tmp_path: Path
     result = run(["clean", DW, "--index-dir", str(tmp_path / "none")], tmp_path)
     assert result.exit_code == 0 and result.stderr == ""
     lines = result.stdout.splitlines()
-    assert lines[:4] == ["title: Mali junta told to leave", "", "Mali junta told to leave", "March 26, 2012"]
+    assert lines[:6] == [
+        "title: Mali junta told to leave",
+        "date: 2012-03-26",
+        "actors: Mali, Amadou Toumani Toure, Soumaila Cisse",
+        "",
+        "Mali junta told to leave",
+        "March 26, 2012",
+    ]
     assert "Skip to content" not in result.stdout and "Image: picture-alliance" not in result.stdout
 
 
@@ -281,7 +292,8 @@ def test_clean_json_prints_one_object_per_file_per_line(tmp_path: Path) -> None:
     result = run(["clean", "--json", *files, "--index-dir", str(tmp_path / "none")], tmp_path)
     assert result.exit_code == 0
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [set(r) for r in records] == [{"path", "title", "date", "text"}] * 2
+    assert [set(r) for r in records] == [{"path", "title", "date", "actors", "text"}] * 2
+    assert records[0]["date"] == "2012-03-26"
     assert records[1]["title"] == "POLICY STATEMENT: U.S. Condemns Military Seizure of Power in Mali"
     assert "Somalia" not in records[1]["text"]
 
@@ -312,3 +324,112 @@ def test_clean_names_a_bad_file_and_exits_2_but_cleans_the_others(
     assert result.exit_code == 2
     assert result.stderr == f"search: error: {tmp_path / 'bad.txt'}: {reason}\n"
     assert "==> " in result.stdout and "Mali junta told to leave" in result.stdout
+
+
+# --- dates and actors -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("actor", ["ecowas", "Economic Community of West African States"])
+def test_actor_filter_on_the_command_line_is_alias_aware(tmp_path: Path, indexed: Path, actor: str) -> None:
+    result = run(["query", "mali", "--actor", actor, "--json", "--index-dir", str(indexed)], tmp_path)
+    assert result.exit_code == 0
+    assert {h["id"] for h in json.loads(result.stdout)["results"]} == {
+        STATE_DEPARTMENT_STATEMENT,
+        "001_4c147c20ba632c38.txt",
+    }
+
+
+def test_since_until_and_sort_on_the_command_line(tmp_path: Path, indexed: Path) -> None:
+    result = run(
+        [
+            "query",
+            "mali",
+            "--since",
+            "2012",
+            "--until",
+            "2012-03",
+            "--sort",
+            "-date",
+            "--json",
+            "--index-dir",
+            str(indexed),
+        ],
+        tmp_path,
+    )
+    assert [h["date"] for h in json.loads(result.stdout)["results"]] == ["2012-03-26", "2012-03-23"]
+
+
+@pytest.mark.parametrize("args", [["--since", "yesterday"], ["--until", "2012-13"]])
+def test_a_bad_date_is_a_one_line_error(tmp_path: Path, indexed: Path, args: list[str]) -> None:
+    line = one_line_error(run(["query", "mali", *args, "--index-dir", str(indexed)], tmp_path))
+    assert line.startswith("search: error: bad date")
+
+
+def test_a_bad_date_in_the_query_is_a_one_line_error(tmp_path: Path, indexed: Path) -> None:
+    assert "cannot read the query" in one_line_error(
+        run(["query", "coup date:xyz", "--index-dir", str(indexed)], tmp_path)
+    )
+
+
+def test_facets_on_the_command_line(tmp_path: Path, indexed: Path) -> None:
+    text = run(
+        ["query", "mali", "--limit", "1", "--facets", "actor,year", "--index-dir", str(indexed)], tmp_path
+    )
+    assert "\nactor: Mali 5 · " in text.stdout and "\nyear: 2023 1 · 2013 1 · 2012 2\n" in text.stdout
+    data = json.loads(
+        run(["query", "mali", "--facets", "year", "--json", "--index-dir", str(indexed)], tmp_path).stdout
+    )
+    assert data["facets"] == {
+        "year": [{"value": "2023", "count": 1}, {"value": "2013", "count": 1}, {"value": "2012", "count": 2}]
+    }
+    assert one_line_error(
+        run(["query", "mali", "--facets", "colour", "--index-dir", str(indexed)], tmp_path)
+    ).startswith("search: error: unknown facet")
+
+
+def test_actors_command(tmp_path: Path, indexed: Path) -> None:
+    result = run(["actors", "--type", "person", "--index-dir", str(indexed)], tmp_path)
+    assert result.exit_code == 0
+    assert "     2  Amadou Toumani Toure  (person, amadou-toumani-toure)" in result.stdout.splitlines()
+    data = json.loads(run(["actors", "coup", "--json", "--index-dir", str(indexed)], tmp_path).stdout)
+    assert {"id": "mali", "name": "Mali", "type": "country", "count": 3} in data["actors"]
+    assert run(["actors", "zanzibar", "--index-dir", str(indexed)], tmp_path).exit_code == 1
+
+
+def test_show_command_by_id_or_path(tmp_path: Path, indexed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    by_id = run(["show", DW_REPORT, "--index-dir", str(indexed)], tmp_path)
+    assert by_id.exit_code == 0
+    assert by_id.stdout.splitlines()[:3] == [
+        "title: Mali junta told to leave",
+        f"id: {DW_REPORT}",
+        "date: 2012-03-26",
+    ]
+    monkeypatch.chdir(SAMPLE_CORPUS.parent)
+    by_path = run(["show", f"corpus/{DW_REPORT}", "--json", "--index-dir", str(indexed)], tmp_path)
+    assert json.loads(by_path.stdout)["id"] == DW_REPORT
+    assert "no document 'nope.txt'" in one_line_error(
+        run(["show", "nope.txt", "--index-dir", str(indexed)], tmp_path)
+    )
+
+
+def test_index_warns_about_a_malformed_sidecar_and_takes_an_actors_file(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {"a.txt": "Goita speaks today\nColonel Goita met envoys.", "a.meta.json": "[1, 2]"},
+    )
+    actors = (
+        write_corpus(tmp_path, {"mine.toml": '[[actor]]\nname = "Assimi Goita"\naliases = ["Goita"]\n'})
+        / "mine.toml"
+    )
+    result = run(
+        ["index", str(corpus), "--actors", str(actors), "--index-dir", str(tmp_path / "idx")], tmp_path
+    )
+    assert result.exit_code == 0
+    assert "search: warning: a.meta.json: must hold a JSON object; ignored" in result.stderr.splitlines()
+    shown = run(["show", "a.txt", "--index-dir", str(tmp_path / "idx")], tmp_path)
+    assert "actors: Assimi Goita (person)" in shown.stdout
+    missing = run(
+        ["index", str(corpus), "--actors", str(tmp_path / "none.toml"), "--index-dir", str(tmp_path / "idx")],
+        tmp_path,
+    )
+    assert one_line_error(missing) == f"search: error: actors file not found: {tmp_path / 'none.toml'}"

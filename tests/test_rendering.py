@@ -3,19 +3,22 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from search.models import Fragment, Hit, Results
-from search.rendering import MATCH_STYLE, RESET, mark_fragment, render_json, render_text
+from search.models import Actor, Document, FacetCount, Fragment, Hit, Results
+from search.rendering import (
+    MATCH_STYLE,
+    RESET,
+    mark_fragment,
+    render_actor_counts,
+    render_document,
+    render_facets,
+    render_json,
+    render_text,
+)
 
 FRAGMENT = Fragment("The United States condemns the seizure", ((18, 26),))
+US = Actor("united-states", "United States", "country")
 HIT = Hit(
-    1,
-    "a/b.txt",
-    "a/b.txt",
-    "U.S. Condemns Seizure",
-    datetime(2012, 3, 23),
-    ("united-states",),
-    3.14159,
-    (FRAGMENT,),
+    1, "a/b.txt", "a/b.txt", "U.S. Condemns Seizure", datetime(2012, 3, 23), (US,), 3.14159, (FRAGMENT,)
 )
 RESULTS = Results("condemn", 1, (HIT,))
 
@@ -30,7 +33,7 @@ def test_text_without_colour_has_no_escape_codes() -> None:
     assert "\x1b" not in text
     assert text.splitlines() == [
         "1. U.S. Condemns Seizure",
-        "   a/b.txt | date: 2012-03-23 | actors: united-states | score: 3.14",
+        "   a/b.txt | date: 2012-03-23 | actors: United States | score: 3.14",
         "   The United States condemns the seizure",
     ]
 
@@ -52,8 +55,41 @@ def test_json_shape() -> None:
         "results": [
             {
                 "rank": 1, "id": "a/b.txt", "path": "a/b.txt", "title": "U.S. Condemns Seizure",
-                "date": "2012-03-23T00:00:00", "actors": ["united-states"], "score": 3.1416,
+                "date": "2012-03-23", "actors": [{"id": "united-states", "name": "United States", "type": "country"}],
+                "score": 3.1416,
                 "snippet": [{"text": "The United States condemns the seizure", "highlights": [[18, 26]]}],
             }
         ],
     }  # fmt: skip
+
+
+FACETS = Results(
+    "q", 2, (), {"actor": (FacetCount("mali", 2, "Mali", "country"),), "year": (FacetCount("2012", 2),)}
+)
+
+
+def test_facets_as_text_and_json() -> None:
+    assert render_facets(FACETS) == "\nactor: Mali 2\nyear: 2012 2\n"
+    assert json.loads(render_json(FACETS))["facets"] == {
+        "actor": [{"id": "mali", "name": "Mali", "type": "country", "count": 2}],
+        "year": [{"value": "2012", "count": 2}],
+    }
+
+
+def test_actor_counts_as_lines_and_json() -> None:
+    counts = (FacetCount("ecowas", 3, "ECOWAS", "organisation"),)
+    assert render_actor_counts(counts, as_json=False) == "     3  ECOWAS  (organisation, ecowas)\n"
+    assert json.loads(render_actor_counts(counts, as_json=True)) == {
+        "actors": [{"id": "ecowas", "name": "ECOWAS", "type": "organisation", "count": 3}]
+    }
+
+
+def test_document_shows_metadata_then_text() -> None:
+    document = Document(
+        "a.txt", "Title", "Body line.", "a.txt", datetime(2012, 3, 26), (US,), "DW", "https://dw.com/x"
+    )
+    assert render_document(document, as_json=False).splitlines() == [
+        "title: Title", "id: a.txt", "date: 2012-03-26", "actors: United States (country)", "source: DW",
+        "url: https://dw.com/x", "", "Body line.",
+    ]  # fmt: skip
+    assert json.loads(render_document(document, as_json=True))["actors"][0]["name"] == "United States"

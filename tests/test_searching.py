@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from search import BadInputError, Hit, QueryError, open_index
+from search import BadInputError, DocumentNotFoundError, Hit, QueryError, open_index
 from search.engine import text_analyzer
 
 from .conftest import DW_REPORT, STATE_DEPARTMENT_STATEMENT
@@ -95,3 +95,136 @@ def test_the_2012_statement_does_not_match_the_teasers_its_page_carried(
 )
 def test_words_found_only_in_chrome_match_nothing(sample_index: Path, query: str) -> None:
     assert open_index(sample_index).search(query).total == 0
+
+
+# --- dates and actors -----------------------------------------------------------------------
+# Sample dates: 000 2012-03-23, 001 none, 002 2013-01-19, 003 2023-06-20, 004 2012-03-26.
+UNDATED = "001_4c147c20ba632c38.txt"
+
+
+def ids(results) -> list[str]:  # type: ignore[no-untyped-def]
+    return [hit.id for hit in results.hits]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ecowas",
+        "ECOWAS",
+        "Economic Community of West African States",
+        "economic community of west african states",
+    ],
+)
+def test_actor_filter_takes_any_alias(sample_index: Path, name: str) -> None:
+    assert STATE_DEPARTMENT_STATEMENT in ids(open_index(sample_index).search("mali", actors=[name]))
+    assert (
+        open_index(sample_index).search("mali", actors=[name]).total
+        == open_index(sample_index).search("mali", actors=["ecowas"]).total
+    )
+
+
+def test_several_actors_must_all_be_named(sample_index: Path) -> None:
+    index = open_index(sample_index)
+    assert ids(index.search("mali", actors=["Soumaila Cisse"])) == [DW_REPORT]
+    assert index.search("mali", actors=["Soumaila Cisse", "ECOWAS"]).total == 0
+    assert index.search("mali", actors=["Atlantis"]).total == 0
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "expected"),
+    [
+        ("2012", "2012", {STATE_DEPARTMENT_STATEMENT, DW_REPORT}),
+        ("2012-03-23", "2012-03-23", {STATE_DEPARTMENT_STATEMENT}),  # both ends inclusive
+        ("2012-03-24", "2012-03-26", {DW_REPORT}),
+        (
+            "2012-03",
+            None,
+            {STATE_DEPARTMENT_STATEMENT, DW_REPORT, "002_2f5a04c4c4e9ff2a.txt", "003_7e5ade231f249089.txt"},
+        ),
+        (None, "2012-03-25", {STATE_DEPARTMENT_STATEMENT}),
+        ("2030", None, set()),
+    ],
+)
+def test_date_ranges_are_inclusive_and_leave_undated_documents_out(
+    sample_index: Path, since: str | None, until: str | None, expected: set[str]
+) -> None:
+    assert set(ids(open_index(sample_index).search("mali", since=since, until=until))) == expected
+
+
+def test_sorting_by_date_puts_undated_documents_last(sample_index: Path) -> None:
+    index = open_index(sample_index)
+    oldest_first = ids(index.search("mali", sort="date"))
+    newest_first = ids(index.search("mali", sort="-date"))
+    assert oldest_first == [
+        STATE_DEPARTMENT_STATEMENT,
+        DW_REPORT,
+        "002_2f5a04c4c4e9ff2a.txt",
+        "003_7e5ade231f249089.txt",
+        UNDATED,
+    ]
+    assert newest_first == [
+        "003_7e5ade231f249089.txt",
+        "002_2f5a04c4c4e9ff2a.txt",
+        DW_REPORT,
+        STATE_DEPARTMENT_STATEMENT,
+        UNDATED,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("mali actor:ecowas", {STATE_DEPARTMENT_STATEMENT, UNDATED}),
+        ('mali actor:"Economic Community of West African States"', {STATE_DEPARTMENT_STATEMENT, UNDATED}),
+        ("date:2012", {STATE_DEPARTMENT_STATEMENT, DW_REPORT}),
+        ("date:[2012-01 to 2013-06]", {STATE_DEPARTMENT_STATEMENT, DW_REPORT, "002_2f5a04c4c4e9ff2a.txt"}),
+    ],
+)
+def test_actor_and_date_in_the_query_language(sample_index: Path, query: str, expected: set[str]) -> None:
+    found = {hit.id for hit in open_index(sample_index).search(query).hits}
+    if query.startswith("mali"):  # ORed with a word: the documents naming the actor rank among the hits
+        assert expected <= found
+    else:
+        assert found == expected
+
+
+@pytest.mark.parametrize("query", ["date:xyz", "coup date:xyz", "date:[xyz to 2012]", "date:2012-13"])
+def test_a_bad_date_in_the_query_is_a_query_error(sample_index: Path, query: str) -> None:
+    with pytest.raises(QueryError, match="cannot read the query"):
+        open_index(sample_index).search(query)
+
+
+@pytest.mark.parametrize(("since", "until"), [("yesterday", None), (None, "2012-13"), ("2013", "2012")])
+def test_bad_date_bounds_are_bad_input(sample_index: Path, since: str | None, until: str | None) -> None:
+    with pytest.raises(BadInputError):
+        open_index(sample_index).search("mali", since=since, until=until)
+
+
+def test_facets_count_actors_and_years_over_all_matches(sample_index: Path) -> None:
+    results = open_index(sample_index).search("mali", limit=1, facets=["actor", "year"])
+    actors = {facet.value: facet for facet in results.facets["actor"]}
+    assert actors["mali"].count == 5 and actors["mali"].name == "Mali" and actors["mali"].type == "country"
+    assert actors["soumaila-cisse"].type == "person"
+    assert [(f.value, f.count) for f in results.facets["year"]] == [("2023", 1), ("2013", 1), ("2012", 2)]
+
+
+def test_actors_lists_counts_filtered_by_type_and_query(sample_index: Path) -> None:
+    index = open_index(sample_index)
+    people = index.actors(type="person")
+    assert {p.type for p in people} == {"person"}
+    assert {"amadou-toumani-toure", "soumaila-cisse"} <= {p.value for p in people}
+    assert [(c.value, c.count) for c in index.actors("mali", type="person")][:1] == [
+        ("amadou-toumani-toure", 2)
+    ]
+
+
+def test_document_by_id_and_missing_document(sample_index: Path) -> None:
+    index = open_index(sample_index)
+    document = index.document(DW_REPORT)
+    assert (document.title, document.date.date().isoformat() if document.date else None) == (
+        "Mali junta told to leave",
+        "2012-03-26",
+    )
+    assert "Coup leaders in Mali" in document.body
+    with pytest.raises(DocumentNotFoundError):
+        index.document("nope.txt")
