@@ -36,13 +36,13 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 
 
 def pasted_runs() -> list[tuple[list[str], str]]:
-    """Each README block that shows one `$ search query|clean ...` and what it printed on stdout."""
+    """Each README block that shows one `$ search ...` command and what it printed on stdout."""
     runs = []
     for lang, body in BLOCKS:
         lines = body.splitlines()
         if (
             lang == "text"
-            and lines[0].startswith(("$ search query", "$ search clean"))
+            and lines[0].startswith(("$ search query", "$ search clean", "$ search actors", "$ search show"))
             and not any(line.startswith("$") for line in lines[1:])
         ):
             runs.append((shlex.split(lines[0][2:])[1:], "\n".join(lines[1:]) + "\n"))

@@ -1,0 +1,153 @@
+"""Score actor extraction on Reuters-21578, whose stories carry hand-assigned places, orgs and people.
+
+    python bench/metadata.py [--split TEST|TRAIN] [--limit N]
+
+Each story goes through the same library path as an indexed file (title, dateline and text
+as one plain-text document: cleaning, then metadata). Our actor ids are mapped to the
+collection's codes by bench/reuters_codes.toml; a person matches a code when their ids are
+equal or share the surname and one of them is the surname alone ('gerhard-stoltenberg' is
+'stoltenberg'; 'baker' is 'james-baker'). Precision, recall and F1 are micro-averaged over
+the stories that carry at least one label of the type. Prints the scores, the time per
+story spent on actors, and the most frequent misses and false alarms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from search.actors import acting_actors, load_gazetteer
+from search.cleaning import clean_plain_text
+from search.metadata import extract_title
+
+REUTERS = (
+    Path(__file__).resolve().parent.parent.parent
+    / "shared"
+    / "corpora"
+    / "reuters-21578"
+    / "reuters-21578.jsonl.gz"
+)
+CODES = tomllib.loads((Path(__file__).with_name("reuters_codes.toml")).read_text("utf-8"))
+LABEL_TYPES = {"places": "country", "orgs": "organisation", "people": "person"}
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    stories: int = 0
+    misses: Counter[str] = field(default_factory=Counter)
+    false_alarms: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def stories(split: str) -> Iterator[dict[str, object]]:
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            story = json.loads(line)
+            if story["lewissplit"] == split:
+                yield story
+
+
+def story_text(story: dict[str, object]) -> str:
+    """A story as a user's .txt file would hold it: headline, then dateline and text."""
+    return f"{story['title']}\n{story.get('dateline') or ''} {story['text']}"
+
+
+def same_person(ours: str, code: str) -> bool:
+    if ours == code:
+        return True
+    mine, theirs = ours.split("-"), code.split("-")
+    return mine[-1] == theirs[-1] and (len(mine) == 1 or len(theirs) == 1)
+
+
+def score(predicted: set[str], gold: set[str], label: str, tally: Tally) -> None:
+    matched_gold: set[str] = set()
+    for ours in predicted:
+        match = next(
+            (g for g in gold - matched_gold if (same_person(ours, g) if label == "people" else ours == g)),
+            None,
+        )
+        if match:
+            matched_gold.add(match)
+            tally.tp += 1
+        else:
+            tally.fp += 1
+            tally.false_alarms[ours] += 1
+    for missed in gold - matched_gold:
+        tally.fn += 1
+        tally.misses[missed] += 1
+
+
+def main(argv: list[str] | None = None) -> dict[str, Tally]:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--split", default="TEST", choices=["TEST", "TRAIN"])
+    parser.add_argument("--limit", type=int, default=0, help="stop after N stories (0: all)")
+    parser.add_argument("--show", type=int, default=8, help="how many misses and false alarms to list")
+    args = parser.parse_args(argv)
+    gazetteer = load_gazetteer()
+    tallies = {label: Tally() for label in LABEL_TYPES}
+    seconds = 0.0
+    count = 0
+    for story in stories(args.split):
+        if args.limit and count >= args.limit:
+            break
+        count += 1
+        cleaned = clean_plain_text(story_text(story))
+        title = extract_title(cleaned)
+        started = time.perf_counter()
+        actors = acting_actors(title, cleaned.lines, gazetteer)
+        seconds += time.perf_counter() - started
+        for label, actor_type in LABEL_TYPES.items():
+            gold = set(story[label])  # type: ignore[arg-type]
+            if not gold:
+                continue
+            mapping = CODES.get(label, {})
+            predicted = {mapping.get(a.id, a.id) for a in actors if a.type == actor_type}
+            tallies[label].stories += 1
+            score(predicted, gold, label, tallies[label])
+    per_story = 1000 * seconds / max(count, 1)
+    print(f"Reuters-21578 {args.split} split, {count} stories; actors: {per_story:.2f} ms a story\n")
+    print("| label   | stories | precision | recall | F1    |")
+    print("|---------|---------|-----------|--------|-------|")
+    for label, tally in tallies.items():
+        scores = f"{tally.precision:.3f}     | {tally.recall:.3f}  | {tally.f1:.3f}"
+        print(f"| {label:<7} | {tally.stories:>7} | {scores} |")
+    for label, tally in tallies.items():
+        print(f"\n{label}: most missed {tally.misses.most_common(args.show)}")
+        print(f"{label}: most false alarms {tally.false_alarms.most_common(args.show)}")
+    return tallies
+
+
+if __name__ == "__main__":
+    main()
