@@ -96,6 +96,11 @@ def filter_options(command: F) -> F:
     return ACTOR_OPTION(SINCE_OPTION(UNTIL_OPTION(command)))
 
 
+def json_option(help: str = "Print one JSON document on stdout.") -> Callable[[F], F]:
+    """The --json option, shared by every command that can print JSON."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
 def use_color(choice: str, stream: Any) -> bool:
     """Colour when asked to, or on a terminal unless NO_COLOR is set (https://no-color.org)."""
     if choice == "always":
@@ -222,7 +227,7 @@ def index_command(
     help="Order of results: relevance, date (oldest first) or -date (newest first); undated last.",
 )  # fmt: skip
 @click.option("--facets", metavar="actor,year", help="Also count matches per actor and/or per year.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@json_option()
 @color_option
 @click.pass_context
 def query_command(
@@ -279,7 +284,7 @@ def query_command(
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @index_dir_option
 @click.option("--diff", is_flag=True, help="Show every line, each removed one with the rule that removed it.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file, one a line.")
+@json_option("Print one JSON object per file, one a line.")
 @color_option
 @click.pass_context
 def clean_command(
@@ -339,7 +344,7 @@ def clean_command(
 )
 @SINCE_OPTION
 @UNTIL_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@json_option()
 @click.pass_context
 def actors_command(
     ctx: click.Context,
@@ -371,7 +376,7 @@ def actors_command(
 @cli.command("show")
 @click.argument("document")
 @index_dir_option
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@json_option()
 @click.pass_context
 def show_command(ctx: click.Context, document: str, index_dir: Path | None, as_json: bool) -> None:
     """Print one indexed document: its metadata and its clean text.
