@@ -49,7 +49,11 @@ ACTING_WEIGHT = {"country": 3.0, "person": 2.0}
 DEFAULT_ACTING_WEIGHT = 2.0
 SHORT_STORY_LINES = 8
 SHORT_STORY_RELIEF = 1.0
-MAX_ACRONYM_LETTERS = 4
+# A story is about few people and few countries: beyond the threshold, a person must also weigh at
+# least 0.4 of what the story's heaviest person weighs, a country or an organisation a quarter of
+# what the heaviest of its type weighs.
+SHARE_OF_HEAVIEST = {"person": 0.4, "country": 0.25, "organisation": 0.25}
+MAX_ACRONYM_LETTERS = 3  # longer acronyms also match capitalised: "Opec", "Nato"
 MAX_NAME_WORDS = 4
 NAME_PARTICLES = frozenset(
     {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den", "bin", "ibn",
@@ -247,7 +251,7 @@ def _people_words() -> tuple[
 ]:
     data = tomllib.loads(resources.files("search").joinpath("data/people.toml").read_text("utf-8"))
     titles: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for title in data["titles"]:
+    for title in dict.fromkeys([*data["titles"], *data["lowercase_titles"]]):
         words = tuple(title.split())
         titles[words[0]].append(words)
     for options in titles.values():
@@ -454,4 +458,12 @@ def acting_actors(title: str, lines: Sequence[str], gazetteer: Gazetteer) -> tup
         for actor_id in weighed.weights
     ]
     acting = [actor for actor in actors if weighed.weights[actor.id] >= weighed.acting_weight(actor.type)]
+    heaviest: dict[str, float] = defaultdict(float)
+    for actor in acting:
+        heaviest[actor.type] = max(heaviest[actor.type], weighed.weights[actor.id])
+    acting = [
+        actor
+        for actor in acting
+        if weighed.weights[actor.id] >= SHARE_OF_HEAVIEST.get(actor.type, 0.0) * heaviest[actor.type]
+    ]
     return tuple(sorted(acting, key=lambda actor: (-weighed.weights[actor.id], actor.id)))

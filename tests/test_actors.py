@@ -204,3 +204,10 @@ def test_fold_keeps_length_and_slug_makes_ids() -> None:
     assert fold("Touré’s Côte") == "toure's cote"
     assert len(fold("İstanbul ﬁ")) == len("İstanbul ﬁ")
     assert slug("Amadou Toumani Touré") == "amadou-toumani-toure"
+
+
+def test_longer_acronyms_also_match_capitalised() -> None:
+    gazetteer = build_gazetteer(
+        '[[actor]]\nid = "opec"\nname = "OPEC"\ntype = "organisation"\n', "[places]\n"
+    )
+    assert ids(gazetteer, "Opec and OPEC, not opec") == ["opec", "opec"]
