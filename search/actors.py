@@ -246,6 +246,14 @@ def load_gazetteer(user_files: Iterable[Path] = ()) -> Gazetteer:
 
 
 @cache
+def _people_trigger() -> re.Pattern[str]:
+    """Any word that can introduce a person: lines without one are not searched for names."""
+    titles, said_before, said_after, _ = _people_words()
+    words = {*titles, *said_before, *said_after}
+    return re.compile(r"(?<![\w])(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")")
+
+
+@cache
 def _people_words() -> tuple[
     dict[str, list[tuple[str, ...]]], frozenset[str], frozenset[str], frozenset[str]
 ]:
@@ -342,15 +350,24 @@ class Person:
     titled: bool
 
 
-def find_people(lines: Sequence[str], gazetteer: Gazetteer) -> dict[str, Person]:
-    """Full names of the people in a text, with the lines that mention each (surnames included)."""
+def find_people(
+    lines: Sequence[str], gazetteer: Gazetteer, mentions: Sequence[list[tuple[int, int, str]]] | None = None
+) -> dict[str, Person]:
+    """Full names of the people in a text, with the lines that mention each (surnames included).
+
+    `mentions` are the gazetteer's mentions of each line, when the caller has them already.
+    """
     titles, said_before, said_after, not_names = _people_words()
+    trigger = _people_trigger()
     full_names: dict[str, str] = {}  # folded surname -> full name
     single: dict[str, str] = {}  # folded surname -> surname, for people only ever named by title + surname
     titled: set[str] = set()  # folded surnames of people introduced by a title
-    for line in lines:
+    for number, line in enumerate(lines):
+        if not trigger.search(line):
+            continue
         tokens = _name_tokens(line)
-        known = [line[start:end] for start, end, _ in gazetteer.mentions(line)]
+        line_mentions = mentions[number] if mentions is not None else gazetteer.mentions(line)
+        known = [line[start:end] for start, end, _ in line_mentions]
         for index, token in enumerate(tokens):
             candidates: list[list[str]] = []
             head = token.split("-")[-1] if "-" in token else token
@@ -379,19 +396,23 @@ def find_people(lines: Sequence[str], gazetteer: Gazetteer) -> dict[str, Person]
                     full_names.setdefault(surname, " ".join(name))
                 else:
                     single.setdefault(surname, name[0])
-    # A lone word that the text also writes in lower case is a common noun, not a surname.
-    lower_words = {m.group() for line in lines for m in TOKEN_RE.finditer(line) if m.group().islower()}
-    single = {s: n for s, n in single.items() if s not in full_names and n.lower() not in lower_words}
+    single = {s: n for s, n in single.items() if s not in full_names}
+    if single:
+        # A lone word that the text also writes in lower case is a common noun, not a surname.
+        lower_words = {m.group() for line in lines for m in TOKEN_RE.finditer(line) if m.group().islower()}
+        single = {s: n for s, n in single.items() if n.lower() not in lower_words}
     people = {**single, **full_names}
-    mentions: dict[str, list[int]] = defaultdict(list)
+    if not people:
+        return {}
+    found: dict[str, list[int]] = defaultdict(list)
     for number, line in enumerate(lines):
-        folded_words = [fold(POSSESSIVE_RE.sub("", m.group().rstrip("."))) for m in TOKEN_RE.finditer(line)]
-        for surname, full_name in people.items():
-            mentions[full_name].extend(number for word in folded_words if word == surname)
+        for match in TOKEN_RE.finditer(fold(line)):
+            full_name = people.get(POSSESSIVE_RE.sub("", match.group().rstrip(".")))
+            if full_name:
+                found[full_name].append(number)
     return {
         full_name: Person(tuple(numbers), fold(full_name.split()[-1]) in titled)
-        for full_name, numbers in mentions.items()
-        if numbers
+        for full_name, numbers in found.items()
     }
 
 
@@ -433,13 +454,14 @@ def weigh_actors(title: str, lines: Sequence[str], gazetteer: Gazetteer) -> Acto
     body = [line for line in lines if line != title]
     for actor_id in dateline_countries(body, gazetteer):
         weights[actor_id] += DATELINE_WEIGHT
-    for actor_id in {actor_id for _, _, actor_id in gazetteer.mentions(title)}:
+    mentions = [gazetteer.mentions(line) for line in (title, *body)]
+    for actor_id in {actor_id for _, _, actor_id in mentions[0]}:
         weights[actor_id] += HEADLINE_WEIGHT
-    for number, line in enumerate(body):
-        for actor_id in {actor_id for _, _, actor_id in gazetteer.mentions(line)}:  # once a line
+    for number, line_mentions in enumerate(mentions[1:]):
+        for actor_id in {actor_id for _, _, actor_id in line_mentions}:  # once a line
             weights[actor_id] += LEAD_WEIGHT if number < LEAD_LINES else BODY_WEIGHT
     people: dict[str, str] = {}
-    for name, person in find_people([title, *body], gazetteer).items():
+    for name, person in find_people([title, *body], gazetteer, mentions).items():
         person_id = slug(name)
         people[person_id] = name
         for number in set(person.lines):

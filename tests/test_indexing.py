@@ -154,3 +154,25 @@ def test_the_users_actors_file_at_the_corpus_root_adds_actors(tmp_path: Path) ->
     index = open_index(tmp_path / "index")
     assert [a.name for a in index.document("a.txt").actors] == ["Assimi Goïta"]
     assert [hit.id for hit in index.search("junta", actors=["Goita"]).hits] == ["a.txt"]
+
+
+TEASER = (
+    "More in Media Room\nStrikes in Somalia\nStrikes in Somalia\nAirstrikes on Jan. 14, 2026.\nRead more\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Statement headline here\nBy a spokesperson, Mar 23, 2012\nThe statement.\n" + TEASER * 3,
+            "2012-03-23",
+        ),
+        ("Statement headline here\nThe statement, undated.\nMore of it.\n" + TEASER * 3, None),
+    ],
+)
+def test_a_date_inside_a_teaser_block_never_counts(tmp_path: Path, text: str, expected: str | None) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": text})
+    index_corpus(corpus, tmp_path / "index")
+    found = open_index(tmp_path / "index").document("a.txt").date
+    assert (found.date().isoformat() if found else None) == expected
