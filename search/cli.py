@@ -221,6 +221,9 @@ def index_command(
     "--limit", "-n", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True,
     help="How many results to show.",
 )  # fmt: skip
+@click.option(
+    "--offset", type=click.IntRange(0), default=0, show_default=True, help="Skip this many results first."
+)
 @filter_options
 @click.option(
     "--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
@@ -235,6 +238,7 @@ def query_command(
     words: tuple[str, ...],
     index_dir: Path | None,
     limit: int,
+    offset: int,
     actors: tuple[str, ...],
     since: str | None,
     until: str | None,
@@ -260,12 +264,15 @@ def query_command(
     results = index.search(
         " ".join(words),
         limit=limit,
+        offset=offset,
         actors=actors,
         since=since,
         until=until,
         sort=sort,
         facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else (),
     )
+    for note in results.notes:
+        click.echo(f"search: note: {note}", err=True)
     if as_json:
         click.echo(render_json(results))
     else:
@@ -274,9 +281,11 @@ def query_command(
             click.echo(render_text(results, colored), color=colored, nl=False)
         if results.facets:
             click.echo(render_facets(results), nl=False)
+    if results.total == 0 and not as_json:
+        click.echo(f"search: no documents match {results.query!r}", err=True)
+    for suggestion in results.suggestions:
+        click.echo(f"search: did you mean: {suggestion}", err=True)
     if results.total == 0:
-        if not as_json:
-            click.echo(f"search: no documents match {results.query!r}", err=True)
         ctx.exit(EXIT_NO_MATCH)
 
 
@@ -392,6 +401,45 @@ def show_command(ctx: click.Context, document: str, index_dir: Path | None, as_j
     index = open_index(index_dir or _settings(ctx).index_dir)
     found = index.document(document_id(document, index.corpus_root))
     click.echo(render_document(found, as_json))
+
+
+@cli.command("similar")
+@click.argument("document")
+@index_dir_option
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(1, MAX_LIMIT),
+    default=10,
+    show_default=True,
+    help="How many documents to list.",
+)
+@json_option()
+@color_option
+@click.pass_context
+def similar_command(
+    ctx: click.Context, document: str, index_dir: Path | None, limit: int, as_json: bool, color: str
+) -> None:
+    """List the documents most like DOCUMENT (by the key terms of its text).
+
+    DOCUMENT is an id, as `search query` shows it, or a path to the file.
+
+    \b
+    Examples:
+      search similar 004_42382a47a79cec6e.txt
+      search similar corpus/004_42382a47a79cec6e.txt --limit 3 --json
+    """
+    index = open_index(index_dir or _settings(ctx).index_dir)
+    results = index.similar(document_id(document, index.corpus_root), limit=limit)
+    if as_json:
+        click.echo(render_json(results))
+    elif results.hits:
+        colored = use_color(color, sys.stdout)
+        click.echo(render_text(results, colored), color=colored, nl=False)
+    if not results.hits:
+        if not as_json:
+            click.echo(f"search: no documents like {document!r}", err=True)
+        ctx.exit(EXIT_NO_MATCH)
 
 
 def document_id(given: str, corpus_root: str | None) -> str:

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import pickle
+import re
 import struct
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -30,8 +31,9 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.query import And, DateRange, Every, Or, Query, Term
+from whoosh.query import And, DateRange, Every, FuzzyTerm, Not, NullQuery, Or, Query, Term
 from whoosh.support.charset import accent_map
+from whoosh.support.levenshtein import distance
 from whoosh.util.times import long_to_datetime
 from whoosh.writing import CLEAR
 
@@ -46,12 +48,21 @@ from .models import Actor, Document, FacetCount, Fragment, Hit, Results
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MANIFEST_NAME = "search-index.json"
 MANIFEST_FORMAT = "news-search index"
 TITLE_BOOST = 2.0
 # Documents that hold every word of a query of plain words score this many times more.
 ALL_WORDS_BONUS = 1.0
+SPELLING_FIELD = "spell_body"  # the body's words before stemming, which Whoosh keeps for spelling
+SUGGESTION_DISTANCE = 2
+FEW_HITS = 3  # below this many hits, suggest corrections
+SIMILAR_TERMS = 12
+PLAIN_WORD_RE = re.compile(r"(?<![\w:~*?^\-])[^\W\d_]{3,}(?![\w:~*?])")
+KNOWN_FIELDS = ("title", "body", "actor", "actors", "date")
+OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+FIELD_RE = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*):(?=\S)")
+WEB_ADDRESS_RE = re.compile(r"\b(?:https?|ftp)://\S+", re.IGNORECASE)
 # How Whoosh's date column marks a document without a date (the largest unsigned 64-bit value).
 MISSING_DATE = 2**64 - 1
 SNIPPET_FRAGMENTS = 3
@@ -62,6 +73,44 @@ DAMAGE_ERRORS = (
     whoosh.index.IndexError, OSError, EOFError, ValueError, KeyError, struct.error,
     pickle.UnpicklingError,
 )  # fmt: skip
+
+
+def _balanced_brackets(text: str) -> bool:
+    depth = {"(": 0, "[": 0, "{": 0}
+    closing = {")": "(", "]": "[", "}": "{"}
+    for char in text:
+        if char in depth:
+            depth[char] += 1
+        elif char in closing:
+            depth[closing[char]] -= 1
+            if depth[closing[char]] < 0:
+                return False
+    return not any(depth.values())
+
+
+def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
+    """The query text to parse and notes on it; an unknown field is a QueryError.
+
+    Whoosh reads an unknown field, a stray quote or bracket as plain words without a word to
+    the user: here an unknown field is an error, and the rest are read as words, with a note.
+    """
+    notes = []
+    unquoted = re.sub(r'"[^"]*"', " ", text)
+    for address in WEB_ADDRESS_RE.findall(unquoted):
+        notes.append(f"{address!r} was searched for as words")
+    for match in FIELD_RE.finditer(WEB_ADDRESS_RE.sub(" ", unquoted)):
+        if match[1].lower() not in KNOWN_FIELDS:
+            raise QueryError(
+                f"unknown field {match[1]!r} in {text!r}: the fields are title:, body:, actor: and date:"
+            )
+    if text.count('"') % 2:
+        cut = text.rfind('"')
+        text = text[:cut] + text[cut + 1 :]
+        notes.append("a quote was not closed: searched for the words")
+    if not _balanced_brackets(text):
+        text = re.sub(r"[()\[\]{}]", " ", text)
+        notes.append("brackets were not balanced: searched for the words")
+    return text, tuple(notes)
 
 
 def text_analyzer() -> Analyzer:
@@ -82,7 +131,7 @@ def build_schema() -> Schema:
         id=ID(unique=True, stored=True),
         path=STORED(),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
-        body=TEXT(analyzer=analyzer, stored=True),
+        body=TEXT(analyzer=analyzer, stored=True, spelling=True),
         date=DATETIME(stored=True, sortable=True),
         actors=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         actor_info=STORED(),
@@ -225,6 +274,15 @@ def rebuilding(index_dir: Path, corpus_root: Path, timeout: float) -> Iterator[I
 # --- searching ---------------------------------------------------------------------
 
 
+def _without(query: Query, excluded: Query) -> Query:
+    """Documents matching query but not excluded.
+
+    Whoosh 2.7.5's AndNot returned a sample document that holds the excluded word; And with Not
+    does not, so exclusion is always built this way.
+    """
+    return And([query, Not(excluded)])
+
+
 class _AllWordsBonusGroup(qparser.OrGroup):
     """Words written side by side are ORed, plus a bonus clause for holding all of them.
 
@@ -233,11 +291,50 @@ class _AllWordsBonusGroup(qparser.OrGroup):
     """
 
     def query(self, parser: qparser.QueryParser) -> Query:
-        words = [q for q in (node.query(parser) for node in self.nodes) if q is not None]
+        clauses = [q for q in (node.query(parser) for node in self.nodes) if q is not None]
+        # "coup NOT mali" means coup without mali, not "coup, or anything without mali".
+        excluded = [q.query for q in clauses if isinstance(q, Not)]
+        words = [q for q in clauses if not isinstance(q, Not)]
         if len(words) < 2:
-            return qparser.syntax.attach(Or(words, boost=self.boost), self)
-        bonus = And(words, boost=ALL_WORDS_BONUS)
-        return qparser.syntax.attach(Or([Or(words), bonus], boost=self.boost), self)
+            # Every("id"), not Every(): Whoosh normalises And([Every(), Not(x)]) to Every().
+            core: Query = Or(words, boost=self.boost) if words else Every("id")
+        else:
+            core = Or([Or(words), And(words, boost=ALL_WORDS_BONUS)], boost=self.boost)
+        if excluded:
+            core = _without(core, Or(excluded))
+        return qparser.syntax.attach(core, self)
+
+
+class _PlusMinusPlugin(qparser.PlusMinusPlugin):
+    """+word and -word, keeping the parser's own group for the optional words.
+
+    Whoosh's plugin regroups them in a plain OrGroup, which would drop the bonus for holding
+    all the words and the handling of NOT; it takes '-' anywhere, splitting 'al-Shabaab'; and it
+    excludes with AndNot (see _without).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(plusexpr=r"(?<!\S)\+(?=\S)", minusexpr=r"(?<!\S)-(?=\S)")
+
+    def do_plusminus(self, parser: qparser.QueryParser, group: Any) -> Any:
+        required = qparser.syntax.AndGroup()
+        optional = type(group)()
+        banned = qparser.syntax.OrGroup()
+        target = optional
+        for node in group:
+            if isinstance(node, self.Plus):
+                target = required
+            elif isinstance(node, self.Minus):
+                target = banned
+            else:
+                target.append(node)
+                target = optional
+        result = optional
+        if required:
+            result = qparser.syntax.AndMaybeGroup([required, result])
+        if banned:
+            result = qparser.syntax.AndGroup([result, qparser.syntax.NotGroup([banned])])
+        return result
 
 
 class _EarliestBestFragmentScorer(highlight.BasicFragmentScorer):
@@ -344,6 +441,9 @@ class EngineIndex:
             group=_AllWordsBonusGroup,
         )
         self._parser.add_plugin(qparser.FieldAliasPlugin({"actors": ["actor"]}))
+        self._parser.add_plugin(qparser.FuzzyTermPlugin())
+        self._parser.add_plugin(_PlusMinusPlugin())
+        self._spelling_analyzer = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
         self._highlighter = highlight.Highlighter(
             fragmenter=highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=FRAGMENT_CONTEXT),
             scorer=_EarliestBestFragmentScorer(),
@@ -355,8 +455,13 @@ class EngineIndex:
         """How many documents the index holds."""
         return self._index.doc_count()
 
-    def parse(self, text: str) -> Query:
-        """Our query objects for a query string; a date the parser cannot read is a QueryError."""
+    def parse(self, text: str) -> tuple[Query, tuple[str, ...]]:
+        """Our query objects for a query string, and notes on what was read as plain words.
+
+        An unknown field or a date the parser cannot read is a QueryError; an unbalanced quote or
+        bracket, or a web address, is read as words, with a note saying so.
+        """
+        text, notes = check_query_text(text)
         try:
             parsed = self._parser.parse(text, normalize=False)
         except Exception as error:  # Whoosh raises a bare Exception for a bad date in a range
@@ -368,7 +473,29 @@ class EngineIndex:
             leaf for leaf in parsed.leaves() if isinstance(leaf, Term) and leaf.fieldname == "actors"
         ]:
             parsed = parsed.replace("actors", term.text, self._resolve_actor(term.text))
-        return parsed.normalize()
+        return parsed.normalize(), notes
+
+    @staticmethod
+    def _expand_fuzzy(query: Query, reader: Any) -> Query:
+        """Fuzzy terms matched against the field's own (stemmed) terms.
+
+        Whoosh looks a stemmed field's fuzzy term up in its unstemmed spelling words and then
+        searches those words in the stemmed field, so 'peacekeping~' found nothing.
+        """
+
+        def expand(node: Query) -> Query:
+            if not isinstance(node, FuzzyTerm):
+                return node
+            near = [
+                reader.schema[node.fieldname].from_bytes(btext)
+                for btext in reader.expand_prefix(node.fieldname, node.text[: max(1, node.prefixlength)])
+            ]
+            close = [word for word in near if distance(word, node.text, limit=node.maxdist) <= node.maxdist]
+            return (
+                Or([Term(node.fieldname, word, boost=node.boost) for word in close]) if close else NullQuery
+            )
+
+        return query.accept(expand)
 
     def _filter(self, request: SearchRequest) -> Query | None:
         clauses: list[Query] = [Term("actors", actor_id) for actor_id in request.actor_ids]
@@ -386,11 +513,11 @@ class EngineIndex:
 
     def search(self, request: SearchRequest) -> Results:
         """Run a request; return hits offset+1 .. offset+limit with highlighted fragments."""
-        parsed = self.parse(request.query) if request.query else Every()
+        parsed, notes = self.parse(request.query) if request.query else (Every(), ())
         try:
             with self._index.searcher() as searcher:
                 found = searcher.search(
-                    parsed,
+                    self._expand_fuzzy(parsed, searcher.reader()),
                     limit=request.offset + request.limit,
                     filter=self._filter(request),
                     sortedby=self._sorting(request.sort),
@@ -405,7 +532,18 @@ class EngineIndex:
                     )
                 ]
                 facets = {name: self._facet_counts(searcher, found, name) for name in request.facets}
-                return Results(query=request.query or "", total=len(found), hits=tuple(hits), facets=facets)
+                total = len(found)
+                suggestions = (
+                    self._suggestions(searcher, request.query) if request.query and total < FEW_HITS else ()
+                )
+                return Results(
+                    query=request.query or "",
+                    total=total,
+                    hits=tuple(hits),
+                    facets=facets,
+                    suggestions=suggestions,
+                    notes=notes,
+                )
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
 
@@ -457,6 +595,36 @@ class EngineIndex:
                     if info[0] == actor_id:
                         names[actor_id] = (info[1], info[2])
         return names
+
+    def _suggestions(self, searcher: Any, query: str) -> tuple[str, ...]:
+        """The query with its unknown words replaced by the closest words of the index, if any."""
+        corrector = searcher.reader().corrector(SPELLING_FIELD)
+        corrected = query
+        reader = searcher.reader()
+        for match in PLAIN_WORD_RE.finditer(query):
+            word = match.group()
+            stems = [token.text for token in self._parser.schema["body"].analyzer(word)]
+            if word in OPERATORS or not stems or any(reader.doc_frequency("body", stem) for stem in stems):
+                continue  # an operator, a stop word, or a word that matches (perhaps as another form)
+            folded = "".join(t.text for t in self._spelling_analyzer(word))
+            best = corrector.suggest(folded, limit=1, maxdist=SUGGESTION_DISTANCE, prefix=1)
+            if best:
+                corrected = corrected.replace(word, best[0], 1)
+        return (corrected,) if corrected != query else ()
+
+    def similar(self, document_id: str, limit: int) -> Results | None:
+        """The documents most like one, by the key terms of its body; None if there is no such document."""
+        try:
+            with self._index.searcher() as searcher:
+                docnum = searcher.document_number(id=document_id)
+                if docnum is None:
+                    return None
+                found = searcher.more_like(docnum, "body", top=limit, numterms=SIMILAR_TERMS)
+                found.highlighter = self._highlighter
+                hits = [self._hit(rank, hit) for rank, hit in enumerate(found, start=1)]
+                return Results(query=document_id, total=len(hits), hits=tuple(hits))
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
 
     def document(self, document_id: str) -> Document | None:
         """One document, as stored, or None if the index holds no such id."""

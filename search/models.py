@@ -116,3 +116,5 @@ class Results:
     total: int
     hits: tuple[Hit, ...] = field(default_factory=tuple)
     facets: Mapping[str, tuple[FacetCount, ...]] = field(default_factory=dict)
+    suggestions: tuple[str, ...] = ()  # corrected queries, when few documents match
+    notes: tuple[str, ...] = ()  # how the query was read where it was not as written

@@ -96,6 +96,8 @@ def results_to_dict(results: Results) -> dict[str, Any]:
     }
     if results.facets:
         data["facets"] = {name: [facet_to_dict(f) for f in counts] for name, counts in results.facets.items()}
+    data["suggestions"] = list(results.suggestions)
+    data["notes"] = list(results.notes)
     return data
 
 

@@ -101,6 +101,15 @@ class SearchIndex:
         )
         return self._engine.search(request)
 
+    def similar(self, document_id: str, *, limit: int = 10) -> Results:
+        """The documents most like one (more-like-this over the key terms of its body)."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise BadInputError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+        results = self._engine.similar(document_id, limit)
+        if results is None:
+            raise DocumentNotFoundError(f"no document {document_id!r} in the index at {self.index_dir}")
+        return results
+
     def document(self, document_id: str) -> Document:
         """One document by its id (its path relative to the corpus root)."""
         document = self._engine.document(document_id)

@@ -166,7 +166,7 @@ def test_json_output_shape(tmp_path: Path, indexed: Path) -> None:
     result = run(["query", "condemn", "--json", "--index-dir", str(indexed)], tmp_path)
     assert result.exit_code == 0 and result.stderr == ""
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "results"}
+    assert set(data) == {"query", "total", "results", "suggestions", "notes"}
     assert (data["query"], data["total"]) == ("condemn", 1)
     hit = data["results"][0]
     assert set(hit) == {"rank", "id", "path", "title", "date", "actors", "score", "snippet"}
@@ -183,7 +183,13 @@ def test_json_output_shape(tmp_path: Path, indexed: Path) -> None:
 def test_json_with_no_match_exits_1_with_an_empty_result(tmp_path: Path, indexed: Path) -> None:
     result = run(["query", "zanzibar", "--json", "--index-dir", str(indexed)], tmp_path)
     assert result.exit_code == 1
-    assert json.loads(result.stdout) == {"query": "zanzibar", "total": 0, "results": []}
+    assert json.loads(result.stdout) == {
+        "query": "zanzibar",
+        "total": 0,
+        "results": [],
+        "suggestions": [],
+        "notes": [],
+    }
 
 
 @pytest.mark.parametrize(
@@ -433,3 +439,63 @@ def test_index_warns_about_a_malformed_sidecar_and_takes_an_actors_file(tmp_path
         tmp_path,
     )
     assert one_line_error(missing) == f"search: error: actors file not found: {tmp_path / 'none.toml'}"
+
+
+# --- query language, suggestions, similar, paging -------------------------------------------
+
+
+def test_paging_with_offset(tmp_path: Path, indexed: Path) -> None:
+    def ranks(*args: str) -> list[tuple[int, str]]:
+        data = json.loads(
+            run(["query", "mali", "--json", *args, "--index-dir", str(indexed)], tmp_path).stdout
+        )
+        return [(h["rank"], h["id"]) for h in data["results"]]
+
+    everything = ranks("--limit", "5")
+    assert (
+        ranks("--limit", "2") + ranks("--limit", "2", "--offset", "2") + ranks("--offset", "4") == everything
+    )
+    assert ranks("--offset", "5") == []
+
+
+def test_a_misspelling_gets_a_suggestion_on_stderr_and_in_json(tmp_path: Path, indexed: Path) -> None:
+    text = run(["query", "peacekeping", "--index-dir", str(indexed)], tmp_path)
+    assert text.exit_code == 1 and text.stdout == ""
+    assert "search: did you mean: peacekeeping" in text.stderr.splitlines()
+    data = json.loads(run(["query", "peacekeping", "--json", "--index-dir", str(indexed)], tmp_path).stdout)
+    assert data["suggestions"] == ["peacekeeping"]
+
+
+def test_words_read_as_words_are_noted_on_stderr_not_stdout(tmp_path: Path, indexed: Path) -> None:
+    result = run(["query", '"coup', "--index-dir", str(indexed)], tmp_path)
+    assert result.exit_code == 0
+    assert result.stderr == "search: note: a quote was not closed: searched for the words\n"
+    assert result.stdout.startswith("1. ")
+
+
+def test_an_unknown_field_is_a_one_line_error(tmp_path: Path, indexed: Path) -> None:
+    line = one_line_error(run(["query", "foo:bar", "--index-dir", str(indexed)], tmp_path))
+    assert (
+        line
+        == "search: error: unknown field 'foo' in 'foo:bar': the fields are title:, body:, actor: and date:"
+    )
+
+
+def test_a_leading_minus_after_double_dash(tmp_path: Path, indexed: Path) -> None:
+    result = run(["query", "--json", "--index-dir", str(indexed), "--", "coup", "-soldiers"], tmp_path)
+    assert [h["id"] for h in json.loads(result.stdout)["results"]] == ["003_7e5ade231f249089.txt"]
+
+
+def test_similar_command(tmp_path: Path, indexed: Path) -> None:
+    result = run(
+        ["similar", "002_2f5a04c4c4e9ff2a.txt", "--limit", "2", "--index-dir", str(indexed)], tmp_path
+    )
+    assert result.exit_code == 0
+    assert result.stdout.startswith("1. International Community Stands With Mali\n")
+    data = json.loads(
+        run(["similar", "002_2f5a04c4c4e9ff2a.txt", "--json", "--index-dir", str(indexed)], tmp_path).stdout
+    )
+    assert "002_2f5a04c4c4e9ff2a.txt" not in [h["id"] for h in data["results"]]
+    assert "no document 'nope.txt'" in one_line_error(
+        run(["similar", "nope.txt", "--index-dir", str(indexed)], tmp_path)
+    )

@@ -60,6 +60,8 @@ def test_json_shape() -> None:
                 "snippet": [{"text": "The United States condemns the seizure", "highlights": [[18, 26]]}],
             }
         ],
+        "suggestions": [],
+        "notes": [],
     }  # fmt: skip
 
 

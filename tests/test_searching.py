@@ -228,3 +228,92 @@ def test_document_by_id_and_missing_document(sample_index: Path) -> None:
     assert "Coup leaders in Mali" in document.body
     with pytest.raises(DocumentNotFoundError):
         index.document("nope.txt")
+
+
+# --- the query language ---------------------------------------------------------------------
+# Words per sample: "coup" is in 001, 003, 004; "soldiers" in 001, 002, 004; "Mali" in all five.
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("coup", {"001", "003", "004"}),
+        ('"junta told to leave"', {"004"}),  # a phrase
+        ('"junta leave"~3', {"004"}),  # proximity
+        ("coup AND soldiers", {"001", "004"}),
+        ("coup OR peacekeepers", {"001", "003", "004"}),
+        ("coup NOT soldiers", {"003"}),
+        ("coup -soldiers", {"003"}),
+        ("+soldiers coup", {"001", "002", "004"}),
+        ("NOT soldiers", {"000", "003"}),
+        ("title:junta", {"004"}),
+        ("junt*", {"003", "004"}),  # prefix
+        ("peace?eeping", {"003"}),  # wildcard
+        ("peacekeping~", {"003"}),  # fuzzy, for typos
+        ("Toure", {"000", "004"}),  # accents folded: the text says Touré in none, Toure in both
+        ("al-Shabaab", {"001"}),  # al Qaeda-linked... has "al"; the hyphen does not turn into NOT
+        ("Mali’s", {"000", "001", "002", "003", "004"}),  # apostrophe forms
+    ],
+)
+def test_every_construct_of_the_query_language(sample_index: Path, query: str, expected: set[str]) -> None:
+    found = {hit.id[:3] for hit in open_index(sample_index).search(query, limit=10).hits}
+    assert found == expected
+
+
+def test_boosts_reorder_results(sample_index: Path) -> None:
+    index = open_index(sample_index)
+    assert ids(index.search("soldiers^10 peacekeepers"))[0] != "003_7e5ade231f249089.txt"
+    assert ids(index.search("soldiers peacekeepers^10"))[0] == "003_7e5ade231f249089.txt"
+
+
+def test_hyphenated_words_are_found_either_way(sample_index: Path) -> None:
+    index = open_index(sample_index)
+    assert ids(index.search('"African led"')) == ids(index.search('"African-led"')) != []
+
+
+@pytest.mark.parametrize(
+    ("query", "note"),
+    [('"coup', "a quote was not closed"), ("(coup", "brackets were not balanced"), ("coup)", "brackets were not balanced"),
+     ("https://t.co/x coup", "'https://t.co/x' was searched for as words")],
+)  # fmt: skip
+def test_what_plainly_meant_words_is_searched_as_words_with_a_note(
+    sample_index: Path, query: str, note: str
+) -> None:
+    results = open_index(sample_index).search(query)
+    assert results.total == 3
+    assert any(n.startswith(note) for n in results.notes)
+
+
+@pytest.mark.parametrize("query", ["foo:bar", "coup author:smith", "Title:junta OR place:Gao"])
+def test_an_unknown_field_is_a_query_error(sample_index: Path, query: str) -> None:
+    with pytest.raises(QueryError, match="unknown field"):
+        open_index(sample_index).search(query)
+
+
+@pytest.mark.parametrize("query", ["10:30 coup", "coup at 10:30"])
+def test_a_time_is_not_a_field(sample_index: Path, query: str) -> None:
+    assert open_index(sample_index).search(query).total >= 1
+
+
+@pytest.mark.parametrize(
+    ("query", "suggestion"),
+    [("peacekeping", "peacekeeping"), ("juntta", "junta"), ("Bamakko", "bamako")],
+)
+def test_misspellings_get_suggestions_from_the_index(sample_index: Path, query: str, suggestion: str) -> None:
+    assert open_index(sample_index).search(query).suggestions == (suggestion,)
+
+
+@pytest.mark.parametrize("query", ["condemn", "NOT mali", "the coup", "coup"])
+def test_no_suggestion_for_words_that_match_or_are_operators(sample_index: Path, query: str) -> None:
+    assert open_index(sample_index).search(query).suggestions == ()
+
+
+def test_similar_documents(sample_index: Path) -> None:
+    results = open_index(sample_index).similar("002_2f5a04c4c4e9ff2a.txt", limit=3)
+    assert "002_2f5a04c4c4e9ff2a.txt" not in ids(results)
+    assert (
+        ids(results)[0] == "001_4c147c20ba632c38.txt"
+    )  # the other VOA editorial on the French-led intervention
+    assert [h.rank for h in results.hits] == list(range(1, len(results.hits) + 1))
+    with pytest.raises(DocumentNotFoundError):
+        open_index(sample_index).similar("nope.txt")
