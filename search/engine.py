@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import pickle
 import re
@@ -17,11 +18,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import whoosh.index
-from whoosh import highlight, qparser, sorting
+from whoosh import highlight, qparser, scoring, sorting
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
@@ -48,12 +51,22 @@ from .models import Actor, Document, FacetCount, Fragment, Hit, Results
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MANIFEST_NAME = "search-index.json"
 MANIFEST_FORMAT = "news-search index"
-TITLE_BOOST = 2.0
+TITLE_BOOST = 2.0  # at index time; the body holds the headline too
+# Ranking, chosen on the Cranfield and CISI collections with bench/relevance.py (docs/benchmarks.md).
+BM25_K1 = 1.2
+BM25_B = 0.75
+TITLE_WEIGHT = 0.25  # at query time, on top of TITLE_BOOST
+FEEDBACK_DOCS = 10  # pseudo-relevance feedback: the top documents whose key terms expand the query
+FEEDBACK_TERMS = 10
+FEEDBACK_WEIGHT = 0.3  # share of the expanded query's weight that goes to the expansion terms
 # Documents that hold every word of a query of plain words score this many times more.
 ALL_WORDS_BONUS = 1.0
+# Longer queries are questions rather than keywords: holding all their words means little, and the
+# bonus measured worse on Cranfield and CISI.
+MAX_BONUS_WORDS = 4
 SPELLING_FIELD = "spell_body"  # the body's words before stemming, which Whoosh keeps for spelling
 SUGGESTION_DISTANCE = 2
 FEW_HITS = 3  # below this many hits, suggest corrections
@@ -62,6 +75,7 @@ PLAIN_WORD_RE = re.compile(r"(?<![\w:~*?^\-])[^\W\d_]{3,}(?![\w:~*?])")
 KNOWN_FIELDS = ("title", "body", "actor", "actors", "date")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 FIELD_RE = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*):(?=\S)")
+QUESTION_MARK_RE = re.compile(r"(?<=\w)\?+(?=\s|$|[.,;:!)\]])")
 WEB_ADDRESS_RE = re.compile(r"\b(?:https?|ftp)://\S+", re.IGNORECASE)
 # How Whoosh's date column marks a document without a date (the largest unsigned 64-bit value).
 MISSING_DATE = 2**64 - 1
@@ -95,6 +109,7 @@ def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
     the user: here an unknown field is an error, and the rest are read as words, with a note.
     """
     notes = []
+    text = QUESTION_MARK_RE.sub(" ", text)  # "what are titles?" asks; a ? inside a word is a wildcard
     unquoted = re.sub(r'"[^"]*"', " ", text)
     for address in WEB_ADDRESS_RE.findall(unquoted):
         notes.append(f"{address!r} was searched for as words")
@@ -113,15 +128,36 @@ def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
     return text, tuple(notes)
 
 
+@cache
+def stop_words() -> frozenset[str]:
+    """English words too common to tell documents apart (package data, search/data/stopwords.txt)."""
+    text = resources.files("search").joinpath("data/stopwords.txt").read_text("utf-8")
+    return frozenset(word for line in text.splitlines() if not line.startswith("#") for word in line.split())
+
+
 def text_analyzer() -> Analyzer:
     """English stemming with accent folding, so that 'Touré' matches 'Toure'."""
     return (
         RegexTokenizer()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
-        | StopFilter()
+        | StopFilter(stoplist=stop_words())
         | StemFilter(lang="en")
     )
+
+
+class RobertsonBM25F(scoring.BM25F):
+    """BM25F with BM25's own inverse document frequency.
+
+    Whoosh's idf, log(N/(n+1)) + 1, never falls below about 1, so the common words of a long
+    query outweigh its rare ones; Robertson's log(1 + (N-n+0.5)/(n+0.5)) goes to 0 instead.
+    """
+
+    def idf(self, searcher: Any, fieldname: str, text: str) -> float:
+        parent = searcher.get_parent()
+        n = parent.doc_frequency(fieldname, text)
+        total = parent.doc_count_all()
+        return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
 
 def build_schema() -> Schema:
@@ -274,6 +310,23 @@ def rebuilding(index_dir: Path, corpus_root: Path, timeout: float) -> Iterator[I
 # --- searching ---------------------------------------------------------------------
 
 
+def _nodes(query: Query) -> Iterator[Query]:
+    yield query
+    for child in query.children():
+        yield from _nodes(child)
+
+
+def _plain_words(query: Query) -> bool:
+    """True for a query of words alone (no phrase, field, wildcard or exclusion): feedback suits it."""
+    nodes = list(_nodes(query))
+    leaves = [node for node in nodes if not list(node.children())]
+    return (
+        bool(leaves)
+        and not any(isinstance(node, Not) for node in nodes)
+        and all(type(leaf) is Term and leaf.fieldname in ("title", "body") for leaf in leaves)
+    )
+
+
 def _without(query: Query, excluded: Query) -> Query:
     """Documents matching query but not excluded.
 
@@ -294,8 +347,10 @@ class _AllWordsBonusGroup(qparser.OrGroup):
         clauses = [q for q in (node.query(parser) for node in self.nodes) if q is not None]
         # "coup NOT mali" means coup without mali, not "coup, or anything without mali".
         excluded = [q.query for q in clauses if isinstance(q, Not)]
-        words = [q for q in clauses if not isinstance(q, Not)]
-        if len(words) < 2:
+        # A word the query repeats weighs more (Whoosh's normalize() would keep one copy).
+        counts = Counter(q for q in clauses if not isinstance(q, Not))
+        words = [q.with_boost(q.boost * n) if n > 1 else q for q, n in counts.items()]
+        if len(words) < 2 or len(words) > MAX_BONUS_WORDS:
             # Every("id"), not Every(): Whoosh normalises And([Every(), Not(x)]) to Every().
             core: Query = Or(words, boost=self.boost) if words else Every("id")
         else:
@@ -438,8 +493,10 @@ class EngineIndex:
         self._parser = qparser.MultifieldParser(
             ["title", "body"],
             self._index.schema,
+            fieldboosts={"title": TITLE_WEIGHT, "body": 1.0},
             group=_AllWordsBonusGroup,
         )
+        self._weighting = RobertsonBM25F(B=BM25_B, K1=BM25_K1)
         self._parser.add_plugin(qparser.FieldAliasPlugin({"actors": ["actor"]}))
         self._parser.add_plugin(qparser.FuzzyTermPlugin())
         self._parser.add_plugin(_PlusMinusPlugin())
@@ -474,6 +531,24 @@ class EngineIndex:
         ]:
             parsed = parsed.replace("actors", term.text, self._resolve_actor(term.text))
         return parsed.normalize(), notes
+
+    @staticmethod
+    def _with_feedback(searcher: Any, query: Query, narrowing: Query | None) -> Query:
+        """The query with the key terms of its best documents added (pseudo-relevance feedback).
+
+        Only the ranking changes: the documents that match stay those the user's words match.
+        """
+        top = searcher.search(query, limit=FEEDBACK_DOCS, filter=narrowing)
+        docnums = [hit.docnum for hit in top]
+        if not docnums:
+            return query
+        expansion = searcher.key_terms(docnums, "body", numterms=FEEDBACK_TERMS, normalize=True)
+        total = sum(weight for _, weight in expansion)
+        if not total:
+            return query
+        words = sum(leaf.boost for leaf in query.leaves() if getattr(leaf, "fieldname", "") == "body") or 1.0
+        added = Or([Term("body", text, boost=FEEDBACK_WEIGHT * weight / total) for text, weight in expansion])
+        return Or([query.with_boost((1 - FEEDBACK_WEIGHT) / words), added])
 
     @staticmethod
     def _expand_fuzzy(query: Query, reader: Any) -> Query:
@@ -515,15 +590,23 @@ class EngineIndex:
         """Run a request; return hits offset+1 .. offset+limit with highlighted fragments."""
         parsed, notes = self.parse(request.query) if request.query else (Every(), ())
         try:
-            with self._index.searcher() as searcher:
+            with self._index.searcher(weighting=self._weighting) as searcher:
+                parsed = self._expand_fuzzy(parsed, searcher.reader())
+                narrowing = self._filter(request)
+                ranked = parsed
+                if request.sort == "relevance" and _plain_words(parsed):
+                    ranked = self._with_feedback(searcher, parsed, narrowing)
+                # With feedback, the user's query decides which documents match, the expansion their order.
+                restrict = [q for q in (parsed if ranked is not parsed else None, narrowing) if q is not None]
                 found = searcher.search(
-                    self._expand_fuzzy(parsed, searcher.reader()),
+                    ranked,
                     limit=request.offset + request.limit,
-                    filter=self._filter(request),
+                    filter=And(restrict) if len(restrict) > 1 else (restrict[0] if restrict else None),
                     sortedby=self._sorting(request.sort),
                     groupedby=self._facets(request.facets),
                     maptype=sorting.Count,
                 )
+                found.q = parsed  # highlight the user's words, not the feedback terms
                 found.highlighter = self._highlighter
                 hits = [
                     self._hit(rank, hit)

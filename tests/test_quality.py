@@ -7,7 +7,9 @@ import pytest
 from bench import metadata as metadata_bench
 from bench.cleaning import DEFAULT_DIR, load_pages, ours
 from bench.metadata import REUTERS
+from bench.relevance import EVAL_DIR, Ours, load_collection
 from bench.scoring import PageCounts, aggregate, page_counts
+from bench.trec import average_precision, ndcg_at, recall_at
 
 # Measured 0.976 (P 0.968, R 0.983) with `python bench/cleaning.py` on 2026-11-22.
 CLEANING_F1_FLOOR = 0.97
@@ -43,3 +45,35 @@ def test_actor_extraction_keeps_its_f1_on_reuters() -> None:
     tallies = metadata_bench.main(["--split", "TEST", "--show", "0"])
     for label, floor in ACTOR_F1_FLOORS.items():
         assert tallies[label].f1 >= floor, (label, tallies[label].f1)
+
+
+# nDCG@10 of the first judged queries (80 of Cranfield, 40 of CISI), measured 2026-11-22 at 0.354 and
+# 0.380; the full runs of `python bench/relevance.py` are in docs/benchmarks.md.
+RELEVANCE_FLOORS = {"cranfield": (80, 0.35), "cisi": (40, 0.375)}
+
+
+@pytest.mark.parametrize("name", sorted(RELEVANCE_FLOORS))
+def test_ranking_keeps_its_ndcg_on_the_development_collections(name: str) -> None:
+    folder = EVAL_DIR / name
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is not beside the project")
+    collection = load_collection(folder)
+    ours = Ours()
+    ours.build(collection.docs)
+    count, floor = RELEVANCE_FLOORS[name]
+    queries = collection.judged_queries()[:count]
+    total = 0.0
+    for query_id, text in queries:
+        ranked = [hit.id.removesuffix(".txt") for hit in ours._index.search(text, limit=10).hits]
+        total += ndcg_at(ranked, collection.qrels[query_id], 10)
+    ours.close()
+    assert total / len(queries) >= floor
+
+
+def test_trec_metrics() -> None:
+    grades = {"a": 2, "b": 1}
+    assert ndcg_at(["a", "b", "c"], grades, 10) == pytest.approx(1.0)
+    assert 0 < ndcg_at(["c", "b", "a"], grades, 10) < 1
+    assert ndcg_at([], grades, 10) == 0.0
+    assert average_precision(["a", "x", "b"], {"a", "b"}, 100) == pytest.approx((1 + 2 / 3) / 2)
+    assert recall_at(["a", "x"], {"a", "b"}, 100) == 0.5
