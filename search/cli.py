@@ -96,6 +96,13 @@ def filter_options(command: F) -> F:
     return ACTOR_OPTION(SINCE_OPTION(UNTIL_OPTION(command)))
 
 
+def limit_option(default: int, help: str) -> Callable[[F], F]:
+    """The --limit/-n option, shared by every command that lists results."""
+    return click.option(
+        "--limit", "-n", type=click.IntRange(1, MAX_LIMIT), default=default, show_default=True, help=help
+    )
+
+
 def json_option(help: str = "Print one JSON document on stdout.") -> Callable[[F], F]:
     """The --json option, shared by every command that can print JSON."""
     return click.option("--json", "as_json", is_flag=True, help=help)
@@ -217,10 +224,7 @@ def index_command(
 @cli.command("query")
 @click.argument("words", nargs=-1, required=True)
 @index_dir_option
-@click.option(
-    "--limit", "-n", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True,
-    help="How many results to show.",
-)  # fmt: skip
+@limit_option(10, "How many results to show.")
 @click.option(
     "--offset", type=click.IntRange(0), default=0, show_default=True, help="Skip this many results first."
 )
@@ -343,14 +347,7 @@ def clean_command(
 @click.argument("words", nargs=-1)
 @index_dir_option
 @click.option("--type", "actor_type", type=click.Choice(ACTOR_TYPES), help="Only actors of this type.")
-@click.option(
-    "--limit",
-    "-n",
-    type=click.IntRange(1, MAX_LIMIT),
-    default=50,
-    show_default=True,
-    help="How many actors to list.",
-)
+@limit_option(50, "How many actors to list.")
 @SINCE_OPTION
 @UNTIL_OPTION
 @json_option()
@@ -406,14 +403,7 @@ def show_command(ctx: click.Context, document: str, index_dir: Path | None, as_j
 @cli.command("similar")
 @click.argument("document")
 @index_dir_option
-@click.option(
-    "--limit",
-    "-n",
-    type=click.IntRange(1, MAX_LIMIT),
-    default=10,
-    show_default=True,
-    help="How many documents to list.",
-)
+@limit_option(10, "How many documents to list.")
 @json_option()
 @color_option
 @click.pass_context
