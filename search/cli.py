@@ -27,6 +27,7 @@ from .rendering import (
     render_clean_json,
     render_document,
     render_facets,
+    render_index_report,
     render_json,
     render_text,
 )
@@ -171,6 +172,14 @@ class _ProgressBar:
     help="A gazetteer file of your own, on top of ours and CORPUS/actors.toml.",
 )  # fmt: skip
 @click.option(
+    "--rebuild", is_flag=True, help="Start over: reindex every file and relearn the corpus's chrome."
+)
+@click.option(
+    "--wait", type=click.FloatRange(0), default=None, metavar="SECONDS",
+    help="How long to wait for another indexing run to finish. [default: 5]",
+)  # fmt: skip
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option(
     "--date-from-mtime", is_flag=True,
     help="Date a document in which no date is found by its file's modification time.",
 )  # fmt: skip
@@ -180,12 +189,17 @@ def index_command(
     corpus: Path | None,
     index_dir: Path | None,
     actors_file: Path | None,
+    rebuild: bool,
+    wait: float | None,
+    quiet: bool,
     date_from_mtime: bool,
 ) -> None:
     """Index every .txt, .html and .htm file under CORPUS, recursively.
 
-    CORPUS defaults to $SEARCH_CORPUS_DIR, else ./corpus. Files that cannot be
-    indexed (unreadable, binary, empty) are skipped with a warning naming them.
+    Incremental: a run adds new files, reindexes changed ones and removes deleted
+    ones; unchanged files are not even read. --rebuild starts over. CORPUS defaults
+    to $SEARCH_CORPUS_DIR, else ./corpus. Files that cannot be indexed (unreadable,
+    binary, empty) are skipped with a warning naming them.
     Each document gets a title, a date and its actors; NAME.meta.json beside a
     document, or front matter at its top, overrides them.
 
@@ -194,12 +208,13 @@ def index_command(
       search index ~/news --index-dir ~/news-index
     """
     settings = _settings(ctx)
-    progress = _ProgressBar() if sys.stderr.isatty() else None
+    progress = _ProgressBar() if sys.stderr.isatty() and not quiet else None
     try:
         report = index_corpus(
             corpus or settings.corpus_dir,
             index_dir or settings.index_dir,
-            lock_timeout=settings.lock_timeout,
+            rebuild=rebuild,
+            lock_timeout=settings.lock_timeout if wait is None else wait,
             max_file_bytes=settings.max_file_bytes,
             actors_file=actors_file,
             date_from_mtime=date_from_mtime,
@@ -208,17 +223,13 @@ def index_command(
     finally:
         if progress is not None:
             progress.close()
+    if quiet:
+        return
     for warning in report.warnings:
         click.echo(f"search: warning: {warning}", err=True)
     for skipped in report.skipped:
         click.echo(f"search: warning: skipped {skipped.path}: {skipped.reason}", err=True)
-    documents = "document" if report.indexed == 1 else "documents"
-    files = "file" if len(report.skipped) == 1 else "files"
-    click.echo(
-        f"indexed {report.indexed} {documents}, skipped {len(report.skipped)} {files} "
-        f"in {report.seconds:.2f} s",
-        err=True,
-    )
+    click.echo(render_index_report(report), err=True)
 
 
 @cli.command("query")

@@ -185,6 +185,22 @@ def _merge_given(first: GivenMetadata, then: GivenMetadata) -> GivenMetadata:
     )
 
 
+def file_signature(path: Path) -> tuple[int, int, int] | None:
+    """Size, mtime and the sidecar's mtime (in ns), from stat alone: what tells a file changed."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    sidecar = 0
+    for candidate in sidecar_paths(path):
+        try:
+            sidecar = candidate.stat().st_mtime_ns
+            break
+        except OSError:
+            continue
+    return (stat.st_size, stat.st_mtime_ns, sidecar)
+
+
 def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile | SkippedFile:
     """Read one file, or say why it cannot be indexed (unreadable, special, too large, binary, empty)."""
     rel = relative_id(path, root)

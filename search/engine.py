@@ -6,6 +6,7 @@ engine can be swapped by rewriting this file alone.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import math
@@ -21,6 +22,7 @@ from datetime import date, datetime, time, timezone
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Any
 
 import whoosh.index
@@ -53,6 +55,8 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 4
 MANIFEST_NAME = "search-index.json"
+CATALOG_NAME = "catalog.json"  # id -> signature and hash of each indexed file, for incremental runs
+RUN_LOCK_NAME = ".indexing.lock"  # hidden, so that a new index folder does not look foreign
 MANIFEST_FORMAT = "news-search index"
 TITLE_BOOST = 2.0  # at index time; the body holds the headline too
 # Ranking, chosen on the Cranfield and CISI collections with bench/relevance.py (docs/benchmarks.md).
@@ -156,6 +160,8 @@ class RobertsonBM25F(scoring.BM25F):
     def idf(self, searcher: Any, fieldname: str, text: str) -> float:
         parent = searcher.get_parent()
         n = parent.doc_frequency(fieldname, text)
+        # All documents, deleted ones too: doc_frequency still counts a deleted copy's postings until
+        # segments merge, and with fewer documents than postings the idf would turn negative.
         total = parent.doc_count_all()
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
@@ -216,7 +222,7 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     if manifest.get("schema_version") != SCHEMA_VERSION:
         raise IndexNeedsRebuildError(
             f"index at {index_dir} has schema version {manifest.get('schema_version')}, "
-            f"this program needs {SCHEMA_VERSION}: run 'search index' to rebuild it"
+            f"this program needs {SCHEMA_VERSION}: run 'search index --rebuild'"
         )
     return manifest
 
@@ -269,42 +275,146 @@ def _to_fields(document: Document) -> dict[str, Any]:
     return fields
 
 
-class IndexBuild:
-    """An open write to the index: documents go in with add(); nothing shows until commit."""
+Signature = tuple[int, int, int]  # size, mtime in ns, the sidecar's mtime in ns (0 without one)
 
-    def __init__(self, writer: Any) -> None:
-        self._writer = writer
-        self.count = 0
-        self.cleaner: dict[str, Any] = {}
 
-    def add(self, document: Document) -> None:
-        """Add one document to the new state of the index."""
-        self._writer.add_document(**_to_fields(document))
-        self.count += 1
+def _catalog_path(index_dir: Path) -> Path:
+    return index_dir / CATALOG_NAME
+
+
+def read_catalog(index_dir: Path) -> dict[str, tuple[Signature, str]]:
+    """What the index holds of each file: its signature and content hash, without opening Whoosh."""
+    try:
+        raw = json.loads(_catalog_path(index_dir).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return {
+        doc_id: ((e[0], e[1], e[2]), e[3]) for doc_id, e in raw.items() if isinstance(e, list) and len(e) == 4
+    }
+
+
+def _write_json(path: Path, data: Any) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, path)
 
 
 @contextmanager
-def rebuilding(index_dir: Path, corpus_root: Path, timeout: float) -> Iterator[IndexBuild]:
-    """Replace the index's contents in one commit; the old state serves until then.
+def _run_lock(index_dir: Path, timeout: float) -> Iterator[None]:
+    """Hold the index for one indexing run; the lock dies with its process, so a killed run never blocks."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / RUN_LOCK_NAME, "a+") as handle:
+        deadline = monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if monotonic() >= deadline:
+                    raise IndexLockedError(
+                        f"index at {index_dir} is locked by another indexing run; "
+                        "try again when it ends, or wait longer with --wait"
+                    ) from None
+                sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
-    The write lock is taken first, so a second run fails fast instead of after its work.
-    The cleaner state set on the build is recorded in the manifest at commit.
+
+class IndexBuild:
+    """An indexing run's writes: documents in, documents out, committed in batches (or once, rebuilding)."""
+
+    def __init__(self, index: Any, index_dir: Path, timeout: float, clear: bool) -> None:
+        self._index = index
+        self._index_dir = index_dir
+        self._timeout = timeout
+        self._clear = clear
+        self.catalog: dict[str, tuple[Signature, str]] = {} if clear else read_catalog(index_dir)
+        self.cleaner: dict[str, Any] = {}
+        self.count = 0
+        self.pending = 0
+        self._writer = self._new_writer()
+
+    def _new_writer(self) -> Any:
+        try:
+            return self._index.writer(timeout=self._timeout)
+        except whoosh.index.LockError:
+            raise IndexLockedError(
+                f"index at {self._index_dir} is locked by another indexing run; "
+                "try again when it ends, or wait longer with --wait"
+            ) from None
+
+    def add(self, document: Document, signature: Signature = (0, 0, 0)) -> None:
+        """Add a document, or replace the one with its id."""
+        fields = _to_fields(document)
+        if self._clear:
+            self._writer.add_document(**fields)
+        else:
+            self._writer.update_document(**fields)
+        self.catalog[document.id] = (signature, document.content_hash)
+        self.count += 1
+        self.pending += 1
+
+    def delete(self, document_id: str) -> None:
+        """Remove a document from the index."""
+        self._writer.delete_by_term("id", document_id)
+        self.catalog.pop(document_id, None)
+        self.pending += 1
+
+    def touch(self, document_id: str, signature: Signature) -> None:
+        """Record a new signature for an unchanged document (its file was touched, not edited)."""
+        self.catalog[document_id] = (signature, self.catalog[document_id][1])
+
+    def commit_batch(self) -> None:
+        """Make what was written so far durable and searchable (updates only; a rebuild commits once)."""
+        if self._clear or not self.pending:
+            return
+        self._writer.commit()
+        _write_json(_catalog_path(self._index_dir), {k: [*sig, h] for k, (sig, h) in self.catalog.items()})
+        self.pending = 0
+        self._writer = self._new_writer()
+
+    def _finish(self) -> None:
+        self._writer.commit(mergetype=CLEAR) if self._clear else self._writer.commit()
+        _write_json(_catalog_path(self._index_dir), {k: [*sig, h] for k, (sig, h) in self.catalog.items()})
+
+    def _cancel(self) -> None:
+        self._writer.cancel()
+
+
+@contextmanager
+def writing(index_dir: Path, corpus_root: Path, timeout: float, rebuild: bool) -> Iterator[IndexBuild]:
+    """Write to the index, holding it for the whole run.
+
+    Rebuilding replaces the contents in one commit (the old state serves until then); updating
+    commits in batches, so a failure loses at most the batch under way and the next run resumes.
+    The cleaner state set on the build is recorded in the manifest at the end.
     """
-    index = _open_or_create_for_writing(index_dir)
+    _check_not_foreign(index_dir)  # before the lock file is made in a folder that is not ours
+    with _run_lock(index_dir, timeout):
+        index = _open_or_create_for_writing(index_dir) if rebuild else _open_for_update(index_dir)
+        build = IndexBuild(index, index_dir, timeout, clear=rebuild)
+        try:
+            yield build
+        except BaseException:
+            build._cancel()
+            raise
+        build._finish()
+        _write_manifest(index_dir, corpus_root, build.cleaner)
+
+
+def rebuilding(index_dir: Path, corpus_root: Path, timeout: float) -> Any:
+    """Replace the index's contents in one commit (see writing)."""
+    return writing(index_dir, corpus_root, timeout, rebuild=True)
+
+
+def _open_for_update(index_dir: Path) -> Any:
+    read_manifest(index_dir)
     try:
-        writer = index.writer(timeout=timeout)
-    except whoosh.index.LockError:
-        raise IndexLockedError(
-            f"index at {index_dir} is locked by another indexing run; try again when it ends"
-        ) from None
-    build = IndexBuild(writer)
-    try:
-        yield build
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit(mergetype=CLEAR)
-    _write_manifest(index_dir, corpus_root, build.cleaner)
+        return whoosh.index.open_dir(str(index_dir))
+    except DAMAGE_ERRORS as error:
+        raise _damaged(index_dir, error) from None
 
 
 # --- searching ---------------------------------------------------------------------
@@ -735,5 +845,5 @@ class EngineIndex:
 
 def _damaged(index_dir: Path, error: BaseException) -> IndexDamagedError:
     return IndexDamagedError(
-        f"index at {index_dir} is damaged ({type(error).__name__}: {error}); run 'search index' to rebuild it"
+        f"index at {index_dir} is damaged ({type(error).__name__}: {error}); run 'search index --rebuild'"
     )

@@ -7,6 +7,7 @@ removes the lines learned as chrome and writes the documents.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import pickle
 import tempfile
@@ -21,8 +22,9 @@ from . import engine
 from .actors import Gazetteer, load_gazetteer
 from .boilerplate import RULE_NAME, RepetitionCounter
 from .cleaning import CLEANER_VERSION, CleanText, Piece, clean
-from .corpus import check_corpus_dir, discover, read_source
-from .errors import BadInputError, IndexNotFoundError
+from .corpus import check_corpus_dir, discover, file_signature, read_source, relative_id
+from .engine import Signature
+from .errors import BadInputError, IndexNeedsRebuildError, IndexNotFoundError
 from .metadata import extract_metadata
 from .models import Document, IndexReport, SkippedFile, SourceFile
 
@@ -76,13 +78,16 @@ def gazetteer_files(corpus_root: Path | None, actors_file: Path | None) -> list[
     return files
 
 
-def cleaner_state(learned: frozenset[str], gazetteer: Gazetteer, actors_files: list[Path]) -> dict[str, Any]:
+def cleaner_state(
+    learned: frozenset[str], options: MetadataOptions, actors_files: list[Path]
+) -> dict[str, Any]:
     """What the index records of its cleaning and metadata, so later updates and searches agree."""
     return {
         "version": CLEANER_VERSION,
         "repeated_lines": sorted(learned),
-        "gazetteer": gazetteer.version,
+        "gazetteer": options.gazetteer.version,
         "actors_files": [str(path.resolve()) for path in actors_files],
+        "date_from_mtime": options.date_from_mtime,
     }
 
 
@@ -124,7 +129,7 @@ def preview_file(
     return Preview(document, cleaned.pieces, warnings)
 
 
-def _read_back(spool: IO[bytes]) -> Iterator[tuple[SourceFile, CleanText]]:
+def _read_back(spool: IO[bytes]) -> Iterator[tuple[SourceFile, CleanText, Signature]]:
     spool.seek(0)
     while True:
         try:
@@ -133,55 +138,175 @@ def _read_back(spool: IO[bytes]) -> Iterator[tuple[SourceFile, CleanText]]:
             return
 
 
+BATCH_SIZE = 500  # documents written between commits when updating
+
+
+def _check_compatible(manifest: dict[str, Any], options: MetadataOptions, actors_files: list[Path]) -> None:
+    """An update must clean and tag documents as the index's were; otherwise a rebuild is needed."""
+    cleaner = manifest.get("cleaner", {})
+    reasons = []
+    if cleaner.get("version") != CLEANER_VERSION:
+        reasons.append(f"the cleaner changed (version {cleaner.get('version')} -> {CLEANER_VERSION})")
+    if cleaner.get("date_from_mtime", False) != options.date_from_mtime:
+        reasons.append("--date-from-mtime was given on one run and not the other")
+    if cleaner.get("gazetteer") != options.gazetteer.version:
+        reasons.append("the actor gazetteer changed (ours or your actors file)")
+    if cleaner.get("actors_files", []) != [str(p.resolve()) for p in actors_files]:
+        reasons.append("the actors files given changed")
+    if reasons:
+        where = manifest.get("index_dir", "the index folder")
+        raise IndexNeedsRebuildError(
+            f"index at {where} needs a rebuild: {'; '.join(reasons)}; run 'search index --rebuild'"
+        )
+
+
 def index_corpus(
     corpus_dir: Path,
     index_dir: Path,
     *,
+    rebuild: bool = False,
     lock_timeout: float = 5.0,
     max_file_bytes: int = 20 * 1024 * 1024,
     actors_file: Path | None = None,
     date_from_mtime: bool = False,
     progress: ProgressCallback | None = None,
 ) -> IndexReport:
-    """Index every article file under corpus_dir into index_dir, replacing what it held.
+    """Bring index_dir up to date with the article files under corpus_dir.
 
-    Actors come from our gazetteer, extended by actors.toml at the corpus root and by
-    actors_file. Documents with no date found are undated, unless date_from_mtime says
-    to take the file's modification date.
+    Incremental by default: new files are added, changed ones (size or mtime, confirmed by
+    the content hash) reindexed, deleted ones removed, unchanged ones not even read. A full
+    build (rebuild, or no index yet) also relearns the corpus's chrome. Actors come from our
+    gazetteer, extended by actors.toml at the corpus root and by actors_file. Documents with
+    no date found are undated, unless date_from_mtime says to take the file's mtime.
     """
     started = time.perf_counter()
     root = check_corpus_dir(corpus_dir)
     actors_files = gazetteer_files(root, actors_file)
     options = MetadataOptions(load_gazetteer(actors_files), date_from_mtime)
+    manifest = None
+    if not rebuild:  # a rebuild must work on a damaged index: it is how one is repaired
+        with contextlib.suppress(IndexNotFoundError):
+            manifest = engine.read_manifest(index_dir)
+    if rebuild or manifest is None:
+        counts = _full_build(root, index_dir, options, actors_files, lock_timeout, max_file_bytes, progress)
+    else:
+        _check_compatible({**manifest, "index_dir": str(index_dir)}, options, actors_files)
+        learned = frozenset(manifest.get("cleaner", {}).get("repeated_lines", ()))
+        counts = _update(root, index_dir, options, learned, lock_timeout, max_file_bytes, progress)
+    added, updated, removed, unchanged, skipped, warnings = counts
+    return IndexReport(
+        added=added,
+        updated=updated,
+        removed=removed,
+        unchanged=unchanged,
+        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+        seconds=time.perf_counter() - started,
+        warnings=tuple(warnings),
+        rebuilt=rebuild or manifest is None,
+    )
+
+
+Counts = tuple[int, int, int, int, list[SkippedFile], list[str]]
+
+
+def _full_build(
+    root: Path,
+    index_dir: Path,
+    options: MetadataOptions,
+    actors_files: list[Path],
+    lock_timeout: float,
+    max_file_bytes: int,
+    progress: ProgressCallback | None,
+) -> Counts:
+    """Index every file anew, learning the corpus's chrome first (two passes, spooled to disk)."""
     paths = discover(root)
     skipped: list[SkippedFile] = []
     warnings: list[str] = []
     repetition = RepetitionCounter()
-    with engine.rebuilding(index_dir, root, lock_timeout) as build, tempfile.TemporaryFile() as spool:
+    with (
+        engine.writing(index_dir, root, lock_timeout, rebuild=True) as build,
+        tempfile.TemporaryFile() as spool,
+    ):
         for done, path in enumerate(paths, start=1):
+            signature = file_signature(path)
             source = read_source(path, root, max_file_bytes)
-            if isinstance(source, SourceFile):
+            if isinstance(source, SourceFile) and signature is not None:
                 cleaned = clean(source)
                 repetition.add(source.path, cleaned.lines)
-                pickle.dump((replace(source, text=""), cleaned), spool, pickle.HIGHEST_PROTOCOL)
-            else:
+                pickle.dump((replace(source, text=""), cleaned, signature), spool, pickle.HIGHEST_PROTOCOL)
+            elif isinstance(source, SkippedFile):
                 skipped.append(source)
             if progress is not None:
                 progress(done, len(paths))
         learned = repetition.learned()
-        for source, cleaned in _read_back(spool):
+        for source, cleaned, signature in _read_back(spool):
             document, document_warnings = make_document(source, cleaned.without(learned, RULE_NAME), options)
             warnings.extend(document_warnings)
             if isinstance(document, SkippedFile):
                 skipped.append(document)
             else:
-                build.add(document)
-        build.cleaner = cleaner_state(learned, options.gazetteer, actors_files)
-    for item in skipped:
-        log.debug("skipped %s: %s", item.path, item.reason)
-    return IndexReport(
-        indexed=build.count,
-        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
-        seconds=time.perf_counter() - started,
-        warnings=tuple(warnings),
-    )
+                build.add(document, signature)
+        build.cleaner = cleaner_state(learned, options, actors_files)
+        added = build.count
+    return added, 0, 0, 0, skipped, warnings
+
+
+def _document_of(
+    source: SourceFile | SkippedFile, learned: frozenset[str], options: MetadataOptions
+) -> tuple[Document | SkippedFile, tuple[str, ...]]:
+    """The document a file makes, cleaned with the chrome the index learned; or why it is skipped."""
+    if isinstance(source, SkippedFile):
+        return source, ()
+    return make_document(source, clean(source).without(learned, RULE_NAME), options)
+
+
+def _update(
+    root: Path,
+    index_dir: Path,
+    options: MetadataOptions,
+    learned: frozenset[str],
+    lock_timeout: float,
+    max_file_bytes: int,
+    progress: ProgressCallback | None,
+) -> Counts:
+    """Index what changed since the last run, reading no file whose size and mtime are the same."""
+    manifest_cleaner = engine.read_manifest(index_dir).get("cleaner", {})
+    paths = discover(root)
+    skipped: list[SkippedFile] = []
+    warnings: list[str] = []
+    added = updated = unchanged = 0
+    seen: set[str] = set()
+    with engine.writing(index_dir, root, lock_timeout, rebuild=False) as build:
+        build.cleaner = manifest_cleaner
+        known = dict(build.catalog)
+        for done, path in enumerate(paths, start=1):
+            document_id = relative_id(path, root)
+            seen.add(document_id)
+            signature = file_signature(path)
+            before = known.get(document_id)
+            if before is not None and signature is not None and before[0] == signature:
+                unchanged += 1
+            else:
+                source = read_source(path, root, max_file_bytes)
+                if isinstance(source, SourceFile) and before is not None and before[1] == source.content_hash:
+                    build.touch(document_id, signature or before[0])
+                    unchanged += 1
+                else:
+                    document, document_warnings = _document_of(source, learned, options)
+                    warnings.extend(document_warnings)
+                    if isinstance(document, SkippedFile):
+                        skipped.append(document)
+                        if before is not None:
+                            build.delete(document_id)  # the file can no longer be read: its old text goes
+                    else:
+                        build.add(document, signature or (0, 0, 0))
+                        added, updated = (added, updated + 1) if before is not None else (added + 1, updated)
+                    if build.pending >= BATCH_SIZE:
+                        build.commit_batch()
+            if progress is not None:
+                progress(done, len(paths))
+        removed = 0
+        for document_id in sorted(set(known) - seen):
+            build.delete(document_id)
+            removed += 1
+    return added, updated, removed, unchanged, skipped, warnings

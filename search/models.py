@@ -70,10 +70,19 @@ class SkippedFile:
 class IndexReport:
     """What one indexing run did."""
 
-    indexed: int
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
     skipped: tuple[SkippedFile, ...]
     seconds: float
     warnings: tuple[str, ...] = ()
+    rebuilt: bool = False
+
+    @property
+    def indexed(self) -> int:
+        """Documents written by this run."""
+        return self.added + self.updated
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .cleaning import Piece
-from .models import Actor, Document, FacetCount, Fragment, Hit, Results
+from .models import Actor, Document, FacetCount, Fragment, Hit, IndexReport, Results
 
 # grep's colours: matched words in bold red, titles in bold.
 MATCH_STYLE = "\x1b[1;31m"
@@ -189,3 +189,19 @@ def render_clean_json(document: Document) -> str:
         },
         ensure_ascii=False,
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun if number == 1 else noun + 's'}"
+
+
+def render_index_report(report: IndexReport) -> str:
+    """One line: what an indexing run did, and how long it took."""
+    if report.rebuilt:
+        done = f"indexed {_count(report.added, 'document')}"
+    else:
+        done = (
+            f"added {report.added}, updated {report.updated}, removed {report.removed}, "
+            f"unchanged {report.unchanged}"
+        )
+    return f"{done}, skipped {_count(len(report.skipped), 'file')} in {report.seconds:.2f} s"

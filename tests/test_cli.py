@@ -3,12 +3,14 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 import whoosh.index
 from click.testing import CliRunner, Result
 
+from search import engine
 from search.cli import cli, use_color
 
 from .conftest import DW_REPORT, SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
@@ -63,6 +65,12 @@ def test_index_prints_a_one_line_summary_on_stderr_only(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert result.stderr.startswith("indexed 5 documents, skipped 0 files in ")
     assert len(result.stderr.splitlines()) == 1
+    again = run(["index", str(SAMPLE_CORPUS), "--index-dir", str(tmp_path / "idx")], tmp_path)
+    assert again.stderr.startswith("added 0, updated 0, removed 0, unchanged 5, skipped 0 files in ")
+    rebuilt = run(["index", str(SAMPLE_CORPUS), "--rebuild", "--index-dir", str(tmp_path / "idx")], tmp_path)
+    assert rebuilt.stderr.startswith("indexed 5 documents, skipped 0 files in ")
+    quiet = run(["index", str(SAMPLE_CORPUS), "--quiet", "--index-dir", str(tmp_path / "idx")], tmp_path)
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
 
 
 def test_index_names_each_skipped_file_with_its_reason(tmp_path: Path) -> None:
@@ -120,6 +128,19 @@ def test_foreign_index_folder_is_refused_and_left_alone(tmp_path: Path) -> None:
     line = one_line_error(run(["index", str(SAMPLE_CORPUS), "--index-dir", str(tmp_path / "docs")], tmp_path))
     assert "is not a search index" in line
     assert [p.name for p in (tmp_path / "docs").iterdir()] == ["thesis.txt"]
+
+
+def test_a_second_indexing_run_waits_then_says_who_holds_the_lock(tmp_path: Path, indexed: Path) -> None:
+    with engine._run_lock(indexed, timeout=1):
+        started = time.monotonic()
+        result = run(["index", str(SAMPLE_CORPUS), "--wait", "0.3", "--index-dir", str(indexed)], tmp_path)
+        waited = time.monotonic() - started
+    assert "locked by another indexing run" in one_line_error(result)
+    assert 0.3 <= waited < 5
+    assert (
+        run(["index", str(SAMPLE_CORPUS), "--wait", "0", "--index-dir", str(indexed)], tmp_path).exit_code
+        == 0
+    )
 
 
 def test_locked_index_is_a_one_line_error(tmp_path: Path, indexed: Path) -> None:
@@ -228,10 +249,19 @@ def test_query_without_an_index_says_to_build_one(tmp_path: Path) -> None:
     assert line == f"search: error: no index at {tmp_path / 'none'}: run 'search index' first"
 
 
-def test_query_on_a_damaged_index_is_a_one_line_error(tmp_path: Path, indexed: Path) -> None:
-    for toc in indexed.glob("*.toc"):
-        toc.write_bytes(b"\x00garbage")
-    assert "is damaged" in one_line_error(run(["query", "coup", "--index-dir", str(indexed)], tmp_path))
+@pytest.mark.parametrize("damage", ["*.toc", "search-index.json"])
+def test_a_damaged_index_says_how_to_repair_it_and_rebuild_repairs_it(
+    tmp_path: Path, indexed: Path, damage: str
+) -> None:
+    for path in indexed.glob(damage):
+        path.write_bytes(b"\x00garbage")
+    for command in (["query", "coup"], ["index", str(SAMPLE_CORPUS)]):
+        line = one_line_error(run([*command, "--index-dir", str(indexed)], tmp_path))
+        assert "is damaged" in line and line.endswith("run 'search index --rebuild'")
+    assert (
+        run(["index", str(SAMPLE_CORPUS), "--rebuild", "--index-dir", str(indexed)], tmp_path).exit_code == 0
+    )
+    assert run(["query", "coup", "--index-dir", str(indexed)], tmp_path).exit_code == 0
 
 
 @pytest.mark.parametrize(

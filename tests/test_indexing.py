@@ -1,11 +1,21 @@
 from __future__ import annotations
 
 import os
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from search import CorpusNotFoundError, SkippedFile, index_corpus, open_index
+from search import (
+    CorpusNotFoundError,
+    IndexNeedsRebuildError,
+    SkippedFile,
+    engine,
+    index_corpus,
+    indexing,
+    open_index,
+)
 
 from .conftest import SAMPLE_CORPUS, write_corpus
 
@@ -138,7 +148,9 @@ def test_no_date_stays_empty_unless_the_mtime_is_asked_for(tmp_path: Path) -> No
     os.utime(corpus / "a.txt", (1_331_856_000, 1_331_856_000))  # 2012-03-16
     index_corpus(corpus, tmp_path / "index")
     assert open_index(tmp_path / "index").document("a.txt").date is None
-    index_corpus(corpus, tmp_path / "index", date_from_mtime=True)
+    with pytest.raises(IndexNeedsRebuildError, match="--date-from-mtime"):
+        index_corpus(corpus, tmp_path / "index", date_from_mtime=True)
+    index_corpus(corpus, tmp_path / "index", date_from_mtime=True, rebuild=True)
     assert open_index(tmp_path / "index").document("a.txt").date.date().isoformat() == "2012-03-16"  # type: ignore[union-attr]
 
 
@@ -176,3 +188,110 @@ def test_a_date_inside_a_teaser_block_never_counts(tmp_path: Path, text: str, ex
     index_corpus(corpus, tmp_path / "index")
     found = open_index(tmp_path / "index").document("a.txt").date
     assert (found.date().isoformat() if found else None) == expected
+
+
+# --- incremental runs -------------------------------------------------------------------------
+
+QUERIES = ["coup", "junta elections Mali", "peacekeeping", "soldiers", "Toure", "ECOWAS", "Bamako airport"]
+
+
+def snapshot(index_dir: Path) -> tuple[dict[str, set[str]], dict[str, object]]:
+    """Per query the set of hits, and every document as stored: what a user can get of an index.
+
+    Hit order may differ in near ties: until segments merge, Whoosh keeps the statistics of a
+    replaced document's old copy.
+    """
+    index = open_index(index_dir)
+    hits = {q: {h.id for h in index.search(q, limit=20).hits} for q in QUERIES}
+    ids = set().union(*hits.values(), {h.id for h in index.search("mali", limit=100).hits})
+    documents = {i: replace(index.document(i), mtime=0.0, size=0) for i in sorted(ids)}
+    return hits, documents
+
+
+def assert_same_as_a_fresh_build(corpus: Path, index_dir: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"
+    index_corpus(corpus, fresh)
+    assert snapshot(index_dir) == snapshot(fresh)
+    assert len(open_index(index_dir)) == len(open_index(fresh))
+
+
+def test_add_modify_delete_rename_cycles_match_a_fresh_build(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    index_dir = tmp_path / "index"
+    assert index_corpus(corpus, index_dir).added == 5
+
+    write_corpus(corpus, {"new/extra.txt": "Bamako airport reopens\nFlights to Bamako resumed on Monday."})
+    report = index_corpus(corpus, index_dir)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 0, 0, 5)
+    assert_same_as_a_fresh_build(corpus, index_dir, tmp_path)
+
+    dw = corpus / "004_42382a47a79cec6e.txt"
+    dw.write_text(dw.read_text() + "\nSoldiers also seized the airport in Bamako.\n")
+    report = index_corpus(corpus, index_dir)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 0, 5)
+    assert_same_as_a_fresh_build(corpus, index_dir, tmp_path)
+
+    (corpus / "000_45a78b254a50a030.txt").unlink()
+    report = index_corpus(corpus, index_dir)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 1, 5)
+    assert_same_as_a_fresh_build(corpus, index_dir, tmp_path)
+
+    (corpus / "new" / "extra.txt").rename(corpus / "renamed.txt")
+    report = index_corpus(corpus, index_dir)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 0, 1, 4)
+    assert_same_as_a_fresh_build(corpus, index_dir, tmp_path)
+
+
+def test_a_run_where_nothing_changed_reads_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    index_corpus(corpus, tmp_path / "index")
+    reads: list[Path] = []
+    original = indexing.read_source
+    monkeypatch.setattr(indexing, "read_source", lambda path, *a: reads.append(path) or original(path, *a))
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"read {self}"))
+    report = index_corpus(corpus, tmp_path / "index")
+    assert (report.unchanged, report.added, report.updated, report.removed, reads) == (5, 0, 0, 0, [])
+
+
+def test_a_touched_but_unchanged_file_is_hashed_not_reindexed(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    index_corpus(corpus, tmp_path / "index")
+    os.utime(corpus / "000_45a78b254a50a030.txt", (2_000_000_000, 2_000_000_000))
+    report = index_corpus(corpus, tmp_path / "index")
+    assert (report.unchanged, report.updated) == (5, 0)
+    assert index_corpus(corpus, tmp_path / "index").unchanged == 5  # its new mtime was recorded
+
+
+def test_an_edited_sidecar_reindexes_its_document(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "Headline of the story\nBody."})
+    index_corpus(corpus, tmp_path / "index")
+    write_corpus(corpus, {"a.meta.json": '{"title": "Given title"}'})
+    assert index_corpus(corpus, tmp_path / "index").updated == 1
+    assert open_index(tmp_path / "index").document("a.txt").title == "Given title"
+
+
+def test_updates_commit_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"seed.txt": "Seed story headline\nBody."})
+    index_corpus(corpus, tmp_path / "index")
+    write_corpus(corpus, {f"{n}.txt": f"Story number {n} headline\nBody {n}." for n in range(7)})
+    monkeypatch.setattr(indexing, "BATCH_SIZE", 3)
+    commits: list[int] = []
+    original = engine.IndexBuild.commit_batch
+    monkeypatch.setattr(
+        engine.IndexBuild, "commit_batch", lambda self: commits.append(self.pending) or original(self)
+    )
+    assert index_corpus(corpus, tmp_path / "index").added == 7
+    assert commits == [3, 3]
+    assert len(open_index(tmp_path / "index")) == 8
+
+
+def test_a_changed_gazetteer_asks_for_a_rebuild(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "Headline of the story\nBody."})
+    index_corpus(corpus, tmp_path / "index")
+    write_corpus(corpus, {"actors.toml": '[[actor]]\nname = "Assimi Goita"\n'})
+    with pytest.raises(IndexNeedsRebuildError, match=r"gazetteer changed.*--rebuild"):
+        index_corpus(corpus, tmp_path / "index")
+    assert index_corpus(corpus, tmp_path / "index", rebuild=True).rebuilt
