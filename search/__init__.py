@@ -18,7 +18,7 @@ from .errors import (
     SearchError,
 )
 from .indexing import index_corpus
-from .models import Actor, Document, FacetCount, Fragment, Hit, IndexReport, Results, SkippedFile
+from .models import Actor, Document, FacetCount, Fragment, Hit, IndexReport, IndexStats, Results, SkippedFile
 from .searching import SearchIndex, open_index
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "IndexNeedsRebuildError",
     "IndexNotFoundError",
     "IndexReport",
+    "IndexStats",
     "QueryError",
     "Results",
     "SearchError",

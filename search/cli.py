@@ -29,6 +29,7 @@ from .rendering import (
     render_facets,
     render_index_report,
     render_json,
+    render_stats,
     render_text,
 )
 from .searching import MAX_LIMIT, SORTS, open_index
@@ -441,6 +442,21 @@ def similar_command(
         if not as_json:
             click.echo(f"search: no documents like {document!r}", err=True)
         ctx.exit(EXIT_NO_MATCH)
+
+
+@cli.command("stats")
+@index_dir_option
+@json_option()
+@click.pass_context
+def stats_command(ctx: click.Context, index_dir: Path | None, as_json: bool) -> None:
+    """Show what the index holds: documents, distinct terms, size, last update, versions.
+
+    \b
+    Examples:
+      search stats
+      search stats --json --index-dir ~/news-index
+    """
+    click.echo(render_stats(open_index(index_dir or _settings(ctx).index_dir).stats(), as_json))
 
 
 def document_id(given: str, corpus_root: str | None) -> str:

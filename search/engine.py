@@ -819,6 +819,27 @@ class EngineIndex:
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
 
+    def stats(self) -> dict[str, Any]:
+        """Figures about the index itself: size, vocabulary, versions, when it was last written."""
+        with self._index.searcher() as searcher:
+            reader = searcher.reader()
+            terms = sum(1 for _ in reader.lexicon("body"))
+            documents = reader.doc_count()
+        size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+        cleaner = self.manifest.get("cleaner", {})
+        return {
+            "documents": documents,
+            "distinct_terms": terms,
+            "size_bytes": size,
+            "updated": self.manifest.get("updated"),
+            "corpus_root": self.corpus_root,
+            "schema_version": self.manifest.get("schema_version"),
+            "cleaner_version": cleaner.get("version"),
+            "gazetteer_version": cleaner.get("gazetteer"),
+            "actors_files": cleaner.get("actors_files", []),
+            "learned_chrome_lines": len(cleaner.get("repeated_lines", [])),
+        }
+
     def document(self, document_id: str) -> Document | None:
         """One document, as stored, or None if the index holds no such id."""
         try:

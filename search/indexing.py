@@ -86,7 +86,7 @@ def cleaner_state(
         "version": CLEANER_VERSION,
         "repeated_lines": sorted(learned),
         "gazetteer": options.gazetteer.version,
-        "actors_files": [str(path.resolve()) for path in actors_files],
+        "actors_files": [str(path.resolve()) for path in actors_files if path.is_file()],
         "date_from_mtime": options.date_from_mtime,
     }
 
@@ -151,7 +151,7 @@ def _check_compatible(manifest: dict[str, Any], options: MetadataOptions, actors
         reasons.append("--date-from-mtime was given on one run and not the other")
     if cleaner.get("gazetteer") != options.gazetteer.version:
         reasons.append("the actor gazetteer changed (ours or your actors file)")
-    if cleaner.get("actors_files", []) != [str(p.resolve()) for p in actors_files]:
+    if cleaner.get("actors_files", []) != [str(p.resolve()) for p in actors_files if p.is_file()]:
         reasons.append("the actors files given changed")
     if reasons:
         where = manifest.get("index_dir", "the index folder")

@@ -127,3 +127,19 @@ class Results:
     facets: Mapping[str, tuple[FacetCount, ...]] = field(default_factory=dict)
     suggestions: tuple[str, ...] = ()  # corrected queries, when few documents match
     notes: tuple[str, ...] = ()  # how the query was read where it was not as written
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What an index holds and how it was made."""
+
+    documents: int
+    distinct_terms: int
+    size_bytes: int
+    updated: str | None
+    corpus_root: str | None
+    schema_version: int | None
+    cleaner_version: int | None
+    gazetteer_version: str | None
+    actors_files: tuple[str, ...] = ()
+    learned_chrome_lines: int = 0

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .cleaning import Piece
-from .models import Actor, Document, FacetCount, Fragment, Hit, IndexReport, Results
+from .models import Actor, Document, FacetCount, Fragment, Hit, IndexReport, IndexStats, Results
 
 # grep's colours: matched words in bold red, titles in bold.
 MATCH_STYLE = "\x1b[1;31m"
@@ -205,3 +205,31 @@ def render_index_report(report: IndexReport) -> str:
             f"unchanged {report.unchanged}"
         )
     return f"{done}, skipped {_count(len(report.skipped), 'file')} in {report.seconds:.2f} s"
+
+
+def render_stats(stats: IndexStats, as_json: bool) -> str:
+    """An index's figures: a 'name: value' line each, or one JSON document."""
+    data = {
+        "documents": stats.documents,
+        "distinct_terms": stats.distinct_terms,
+        "size_bytes": stats.size_bytes,
+        "updated": stats.updated,
+        "corpus_root": stats.corpus_root,
+        "schema_version": stats.schema_version,
+        "cleaner_version": stats.cleaner_version,
+        "gazetteer_version": stats.gazetteer_version,
+        "actors_files": list(stats.actors_files),
+        "learned_chrome_lines": stats.learned_chrome_lines,
+    }
+    if as_json:
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    size = (
+        f"{stats.size_bytes / 1_048_576:.1f} MiB"
+        if stats.size_bytes >= 1_048_576
+        else f"{stats.size_bytes:,} bytes"
+    )
+    shown = {**data, "size_on_disk": size, "actors_files": ", ".join(stats.actors_files) or "-"}
+    del shown["size_bytes"]
+    return "\n".join(
+        f"{name.replace('_', ' ')}: {value if value is not None else '-'}" for name, value in shown.items()
+    )

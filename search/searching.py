@@ -11,7 +11,7 @@ from .actors import ACTOR_TYPES, Gazetteer, load_gazetteer, slug
 from .dates import parse_user_date
 from .engine import EngineIndex, SearchRequest
 from .errors import BadInputError, DocumentNotFoundError, QueryError
-from .models import Document, FacetCount, Results
+from .models import Document, FacetCount, IndexStats, Results
 
 MAX_LIMIT = 10_000
 SORTS = ("relevance", "date", "-date")
@@ -109,6 +109,11 @@ class SearchIndex:
         if results is None:
             raise DocumentNotFoundError(f"no document {document_id!r} in the index at {self.index_dir}")
         return results
+
+    def stats(self) -> IndexStats:
+        """Documents, distinct terms, size on disk, last update, corpus root and versions."""
+        figures = self._engine.stats()
+        return IndexStats(**{**figures, "actors_files": tuple(figures["actors_files"])})
 
     def document(self, document_id: str) -> Document:
         """One document by its id (its path relative to the corpus root)."""

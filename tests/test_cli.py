@@ -529,3 +529,14 @@ def test_similar_command(tmp_path: Path, indexed: Path) -> None:
     assert "no document 'nope.txt'" in one_line_error(
         run(["similar", "nope.txt", "--index-dir", str(indexed)], tmp_path)
     )
+
+
+def test_stats_command(tmp_path: Path, indexed: Path) -> None:
+    text = run(["stats", "--index-dir", str(indexed)], tmp_path)
+    assert text.exit_code == 0
+    assert text.stdout.splitlines()[0] == "documents: 5"
+    assert f"corpus root: {SAMPLE_CORPUS}" in text.stdout.splitlines()
+    data = json.loads(run(["stats", "--json", "--index-dir", str(indexed)], tmp_path).stdout)
+    assert data["documents"] == 5 and data["distinct_terms"] > 500 and data["size_bytes"] > 0
+    assert data["schema_version"] == 4 and data["actors_files"] == [] and data["updated"]
+    assert "no index at" in one_line_error(run(["stats", "--index-dir", str(tmp_path / "none")], tmp_path))

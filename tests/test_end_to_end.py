@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+
+from search import open_index
 
 from .conftest import DW_REPORT, SAMPLE_CORPUS
 
@@ -41,3 +45,47 @@ def test_installed_command_indexes_and_queries(tmp_path: Path) -> None:
     assert search("query", "zanzibar").returncode == 1
     missing = search("query", "coup", "--index-dir", "nowhere")
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def _articles(folder: Path, count: int, start: int = 0) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(start, start + count):
+        (folder / f"{n:05}.txt").write_text(
+            f"Story {n} from Gao and Timbuktu\n" + f"Paragraph about the market of Gao, number {n}. " * 40
+        )
+
+
+@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_kill_9_in_the_middle_of_indexing_leaves_a_working_index(tmp_path: Path, rebuild: bool) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    _articles(corpus, 50)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    command = [SEARCH, "index", str(corpus), "--index-dir", str(index_dir), "--quiet"]
+    assert subprocess.run(command, env=env, timeout=120).returncode == 0  # type: ignore[list-item]
+    _articles(corpus, 1200, start=50)
+    catalog = index_dir / "catalog.json"
+    before = catalog.stat().st_mtime_ns
+    run = subprocess.Popen([*command, *(["--rebuild"] if rebuild else [])], env=env)  # type: ignore[list-item]
+    deadline = time.monotonic() + 60
+    # Kill after the first batch is committed (an update), or a moment into a rebuild's single commit.
+    while time.monotonic() < deadline and run.poll() is None:
+        if (not rebuild and catalog.stat().st_mtime_ns != before) or (
+            rebuild and time.monotonic() > deadline - 59
+        ):
+            break
+        time.sleep(0.01)
+    run.send_signal(signal.SIGKILL)
+    run.wait(timeout=30)
+
+    index = open_index(index_dir)  # still opens, and answers
+    assert index.search("Gao").total >= 50
+    if run.returncode == -signal.SIGKILL:  # killed mid-run, not after it ended
+        if rebuild:
+            assert len(index) == 50  # the old index serves until the new one is committed
+        else:
+            assert 50 < len(index) < 1250  # the first batch was committed, the rest was not
+    finished = subprocess.run(command, env=env, timeout=300)  # type: ignore[list-item]
+    assert finished.returncode == 0
+    assert len(open_index(index_dir)) == 1250

@@ -9,6 +9,7 @@ import pytest
 
 from search import (
     CorpusNotFoundError,
+    Document,
     IndexNeedsRebuildError,
     SkippedFile,
     engine,
@@ -295,3 +296,19 @@ def test_a_changed_gazetteer_asks_for_a_rebuild(tmp_path: Path) -> None:
     with pytest.raises(IndexNeedsRebuildError, match=r"gazetteer changed.*--rebuild"):
         index_corpus(corpus, tmp_path / "index")
     assert index_corpus(corpus, tmp_path / "index", rebuild=True).rebuilt
+
+
+def test_searches_answer_from_the_last_commit_while_an_indexing_run_writes(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    index_dir = tmp_path / "index"
+    index_corpus(corpus, index_dir)
+    with engine.writing(index_dir, corpus, timeout=1, rebuild=False) as build:
+        build.add(
+            Document(
+                id="new.txt", title="Convoy reaches Kidal", body="Convoy reaches Kidal\nThe convoy arrived."
+            )
+        )
+        during = open_index(index_dir)
+        assert (during.search("convoy").total, during.search("coup").total) == (0, 3)
+    assert open_index(index_dir).search("convoy").total == 1
