@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,8 +19,8 @@ import click
 from .actors import ACTOR_TYPES
 from .config import ENV_VARIABLES, Settings, load_settings
 from .errors import SearchError
-from .indexing import index_corpus, learned_chrome, preview_file
-from .models import SkippedFile
+from .indexing import index_corpus, learned_chrome, preview_file, watch_corpus
+from .models import IndexReport, SkippedFile
 from .rendering import (
     render_actor_counts,
     render_clean,
@@ -231,6 +232,53 @@ def index_command(
     for skipped in report.skipped:
         click.echo(f"search: warning: skipped {skipped.path}: {skipped.reason}", err=True)
     click.echo(render_index_report(report), err=True)
+
+
+@cli.command("watch")
+@click.argument("corpus", required=False, type=click.Path(path_type=Path))
+@index_dir_option
+@click.option(
+    "--debounce", type=click.IntRange(50), default=1000, show_default=True, metavar="MS",
+    help="Changes this close together make one update.",
+)  # fmt: skip
+@click.option(
+    "--wait",
+    type=click.FloatRange(0),
+    default=None,
+    metavar="SECONDS",
+    help="How long to wait for another indexing run.",
+)
+@click.pass_context
+def watch_command(
+    ctx: click.Context, corpus: Path | None, index_dir: Path | None, debounce: int, wait: float | None
+) -> None:
+    """Keep the index up to date while files under CORPUS change; Ctrl-C stops.
+
+    Each update is reported on stderr, as `search index` reports a run.
+
+    \b
+    Example:
+      search watch ~/news --index-dir ~/news-index
+    """
+    settings = _settings(ctx)
+
+    def report(done: IndexReport) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        for warning in done.warnings:
+            click.echo(f"search: warning: {warning}", err=True)
+        for skipped in done.skipped:
+            click.echo(f"search: warning: skipped {skipped.path}: {skipped.reason}", err=True)
+        click.echo(f"{stamp} {render_index_report(done)}", err=True)
+
+    watch_corpus(
+        corpus or settings.corpus_dir,
+        index_dir or settings.index_dir,
+        report,
+        debounce_ms=debounce,
+        lock_timeout=settings.lock_timeout if wait is None else wait,
+        max_file_bytes=settings.max_file_bytes,
+    )
+    click.echo("search: stopped watching", err=True)
 
 
 @cli.command("query")

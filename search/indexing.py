@@ -11,6 +11,7 @@ import contextlib
 import logging
 import pickle
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -22,7 +23,15 @@ from . import engine
 from .actors import Gazetteer, load_gazetteer
 from .boilerplate import RULE_NAME, RepetitionCounter
 from .cleaning import CLEANER_VERSION, CleanText, Piece, clean
-from .corpus import check_corpus_dir, discover, file_signature, read_source, relative_id
+from .corpus import (
+    ARTICLE_SUFFIXES,
+    SIDECAR_SUFFIX,
+    check_corpus_dir,
+    discover,
+    file_signature,
+    read_source,
+    relative_id,
+)
 from .engine import Signature
 from .errors import BadInputError, IndexNeedsRebuildError, IndexNotFoundError
 from .metadata import extract_metadata
@@ -310,3 +319,44 @@ def _update(
             build.delete(document_id)
             removed += 1
     return added, updated, removed, unchanged, skipped, warnings
+
+
+def is_watched(path: str) -> bool:
+    """The files whose changes matter to the index: articles, their sidecars, the user's actors file."""
+    name = Path(path).name
+    if any(part.startswith(".") for part in Path(path).parts):
+        return False
+    return (
+        name.endswith(SIDECAR_SUFFIX)
+        or name == USER_ACTORS_FILE
+        or Path(name).suffix.lower() in ARTICLE_SUFFIXES
+    )
+
+
+def watch_corpus(
+    corpus_dir: Path,
+    index_dir: Path,
+    on_update: Callable[[IndexReport], None],
+    *,
+    stop: threading.Event | None = None,
+    debounce_ms: int = 1000,
+    **options: Any,
+) -> None:
+    """Keep index_dir up to date with corpus_dir until stop is set (or Ctrl-C).
+
+    Brings the index up to date once, then runs an incremental update after each burst of
+    changes (changes within debounce_ms of each other make one update), reporting each run
+    through on_update. The options are index_corpus's.
+    """
+    import watchfiles  # imported here: only this command needs it
+
+    root = check_corpus_dir(corpus_dir)
+    on_update(index_corpus(root, index_dir, **options))
+    for _ in watchfiles.watch(
+        root,
+        watch_filter=lambda change, path: is_watched(path),
+        debounce=debounce_ms,
+        stop_event=stop,
+        raise_interrupt=False,
+    ):
+        on_update(index_corpus(root, index_dir, **options))

@@ -89,3 +89,25 @@ def test_kill_9_in_the_middle_of_indexing_leaves_a_working_index(tmp_path: Path,
     finished = subprocess.run(command, env=env, timeout=300)  # type: ignore[list-item]
     assert finished.returncode == 0
     assert len(open_index(index_dir)) == 1250
+
+
+@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
+def test_watch_reports_each_update_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    _articles(corpus, 3)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    watcher = subprocess.Popen(
+        [SEARCH, "watch", str(corpus), "--index-dir", str(tmp_path / "index"), "--debounce", "100"],  # type: ignore[list-item]
+        env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert "indexed 3 documents" in watcher.stderr.readline()  # type: ignore[union-attr]
+        time.sleep(0.5)
+        _articles(corpus, 1, start=3)
+        assert "added 1, updated 0, removed 0, unchanged 3" in watcher.stderr.readline()  # type: ignore[union-attr]
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        _, rest = watcher.communicate(timeout=20)
+    assert watcher.returncode == 0
+    assert "search: stopped watching" in rest and "Traceback" not in rest

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import os
+import queue
 import shutil
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -312,3 +315,31 @@ def test_searches_answer_from_the_last_commit_while_an_indexing_run_writes(tmp_p
         during = open_index(index_dir)
         assert (during.search("convoy").total, during.search("coup").total) == (0, 3)
     assert open_index(index_dir).search("convoy").total == 1
+
+
+def test_watch_updates_the_index_when_files_change_and_stops_when_told(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "First story headline\nBody about Gao."})
+    reports: queue.Queue[object] = queue.Queue()
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=indexing.watch_corpus,
+        args=(corpus, tmp_path / "index", reports.put),
+        kwargs={"stop": stop, "debounce_ms": 100},
+    )
+    watcher.start()
+    try:
+        assert reports.get(timeout=20).added == 1  # brought up to date first
+        time.sleep(0.3)  # let the watcher start before the change
+        write_corpus(corpus, {"b.txt": "Second story headline\nConvoy reaches Kidal."})
+        assert reports.get(timeout=20).added == 1
+        assert open_index(tmp_path / "index").search("Kidal").total == 1
+    finally:
+        stop.set()
+        watcher.join(timeout=20)
+    assert not watcher.is_alive()
+
+
+@pytest.mark.parametrize(("name", "watched"), [("a.txt", True), ("sub/b.HTML", True), ("a.meta.json", True),
+                                               ("actors.toml", True), ("notes.md", False), (".hidden/a.txt", False)])  # fmt: skip
+def test_which_changes_matter_to_the_index(name: str, watched: bool) -> None:
+    assert indexing.is_watched(f"/corpus/{name}") is watched
