@@ -181,6 +181,7 @@ class _ProgressBar:
     help="How long to wait for another indexing run to finish. [default: 5]",
 )  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Also name each document added, updated or removed.")
 @click.option(
     "--date-from-mtime", is_flag=True,
     help="Date a document in which no date is found by its file's modification time.",
@@ -194,6 +195,7 @@ def index_command(
     rebuild: bool,
     wait: float | None,
     quiet: bool,
+    verbose: bool,
     date_from_mtime: bool,
 ) -> None:
     """Index every .txt, .html and .htm file under CORPUS, recursively.
@@ -227,6 +229,9 @@ def index_command(
             progress.close()
     if quiet:
         return
+    if verbose:
+        for action, document in report.changes:
+            click.echo(f"{action} {document}", err=True)
     for warning in report.warnings:
         click.echo(f"search: warning: {warning}", err=True)
     for skipped in report.skipped:

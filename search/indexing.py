@@ -202,7 +202,7 @@ def index_corpus(
         _check_compatible({**manifest, "index_dir": str(index_dir)}, options, actors_files)
         learned = frozenset(manifest.get("cleaner", {}).get("repeated_lines", ()))
         counts = _update(root, index_dir, options, learned, lock_timeout, max_file_bytes, progress)
-    added, updated, removed, unchanged, skipped, warnings = counts
+    added, updated, removed, unchanged, skipped, warnings, changes = counts
     return IndexReport(
         added=added,
         updated=updated,
@@ -212,10 +212,11 @@ def index_corpus(
         seconds=time.perf_counter() - started,
         warnings=tuple(warnings),
         rebuilt=rebuild or manifest is None,
+        changes=tuple(changes),
     )
 
 
-Counts = tuple[int, int, int, int, list[SkippedFile], list[str]]
+Counts = tuple[int, int, int, int, list[SkippedFile], list[str], list[tuple[str, str]]]
 
 
 def _full_build(
@@ -231,6 +232,7 @@ def _full_build(
     paths = discover(root)
     skipped: list[SkippedFile] = []
     warnings: list[str] = []
+    changes: list[tuple[str, str]] = []
     repetition = RepetitionCounter()
     with (
         engine.writing(index_dir, root, lock_timeout, rebuild=True) as build,
@@ -255,9 +257,10 @@ def _full_build(
                 skipped.append(document)
             else:
                 build.add(document, signature)
+                changes.append(("added", document.id))
         build.cleaner = cleaner_state(learned, options, actors_files)
         added = build.count
-    return added, 0, 0, 0, skipped, warnings
+    return added, 0, 0, 0, skipped, warnings, changes
 
 
 def _document_of(
@@ -284,6 +287,7 @@ def _update(
     skipped: list[SkippedFile] = []
     warnings: list[str] = []
     added = updated = unchanged = 0
+    changes: list[tuple[str, str]] = []
     seen: set[str] = set()
     with engine.writing(index_dir, root, lock_timeout, rebuild=False) as build:
         build.cleaner = manifest_cleaner
@@ -307,9 +311,11 @@ def _update(
                         skipped.append(document)
                         if before is not None:
                             build.delete(document_id)  # the file can no longer be read: its old text goes
+                            changes.append(("removed", document_id))
                     else:
                         build.add(document, signature or (0, 0, 0))
                         added, updated = (added, updated + 1) if before is not None else (added + 1, updated)
+                        changes.append(("updated" if before is not None else "added", document_id))
                     if build.pending >= BATCH_SIZE:
                         build.commit_batch()
             if progress is not None:
@@ -317,8 +323,9 @@ def _update(
         removed = 0
         for document_id in sorted(set(known) - seen):
             build.delete(document_id)
+            changes.append(("removed", document_id))
             removed += 1
-    return added, updated, removed, unchanged, skipped, warnings
+    return added, updated, removed, unchanged, skipped, warnings, changes
 
 
 def is_watched(path: str) -> bool:

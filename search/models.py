@@ -78,6 +78,7 @@ class IndexReport:
     seconds: float
     warnings: tuple[str, ...] = ()
     rebuilt: bool = False
+    changes: tuple[tuple[str, str], ...] = ()  # (added|updated|removed, document id), in order
 
     @property
     def indexed(self) -> int:

@@ -73,6 +73,20 @@ def test_index_prints_a_one_line_summary_on_stderr_only(tmp_path: Path) -> None:
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
 
 
+def test_verbose_names_each_change(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus", {"a.txt": "First story headline\nBody.", "b.txt": "Second story headline\nBody."}
+    )
+    first = run(["index", str(corpus), "-v", "--index-dir", str(tmp_path / "idx")], tmp_path)
+    assert first.stderr.splitlines()[:2] == ["added a.txt", "added b.txt"]
+    (corpus / "a.txt").unlink()
+    write_corpus(
+        corpus, {"b.txt": "Second story headline\nEdited body.", "c.txt": "Third story headline\nBody."}
+    )
+    second = run(["index", str(corpus), "--verbose", "--index-dir", str(tmp_path / "idx")], tmp_path)
+    assert second.stderr.splitlines()[:3] == ["updated b.txt", "added c.txt", "removed a.txt"]
+
+
 def test_index_names_each_skipped_file_with_its_reason(tmp_path: Path) -> None:
     corpus = write_corpus(
         tmp_path / "corpus", {"ok.txt": "Gao news", "blank.txt": "", "bin.htm": b"\x00\xff"}
