@@ -137,9 +137,12 @@ def test_missing_corpus_is_a_one_line_error(tmp_path: Path) -> None:
     assert line == f"search: error: corpus folder not found: {tmp_path / 'nope'}"
 
 
-def test_foreign_index_folder_is_refused_and_left_alone(tmp_path: Path) -> None:
+@pytest.mark.parametrize("rebuild", [[], ["--rebuild"]])
+def test_foreign_index_folder_is_refused_and_left_alone(tmp_path: Path, rebuild: list[str]) -> None:
     write_corpus(tmp_path / "docs", {"thesis.txt": "years of work"})
-    line = one_line_error(run(["index", str(SAMPLE_CORPUS), "--index-dir", str(tmp_path / "docs")], tmp_path))
+    line = one_line_error(
+        run(["index", str(SAMPLE_CORPUS), *rebuild, "--index-dir", str(tmp_path / "docs")], tmp_path)
+    )
     assert "is not a search index" in line
     assert [p.name for p in (tmp_path / "docs").iterdir()] == ["thesis.txt"]
 
