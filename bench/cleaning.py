@@ -21,11 +21,12 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import SHARED
 from bench.scoring import PageCounts, Scores, aggregate, page_counts
 from search.cleaning import clean_html_page
 from search.extraction import element_text
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "article-extraction"
+DEFAULT_DIR = SHARED / "eval" / "article-extraction"
 Extractor = Callable[[str], str]
 
 

@@ -31,17 +31,11 @@ else:  # pragma: no cover - Python 3.10
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import REUTERS
 from search.actors import acting_actors, load_gazetteer
 from search.cleaning import clean_plain_text
 from search.metadata import extract_title
 
-REUTERS = (
-    Path(__file__).resolve().parent.parent.parent
-    / "shared"
-    / "corpora"
-    / "reuters-21578"
-    / "reuters-21578.jsonl.gz"
-)
 CODES = tomllib.loads((Path(__file__).with_name("reuters_codes.toml")).read_text("utf-8"))
 LABEL_TYPES = {"places": "country", "orgs": "organisation", "people": "person"}
 

@@ -20,15 +20,8 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import REUTERS
 from search import index_corpus
-
-REUTERS = (
-    Path(__file__).resolve().parent.parent.parent
-    / "shared"
-    / "corpora"
-    / "reuters-21578"
-    / "reuters-21578.jsonl.gz"
-)
 
 
 def write_folder(folder: Path, files: int) -> None:

@@ -33,10 +33,11 @@ from typing import Any, Protocol
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import SHARED
 from bench.trec import average_precision, ndcg_at, recall_at, relevant_ids
 from search import BadInputError, QueryError, index_corpus, open_index
 
-EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+EVAL_DIR = SHARED / "eval"
 DEFAULT_DIRS = (EVAL_DIR / "cranfield", EVAL_DIR / "cisi")
 DEPTH = 100  # documents retrieved per query, and the cut-off of MAP and recall
 NDCG_DEPTH = 10
