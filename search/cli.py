@@ -232,11 +232,16 @@ def index_command(
     if verbose:
         for action, document in report.changes:
             click.echo(f"{action} {document}", err=True)
+    _echo_report(report)
+
+
+def _echo_report(report: IndexReport, prefix: str = "") -> None:
+    """An indexing run on stderr: its warnings, each skipped file with its reason, then the summary."""
     for warning in report.warnings:
         click.echo(f"search: warning: {warning}", err=True)
     for skipped in report.skipped:
         click.echo(f"search: warning: skipped {skipped.path}: {skipped.reason}", err=True)
-    click.echo(render_index_report(report), err=True)
+    click.echo(prefix + render_index_report(report), err=True)
 
 
 @cli.command("watch")
@@ -268,12 +273,7 @@ def watch_command(
     settings = _settings(ctx)
 
     def report(done: IndexReport) -> None:
-        stamp = datetime.now().strftime("%H:%M:%S")
-        for warning in done.warnings:
-            click.echo(f"search: warning: {warning}", err=True)
-        for skipped in done.skipped:
-            click.echo(f"search: warning: skipped {skipped.path}: {skipped.reason}", err=True)
-        click.echo(f"{stamp} {render_index_report(done)}", err=True)
+        _echo_report(done, prefix=datetime.now().strftime("%H:%M:%S "))
 
     watch_corpus(
         corpus or settings.corpus_dir,

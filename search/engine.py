@@ -236,10 +236,7 @@ def _write_manifest(index_dir: Path, corpus_root: Path | None, cleaner: dict[str
         "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "cleaner": cleaner or {},
     }
-    path = _manifest_path(index_dir)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    _write_json(_manifest_path(index_dir), manifest)
 
 
 def _open_or_create_for_writing(index_dir: Path) -> whoosh.index.Index:
@@ -294,8 +291,9 @@ def read_catalog(index_dir: Path) -> dict[str, tuple[Signature, str]]:
 
 
 def _write_json(path: Path, data: Any) -> None:
+    """Write a JSON file atomically: aside first, then renamed over the old one."""
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     os.replace(temporary, path)
 
 
@@ -371,13 +369,18 @@ class IndexBuild:
         if self._clear or not self.pending:
             return
         self._writer.commit()
-        _write_json(_catalog_path(self._index_dir), {k: [*sig, h] for k, (sig, h) in self.catalog.items()})
+        self._save_catalog()
         self.pending = 0
         self._writer = self._new_writer()
 
     def _finish(self) -> None:
         self._writer.commit(mergetype=CLEAR) if self._clear else self._writer.commit()
-        _write_json(_catalog_path(self._index_dir), {k: [*sig, h] for k, (sig, h) in self.catalog.items()})
+        self._save_catalog()
+
+    def _save_catalog(self) -> None:
+        """Record the committed files; written after each commit, so never ahead of the index."""
+        catalog = {doc_id: [*signature, digest] for doc_id, (signature, digest) in self.catalog.items()}
+        _write_json(_catalog_path(self._index_dir), catalog)
 
     def _cancel(self) -> None:
         self._writer.cancel()
@@ -402,11 +405,6 @@ def writing(index_dir: Path, corpus_root: Path, timeout: float, rebuild: bool) -
             raise
         build._finish()
         _write_manifest(index_dir, corpus_root, build.cleaner)
-
-
-def rebuilding(index_dir: Path, corpus_root: Path, timeout: float) -> Any:
-    """Replace the index's contents in one commit (see writing)."""
-    return writing(index_dir, corpus_root, timeout, rebuild=True)
 
 
 def _open_for_update(index_dir: Path) -> Any:

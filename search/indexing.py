@@ -200,8 +200,8 @@ def index_corpus(
         counts = _full_build(root, index_dir, options, actors_files, lock_timeout, max_file_bytes, progress)
     else:
         _check_compatible({**manifest, "index_dir": str(index_dir)}, options, actors_files)
-        learned = frozenset(manifest.get("cleaner", {}).get("repeated_lines", ()))
-        counts = _update(root, index_dir, options, learned, lock_timeout, max_file_bytes, progress)
+        cleaner = manifest.get("cleaner", {})
+        counts = _update(root, index_dir, options, cleaner, lock_timeout, max_file_bytes, progress)
     added, updated, removed, unchanged, skipped, warnings, changes = counts
     return IndexReport(
         added=added,
@@ -276,13 +276,16 @@ def _update(
     root: Path,
     index_dir: Path,
     options: MetadataOptions,
-    learned: frozenset[str],
+    cleaner: dict[str, Any],
     lock_timeout: float,
     max_file_bytes: int,
     progress: ProgressCallback | None,
 ) -> Counts:
-    """Index what changed since the last run, reading no file whose size and mtime are the same."""
-    manifest_cleaner = engine.read_manifest(index_dir).get("cleaner", {})
+    """Index what changed since the last run, reading no file whose size and mtime are the same.
+
+    cleaner is the index's recorded cleaning state: its learned chrome cleans the new files too.
+    """
+    learned = frozenset(cleaner.get("repeated_lines", ()))
     paths = discover(root)
     skipped: list[SkippedFile] = []
     warnings: list[str] = []
@@ -290,7 +293,7 @@ def _update(
     changes: list[tuple[str, str]] = []
     seen: set[str] = set()
     with engine.writing(index_dir, root, lock_timeout, rebuild=False) as build:
-        build.cleaner = manifest_cleaner
+        build.cleaner = cleaner
         known = dict(build.catalog)
         for done, path in enumerate(paths, start=1):
             document_id = relative_id(path, root)

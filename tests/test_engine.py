@@ -22,7 +22,7 @@ DOCS = [
 
 
 def write(index_dir: Path, documents: Iterable[Document]) -> None:
-    with engine.rebuilding(index_dir, index_dir.parent, timeout=0.1) as build:
+    with engine.writing(index_dir, index_dir.parent, timeout=0.1, rebuild=True) as build:
         for document in documents:
             build.add(document)
 
@@ -97,7 +97,7 @@ def test_manifest_records_format_and_schema_version(tmp_path: Path) -> None:
 
 
 def test_manifest_records_the_cleaner_state_set_on_the_build(tmp_path: Path) -> None:
-    with engine.rebuilding(tmp_path / "index", tmp_path, timeout=0.1) as build:
+    with engine.writing(tmp_path / "index", tmp_path, timeout=0.1, rebuild=True) as build:
         build.add(DOCS[0])
         build.cleaner = {"version": 7, "repeated_lines": ["Share this"]}
     assert engine.read_manifest(tmp_path / "index")["cleaner"] == {
