@@ -361,12 +361,17 @@ def watch_corpus(
     import watchfiles  # imported here: only this command needs it
 
     root = check_corpus_dir(corpus_dir)
-    on_update(index_corpus(root, index_dir, **options))
-    for _ in watchfiles.watch(
-        root,
-        watch_filter=lambda change, path: is_watched(path),
-        debounce=debounce_ms,
-        stop_event=stop,
-        raise_interrupt=False,
-    ):
+    try:
         on_update(index_corpus(root, index_dir, **options))
+        for _ in watchfiles.watch(
+            root,
+            watch_filter=lambda change, path: is_watched(path),
+            debounce=debounce_ms,
+            stop_event=stop,
+            raise_interrupt=False,
+        ):
+            on_update(index_corpus(root, index_dir, **options))
+    except KeyboardInterrupt:
+        # Ctrl-C may land during an update rather than inside watchfiles' wait: the update's
+        # writer is cancelled, the last commit stands, and stopping is still the user's wish.
+        log.info("interrupted during an update; the index keeps its last commit")

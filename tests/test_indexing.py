@@ -339,6 +339,16 @@ def test_watch_updates_the_index_when_files_change_and_stops_when_told(tmp_path:
     assert not watcher.is_alive()
 
 
+def test_watch_stops_quietly_when_ctrl_c_lands_outside_the_wait(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "First story headline\nBody about Gao."})
+
+    def interrupted(report: object) -> None:
+        raise KeyboardInterrupt  # as if Ctrl-C came while an update was being reported
+
+    indexing.watch_corpus(corpus, tmp_path / "index", interrupted, debounce_ms=100)
+    assert open_index(tmp_path / "index").search("Gao").total == 1
+
+
 @pytest.mark.parametrize(("name", "watched"), [("a.txt", True), ("sub/b.HTML", True), ("a.meta.json", True),
                                                ("actors.toml", True), ("notes.md", False), (".hidden/a.txt", False)])  # fmt: skip
 def test_which_changes_matter_to_the_index(name: str, watched: bool) -> None:
