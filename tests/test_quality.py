@@ -36,8 +36,18 @@ def test_whole_page_cleaning_keeps_its_f1_on_real_news_pages() -> None:
 
 
 # Measured on Reuters-21578's TEST split with `python bench/metadata.py` on 2026-11-22:
-# places 0.917 (P 0.912, R 0.922), orgs 0.872, people 0.662. The issue's target is 0.90 for each.
-ACTOR_F1_FLOORS = {"places": 0.91, "orgs": 0.86, "people": 0.65}
+# places 0.917 (P 0.912, R 0.922), orgs 0.872, people 0.688. The issue's target is 0.90 for each.
+ACTOR_F1_FLOORS = {"places": 0.91, "orgs": 0.86, "people": 0.68}
+
+
+@pytest.mark.parametrize(
+    ("ours", "code", "same"),
+    [("gerhard-stoltenberg", "stoltenberg", True), ("baker", "james-baker", True),
+     ("barend-du-plessis", "du-plessis", True), ("richard-von-weizsaecker", "von-weizsaecker", True),
+     ("howard-baker", "james-baker", False), ("jan-plessis", "du-plessis", False)],
+)  # fmt: skip
+def test_a_person_matches_a_reuters_code_by_surname_with_its_particles(ours: str, code: str, same: bool) -> None:
+    assert metadata_bench.same_person(ours, code) is same
 
 
 @pytest.mark.skipif(not REUTERS.is_file(), reason="../shared/corpora/reuters-21578 is not beside the project")
