@@ -7,8 +7,9 @@ as one plain-text document: cleaning, then metadata). Our actor ids are mapped t
 collection's codes by bench/reuters_codes.toml; a person matches a code when their ids are
 equal or one is the other's surname, particles included ('gerhard-stoltenberg' is
 'stoltenberg'; 'barend-du-plessis' is 'du-plessis'; 'baker' is 'james-baker'). Precision,
-recall and F1 are micro-averaged over the stories that carry at least one label of the type. Prints the scores, the time per
-story spent on actors, and the most frequent misses and false alarms.
+recall and F1 are micro-averaged over the stories that carry at least one label of the type.
+Prints the scores, the time per story spent on actors, and the most frequent misses and
+false alarms.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def same_person(ours: str, code: str) -> bool:
         return True
     mine, theirs = ours.split("-"), code.split("-")
     shorter, longer = sorted((mine, theirs), key=len)
-    return longer[-len(shorter):] == shorter  # the surname, with its particles: 'du-plessis
+    return longer[-len(shorter) :] == shorter  # the surname, with its particles: 'du-plessis'
 
 
 def score(predicted: set[str], gold: set[str], label: str, tally: Tally) -> None:

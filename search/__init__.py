@@ -17,7 +17,7 @@ from .errors import (
     QueryError,
     SearchError,
 )
-from .indexing import index_corpus
+from .indexing import add_document, create_index, delete_document, index_corpus
 from .models import Actor, Document, FacetCount, Fragment, Hit, IndexReport, IndexStats, Results, SkippedFile
 from .searching import SearchIndex, open_index
 
@@ -42,6 +42,9 @@ __all__ = [
     "SearchIndex",
     "Settings",
     "SkippedFile",
+    "add_document",
+    "create_index",
+    "delete_document",
     "index_corpus",
     "load_settings",
     "open_index",

@@ -16,7 +16,7 @@ import re
 import struct
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from functools import cache
@@ -273,6 +273,7 @@ def _to_fields(document: Document) -> dict[str, Any]:
 
 
 Signature = tuple[int, int, int]  # size, mtime in ns, the sidecar's mtime in ns (0 without one)
+NOT_A_FILE: Signature = (-1, -1, -1)  # a document an app added: no file to compare, kept by every run
 
 
 def _catalog_path(index_dir: Path) -> Path:
@@ -386,8 +387,25 @@ class IndexBuild:
         self._writer.cancel()
 
 
+def added_documents(index_dir: Path) -> list[Document]:
+    """The documents apps added (not files), read from the index as committed, to outlive a rebuild.
+
+    A damaged index yields what can be read, with a warning: a rebuild is how it is repaired.
+    """
+    ids = [doc_id for doc_id, (signature, _) in read_catalog(index_dir).items() if signature == NOT_A_FILE]
+    if not ids:
+        return []
+    try:
+        opened = EngineIndex(index_dir)
+        documents = [opened.document(doc_id) for doc_id in ids]
+    except (IndexDamagedError, IndexNotFoundError, IndexNeedsRebuildError) as error:
+        log.warning("the %d documents added by apps could not be kept: %s", len(ids), error)
+        return []
+    return [document for document in documents if document is not None]
+
+
 @contextmanager
-def writing(index_dir: Path, corpus_root: Path, timeout: float, rebuild: bool) -> Iterator[IndexBuild]:
+def writing(index_dir: Path, corpus_root: Path | None, timeout: float, rebuild: bool) -> Iterator[IndexBuild]:
     """Write to the index, holding it for the whole run.
 
     Rebuilding replaces the contents in one commit (the old state serves until then); updating
@@ -589,10 +607,9 @@ class EngineIndex:
     """An opened Whoosh index: parses and runs queries, returns our Results."""
 
     def __init__(self, index_dir: Path, resolve_actor: Callable[[str], str] = str) -> None:
-        manifest = read_manifest(index_dir)
         self.index_dir = index_dir
-        self.manifest = manifest
-        self.corpus_root = manifest.get("corpus_root")
+        self._manifest = read_manifest(index_dir)
+        self._manifest_stamp = _stamp(_manifest_path(index_dir))
         self._resolve_actor = resolve_actor
         try:
             self._index = whoosh.index.open_dir(str(index_dir))
@@ -615,6 +632,22 @@ class EngineIndex:
             formatter=_SpanFormatter(),
             order=highlight.FIRST,
         )
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The index's manifest, re-read when an indexing run has rewritten it since."""
+        stamp = _stamp(_manifest_path(self.index_dir))
+        if stamp != self._manifest_stamp:
+            with suppress(IndexDamagedError, IndexNotFoundError):
+                self._manifest = read_manifest(self.index_dir)
+                self._manifest_stamp = stamp
+        return self._manifest
+
+    @property
+    def corpus_root(self) -> str | None:
+        """The corpus folder the index was last built from."""
+        root = self.manifest.get("corpus_root")
+        return str(root) if root else None
 
     def document_count(self) -> int:
         """How many documents the index holds."""
@@ -860,6 +893,15 @@ class EngineIndex:
             mtime=stored.get("mtime", 0.0),
             content_hash=stored.get("content_hash", ""),
         )
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """A file's mtime and size, to notice that it was replaced; (0, 0) when it is missing."""
+    try:
+        status = path.stat()
+    except OSError:
+        return (0, 0)
+    return (status.st_mtime_ns, status.st_size)
 
 
 def _damaged(index_dir: Path, error: BaseException) -> IndexDamagedError:

@@ -8,13 +8,15 @@ removes the lines learned as chrome and writes the documents.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import pickle
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from datetime import date as date_type
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -22,7 +24,7 @@ from typing import IO, Any
 from . import engine
 from .actors import Gazetteer, load_gazetteer
 from .boilerplate import RULE_NAME, RepetitionCounter
-from .cleaning import CLEANER_VERSION, CleanText, Piece, clean
+from .cleaning import CLEANER_VERSION, CleanText, Piece, clean, clean_plain_text
 from .corpus import (
     ARTICLE_SUFFIXES,
     SIDECAR_SUFFIX,
@@ -32,10 +34,11 @@ from .corpus import (
     read_source,
     relative_id,
 )
+from .dates import parse_given_date
 from .engine import Signature
-from .errors import BadInputError, IndexNeedsRebuildError, IndexNotFoundError
+from .errors import BadInputError, DocumentNotFoundError, IndexNeedsRebuildError, IndexNotFoundError
 from .metadata import extract_metadata
-from .models import Document, IndexReport, SkippedFile, SourceFile
+from .models import Document, GivenMetadata, IndexReport, SkippedFile, SourceFile
 
 log = logging.getLogger(__name__)
 
@@ -250,6 +253,8 @@ def _full_build(
             if progress is not None:
                 progress(done, len(paths))
         learned = repetition.learned()
+        for kept in engine.added_documents(index_dir):  # what apps added is not in the folder: keep it
+            build.add(kept, engine.NOT_A_FILE)
         for source, cleaned, signature in _read_back(spool):
             document, document_warnings = make_document(source, cleaned.without(learned, RULE_NAME), options)
             warnings.extend(document_warnings)
@@ -259,7 +264,7 @@ def _full_build(
                 build.add(document, signature)
                 changes.append(("added", document.id))
         build.cleaner = cleaner_state(learned, options, actors_files)
-        added = build.count
+        added = len(changes)
     return added, 0, 0, 0, skipped, warnings, changes
 
 
@@ -324,11 +329,109 @@ def _update(
             if progress is not None:
                 progress(done, len(paths))
         removed = 0
-        for document_id in sorted(set(known) - seen):
+        files_gone = {
+            doc_id for doc_id, (signature, _) in known.items() if signature != engine.NOT_A_FILE
+        } - seen
+        for document_id in sorted(files_gone):
             build.delete(document_id)
             changes.append(("removed", document_id))
             removed += 1
     return added, updated, removed, unchanged, skipped, warnings, changes
+
+
+MAX_ID_CHARS = 500
+
+
+def create_index(index_dir: Path, *, lock_timeout: float = 5.0) -> None:
+    """Make an empty index, for an app that adds its documents itself rather than from a folder."""
+    with contextlib.suppress(IndexNotFoundError):
+        engine.read_manifest(index_dir)
+        raise BadInputError(f"an index already exists at {index_dir}")
+    options = MetadataOptions(load_gazetteer())
+    with engine.writing(index_dir, None, lock_timeout, rebuild=True) as build:
+        build.cleaner = cleaner_state(frozenset(), options, [])
+
+
+def _checked_id(document_id: str) -> str:
+    if not isinstance(document_id, str) or not document_id.strip():
+        raise BadInputError("a document id must be a non-empty string")
+    if len(document_id) > MAX_ID_CHARS or any(ord(c) < 32 for c in document_id):
+        raise BadInputError(f"a document id has at most {MAX_ID_CHARS} characters and no control characters")
+    return document_id
+
+
+def add_document(
+    index_dir: Path,
+    document_id: str,
+    title: str,
+    text: str,
+    *,
+    date: date_type | datetime | str | None = None,
+    actors: Iterable[str] | None = None,
+    source: str = "",
+    url: str = "",
+    lock_timeout: float = 5.0,
+) -> Document:
+    """Add (or replace) a document that is not a file: an app's own article, kept by every later run.
+
+    The text is cleaned and read as a .txt file's would be; a date or actors given win over what
+    is found (actors by any alias; names not in the gazetteer become people). Returns what was stored.
+    """
+    document_id = _checked_id(document_id)
+    if not isinstance(text, str) or not isinstance(title, str) or not text.strip():
+        raise BadInputError("a document needs its text (and its title, which may be empty) as strings")
+    given_date = None
+    if date is not None:
+        given_date = date.isoformat() if isinstance(date, (date_type, datetime)) else str(date)
+        if parse_given_date(given_date) is None:
+            raise BadInputError(f"cannot read the date {given_date!r}: use ISO 8601, such as 2012-03-23")
+    manifest = engine.read_manifest(index_dir)
+    cleaner = manifest.get("cleaner", {})
+    options = MetadataOptions(load_gazetteer(Path(f) for f in cleaner.get("actors_files", [])))
+    cleaned = clean_plain_text(f"{title}\n{text}" if title.strip() else text)
+    if not cleaned.lines:
+        raise BadInputError(f"document {document_id!r} has no text left after cleaning")
+    given = GivenMetadata(
+        title=title.strip() or None,
+        date=given_date,
+        actors=None if actors is None else tuple(actors),
+        source=source or None,
+        url=url or None,
+    )
+    metadata = extract_metadata(cleaned, given, options.gazetteer, document=document_id)
+    digest = hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest()
+    document = Document(
+        id=document_id,
+        title=metadata.title,
+        body=cleaned.text,
+        date=metadata.date,
+        actors=metadata.actors,
+        source=metadata.source,
+        url=metadata.url,
+        content_hash=digest,
+    )
+    root = manifest.get("corpus_root")
+    with engine.writing(index_dir, Path(root) if root else None, lock_timeout, rebuild=False) as build:
+        build.cleaner = cleaner
+        before = build.catalog.get(document_id)
+        if before is not None and before[0] != engine.NOT_A_FILE:
+            raise BadInputError(f"{document_id!r} is a file of the corpus: edit the file instead")
+        build.add(document, engine.NOT_A_FILE)
+    return document
+
+
+def delete_document(index_dir: Path, document_id: str, *, lock_timeout: float = 5.0) -> None:
+    """Remove a document an app added; a file's document goes when its file is deleted."""
+    manifest = engine.read_manifest(index_dir)
+    root = manifest.get("corpus_root")
+    with engine.writing(index_dir, Path(root) if root else None, lock_timeout, rebuild=False) as build:
+        build.cleaner = manifest.get("cleaner", {})
+        before = build.catalog.get(document_id)
+        if before is None:
+            raise DocumentNotFoundError(f"no document {document_id!r} added to the index at {index_dir}")
+        if before[0] != engine.NOT_A_FILE:
+            raise BadInputError(f"{document_id!r} is a file of the corpus: delete the file, then reindex")
+        build.delete(document_id)
 
 
 def is_watched(path: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 
 from .actors import ACTOR_TYPES, Gazetteer, load_gazetteer, slug
@@ -28,7 +27,11 @@ def _bound(value: DateBound, last: bool) -> date | None:
 
 
 class SearchIndex:
-    """A search index opened for reading."""
+    """A search index opened for reading.
+
+    Each call reads the last committed state, so one opened index sees later indexing runs
+    without being reopened, and may be shared by threads.
+    """
 
     def __init__(self, index_dir: Path) -> None:
         self._engine = EngineIndex(Path(index_dir), resolve_actor=self.resolve_actor)
@@ -43,9 +46,9 @@ class SearchIndex:
         """The corpus folder the index was last built from."""
         return self._engine.corpus_root
 
-    @cached_property
+    @property
     def gazetteer(self) -> Gazetteer:
-        """The gazetteer the index was built with (ours and the user's files)."""
+        """The gazetteer the index was built with (ours and the user's files); loading is cached."""
         files = self._engine.manifest.get("cleaner", {}).get("actors_files", [])
         return load_gazetteer(Path(f) for f in files)
 

@@ -46,7 +46,9 @@ ACTOR_F1_FLOORS = {"places": 0.91, "orgs": 0.86, "people": 0.68}
      ("barend-du-plessis", "du-plessis", True), ("richard-von-weizsaecker", "von-weizsaecker", True),
      ("howard-baker", "james-baker", False), ("jan-plessis", "du-plessis", False)],
 )  # fmt: skip
-def test_a_person_matches_a_reuters_code_by_surname_with_its_particles(ours: str, code: str, same: bool) -> None:
+def test_a_person_matches_a_reuters_code_by_surname_with_its_particles(
+    ours: str, code: str, same: bool
+) -> None:
     assert metadata_bench.same_person(ours, code) is same
 
 

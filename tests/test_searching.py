@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
-from search import BadInputError, DocumentNotFoundError, Hit, QueryError, open_index
+from search import BadInputError, DocumentNotFoundError, Hit, QueryError, index_corpus, open_index
 from search.engine import text_analyzer
 
-from .conftest import DW_REPORT, STATE_DEPARTMENT_STATEMENT
+from .conftest import DW_REPORT, SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
 
 
 def highlighted_words(hit: Hit) -> list[str]:
@@ -317,3 +319,35 @@ def test_similar_documents(sample_index: Path) -> None:
     assert [h.rank for h in results.hits] == list(range(1, len(results.hits) + 1))
     with pytest.raises(DocumentNotFoundError):
         open_index(sample_index).similar("nope.txt")
+
+
+def test_one_opened_index_is_shared_by_threads_while_an_update_commits(tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    index_corpus(corpus, index_dir)
+    shared = open_index(index_dir)
+    before = shared.search("convoy Kidal").total
+    seen: list[list[int]] = [[] for _ in range(4)]
+    errors: list[BaseException] = []
+    writing = threading.Event()
+
+    def search_in_a_loop(totals: list[int]) -> None:
+        try:
+            while writing.is_set() or not totals:
+                totals.append(shared.search("convoy Kidal", limit=5).total)
+        except BaseException as error:
+            errors.append(error)
+
+    writing.set()
+    threads = [threading.Thread(target=search_in_a_loop, args=(totals,)) for totals in seen]
+    for thread in threads:
+        thread.start()
+    for number in range(3):
+        write_corpus(corpus, {f"wire/{number}.txt": f"Convoy {number} reaches Kidal\nThe convoy arrived."})
+        index_corpus(corpus, index_dir)
+    writing.clear()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert all(totals == sorted(totals) for totals in seen)  # never an older state after a newer one
+    assert shared.search("convoy Kidal").total == before + 3  # the same object sees the last commit
