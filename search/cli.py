@@ -512,6 +512,40 @@ def stats_command(ctx: click.Context, index_dir: Path | None, as_json: bool) -> 
     click.echo(render_stats(open_index(index_dir or _settings(ctx).index_dir).stats(), as_json))
 
 
+@cli.command("serve")
+@index_dir_option
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only by default)."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free one).",
+)
+@click.pass_context
+def serve_command(ctx: click.Context, index_dir: Path | None, host: str, port: int) -> None:
+    """Serve the index as a JSON HTTP API until Ctrl-C: search, document, similar, actors, stats, health.
+
+    The OpenAPI description is at /openapi.json, browsable at /docs.
+
+    \b
+    Examples:
+      search serve
+      curl 'http://127.0.0.1:8000/search?q=coup&actor=ecowas&limit=3'
+    """
+    from .server import address_of, create_app, listening_socket, serve  # only this command needs them
+
+    app = create_app(index_dir or _settings(ctx).index_dir)
+    sock = listening_socket(host, port)
+    click.echo(
+        f"search: serving {len(app.state.index)} documents on {address_of(sock)} (Ctrl-C stops)", err=True
+    )
+    serve(app, sock)
+    click.echo("search: stopped serving", err=True)
+
+
 def document_id(given: str, corpus_root: str | None) -> str:
     """A document id from what a user typed: an id, or a path to a file under the corpus root."""
     path = Path(given)

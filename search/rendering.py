@@ -207,9 +207,9 @@ def render_index_report(report: IndexReport) -> str:
     return f"{done}, skipped {_count(len(report.skipped), 'file')} in {report.seconds:.2f} s"
 
 
-def render_stats(stats: IndexStats, as_json: bool) -> str:
-    """An index's figures: a 'name: value' line each, or one JSON document."""
-    data = {
+def stats_to_dict(stats: IndexStats) -> dict[str, Any]:
+    """An index's figures as JSON-ready data."""
+    return {
         "documents": stats.documents,
         "distinct_terms": stats.distinct_terms,
         "size_bytes": stats.size_bytes,
@@ -221,6 +221,11 @@ def render_stats(stats: IndexStats, as_json: bool) -> str:
         "actors_files": list(stats.actors_files),
         "learned_chrome_lines": stats.learned_chrome_lines,
     }
+
+
+def render_stats(stats: IndexStats, as_json: bool) -> str:
+    """An index's figures: a 'name: value' line each, or one JSON document."""
+    data = stats_to_dict(stats)
     if as_json:
         return json.dumps(data, ensure_ascii=False, indent=2)
     size = (

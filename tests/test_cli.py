@@ -557,3 +557,23 @@ def test_stats_command(tmp_path: Path, indexed: Path) -> None:
     assert data["documents"] == 5 and data["distinct_terms"] > 500 and data["size_bytes"] > 0
     assert data["schema_version"] == 4 and data["actors_files"] == [] and data["updated"]
     assert "no index at" in one_line_error(run(["stats", "--index-dir", str(tmp_path / "none")], tmp_path))
+
+
+# --- serve ----------------------------------------------------------------------------
+
+
+def test_serve_without_an_index_is_a_one_line_error(tmp_path: Path) -> None:
+    assert (
+        "no index" in one_line_error(run(["serve", "--index-dir", str(tmp_path / "none")], tmp_path)).lower()
+    )
+
+
+def test_serve_on_a_port_in_use_is_a_one_line_error(tmp_path: Path, indexed: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        message = one_line_error(run(["serve", "--index-dir", str(indexed), "--port", port], tmp_path))
+    assert f"cannot listen on 127.0.0.1:{port}" in message

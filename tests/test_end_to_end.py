@@ -111,3 +111,30 @@ def test_watch_reports_each_update_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -
         _, rest = watcher.communicate(timeout=20)
     assert watcher.returncode == 0
     assert "search: stopped watching" in rest and "Traceback" not in rest
+
+
+@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
+def test_serve_says_where_it_listens_answers_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    import httpx
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    index_dir = str(tmp_path / "index")
+    subprocess.run(
+        [SEARCH, "index", str(SAMPLE_CORPUS), "--index-dir", index_dir, "--quiet"], env=env, check=True
+    )  # type: ignore[list-item]
+    served = subprocess.Popen(
+        [SEARCH, "serve", "--index-dir", index_dir, "--port", "0"],  # type: ignore[list-item]
+        env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        announced = served.stderr.readline()  # type: ignore[union-attr]
+        assert "serving 5 documents on http://127.0.0.1:" in announced
+        url = announced.split(" on ")[1].split()[0]
+        found = httpx.get(f"{url}/search", params={"q": "coup", "limit": 1}, timeout=30).json()
+        assert found["results"][0]["id"] == DW_REPORT
+    finally:
+        served.send_signal(signal.SIGINT)
+        _, rest = served.communicate(timeout=20)
+    assert served.returncode == 0
+    assert "search: stopped serving" in rest and "Traceback" not in rest

@@ -73,3 +73,4 @@ def test_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert lines[0] == "5 documents indexed"
     assert lines[1].startswith("1 Mali junta told to leave 004_42382a47a79cec6e.txt")
     assert "'coup'" in lines[2].lower()
+    assert lines[-1] == "1 wire/2012-04-06 2012-04-06 2012"

@@ -1,0 +1,132 @@
+"""Load the HTTP API from a second process: concurrent clients on loopback, latency and errors.
+
+    python bench/serve.py [--files 5000] [--clients 8] [--seconds 30] [--folder DIR]
+
+Indexes --files Reuters-21578 stories (the folder bench/reindex.py writes, reused), starts
+`search serve` on a free port as its own process, then runs --clients threads here, each
+sending /search requests one after another for --seconds: 2-3 words drawn from the stories'
+titles (fixed seed), top 10 with snippets. Prints requests, errors, requests per second and
+latency mean, p50, p95 and p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import REUTERS
+from bench.reindex import write_folder
+from search import index_corpus
+
+SEARCH = Path(sys.executable).with_name("search")
+
+
+def title_queries(count: int, seed: int = 20261122) -> list[str]:
+    """count queries of 2-3 words of four letters or more, drawn from Reuters headlines."""
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as lines:
+        titles = [json.loads(line)["title"] for line in lines]
+    rng = random.Random(seed)
+    queries: list[str] = []
+    while len(queries) < count:
+        words = [w.strip(".,'\"()").lower() for w in rng.choice(titles).split()]
+        words = [w for w in words if len(w) >= 4 and w.isalpha()]
+        if len(words) >= 2:
+            queries.append(" ".join(rng.sample(words, min(len(words), rng.choice((2, 3))))))
+    return queries
+
+
+def load(url: str, queries: list[str], clients: int, seconds: float) -> tuple[list[float], list[str]]:
+    """Latencies of every answered request, and what went wrong with the others."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    deadline = time.monotonic() + seconds
+
+    def client(number: int) -> None:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            n = number
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                try:
+                    response = http.get("/search", params={"q": queries[n % len(queries)], "limit": 10})
+                    if response.status_code != 200:
+                        errors.append(f"{response.status_code} {response.text[:100]}")
+                    else:
+                        latencies.append(time.perf_counter() - started)
+                except httpx.HTTPError as error:
+                    errors.append(repr(error))
+                n += clients
+
+    threads = [threading.Thread(target=client, args=(number,)) for number in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--files", type=int, default=5000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/news-search-reindex"))
+    args = parser.parse_args(argv)
+    corpus, index_dir = args.folder / f"corpus-{args.files}", args.folder / f"serve-index-{args.files}"
+    write_folder(corpus, args.files)
+    shutil.rmtree(index_dir, ignore_errors=True)
+    index_corpus(corpus, index_dir)
+    served = subprocess.Popen(
+        [str(SEARCH), "serve", "--index-dir", str(index_dir), "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        announced = served.stderr.readline()  # type: ignore[union-attr]
+        url = announced.split(" on ")[1].split()[0]
+        queries = title_queries(200)
+        load(url, queries[:20], args.clients, 2.0)  # warm up: imports, caches, first segment reads
+        latencies, errors = load(url, queries, args.clients, args.seconds)
+    finally:
+        served.terminate()
+        served.wait(timeout=30)
+    ms = sorted(1000 * s for s in latencies)
+    figures = {
+        "requests": len(ms) + len(errors),
+        "errors": len(errors),
+        "requests/s": len(ms) / args.seconds,
+        "mean ms": statistics.fmean(ms),
+        "p50 ms": ms[len(ms) // 2],
+        "p95 ms": ms[int(0.95 * (len(ms) - 1))],
+        "p99 ms": ms[int(0.99 * (len(ms) - 1))],
+    }
+    print(f"search serve, {args.files} documents, {args.clients} clients, {args.seconds:.0f} s, top 10")
+    print("| " + " | ".join(figures) + " |")
+    print("|" + "|".join("---" for _ in figures) + "|")
+    print(
+        "| "
+        + " | ".join(f"{v:.0f}" if k in ("requests", "errors") else f"{v:.1f}" for k, v in figures.items())
+        + " |"
+    )
+    for error in errors[:5]:
+        print("error:", error)
+    return figures
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""A local JSON HTTP API over one index, for apps written in other languages.
+
+`create_app(index_dir)` builds the app (FastAPI: typed parameters, OpenAPI description at
+/openapi.json); `serve()` runs it with uvicorn. Every endpoint reads; none touches the file
+system with what a client sends: document ids are looked up in the index, never opened as paths.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from .errors import (
+    BadInputError,
+    DocumentNotFoundError,
+    IndexDamagedError,
+    IndexNeedsRebuildError,
+    IndexNotFoundError,
+    QueryError,
+    SearchError,
+)
+from .rendering import document_to_dict, facet_to_dict, results_to_dict, stats_to_dict
+from .searching import SearchIndex, open_index
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE = 100  # results a request may ask for
+MAX_OFFSET = 10_000
+MAX_QUERY_CHARS = 1_000
+MAX_ID_CHARS = 1_000
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+STATUS_OF_ERROR: dict[type[SearchError], int] = {
+    QueryError: 400,
+    BadInputError: 400,
+    DocumentNotFoundError: 404,
+    IndexNotFoundError: 503,
+    IndexDamagedError: 503,
+    IndexNeedsRebuildError: 503,
+}
+
+
+class ActorOut(BaseModel):
+    id: str
+    name: str
+    type: str
+
+
+class FragmentOut(BaseModel):
+    text: str
+    highlights: list[tuple[int, int]]
+
+
+class HitOut(BaseModel):
+    rank: int
+    id: str
+    path: str
+    title: str
+    date: str | None
+    actors: list[ActorOut]
+    score: float
+    snippet: list[FragmentOut]
+
+
+class ActorCountOut(BaseModel):
+    id: str
+    name: str
+    type: str
+    count: int
+
+
+class YearCountOut(BaseModel):
+    value: str
+    count: int
+
+
+class ResultsOut(BaseModel):
+    query: str
+    total: int
+    results: list[HitOut]
+    facets: dict[str, list[ActorCountOut | YearCountOut]] | None = None
+    suggestions: list[str]
+    notes: list[str]
+
+
+class DocumentOut(BaseModel):
+    id: str
+    path: str
+    title: str
+    date: str | None
+    actors: list[ActorOut]
+    source: str | None
+    url: str | None
+    text: str
+
+
+class ActorsOut(BaseModel):
+    actors: list[ActorCountOut]
+
+
+class StatsOut(BaseModel):
+    documents: int
+    distinct_terms: int
+    size_bytes: int
+    updated: str | None
+    corpus_root: str | None
+    schema_version: int | None
+    cleaner_version: int | None
+    gazetteer_version: str | None
+    actors_files: list[str]
+    learned_chrome_lines: int
+
+
+class HealthOut(BaseModel):
+    status: str
+    documents: int
+
+
+class ErrorOut(BaseModel):
+    error: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "A bad query or parameter"},
+    503: {"model": ErrorOut, "description": "The index is missing, damaged or needs a rebuild"},
+}
+
+
+def only(*names: str) -> Callable[[Request], None]:
+    """A dependency refusing query parameters the endpoint does not know (a typo must not pass)."""
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - set(names))
+        if unknown:
+            raise BadInputError(f"unknown parameter {unknown[0]!r}: use {', '.join(names) or 'none'}")
+
+    return check
+
+
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="How many results to return.")]
+Since = Annotated[
+    str | None, Query(pattern=DATE_PATTERN, description="From this date: 2012, 2012-03, 2012-03-23.")
+]
+Until = Annotated[str | None, Query(pattern=DATE_PATTERN, description="Up to this date, inclusive.")]
+QueryText = Annotated[str | None, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="A query.")]
+Sort = Literal["relevance", "date", "-date"]  # searching.SORTS, as a type the API can describe
+Facet = Literal["actor", "year"]  # searching.FACETS
+ActorType = Literal["country", "organisation", "armed-group", "person"]  # actors.ACTOR_TYPES
+DocumentId = Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="A document id.")]
+
+
+def create_app(index_dir: Path | str) -> FastAPI:
+    """The HTTP API over the index in index_dir, opened once and shared by every request."""
+    index: SearchIndex = open_index(index_dir)
+    app = FastAPI(
+        title="news-search",
+        summary="Search a news index: ranked hits with snippets, documents, similar ones, actors, stats.",
+        responses=ERRORS,
+    )
+    app.state.index = index
+
+    @app.exception_handler(SearchError)
+    def search_error(request: Request, error: SearchError) -> JSONResponse:
+        return JSONResponse({"error": str(error)}, status_code=STATUS_OF_ERROR.get(type(error), 400))
+
+    @app.exception_handler(Exception)
+    def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path)
+        return JSONResponse({"error": "internal error; see the server's log"}, status_code=500)
+
+    @app.get("/health", dependencies=[Depends(only())])
+    def health() -> HealthOut:
+        """The server is up and its index opens."""
+        return HealthOut(status="ok", documents=len(index))
+
+    @app.get(
+        "/search",
+        dependencies=[Depends(only("q", "actor", "since", "until", "sort", "limit", "offset", "facets"))],
+    )
+    def search(
+        q: QueryText = None,
+        actor: Annotated[list[str], Query(max_length=20, description="Only documents naming it.")] = [],  # noqa: B006
+        since: Since = None,
+        until: Until = None,
+        sort: Sort = "relevance",
+        limit: Limit = 10,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+        facets: Annotated[list[Facet], Query(description="Count matches per actor and/or year.")] = [],  # noqa: B006
+    ) -> ResultsOut:
+        """Ranked hits with snippets, in the CLI's query language; without q, every document."""
+        results = index.search(
+            q, limit=limit, offset=offset, actors=actor, since=since, until=until, sort=sort, facets=facets
+        )
+        return ResultsOut.model_validate(results_to_dict(results))
+
+    @app.get("/document", dependencies=[Depends(only("id"))], responses={404: {"model": ErrorOut}})
+    def document(id: DocumentId) -> DocumentOut:
+        """One document's metadata and clean text."""
+        return DocumentOut.model_validate(document_to_dict(index.document(id)))
+
+    @app.get("/similar", dependencies=[Depends(only("id", "limit"))], responses={404: {"model": ErrorOut}})
+    def similar(id: DocumentId, limit: Limit = 10) -> ResultsOut:
+        """The documents most like one."""
+        return ResultsOut.model_validate(results_to_dict(index.similar(id, limit=limit)))
+
+    @app.get("/actors", dependencies=[Depends(only("q", "type", "limit", "since", "until"))])
+    def actors(
+        q: QueryText = None,
+        type: ActorType | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+        since: Since = None,
+        until: Until = None,
+    ) -> ActorsOut:
+        """Actors with the number of documents naming them, over all documents or a query's hits."""
+        counts = index.actors(q, type=type, limit=limit, since=since, until=until)
+        return ActorsOut.model_validate({"actors": [facet_to_dict(c) for c in counts]})
+
+    @app.get("/stats", dependencies=[Depends(only())])
+    def stats() -> StatsOut:
+        """What the index holds and how it was made."""
+        return StatsOut.model_validate(stats_to_dict(index.stats()))
+
+    return app
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host and port (0: any free port), so the address is known before serving."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as error:
+        raise BadInputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    sock.listen(128)
+    return sock
+
+
+def address_of(sock: socket.socket) -> str:
+    """The URL a bound socket serves at."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def serve(app: FastAPI, sock: socket.socket) -> None:
+    """Serve the app on a bound socket until interrupted (Ctrl-C or SIGTERM)."""
+    import uvicorn  # imported here: only this command needs it
+
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn shuts down gracefully, then passes Ctrl-C on
+        uvicorn.Server(config).run(sockets=[sock])

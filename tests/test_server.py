@@ -1,0 +1,170 @@
+"""The HTTP API against a real server on 127.0.0.1, with a real HTTP client."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, get_args
+
+import httpx
+import pytest
+import schemathesis
+import uvicorn
+from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import positive_data_acceptance
+
+from search import server
+from search.actors import ACTOR_TYPES
+from search.searching import FACETS, SORTS
+
+from .conftest import DW_REPORT, STATE_DEPARTMENT_STATEMENT
+
+
+@contextmanager
+def running(app: FastAPI) -> Iterator[str]:
+    """Serve an app on a free loopback port in a thread, as `search serve` does; yields its URL."""
+    sock = server.listening_socket("127.0.0.1", 0)
+    uvicorn_server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
+    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uvicorn_server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield server.address_of(sock)
+    finally:
+        uvicorn_server.should_exit = True
+        thread.join(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def base_url(sample_index: Path) -> Iterator[str]:
+    """The sample index served over HTTP for the module's tests."""
+    with running(server.create_app(sample_index)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def client(base_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        yield http
+
+
+def test_search_returns_ranked_hits_with_snippet_offsets(client: httpx.Client) -> None:
+    response = client.get("/search", params={"q": "coup", "limit": 2})
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["total"], data["results"][0]["id"]) == (3, DW_REPORT)
+    fragment = data["results"][0]["snippet"][0]
+    start, end = fragment["highlights"][0]
+    assert fragment["text"][start:end].lower() == "coup"
+
+
+def test_search_takes_the_cli_options(client: httpx.Client) -> None:
+    params: Any = {"q": "Mali", "actor": ["Economic Community of West African States"], "since": "2012",
+                   "until": "2012-12", "sort": "-date", "facets": ["actor", "year"], "offset": 0}  # fmt: skip
+    data = client.get("/search", params=params).json()
+    assert {hit["id"] for hit in data["results"]} == {STATE_DEPARTMENT_STATEMENT}
+    assert [year["value"] for year in data["facets"]["year"]] == ["2012"]
+
+
+def test_document_similar_actors_stats_and_health(client: httpx.Client) -> None:
+    document = client.get("/document", params={"id": DW_REPORT}).json()
+    assert (document["date"], "Soumaila Cisse" in [a["name"] for a in document["actors"]]) == (
+        "2012-03-26",
+        True,
+    )
+    similar = client.get("/similar", params={"id": DW_REPORT, "limit": 2}).json()
+    assert DW_REPORT not in [hit["id"] for hit in similar["results"]] and similar["results"]
+    people = client.get("/actors", params={"type": "person", "limit": 3}).json()["actors"]
+    assert people and all(actor["type"] == "person" for actor in people)
+    assert client.get("/stats").json()["documents"] == 5
+    assert client.get("/health").json() == {"status": "ok", "documents": 5}
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "message"),
+    [
+        ("/search", {"q": "coup", "limt": 2}, 400, "unknown parameter 'limt'"),
+        ("/search", {"q": "coup", "limit": 0}, 422, "limit"),
+        ("/search", {"q": "coup", "limit": 101}, 422, "limit"),
+        ("/search", {"q": "coup", "offset": -1}, 422, "offset"),
+        ("/search", {"q": "x" * 1001}, 422, "q"),
+        ("/search", {"q": "coup", "since": "yesterday"}, 422, "since"),
+        ("/search", {"q": "coup", "since": "2012-13"}, 400, "bad date '2012-13'"),
+        ("/search", {"q": "coup", "since": "2013", "until": "2012"}, 400, "after"),
+        ("/search", {"q": "date:2012-99"}, 400, "cannot read the query"),
+        ("/search", {"q": "nosuchfield:x"}, 400, "unknown field"),
+        ("/search", {"q": "coup", "sort": "size"}, 422, "sort"),
+        ("/search", {"q": "coup", "facets": "month"}, 422, "facets"),
+        ("/actors", {"type": "planet"}, 422, "type"),
+        ("/document", {}, 422, "id"),
+        ("/document", {"id": "missing.txt"}, 404, "no document"),
+        ("/stats", {"verbose": 1}, 400, "unknown parameter"),
+    ],
+)  # fmt: skip
+def test_bad_requests_get_a_clear_4xx_and_no_stack_trace(
+    client: httpx.Client, path: str, params: dict[str, Any], status: int, message: str
+) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == status, response.text
+    assert message in response.text and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    "document_id", ["../../../etc/passwd", "/etc/passwd", "..%2F..%2Fetc%2Fpasswd", "corpus/../x"]
+)
+def test_document_ids_are_looked_up_in_the_index_never_opened_as_paths(
+    client: httpx.Client, document_id: str
+) -> None:
+    for path in ("/document", "/similar"):
+        response = client.get(path, params={"id": document_id})
+        assert response.status_code == 404 and "root:" not in response.text
+    assert client.get("/document/../../etc/passwd").status_code == 404
+
+
+def test_the_api_describes_the_literal_choices_the_library_accepts() -> None:
+    assert (get_args(server.Sort), get_args(server.Facet), get_args(server.ActorType)) == (
+        SORTS, FACETS, ACTOR_TYPES,
+    )  # fmt: skip
+
+
+def test_generated_requests_never_get_a_server_error_and_match_the_openapi_description(base_url: str) -> None:
+    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert {operation.path for operation in operations} == {
+        "/health", "/search", "/document", "/similar", "/actors", "/stats",
+    }  # fmt: skip
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=int(os.environ.get("API_EXAMPLES", "40")),
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+        def responds_as_described(case: Any) -> None:
+            # A request the schema allows may still be refused, with a 400 that says why: a query
+            # such as 'nosuchfield:x', or the date 2012-02-31. Every other check runs.
+            case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+        responds_as_described()
+
+
+def test_an_unexpected_failure_is_a_500_without_a_stack_trace(sample_index: Path) -> None:
+    app = server.create_app(sample_index)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals")
+
+    app.state.index.stats = broken
+    with running(app) as url:
+        response = httpx.get(f"{url}/stats", timeout=30)
+    assert response.status_code == 500
+    assert response.json() == {"error": "internal error; see the server's log"}
