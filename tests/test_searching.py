@@ -2,11 +2,27 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from search import BadInputError, DocumentNotFoundError, Hit, QueryError, index_corpus, open_index
+from search import (
+    BadInputError,
+    CorpusNotFoundError,
+    DocumentNotFoundError,
+    Hit,
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNeedsRebuildError,
+    IndexNotFoundError,
+    QueryError,
+    SearchError,
+    add_document,
+    engine,
+    index_corpus,
+    open_index,
+)
 from search.engine import text_analyzer
 
 from .conftest import DW_REPORT, SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
@@ -351,3 +367,41 @@ def test_one_opened_index_is_shared_by_threads_while_an_update_commits(tmp_path:
     assert not errors
     assert all(totals == sorted(totals) for totals in seen)  # never an older state after a newer one
     assert shared.search("convoy Kidal").total == before + 3  # the same object sees the last commit
+
+
+def _damaged(index_dir: Path) -> None:
+    for toc in index_dir.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"garbage")
+
+
+def _old_schema(index_dir: Path) -> None:
+    manifest = index_dir / "search-index.json"
+    manifest.write_text(manifest.read_text().replace('"schema_version": ', '"schema_version": 1'))
+
+
+def _locked(index_dir: Path) -> None:
+    with engine.writing(index_dir, SAMPLE_CORPUS, timeout=1, rebuild=False):
+        add_document(index_dir, "wire/1", "", "Convoy reaches Kidal.", lock_timeout=0.1)
+
+
+@pytest.mark.parametrize(
+    ("break_it", "error"),
+    [
+        (lambda d: open_index(d.parent / "elsewhere"), IndexNotFoundError),
+        (lambda d: (_damaged(d), open_index(d).search("coup")), IndexDamagedError),
+        (lambda d: (_old_schema(d), open_index(d)), IndexNeedsRebuildError),
+        (_locked, IndexLockedError),
+        (lambda d: index_corpus(d.parent / "no-corpus", d), CorpusNotFoundError),
+        (lambda d: open_index(d).search("nosuchfield:x"), QueryError),
+        (lambda d: open_index(d).search("coup", limit=0), BadInputError),
+        (lambda d: open_index(d).document("nope.txt"), DocumentNotFoundError),
+    ],
+)
+def test_an_app_gets_each_of_our_exception_types_and_never_whooshs(
+    tmp_path: Path, break_it: Callable[[Path], object], error: type[SearchError]
+) -> None:
+    index_dir = tmp_path / "index"
+    index_corpus(SAMPLE_CORPUS, index_dir)
+    with pytest.raises(error) as raised:
+        break_it(index_dir)
+    assert isinstance(raised.value, SearchError) and str(raised.value)
