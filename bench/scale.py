@@ -1,0 +1,262 @@
+"""Index and search folders of 1,000 to ~41,600 news articles, beside textbook Whoosh, ripgrep and Recoll.
+
+    python bench/scale.py [--sizes 1000,10000,all] [--queries 200] [--process-queries 30]
+                          [--folder DIR] [--no-textbook] [--no-recoll]
+
+Builds (once, then reuses) folders of .txt articles from ../shared/corpora: the Reuters-21578
+stories and the AllSides articles, in one fixed shuffled order, so each folder holds the first N.
+For each folder, in the same run:
+- ours: a full `search index` process (cleaning, dates, actors, indexing): wall time, docs/s,
+  peak RSS, index size against the text; a no-op rerun; a rerun after changing 100 files;
+  query latency for top 10 with snippets over fixed queries (2-3 words from titles, fixed seed),
+  in-process through the library and as a whole `search query` process;
+- textbook Whoosh (title and body TEXT(StemmingAnalyzer()) stored, one writer, limitmb=256) indexing
+  the same documents from memory, without cleaning, in a process of its own;
+- ripgrep (`rg -il WORD`) and Recoll (`recollindex`, `recollq -n 10 -A -g 3`), when installed.
+Prints one table a folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import REUTERS, SHARED
+
+ALLSIDES = SHARED / "corpora" / "allsides-article-bias" / "allsides-article-bias.jsonl.gz"
+SEARCH = Path(sys.executable).with_name("search")
+SEED = 20261122
+CHANGED_FILES = 100
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    text: str  # the file's whole content
+
+
+def articles() -> list[Article]:
+    """Every Reuters story and AllSides article, as a user's .txt file would hold it, shuffled once."""
+    found = []
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            story = json.loads(line)
+            text = f"{story['title']}\n{story.get('dateline') or ''} {story['text']}\n"
+            found.append(Article(story["title"], text))
+    with gzip.open(ALLSIDES, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            article = json.loads(line)
+            header = " - ".join(part for part in (article.get("source"), article.get("date")) if part)
+            found.append(Article(article["title"], f"{article['title']}\n{header}\n\n{article['text']}\n"))
+    random.Random(SEED).shuffle(found)
+    return found
+
+
+def write_folder(folder: Path, chosen: Sequence[Article]) -> None:
+    """One .txt file an article, 1,000 a subfolder; nothing is written when the folder is complete."""
+    done = folder / ".complete"
+    if done.is_file() and done.read_text() == str(len(chosen)):
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    for n, article in enumerate(chosen):
+        path = folder / f"{n // 1000:03}" / f"{n:06}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(article.text, encoding="utf-8")
+    done.write_text(str(len(chosen)))
+
+
+def title_queries(chosen: Sequence[Article], count: int) -> list[str]:
+    """count queries of 2-3 words (four letters or more) from the folder's own titles, fixed seed."""
+    rng = random.Random(SEED)
+    queries: list[str] = []
+    while len(queries) < count:
+        words = [w.strip(".,;:'\"()?!").lower() for w in rng.choice(chosen).title.split()]
+        words = list(dict.fromkeys(w for w in words if len(w) >= 4 and w.isalpha()))
+        if len(words) >= 2:
+            queries.append(" ".join(rng.sample(words, min(len(words), rng.choice((2, 3))))))
+    return queries
+
+
+def timed_process(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MB of one process, which must succeed."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} failed: {stderr.strip()[-300:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def size_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1_048_576
+
+
+def latency(run: Callable[[str], object], queries: Sequence[str]) -> tuple[float, float]:
+    """Mean and p95 milliseconds of run over the queries, after two warm-up runs."""
+    for query in queries[:2]:
+        run(query)
+    times = []
+    for query in queries:
+        started = time.perf_counter()
+        run(query)
+        times.append(1000 * (time.perf_counter() - started))
+    times.sort()
+    return statistics.fmean(times), times[int(0.95 * (len(times) - 1))]
+
+
+def change_files(corpus: Path, count: int, run: int) -> None:
+    """Edit count files spread over the folder: a line appended, different on every run."""
+    paths = sorted(corpus.rglob("*.txt"))
+    for path in paths[:: max(1, len(paths) // count)][:count]:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"Updated story, edit {run}.\n")
+
+
+@dataclass
+class Row:
+    system: str
+    figures: dict[str, str] = field(default_factory=dict)
+
+
+def measure_ours(corpus: Path, index_dir: Path, queries: list[str], process_queries: int, docs: int) -> Row:
+    from search import open_index
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")} | {"NO_COLOR": "1"}
+    index = [str(SEARCH), "index", str(corpus), "--index-dir", str(index_dir), "--quiet"]
+    shutil.rmtree(index_dir, ignore_errors=True)
+    seconds, rss = timed_process([*index, "--rebuild"], env)
+    noop, _ = timed_process(index, env)
+    change_files(corpus, CHANGED_FILES, run=int(time.time()))
+    changed, _ = timed_process(index, env)
+    opened = open_index(index_dir)
+    mean, p95 = latency(lambda q: opened.search(q, limit=10), queries)
+    query = [str(SEARCH), "query", "--index-dir", str(index_dir), "--limit", "10", "--"]
+    whole = latency(lambda q: timed_process([*query, *q.split()], env), queries[:process_queries])
+    return Row("news-search", {
+        "index s": f"{seconds:.1f}", "docs/s": f"{docs / seconds:.0f}", "peak RSS MB": f"{rss:.0f}",
+        "index MB": f"{size_mb(index_dir):.0f} ({size_mb(index_dir) / size_mb(corpus):.1f}x)",
+        "no-op s": f"{noop:.2f}", f"{CHANGED_FILES} changed s": f"{changed:.2f}",
+        "query ms mean/p95": f"{mean:.1f} / {p95:.1f}", "process ms mean/p95": f"{whole[0]:.0f} / {whole[1]:.0f}",
+    })  # fmt: skip
+
+
+def textbook_worker(corpus: str, index_dir: str) -> None:
+    """Textbook Whoosh on the folder's files, read into memory first; prints its indexing seconds."""
+    import whoosh.index
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+
+    documents = []
+    for path in sorted(Path(corpus).rglob("*.txt")):
+        title, _, body = path.read_text(encoding="utf-8").partition("\n")
+        documents.append((str(path), title, body))
+    schema = Schema(path=ID(stored=True, unique=True), title=TEXT(StemmingAnalyzer(), stored=True),
+                    body=TEXT(StemmingAnalyzer(), stored=True))  # fmt: skip
+    shutil.rmtree(index_dir, ignore_errors=True)
+    os.makedirs(index_dir)
+    started = time.perf_counter()
+    writer = whoosh.index.create_in(index_dir, schema).writer(limitmb=256)
+    for path, title, body in documents:
+        writer.add_document(path=path, title=title, body=body)
+    writer.commit()
+    print(time.perf_counter() - started)
+
+
+def measure_textbook(corpus: Path, index_dir: Path, docs: int) -> Row:
+    process = subprocess.run(
+        [sys.executable, __file__, "--textbook-worker", str(corpus), str(index_dir)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    seconds = float(process.stdout.strip().splitlines()[-1])
+    return Row("textbook Whoosh", {
+        "index s": f"{seconds:.1f}", "docs/s": f"{docs / seconds:.0f}",
+        "index MB": f"{size_mb(index_dir):.0f} ({size_mb(index_dir) / size_mb(corpus):.1f}x)",
+    })  # fmt: skip
+
+
+def measure_ripgrep(corpus: Path, queries: list[str], count: int) -> Row:
+    words = [q.split()[0] for q in queries[:count]]
+    mean, p95 = latency(lambda w: timed_process(["rg", "-il", w, str(corpus)]), words)
+    return Row("ripgrep (one word)", {"process ms mean/p95": f"{mean:.0f} / {p95:.0f}"})
+
+
+def measure_recoll(corpus: Path, work: Path, queries: list[str], count: int, docs: int) -> Row:
+    config = work / "recoll-config"
+    shutil.rmtree(config, ignore_errors=True)
+    config.mkdir(parents=True)
+    (config / "recoll.conf").write_text(f"topdirs = {corpus}\nidxflushmb = 50\n")
+    seconds, rss = timed_process(["recollindex", "-c", str(config), "-z"])
+    noop, _ = timed_process(["recollindex", "-c", str(config)])
+    change_files(corpus, CHANGED_FILES, run=int(time.time()))
+    changed, _ = timed_process(["recollindex", "-c", str(config)])
+    query = ["recollq", "-c", str(config), "-n", "10", "-A", "-g", "3"]
+    whole = latency(lambda q: timed_process([*query, q]), queries[:count])
+    index_mb = size_mb(config / "xapiandb")
+    return Row("Recoll", {
+        "index s": f"{seconds:.1f}", "docs/s": f"{docs / seconds:.0f}", "peak RSS MB": f"{rss:.0f}",
+        "index MB": f"{index_mb:.0f} ({index_mb / size_mb(corpus):.1f}x)", "no-op s": f"{noop:.2f}",
+        f"{CHANGED_FILES} changed s": f"{changed:.2f}", "process ms mean/p95": f"{whole[0]:.0f} / {whole[1]:.0f}",
+    })  # fmt: skip
+
+
+def print_table(title: str, rows: list[Row]) -> None:
+    columns = list(dict.fromkeys(name for row in rows for name in row.figures))
+    print(f"\n{title}\n")
+    print("| system | " + " | ".join(columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for row in rows:
+        print(f"| {row.system} | " + " | ".join(row.figures.get(c, "-") for c in columns) + " |")
+
+
+def main(argv: list[str] | None = None) -> dict[int, list[Row]]:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1000,10000,all", help="folder sizes; 'all' is every article")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--process-queries", type=int, default=30)
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/news-search-scale"))
+    parser.add_argument("--no-textbook", action="store_true")
+    parser.add_argument("--no-recoll", action="store_true")
+    parser.add_argument("--textbook-worker", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.textbook_worker:
+        textbook_worker(*args.textbook_worker)
+        return {}
+    everything = articles()
+    tables: dict[int, list[Row]] = {}
+    for size in [len(everything) if s == "all" else int(s) for s in args.sizes.split(",")]:
+        chosen = everything[:size]
+        corpus, work = args.folder / f"corpus-{size}", args.folder / f"work-{size}"
+        write_folder(corpus, chosen)
+        queries = title_queries(chosen, args.queries)
+        rows = [measure_ours(corpus, work / "index", queries, args.process_queries, size)]
+        if not args.no_textbook:
+            rows.append(measure_textbook(corpus, work / "textbook", size))
+        if shutil.which("rg"):
+            rows.append(measure_ripgrep(corpus, queries, args.process_queries))
+        if not args.no_recoll and shutil.which("recollindex"):
+            rows.append(measure_recoll(corpus, work, queries, args.process_queries, size))
+        print_table(f"{size:,} articles ({size_mb(corpus):.0f} MB of text), {os.cpu_count()} cores", rows)
+        tables[size] = rows
+    return tables
+
+
+if __name__ == "__main__":
+    main()
