@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import whoosh.index
@@ -178,3 +181,28 @@ def test_a_failed_run_leaves_the_previous_index_searchable(tmp_path: Path) -> No
     index = engine.EngineIndex(index_dir)
     assert index.document_count() == 2
     assert index.search(engine.SearchRequest("coup", limit=5)).hits[0].id == "a.txt"
+
+
+ANALYZER_TEXTS = [
+    "Touré's al-Shabaab fighters e-mailed the U.S. envoy at 3.5 p.m. on Mali's border.",
+    "I a an the of: A Coup! Coups, couping; COUPED? Ünïcödé wörds and 2012-03-23.",
+    "",
+    "the a an",
+]
+
+
+@pytest.mark.parametrize("text", ANALYZER_TEXTS)
+def test_fast_body_terms_are_the_analyzers_terms(text: str) -> None:
+    assert engine.body_terms(text) == Counter(token.text for token in engine.text_analyzer()(text))
+
+
+@pytest.mark.parametrize("text", ANALYZER_TEXTS)
+def test_fast_body_tokens_are_the_analyzers_tokens_for_highlighting(text: str) -> None:
+    def shape(tokens: Iterable[Any]) -> list[tuple[object, ...]]:
+        return [(t.text, t.pos, t.startchar, t.endchar, t.stopped) for t in tokens]
+
+    expected = engine.text_analyzer()(text, positions=True, chars=True, mode="index", removestops=False)
+    assert shape(engine.body_tokens(text, frozenset())) == shape(expected)
+    assert [t.startchar for t in engine.body_tokens(text, frozenset({"coup"})) if t.matched] == [
+        m.start() for m in re.finditer(r"(?i)coup", text)
+    ]
