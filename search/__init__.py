@@ -5,7 +5,11 @@ index_corpus(Path("corpus"), Path("index"))
 results = open_index("index").search("coup Mali", limit=5)
 """
 
-from .config import Settings, load_settings
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     BadInputError,
     CorpusNotFoundError,
@@ -17,9 +21,26 @@ from .errors import (
     QueryError,
     SearchError,
 )
-from .indexing import add_document, create_index, delete_document, index_corpus
 from .models import Actor, Document, FacetCount, Fragment, Hit, IndexReport, IndexStats, Results, SkippedFile
-from .searching import SearchIndex, open_index
+
+if TYPE_CHECKING:
+    from .config import Settings, load_settings
+    from .indexing import add_document, create_index, delete_document, index_corpus
+    from .searching import SearchIndex, open_index
+
+# Loaded on first use, so that `search query` does not import the cleaning and indexing stages.
+_LAZY = {
+    "Settings": "config", "load_settings": "config",
+    "add_document": "indexing", "create_index": "indexing", "delete_document": "indexing",
+    "index_corpus": "indexing", "SearchIndex": "searching", "open_index": "searching",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Actor",

@@ -13,10 +13,12 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-
-import lxml.html
+from typing import TYPE_CHECKING
 
 from .errors import BadInputError
+
+if TYPE_CHECKING:
+    import lxml.html
 
 log = logging.getLogger(__name__)
 

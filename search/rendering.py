@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .cleaning import Piece
 from .models import Actor, Document, FacetCount, Fragment, Hit, IndexReport, IndexStats, Results
+
+if TYPE_CHECKING:
+    from .cleaning import Piece
 
 # grep's colours: matched words in bold red, titles in bold.
 MATCH_STYLE = "\x1b[1;31m"
