@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import logging
+import multiprocessing
+import os
 import pickle
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date as date_type
@@ -255,17 +259,71 @@ def _full_build(
         learned = repetition.learned()
         for kept in engine.added_documents(index_dir):  # what apps added is not in the folder: keep it
             build.add(kept, engine.NOT_A_FILE)
-        for source, cleaned, signature in _read_back(spool):
-            document, document_warnings = make_document(source, cleaned.without(learned, RULE_NAME), options)
+        spooled = len(paths) - len(skipped)
+        for document, document_warnings, signature in _prepared_in_order(
+            _read_back(spool), learned, options, parallel=spooled >= PARALLEL_MIN_DOCS
+        ):
             warnings.extend(document_warnings)
             if isinstance(document, SkippedFile):
                 skipped.append(document)
             else:
                 build.add(document, signature)
-                changes.append(("added", document.id))
+                changes.append(("added", document.document.id))
         build.cleaner = cleaner_state(learned, options, actors_files)
         added = len(changes)
     return added, 0, 0, 0, skipped, warnings, changes
+
+
+PARALLEL_MIN_DOCS = 200  # below this, worker processes cost more than they save
+CHUNK_DOCS = 16  # documents a worker prepares per task
+CHUNKS_AHEAD = 8  # tasks handed out ahead of the writer: bounds the memory held in results
+
+Spooled = tuple[SourceFile, CleanText, Signature]
+Prepared = tuple[engine.PreparedDocument | SkippedFile, tuple[str, ...], Signature]
+_worker_settings: tuple[frozenset[str], MetadataOptions] | None = None  # set in worker processes only
+
+
+def _prepare_spooled(item: Spooled, learned: frozenset[str], options: MetadataOptions) -> Prepared:
+    """A spooled file's metadata and analysed fields, or why it is skipped."""
+    source, cleaned, signature = item
+    document, warnings = make_document(source, cleaned.without(learned, RULE_NAME), options)
+    if isinstance(document, SkippedFile):
+        return document, warnings, signature
+    return engine.prepare(document), warnings, signature
+
+
+def _start_worker(learned: frozenset[str], options: MetadataOptions) -> None:
+    global _worker_settings  # a worker process's own copy, inherited through fork
+    _worker_settings = (learned, options)
+
+
+def _prepare_chunk(chunk: list[Spooled]) -> list[Prepared]:
+    assert _worker_settings is not None
+    return [_prepare_spooled(item, *_worker_settings) for item in chunk]
+
+
+def _prepared_in_order(
+    items: Iterable[Spooled], learned: frozenset[str], options: MetadataOptions, parallel: bool
+) -> Iterator[Prepared]:
+    """Each spooled file prepared, in order; on worker processes (one a core) when parallel.
+
+    The writer stays in this process, so the workers' metadata and analysis overlap its
+    writing; fork hands them the gazetteer without pickling it.
+    """
+    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (_prepare_spooled(item, learned, options) for item in items)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(os.cpu_count() or 2, initializer=_start_worker, initargs=(learned, options)) as pool:
+        pending: deque[Any] = deque()
+        remaining = iter(items)
+        chunks = iter(lambda: list(itertools.islice(remaining, CHUNK_DOCS)), [])
+        for chunk in chunks:
+            pending.append(pool.apply_async(_prepare_chunk, (chunk,)))
+            if len(pending) >= CHUNKS_AHEAD:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 def _document_of(

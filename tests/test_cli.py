@@ -555,7 +555,7 @@ def test_stats_command(tmp_path: Path, indexed: Path) -> None:
     assert f"corpus root: {SAMPLE_CORPUS}" in text.stdout.splitlines()
     data = json.loads(run(["stats", "--json", "--index-dir", str(indexed)], tmp_path).stdout)
     assert data["documents"] == 5 and data["distinct_terms"] > 500 and data["size_bytes"] > 0
-    assert data["schema_version"] == 4 and data["actors_files"] == [] and data["updated"]
+    assert data["schema_version"] == engine.SCHEMA_VERSION and data["actors_files"] == [] and data["updated"]
     assert "no index at" in one_line_error(run(["stats", "--index-dir", str(tmp_path / "none")], tmp_path))
 
 

@@ -411,3 +411,22 @@ def test_bad_documents_and_ids_are_refused_and_the_index_stays_whole(
     with pytest.raises(error):
         call(tmp_path / "index")
     assert len(open_index(tmp_path / "index")) == 5
+
+
+def test_a_build_on_worker_processes_stores_what_a_build_in_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stories = {f"s/{n:03}.txt": f"Convoy {n} reaches Kidal\nMarch {n % 28 + 1}, 2012\nMali's army and ECOWAS "
+               f"troops escorted convoy {n} from Gao, Touré said. Story {n}." for n in range(60)}  # fmt: skip
+    corpus = write_corpus(tmp_path / "corpus", stories)
+    monkeypatch.setattr(indexing, "PARALLEL_MIN_DOCS", 1)
+    index_corpus(corpus, tmp_path / "parallel")
+    monkeypatch.setattr(indexing, "PARALLEL_MIN_DOCS", 10**9)
+    index_corpus(corpus, tmp_path / "serial")
+    parallel, serial = open_index(tmp_path / "parallel"), open_index(tmp_path / "serial")
+    assert len(parallel) == len(serial) == 60
+    assert [parallel.document(doc_id) for doc_id in sorted(stories)] == [
+        serial.document(d) for d in sorted(stories)
+    ]
+    for query in ("convoy kidal", '"escorted convoy 7"', "toure", "title:convoy"):
+        assert parallel.search(query) == serial.search(query)
