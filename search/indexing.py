@@ -446,9 +446,7 @@ def add_document(
     manifest = engine.read_manifest(index_dir)
     cleaner = manifest.get("cleaner", {})
     options = MetadataOptions(load_gazetteer(Path(f) for f in cleaner.get("actors_files", [])))
-    cleaned = clean_plain_text(f"{title}\n{text}" if title.strip() else text)
-    if not cleaned.lines:
-        raise BadInputError(f"document {document_id!r} has no text left after cleaning")
+    content = f"{title}\n{text}" if title.strip() else text
     given = GivenMetadata(
         title=title.strip() or None,
         date=given_date,
@@ -456,18 +454,12 @@ def add_document(
         source=source or None,
         url=url or None,
     )
-    metadata = extract_metadata(cleaned, given, options.gazetteer, document=document_id)
-    digest = hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest()
-    document = Document(
-        id=document_id,
-        title=metadata.title,
-        body=cleaned.text,
-        date=metadata.date,
-        actors=metadata.actors,
-        source=metadata.source,
-        url=metadata.url,
-        content_hash=digest,
-    )
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    source_text = SourceFile(document_id, content, 0, 0.0, digest, is_html=False, given=given)
+    made, _ = make_document(source_text, clean_plain_text(content), options)
+    if isinstance(made, SkippedFile):
+        raise BadInputError(f"document {document_id!r} has no text left after cleaning")
+    document = replace(made, path="")  # not a file
     root = manifest.get("corpus_root")
     with engine.writing(index_dir, Path(root) if root else None, lock_timeout, rebuild=False) as build:
         build.cleaner = cleaner
