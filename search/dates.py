@@ -143,12 +143,15 @@ def parse_user_date(text: str) -> tuple[date, date]:
     raise BadInputError(f"bad date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
 
 
-def parse_given_date(text: str) -> date | None:
-    """A date a user wrote in a sidecar or front matter: ISO 8601 (with or without a time) or a news form."""
+def parse_given_date(text: str, today: date | None = None) -> date | None:
+    """A date a user gave (sidecar, front matter, app): ISO 8601 (with or without a time) or a news form.
+
+    None when it cannot be read or is implausible (before 1900, after tomorrow: '0001-11-30', '2050-...'),
+    as for dates found in the text: Whoosh would store them without a word.
+    """
     text = text.strip()
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        found = [datetime.fromisoformat(text.replace("Z", "+00:00")).date()]
     except ValueError:
-        pass
-    found = dates_in(text)
-    return found[0] if found else None
+        found = dates_in(text)
+    return found[0] if found and is_plausible(found[0], today or date.today()) else None

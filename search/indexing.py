@@ -442,7 +442,9 @@ def add_document(
     if date is not None:
         given_date = date.isoformat() if isinstance(date, (date_type, datetime)) else str(date)
         if parse_given_date(given_date) is None:
-            raise BadInputError(f"cannot read the date {given_date!r}: use ISO 8601, such as 2012-03-23")
+            raise BadInputError(
+                f"cannot read the date {given_date!r}: use ISO 8601 from 1900 to today, such as 2012-03-23"
+            )
     manifest = engine.read_manifest(index_dir)
     cleaner = manifest.get("cleaner", {})
     options = MetadataOptions(load_gazetteer(Path(f) for f in cleaner.get("actors_files", [])))

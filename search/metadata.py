@@ -73,7 +73,7 @@ def extract_metadata(
     if given.date is not None:
         published = parse_given_date(given.date)
         if published is None:
-            warnings.append(f"{document}: given date {given.date!r} not understood; ignored")
+            warnings.append(f"{document}: given date {given.date!r} not understood or implausible; ignored")
     published = published or clean.page_date or text_date(clean.lines, today) or fallback_date
     if given.actors is not None:
         actors = given_actors(given.actors, gazetteer)

@@ -90,6 +90,9 @@ def test_bad_user_dates_are_bad_input(text: str) -> None:
         ("2012-03-23T10:00:00Z", date(2012, 3, 23)),
         ("March 26, 2012", date(2012, 3, 26)),
         ("soon", None),
+        ("0001-11-30", None),  # implausible dates, as AllSides gives some, are not indexed
+        ("2050-01-01", None),
+        ("1899-12-31", None),
     ],
 )
 def test_dates_given_in_sidecars(text: str, expected: date | None) -> None:

@@ -150,7 +150,7 @@ def test_a_malformed_sidecar_is_named_in_a_warning_and_the_document_still_indexe
     assert report.indexed == 2
     assert any(w.startswith("a.meta.json: not readable as JSON") for w in report.warnings)
     assert any(w.startswith("b.txt.meta.json: unknown key 'colour'") for w in report.warnings)
-    assert "b.txt: given date 'someday' not understood; ignored" in report.warnings
+    assert "b.txt: given date 'someday' not understood or implausible; ignored" in report.warnings
     assert open_index(tmp_path / "index").document("a.txt").title == "Headline of the story"
 
 
