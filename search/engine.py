@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 5
 MANIFEST_NAME = "search-index.json"
+ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets
 CATALOG_NAME = "catalog.json"  # id -> signature and hash of each indexed file, for incremental runs
 RUN_LOCK_NAME = ".indexing.lock"  # hidden, so that a new index folder does not look foreign
 MANIFEST_FORMAT = "news-search index"
@@ -408,6 +409,15 @@ def read_catalog(index_dir: Path) -> dict[str, tuple[Signature, str]]:
     }
 
 
+def read_actor_names(index_dir: Path) -> dict[str, tuple[str, str]]:
+    """The name and type of each actor the index's documents were written with."""
+    try:
+        raw = json.loads((index_dir / ACTORS_NAME).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return {actor_id: (e[0], e[1]) for actor_id, e in raw.items() if isinstance(e, list) and len(e) == 2}
+
+
 def _write_json(path: Path, data: Any) -> None:
     """Write a JSON file atomically: aside first, then renamed over the old one."""
     temporary = path.with_suffix(".tmp")
@@ -447,6 +457,8 @@ class IndexBuild:
         self._timeout = timeout
         self._clear = clear
         self.catalog: dict[str, tuple[Signature, str]] = {} if clear else read_catalog(index_dir)
+        self.actor_names: dict[str, tuple[str, str]] = {} if clear else read_actor_names(index_dir)
+        self._new_actors = clear
         self.cleaner: dict[str, Any] = {}
         self.count = 0
         self.pending = 0
@@ -471,6 +483,10 @@ class IndexBuild:
         else:
             self._writer.update_document(**fields)
         self.catalog[document.id] = (signature, document.content_hash)
+        for actor in document.actors:
+            if self.actor_names.get(actor.id) != (actor.name, actor.type):
+                self.actor_names[actor.id] = (actor.name, actor.type)
+                self._new_actors = True
         self.count += 1
         self.pending += 1
 
@@ -501,6 +517,10 @@ class IndexBuild:
         """Record the committed files; written after each commit, so never ahead of the index."""
         catalog = {doc_id: [*signature, digest] for doc_id, (signature, digest) in self.catalog.items()}
         _write_json(_catalog_path(self._index_dir), catalog)
+        if self._new_actors:
+            names = {actor_id: list(entry) for actor_id, entry in self.actor_names.items()}
+            _write_json(self._index_dir / ACTORS_NAME, names)
+            self._new_actors = False
 
     def _cancel(self) -> None:
         self._writer.cancel()
@@ -729,6 +749,8 @@ class EngineIndex:
         self.index_dir = index_dir
         self._manifest = read_manifest(index_dir)
         self._manifest_stamp = _stamp(_manifest_path(index_dir))
+        self._actors: dict[str, tuple[str, str]] = {}
+        self._actors_stamp = (0, 0)
         self._resolve_actor = resolve_actor
         try:
             self._index = whoosh.index.open_dir(str(index_dir))
@@ -975,11 +997,13 @@ class EngineIndex:
                 years[str(long_to_datetime(value).year)] += 1
         return tuple(FacetCount(year, count) for year, count in sorted(years.items(), reverse=True))
 
-    @staticmethod
-    def _actor_names(searcher: Any, counts: dict[str, int]) -> dict[str, tuple[str, str]]:
-        """The stored name and type of each actor id, read from one document that names it."""
-        names: dict[str, tuple[str, str]] = {}
-        for actor_id in counts:
+    def _actor_names(self, searcher: Any, counts: dict[str, int]) -> dict[str, tuple[str, str]]:
+        """Each actor id's name and type: from the index's list of actors, else from a document naming it."""
+        stamp = _stamp(self.index_dir / ACTORS_NAME)
+        if stamp != self._actors_stamp:
+            self._actors, self._actors_stamp = read_actor_names(self.index_dir), stamp
+        names = {actor_id: self._actors[actor_id] for actor_id in counts if actor_id in self._actors}
+        for actor_id in set(counts) - set(names):  # an index written before the list was kept
             for hit in searcher.search(Term("actors", actor_id), limit=1):
                 for info in hit.get("actor_info") or ():
                     if info[0] == actor_id:

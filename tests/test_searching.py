@@ -405,3 +405,12 @@ def test_an_app_gets_each_of_our_exception_types_and_never_whooshs(
     with pytest.raises(error) as raised:
         break_it(index_dir)
     assert isinstance(raised.value, SearchError) and str(raised.value)
+
+
+def test_actor_counts_name_actors_from_the_index_list_or_without_it(tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    index_corpus(SAMPLE_CORPUS, index_dir)
+    listed = open_index(index_dir).actors()
+    assert ("ecowas", "ECOWAS", "organisation") in [(c.value, c.name, c.type) for c in listed]
+    (index_dir / "actors.json").unlink()  # as an index written before the list was kept
+    assert open_index(index_dir).actors() == listed
