@@ -73,7 +73,7 @@ FEEDBACK_DOCS = 10  # pseudo-relevance feedback: the top documents whose key ter
 FEEDBACK_TERMS = 10
 FEEDBACK_WEIGHT = 0.3  # share of the expanded query's weight that goes to the expansion terms
 FEEDBACK_CHARS = 4000  # the opening of each top document is where its key terms are read
-RERANK_DEPTH = 100  # feedback reorders this many of the best documents, or three times the depth asked
+RERANK_DEPTH = 30  # feedback reorders this many of the best documents, or three times the depth asked
 # Documents that hold every word of a query of plain words score this many times more.
 ALL_WORDS_BONUS = 1.0
 # Longer queries are questions rather than keywords: holding all their words means little, and the
