@@ -92,17 +92,39 @@ def title_queries(chosen: Sequence[Article], count: int) -> list[str]:
     return queries
 
 
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants now, in MB (0 once it is gone)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        pending.extend(int(child) for child in children)
+    return total / 1024
+
+
 def timed_process(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS in MB of one process, which must succeed."""
+    """Wall seconds and peak resident memory in MB of one process with its children, which must succeed.
+
+    The memory is sampled from /proc every 20 ms: ru_maxrss would count this benchmark's own
+    memory, which a child holds between fork and exec.
+    """
     with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a chatty process must not block
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        _, status, usage = os.wait4(process.pid, 0)
+        peak = 0.0
+        while process.poll() is None:
+            peak = max(peak, tree_rss_mb(process.pid))
+            time.sleep(0.02)
         seconds = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status) not in (0, 1):
+        if process.returncode not in (0, 1):
             stderr.seek(0)
             raise RuntimeError(f"{' '.join(command)} failed: {stderr.read().decode()[-300:]}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, peak
 
 
 def size_mb(path: Path) -> float:
