@@ -107,19 +107,23 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def timed_process(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident memory in MB of one process with its children, which must succeed.
+def timed_process(
+    command: Sequence[str], env: dict[str, str] | None = None, memory: bool = False
+) -> tuple[float, float]:
+    """Wall seconds of one process, which must succeed, and (memory=True) its peak resident MB.
 
-    The memory is sampled from /proc every 20 ms: ru_maxrss would count this benchmark's own
-    memory, which a child holds between fork and exec.
+    The memory of the process and its children is sampled from /proc every 20 ms (ru_maxrss
+    would count this benchmark's own memory, which a child holds between fork and exec); short
+    commands are timed without sampling, which would round them up to the sampling period.
     """
     with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a chatty process must not block
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         peak = 0.0
-        while process.poll() is None:
+        while memory and process.poll() is None:
             peak = max(peak, tree_rss_mb(process.pid))
             time.sleep(0.02)
+        process.wait()
         seconds = time.perf_counter() - started
         if process.returncode not in (0, 1):
             stderr.seek(0)
@@ -164,7 +168,7 @@ def measure_ours(corpus: Path, index_dir: Path, queries: list[str], process_quer
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")} | {"NO_COLOR": "1"}
     index = [str(SEARCH), "index", str(corpus), "--index-dir", str(index_dir), "--quiet"]
     shutil.rmtree(index_dir, ignore_errors=True)
-    seconds, rss = timed_process([*index, "--rebuild"], env)
+    seconds, rss = timed_process([*index, "--rebuild"], env, memory=True)
     noop, _ = timed_process(index, env)
     change_files(corpus, CHANGED_FILES, run=int(time.time()))
     changed, _ = timed_process(index, env)
@@ -226,7 +230,7 @@ def measure_recoll(corpus: Path, work: Path, queries: list[str], count: int, doc
     shutil.rmtree(config, ignore_errors=True)
     config.mkdir(parents=True)
     (config / "recoll.conf").write_text(f"topdirs = {corpus}\nidxflushmb = 50\n")
-    seconds, rss = timed_process(["recollindex", "-c", str(config), "-z"])
+    seconds, rss = timed_process(["recollindex", "-c", str(config), "-z"], memory=True)
     noop, _ = timed_process(["recollindex", "-c", str(config)])
     change_files(corpus, CHANGED_FILES, run=int(time.time()))
     changed, _ = timed_process(["recollindex", "-c", str(config)])
