@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections import Counter
@@ -206,3 +207,23 @@ def test_fast_body_tokens_are_the_analyzers_tokens_for_highlighting(text: str) -
     assert [t.startchar for t in engine.body_tokens(text, frozenset({"coup"})) if t.matched] == [
         m.start() for m in re.finditer(r"(?i)coup", text)
     ]
+
+
+def test_the_view_file_reads_as_bytesio_does_without_copying() -> None:
+    data = b"first line\nsecond\n\x00\x01binary tail"
+    view, copy = engine._ViewFile(memoryview(data)), io.BytesIO(data)
+    steps = [("read", (4,)), ("readline", ()), ("tell", ()), ("seek", (3,)), ("read", (2,)), ("seek", (-4, 2)),
+             ("read", ()), ("read", (5,)), ("seek", (2, 1)), ("tell", ()), ("seek", (0,)), ("readline", (3,))]  # fmt: skip
+    for name, args in steps:
+        assert getattr(view, name)(*args) == getattr(copy, name)(*args), (name, args)
+
+
+def test_whooshs_buffer_files_read_in_place() -> None:
+    from whoosh.filedb.structfile import BufferFile
+
+    buffered = BufferFile(memoryview(b"\x00\x00\x00\x05rest"))
+    assert (
+        isinstance(buffered.file, engine._ViewFile)
+        and buffered.read_int() == 5
+        and buffered.read() == b"rest"
+    )
