@@ -7,7 +7,8 @@ Builds (once, then reuses) folders of .txt articles from ../shared/corpora: the 
 stories and the AllSides articles, in one fixed shuffled order, so each folder holds the first N.
 For each folder, in the same run:
 - ours: a full `search index` process (cleaning, dates, actors, indexing): wall time, docs/s,
-  peak RSS, index size against the text; a no-op rerun; a rerun after changing 100 files;
+  peak memory (PSS of the process and its workers), index size against the text; a no-op
+  rerun; a rerun after changing 100 files;
   query latency for top 10 with snippets over fixed queries (2-3 words from titles, fixed seed),
   in-process through the library and as a whole `search query` process;
 - textbook Whoosh (title and body TEXT(StemmingAnalyzer()) stored, one writer, limitmb=256) indexing
@@ -92,17 +93,21 @@ def title_queries(chosen: Sequence[Article], count: int) -> list[str]:
     return queries
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants now, in MB (0 once it is gone)."""
+def tree_memory_mb(pid: int) -> float:
+    """Memory of a process and its descendants now, in MB: the sum of their proportional set sizes.
+
+    PSS counts a page shared by several processes (a fork's, a library's) once in all, where
+    summing RSS would count it in each: our full build forks a worker a core.
+    """
     total, pending = 0, [pid]
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        total += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
         pending.extend(int(child) for child in children)
     return total / 1024
 
@@ -110,7 +115,7 @@ def tree_rss_mb(pid: int) -> float:
 def timed_process(
     command: Sequence[str], env: dict[str, str] | None = None, memory: bool = False
 ) -> tuple[float, float]:
-    """Wall seconds of one process, which must succeed, and (memory=True) its peak resident MB.
+    """Wall seconds of one process, which must succeed, and (memory=True) its peak memory in MB.
 
     The memory of the process and its children is sampled from /proc every 20 ms (ru_maxrss
     would count this benchmark's own memory, which a child holds between fork and exec); short
@@ -121,7 +126,7 @@ def timed_process(
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         peak = 0.0
         while memory and process.poll() is None:
-            peak = max(peak, tree_rss_mb(process.pid))
+            peak = max(peak, tree_memory_mb(process.pid))
             time.sleep(0.02)
         process.wait()
         seconds = time.perf_counter() - started
@@ -177,7 +182,7 @@ def measure_ours(corpus: Path, index_dir: Path, queries: list[str], process_quer
     query = [str(SEARCH), "query", "--index-dir", str(index_dir), "--limit", "10", "--"]
     whole = latency(lambda q: timed_process([*query, *q.split()], env), queries[:process_queries])
     return Row("news-search", {
-        "index s": f"{seconds:.1f}", "docs/s": f"{docs / seconds:.0f}", "peak RSS MB": f"{rss:.0f}",
+        "index s": f"{seconds:.1f}", "docs/s": f"{docs / seconds:.0f}", "peak memory MB": f"{rss:.0f}",
         "index MB": f"{size_mb(index_dir):.0f} ({size_mb(index_dir) / size_mb(corpus):.1f}x)",
         "no-op s": f"{noop:.2f}", f"{CHANGED_FILES} changed s": f"{changed:.2f}",
         "query ms mean/p95": f"{mean:.1f} / {p95:.1f}",
@@ -238,7 +243,7 @@ def measure_recoll(corpus: Path, work: Path, queries: list[str], count: int, doc
     whole = latency(lambda q: timed_process([*query, q]), queries[:count])
     index_mb = size_mb(config / "xapiandb")
     return Row("Recoll", {
-        "index s": f"{seconds:.1f}", "docs/s": f"{docs / seconds:.0f}", "peak RSS MB": f"{rss:.0f}",
+        "index s": f"{seconds:.1f}", "docs/s": f"{docs / seconds:.0f}", "peak memory MB": f"{rss:.0f}",
         "index MB": f"{index_mb:.0f} ({index_mb / size_mb(corpus):.1f}x)", "no-op s": f"{noop:.2f}",
         f"{CHANGED_FILES} changed s": f"{changed:.2f}",
         "process ms mean/p95": f"{whole[0]:.0f} / {whole[1]:.0f}",

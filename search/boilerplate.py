@@ -35,27 +35,37 @@ def _line_key(line: str) -> int:
 
 @dataclass
 class RepetitionCounter:
-    """Counts, for each folder, how many of its documents hold each line."""
+    """Counts, for each folder, how many of its documents hold each line.
 
+    expected (documents to come per folder), when given, bounds the memory: once a folder has
+    all its documents counted, only its chrome is kept, not the count of every line it held.
+    """
+
+    expected: Counter[str] = field(default_factory=Counter)
     documents: Counter[str] = field(default_factory=Counter)
     lines: defaultdict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
-    texts: dict[int, str] = field(default_factory=dict)
+    texts: defaultdict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
+    finished: set[str] = field(default_factory=set)  # the chrome of the folders counted in full
 
     def add(self, document_id: str, lines: Iterable[str]) -> None:
         """Count one document's distinct lines."""
         folder = folder_of(document_id)
         self.documents[folder] += 1
-        counts = self.lines[folder]
+        counts, texts = self.lines[folder], self.texts[folder]
         for line in set(lines):
             key = _line_key(line)
             counts[key] += 1
             if counts[key] == MIN_DOCUMENTS and not looks_like_date(line):
-                self.texts[key] = line
+                texts[key] = line
+        if self.documents[folder] == self.expected[folder]:
+            self.finished.update(self._chrome(folder))
+            del self.lines[folder], self.texts[folder]
+
+    def _chrome(self, folder: str) -> set[str]:
+        needed = max(MIN_DOCUMENTS, MIN_SHARE * self.documents[folder])
+        texts = self.texts[folder]
+        return {texts[key] for key, n in self.lines[folder].items() if n >= needed and key in texts}
 
     def learned(self) -> frozenset[str]:
         """The lines that recur in enough documents of their folder to be its chrome."""
-        chrome: set[str] = set()
-        for folder, counts in self.lines.items():
-            needed = max(MIN_DOCUMENTS, MIN_SHARE * self.documents[folder])
-            chrome.update(self.texts[key] for key, n in counts.items() if n >= needed and key in self.texts)
-        return frozenset(chrome)
+        return frozenset(self.finished.union(*(self._chrome(folder) for folder in self.lines)))

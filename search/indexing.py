@@ -17,7 +17,7 @@ import pickle
 import tempfile
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date as date_type
@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from . import engine
 from .actors import Gazetteer, load_gazetteer
-from .boilerplate import RULE_NAME, RepetitionCounter
+from .boilerplate import RULE_NAME, RepetitionCounter, folder_of
 from .cleaning import CLEANER_VERSION, CleanText, Piece, clean, clean_plain_text
 from .corpus import (
     ARTICLE_SUFFIXES,
@@ -240,7 +240,7 @@ def _full_build(
     skipped: list[SkippedFile] = []
     warnings: list[str] = []
     changes: list[tuple[str, str]] = []
-    repetition = RepetitionCounter()
+    repetition = RepetitionCounter(expected=Counter(folder_of(relative_id(path, root)) for path in paths))
     with (
         engine.writing(index_dir, root, lock_timeout, rebuild=True) as build,
         tempfile.TemporaryFile() as spool,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from search import index_corpus, open_index
@@ -39,6 +40,19 @@ def test_each_document_counts_once_per_line() -> None:
     counter = RepetitionCounter()
     counter.add("a.txt", ["Same", "Same", "Same"])
     assert counter.learned() == frozenset()
+
+
+def test_knowing_each_folders_size_keeps_only_the_chrome_of_finished_folders_and_learns_the_same() -> None:
+    documents = [(f"{site}/{n}.txt", ["Shared footer", f"{site} banner", f"Paragraph {site} {n}"])
+                 for n in range(6) for site in ("a", "b", "c")][:-2]  # fmt: skip
+    bounded = RepetitionCounter(expected=Counter(folder_of(doc_id) for doc_id, _ in documents))
+    unbounded = RepetitionCounter()
+    for doc_id, lines in documents:
+        bounded.add(doc_id, lines)
+        unbounded.add(doc_id, lines)
+        if doc_id == "a/5.txt":  # folder a is complete: its line counts are gone
+            assert "a" not in bounded.lines
+    assert bounded.learned() == unbounded.learned() == {"Shared footer", "a banner", "b banner", "c banner"}
 
 
 def test_folder_of() -> None:
