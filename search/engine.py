@@ -230,11 +230,18 @@ _TOKEN_RE = re.compile(RegexTokenizer().expression.pattern, re.UNICODE)
 _stem = lru_cache(maxsize=200_000)(stemmer_for_language("en"))
 
 
-def _folded_words(text: str) -> list[str]:
-    """The words text_analyzer() keeps (lower case, accents folded, no stop words), before stemming."""
+def _scan(text: str) -> Iterator[tuple[re.Match[str], str, bool]]:
+    """Each token text_analyzer() reads: its match, its word (lower case, accents folded), and whether
+    its StopFilter drops it (a stop word, or a single character)."""
     stop = stop_words()
-    words = (match.group(0).lower().translate(accent_map) for match in _TOKEN_RE.finditer(text))
-    return [word for word in words if len(word) >= 2 and word not in stop]
+    for match in _TOKEN_RE.finditer(text):
+        word = match.group(0).lower().translate(accent_map)
+        yield match, word, len(word) < 2 or word in stop
+
+
+def _folded_words(text: str) -> list[str]:
+    """The words text_analyzer() keeps, before stemming."""
+    return [word for _, word, stopped in _scan(text) if not stopped]
 
 
 def index_terms(text: str) -> list[str]:
@@ -259,11 +266,12 @@ class PreparedDocument:
 
 def prepare(document: Document) -> PreparedDocument:
     """Analyse a document's title and body once, where it is cheapest: in the worker that read it."""
+    body_words = _folded_words(document.body)
     return PreparedDocument(
         document=document,
         title_terms=" ".join(index_terms(document.title)),
-        body_terms=" ".join(index_terms(document.body)),
-        words=" ".join(sorted(set(_folded_words(document.body)))),
+        body_terms=" ".join(_stem(word) for word in body_words),
+        words=" ".join(sorted(set(body_words))),
     )
 
 
@@ -272,12 +280,11 @@ def body_tokens(text: str, words: frozenset[str]) -> Iterator[Token]:
 
     One reused Token, as Whoosh's own tokenizers do; the fragmenter copies those it keeps.
     """
-    stop, token = stop_words(), Token(positions=True, chars=True, removestops=False, mode="index")
+    token = Token(positions=True, chars=True, removestops=False, mode="index")
     kept = None  # StopFilter renumbers the words it keeps from the first one's position
-    for position, match in enumerate(_TOKEN_RE.finditer(text)):
-        word = match.group(0).lower().translate(accent_map)
-        token.stopped = len(word) < 2 or word in stop
-        if token.stopped:
+    for position, (match, word, stopped) in enumerate(_scan(text)):
+        token.stopped = stopped
+        if stopped:
             token.text, token.pos = word, position
         else:
             kept = position if kept is None else kept + 1
@@ -514,7 +521,6 @@ class IndexBuild:
         self.actor_names: dict[str, tuple[str, str]] = {} if clear else read_actor_names(index_dir)
         self._new_actors = clear
         self.cleaner: dict[str, Any] = {}
-        self.count = 0
         self.pending = 0
         self._writer = self._new_writer()
 
@@ -541,7 +547,6 @@ class IndexBuild:
             if self.actor_names.get(actor.id) != (actor.name, actor.type):
                 self.actor_names[actor.id] = (actor.name, actor.type)
                 self._new_actors = True
-        self.count += 1
         self.pending += 1
 
     def delete(self, document_id: str) -> None:
@@ -936,8 +941,9 @@ class EngineIndex:
         if not isinstance(query, Every):
             if _plain_words(query):
                 reader, matched = searcher.reader(), set()
-                for leaf in query.leaves():
-                    term = (leaf.fieldname, searcher.schema[leaf.fieldname].to_bytes(leaf.text))
+                # Each word stands twice in the tree (alone and in the all-words bonus): read it once.
+                for fieldname, text in {(leaf.fieldname, leaf.text) for leaf in query.leaves()}:
+                    term = (fieldname, searcher.schema[fieldname].to_bytes(text))
                     if term in reader:
                         matched.update(reader.postings(*term).all_ids())
             else:

@@ -462,12 +462,9 @@ def add_document(
     if isinstance(made, SkippedFile):
         raise BadInputError(f"document {document_id!r} has no text left after cleaning")
     document = replace(made, path="")  # not a file
-    root = manifest.get("corpus_root")
-    with engine.writing(index_dir, Path(root) if root else None, lock_timeout, rebuild=False) as build:
-        build.cleaner = cleaner
-        before = build.catalog.get(document_id)
-        if before is not None and before[0] != engine.NOT_A_FILE:
-            raise BadInputError(f"{document_id!r} is a file of the corpus: edit the file instead")
+    with _writing_app_document(
+        index_dir, manifest, document_id, lock_timeout, "edit the file instead"
+    ) as build:
         build.add(document, engine.NOT_A_FILE)
     return document
 
@@ -475,15 +472,25 @@ def add_document(
 def delete_document(index_dir: Path, document_id: str, *, lock_timeout: float = 5.0) -> None:
     """Remove a document an app added; a file's document goes when its file is deleted."""
     manifest = engine.read_manifest(index_dir)
+    remedy = "delete the file, then reindex"
+    with _writing_app_document(index_dir, manifest, document_id, lock_timeout, remedy) as build:
+        if document_id not in build.catalog:
+            raise DocumentNotFoundError(f"no document {document_id!r} added to the index at {index_dir}")
+        build.delete(document_id)
+
+
+@contextlib.contextmanager
+def _writing_app_document(
+    index_dir: Path, manifest: dict[str, Any], document_id: str, lock_timeout: float, remedy: str
+) -> Iterator[engine.IndexBuild]:
+    """An update run for one document of an app's, keeping the index's cleaning state; never a file's."""
     root = manifest.get("corpus_root")
     with engine.writing(index_dir, Path(root) if root else None, lock_timeout, rebuild=False) as build:
         build.cleaner = manifest.get("cleaner", {})
         before = build.catalog.get(document_id)
-        if before is None:
-            raise DocumentNotFoundError(f"no document {document_id!r} added to the index at {index_dir}")
-        if before[0] != engine.NOT_A_FILE:
-            raise BadInputError(f"{document_id!r} is a file of the corpus: delete the file, then reindex")
-        build.delete(document_id)
+        if before is not None and before[0] != engine.NOT_A_FILE:
+            raise BadInputError(f"{document_id!r} is a file of the corpus: {remedy}")
+        yield build
 
 
 def is_watched(path: str) -> bool:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from .errors import (
@@ -133,15 +133,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def only(*names: str) -> Callable[[Request], None]:
-    """A dependency refusing query parameters the endpoint does not know (a typo must not pass)."""
-
-    def check(request: Request) -> None:
-        unknown = sorted(set(request.query_params) - set(names))
-        if unknown:
-            raise BadInputError(f"unknown parameter {unknown[0]!r}: use {', '.join(names) or 'none'}")
-
-    return check
+def known_parameters_only(request: Request) -> None:
+    """Refuse query parameters the endpoint does not take (a typo must not pass), read from its signature."""
+    route = request.scope.get("route")
+    known = [param.alias for param in route.dependant.query_params] if isinstance(route, APIRoute) else []
+    unknown = sorted(set(request.query_params) - set(known))
+    if unknown:
+        raise BadInputError(f"unknown parameter {unknown[0]!r}: use {', '.join(known) or 'none'}")
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="How many results to return.")]
@@ -163,6 +161,7 @@ def create_app(index_dir: Path | str) -> FastAPI:
         title="news-search",
         summary="Search a news index: ranked hits with snippets, documents, similar ones, actors, stats.",
         responses=ERRORS,
+        dependencies=[Depends(known_parameters_only)],
     )
     app.state.index = index
 
@@ -175,15 +174,12 @@ def create_app(index_dir: Path | str) -> FastAPI:
         log.exception("%s %s failed", request.method, request.url.path)
         return JSONResponse({"error": "internal error; see the server's log"}, status_code=500)
 
-    @app.get("/health", dependencies=[Depends(only())])
+    @app.get("/health")
     def health() -> HealthOut:
         """The server is up and its index opens."""
         return HealthOut(status="ok", documents=len(index))
 
-    @app.get(
-        "/search",
-        dependencies=[Depends(only("q", "actor", "since", "until", "sort", "limit", "offset", "facets"))],
-    )
+    @app.get("/search")
     def search(
         q: QueryText = None,
         actor: Annotated[list[str], Query(max_length=20, description="Only documents naming it.")] = [],  # noqa: B006
@@ -200,17 +196,17 @@ def create_app(index_dir: Path | str) -> FastAPI:
         )
         return ResultsOut.model_validate(results_to_dict(results))
 
-    @app.get("/document", dependencies=[Depends(only("id"))], responses={404: {"model": ErrorOut}})
+    @app.get("/document", responses={404: {"model": ErrorOut}})
     def document(id: DocumentId) -> DocumentOut:
         """One document's metadata and clean text."""
         return DocumentOut.model_validate(document_to_dict(index.document(id)))
 
-    @app.get("/similar", dependencies=[Depends(only("id", "limit"))], responses={404: {"model": ErrorOut}})
+    @app.get("/similar", responses={404: {"model": ErrorOut}})
     def similar(id: DocumentId, limit: Limit = 10) -> ResultsOut:
         """The documents most like one."""
         return ResultsOut.model_validate(results_to_dict(index.similar(id, limit=limit)))
 
-    @app.get("/actors", dependencies=[Depends(only("q", "type", "limit", "since", "until"))])
+    @app.get("/actors")
     def actors(
         q: QueryText = None,
         type: ActorType | None = None,
@@ -222,7 +218,7 @@ def create_app(index_dir: Path | str) -> FastAPI:
         counts = index.actors(q, type=type, limit=limit, since=since, until=until)
         return ActorsOut.model_validate({"actors": [facet_to_dict(c) for c in counts]})
 
-    @app.get("/stats", dependencies=[Depends(only())])
+    @app.get("/stats")
     def stats() -> StatsOut:
         """What the index holds and how it was made."""
         return StatsOut.model_validate(stats_to_dict(index.stats()))
