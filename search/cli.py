@@ -538,7 +538,7 @@ def serve_command(ctx: click.Context, index_dir: Path | None, host: str, port: i
     \b
     Examples:
       search serve
-      curl 'http://127.0.0.1:8000/search?q=coup&actor=ecowas&limit=3'
+      curl 'http://127.0.0.1:8000/search?q=mali&actor=ecowas&limit=3'
     """
     from .server import address_of, create_app, listening_socket, serve  # only this command needs them
 

@@ -22,7 +22,7 @@ from search import server
 from search.actors import ACTOR_TYPES
 from search.searching import FACETS, SORTS
 
-from .conftest import DW_REPORT, STATE_DEPARTMENT_STATEMENT
+from .conftest import DW_REPORT, PROJECT_ROOT, STATE_DEPARTMENT_STATEMENT
 
 
 @contextmanager
@@ -168,3 +168,18 @@ def test_an_unexpected_failure_is_a_500_without_a_stack_trace(sample_index: Path
         response = httpx.get(f"{url}/stats", timeout=30)
     assert response.status_code == 500
     assert response.json() == {"error": "internal error; see the server's log"}
+
+
+README_REQUESTS = [
+    line.split(" ", 1)[1]
+    for line in (PROJECT_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    if line.startswith("GET /")
+]
+
+
+@pytest.mark.parametrize("path", README_REQUESTS)
+def test_every_request_the_readme_shows_answers_with_something(client: httpx.Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data.get("total", 1) > 0 and data.get("actors", [1]) != []
