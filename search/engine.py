@@ -6,7 +6,9 @@ engine can be swapped by rewriting this file alone.
 
 from __future__ import annotations
 
+import bisect
 import fcntl
+import heapq
 import json
 import logging
 import math
@@ -16,7 +18,7 @@ import re
 import struct
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
@@ -27,7 +29,7 @@ from time import monotonic, sleep
 from typing import Any
 
 import whoosh.index
-from whoosh import classify, highlight, qparser, scoring, sorting
+from whoosh import highlight, qparser, scoring, sorting
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
@@ -42,6 +44,7 @@ from whoosh.codec import whoosh3
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb import structfile
 from whoosh.lang import stemmer_for_language
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, DateRange, Every, FuzzyTerm, Not, NullQuery, Or, Query, Term
 from whoosh.support.charset import accent_map
 from whoosh.support.levenshtein import distance
@@ -227,21 +230,24 @@ def text_analyzer() -> Analyzer:
 
 
 _TOKEN_RE = re.compile(RegexTokenizer().expression.pattern, re.UNICODE)
+_WORD_RE = re.compile(_TOKEN_RE.pattern.replace("(", "(?:"), re.UNICODE)  # no group: findall gives words
 _stem = lru_cache(maxsize=200_000)(stemmer_for_language("en"))
 
 
-def _scan(text: str) -> Iterator[tuple[re.Match[str], str, bool]]:
-    """Each token text_analyzer() reads: its match, its word (lower case, accents folded), and whether
-    its StopFilter drops it (a stop word, or a single character)."""
-    stop = stop_words()
-    for match in _TOKEN_RE.finditer(text):
-        word = match.group(0).lower().translate(accent_map)
-        yield match, word, len(word) < 2 or word in stop
-
-
 def _folded_words(text: str) -> list[str]:
-    """The words text_analyzer() keeps, before stemming."""
-    return [word for _, word, stopped in _scan(text) if not stopped]
+    """The words text_analyzer() keeps, before stemming: lower case, accents folded, stop words dropped.
+
+    Split by findall, in C; an ASCII text is lowered whole (lowering ASCII changes neither which
+    characters are word characters nor any length), and only words beyond ASCII are accent-folded
+    (the accent map only lowers ASCII letters).
+    """
+    stop = stop_words()
+    if text.isascii():
+        lowered = _WORD_RE.findall(text.lower())
+    else:
+        lowered = [word.lower() for word in _WORD_RE.findall(text)]
+    folded = (word if word.isascii() else word.translate(accent_map) for word in lowered)
+    return [word for word in folded if len(word) >= 2 and word not in stop]
 
 
 def index_terms(text: str) -> list[str]:
@@ -275,43 +281,92 @@ def prepare(document: Document) -> PreparedDocument:
     )
 
 
-def body_tokens(text: str, words: frozenset[str]) -> Iterator[Token]:
-    """The tokens text_analyzer() makes for highlighting (stop words kept), marked when in words.
+def _matched_stems(words_in_text: Iterable[str], words: frozenset[str]) -> dict[str, str]:
+    """Each word of a text (as written) whose term is one of words, mapped to that term."""
+    stop = stop_words()
+    matched = {}
+    for written in set(words_in_text):
+        folded = written.lower().translate(accent_map)
+        if len(folded) >= 2 and folded not in stop and _stem(folded) in words:
+            matched[written] = _stem(folded)
+    return matched
 
-    One reused Token, as Whoosh's own tokenizers do; the fragmenter copies those it keeps.
+
+def body_fragments(text: str, words: frozenset[str], top: int = SNIPPET_FRAGMENTS) -> list[Fragment]:
+    """The best passages of a body for the given terms, as Whoosh's highlight() makes them with
+    text_analyzer(), a ContextFragmenter(FRAGMENT_CHARS, FRAGMENT_CONTEXT), the earliest-best scorer
+    and FIRST order.
+
+    Whoosh makes a Token object for every word of the text and walks them all; here the words are
+    found by one regex pass, matched by their distinct written forms, and only the words around the
+    matches are walked one by one (tested equal to Whoosh's highlight()).
     """
-    token = Token(positions=True, chars=True, removestops=False, mode="index")
-    kept = None  # StopFilter renumbers the words it keeps from the first one's position
-    for position, (match, word, stopped) in enumerate(_scan(text)):
-        token.stopped = stopped
-        if stopped:
-            token.text, token.pos = word, position
-        else:
-            kept = position if kept is None else kept + 1
-            token.text, token.pos = _stem(word), kept
-        token.startchar, token.endchar = match.span()
-        token.matched = not token.stopped and token.text in words
-        yield token
+    written = _WORD_RE.findall(text)
+    matched = _matched_stems(written, words)
+    if not matched:
+        return []
+    spans = [match.span() for match in _TOKEN_RE.finditer(text)]
+    terms = [matched.get(word) for word in written]
+    fragments = _context_fragments(text, spans, terms)
+    best = highlight.top_fragments(fragments, top, _EARLIEST_BEST, highlight.FIRST)
+    return [_to_fragment(fragment) for fragment in _merge_touching(best)]
 
 
-class _BodyHighlighter(highlight.Highlighter):
-    """Whoosh's highlighter, with the body's tokens made by body_tokens() rather than the analyzer chain.
+def _context_fragments(
+    text: str, spans: list[tuple[int, int]], terms: list[str | None]
+) -> Iterator[highlight.Fragment]:
+    """Whoosh's ContextFragmenter.fragment_tokens over tokens (spans, and the term of each matched one).
 
-    Re-analysing each hit's body was a third of a query's time; the tokens are the same.
+    Its loop, line for line, except that a run of unmatched words outside a passage is taken in one
+    step: all it does there is keep the starts of the words less than `surround` characters before
+    the last one's end, which a bisection finds.
     """
-
-    def highlight_hit(self, hitobj: Any, fieldname: str, text: str | None = None, top: int = 3,
-                      minscore: int = 1, strict_phrase: bool = False) -> Any:  # fmt: skip
-        results = hitobj.results
-        field = results.searcher.schema[fieldname]
-        text = hitobj[fieldname] if text is None else text
-        terms = results.query_terms(expand=True, fieldname=fieldname)
-        words = frozenset(field.from_bytes(term[1]) for term in terms)
-        tokens = self._merge_matched_tokens(body_tokens(text, words))
-        fragments = self.fragmenter.fragment_tokens(text, tokens)
-        return self.formatter.format(
-            highlight.top_fragments(fragments, top, self.scorer, self.order, minscore)
-        )
+    maxchars, surround = FRAGMENT_CHARS, FRAGMENT_CONTEXT
+    starts = [start for start, _ in spans]
+    ends = [end for _, end in spans]
+    limit = bisect.bisect_right(ends, highlight.DEFAULT_CHARLIMIT)  # Whoosh stops at the first word past it
+    matched_at = [n for n in range(limit) if terms[n] is not None]
+    firsts: list[int] = []  # starts of the unmatched words just before a passage
+    first: int | None = None
+    countdown = -1
+    tokens: list[Token] = []
+    endchar = 0
+    currentlen = 0
+    n = 0
+    while n < limit:
+        term = terms[n]
+        if countdown < 0 and term is None:
+            upcoming = bisect.bisect_left(matched_at, n)
+            run_end = matched_at[upcoming] if upcoming < len(matched_at) else limit
+            endchar = ends[run_end - 1]
+            kept = bisect.bisect_left(starts, endchar - surround, n, run_end)
+            firsts = [start for start in firsts if endchar - start <= surround] + starts[kept:run_end]
+            n = run_end
+            continue
+        startchar, endchar = spans[n]
+        tlength = endchar - startchar
+        if currentlen + tlength > maxchars:
+            countdown = 0
+        elif term is not None:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = startchar
+                    countdown += surround
+            tokens.append(Token(text=term, startchar=startchar, endchar=endchar, matched=True, boost=1.0))
+        if countdown >= 0:
+            currentlen += tlength
+            countdown -= tlength
+            if countdown <= 0:
+                yield highlight.mkfrag(text, tokens, startchar=first, endchar=endchar)
+                tokens, firsts, first, currentlen = [], [], None, 0
+        n += 1
+    if limit < len(spans):
+        endchar = ends[limit]
+    if tokens:
+        yield highlight.mkfrag(text, tokens, startchar=first, endchar=endchar)
 
 
 class RobertsonBM25F(scoring.BM25F):
@@ -660,6 +715,123 @@ def _without(query: Query, excluded: Query) -> Query:
     return And([query, Not(excluded)])
 
 
+def _term_blocks(
+    reader: Any, fieldname: str, btext: bytes, wanted: list[int] | None = None
+) -> Iterator[tuple[Any, Any]]:
+    """A term's postings in one segment, a block at a time: (ids, weights), deleted documents left out.
+
+    Whoosh's matchers hand out one posting a call; the block arrays it decodes are read whole here.
+    With wanted (sorted segment document numbers), only the blocks that may hold them are decoded.
+    """
+    matcher = reader.postings(fieldname, btext)
+    deleted: Any = frozenset()
+    if isinstance(matcher, FilterMatcher):  # the segment has deletions
+        matcher, deleted = matcher.child, matcher._ids
+    if not isinstance(matcher, whoosh3.W3LeafMatcher):  # postings inlined in the term's entry: a handful
+        ids, weights = [], []
+        while matcher.is_active():
+            if matcher.id() not in deleted:
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+            matcher.next()
+        yield ids, weights
+        return
+    next_wanted = iter(wanted or ())
+    target = next(next_wanted, None) if wanted is not None else -1
+    while matcher.is_active() and target is not None:
+        if matcher.block_max_id() >= target:
+            matcher._read_ids()
+            matcher._read_weights()
+            ids, weights = matcher._ids, matcher._weights
+            if deleted:
+                kept = [n for n, docnum in enumerate(ids) if docnum not in deleted]
+                ids, weights = [ids[n] for n in kept], [weights[n] for n in kept]
+            yield ids, weights
+            while wanted is not None and target is not None and target <= matcher.block_max_id():
+                target = next(next_wanted, None)
+        matcher._next_block()
+
+
+def _term_scores(searcher: Any, fieldname: str, text: str, only: list[int] | None = None) -> dict[int, float]:
+    """BM25F score of one term in every document holding it (or in only those, sorted), as Whoosh would."""
+    weighting = searcher.weighting
+    btext = searcher.schema[fieldname].to_bytes(text)
+    idf = searcher.idf(fieldname, btext)
+    avgfl = searcher.avg_field_length(fieldname) or 1
+    k1, b = weighting.K1, weighting._field_B.get(fieldname, weighting.B)
+    # bm25()'s length part for each of the 256 lengths a segment's length byte can stand for.
+    norm = [k1 * ((1 - b) + b * whoosh3.byte_to_length(byte) / avgfl) for byte in range(256)]
+    one = whoosh3.length_to_byte(1)
+    scores: dict[int, float] = {}
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        if (fieldname, btext) not in reader:
+            continue
+        wanted = None
+        if only is not None:
+            wanted = [docnum - offset for docnum in only if 0 <= docnum - offset < reader.doc_count_all()]
+            if not wanted:
+                continue
+        column = reader._perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+        # The lengths column holds a byte a document; Whoosh's default length is 1 when it is missing.
+        lengths = column._dbfile.get(column._basepos, column._count) if column is not None else b""
+        known = len(lengths)
+        keep = set(wanted) if wanted is not None else None
+        for ids, weights in _term_blocks(reader, fieldname, btext, wanted):
+            scores.update(
+                (
+                    docnum + offset,
+                    idf * ((tf * (k1 + 1)) / (tf + norm[lengths[docnum] if docnum < known else one])),
+                )
+                for docnum, tf in zip(ids, weights, strict=True)
+                if keep is None or docnum in keep
+            )
+    return scores
+
+
+def _scored_by_word_scores(query: Query) -> bool:
+    """True for terms ORed and ANDed (no +required word, no minimum match), as _word_scores needs."""
+    return all(
+        type(node) in (Term, And) or (type(node) is Or and not node.minmatch and node.scale is None)
+        for node in _nodes(query)
+    )
+
+
+def _word_scores(searcher: Any, query: Query) -> dict[int, float]:
+    """Every document a query of words matches, with the score Whoosh's matcher tree would give it.
+
+    Only for Term, Or and And nodes (see _scored_by_word_scores). Whoosh walks its matchers one posting a
+    Python call at a time; summing whole postings lists in dictionaries scores the same documents the
+    same way in a fraction of the time, and gives the number of matches on the way.
+    """
+    terms: dict[tuple[str, str], dict[int, float]] = {}
+
+    def evaluate(node: Query) -> dict[int, float]:
+        if type(node) is Term:
+            key = (node.fieldname, node.text)
+            if key not in terms:
+                terms[key] = _term_scores(searcher, *key)
+            found = terms[key]
+        else:
+            children = [evaluate(child) for child in node.subqueries]
+            if len(children) == 1:  # Whoosh uses a lone child's matcher as it is, without the boost
+                return children[0]
+            if isinstance(node, And):
+                children.sort(key=len)
+                common = set(children[0]).intersection(*children[1:])
+                found = {docnum: sum(child[docnum] for child in children) for docnum in common}
+            else:
+                found = dict(children[0])
+                for child in children[1:]:
+                    for docnum, score in child.items():
+                        found[docnum] = found.get(docnum, 0.0) + score
+        if node.boost != 1.0:
+            return {docnum: score * node.boost for docnum, score in found.items()}
+        return found
+
+    return evaluate(query)
+
+
 class _AllWordsBonusGroup(qparser.OrGroup):
     """Words written side by side are ORed, plus a bonus clause for holding all of them.
 
@@ -724,6 +896,9 @@ class _EarliestBestFragmentScorer(highlight.BasicFragmentScorer):
         return float(super().__call__(fragment)) - position
 
 
+_EARLIEST_BEST = _EarliestBestFragmentScorer()
+
+
 class _SpanFormatter(highlight.Formatter):
     """Whoosh formatter that returns our Fragment records instead of marked-up strings."""
 
@@ -783,6 +958,71 @@ def _lead_fragment(body: str) -> Fragment:
     return Fragment(body[:end].replace("\n", " "))
 
 
+def _bo1(weight_in_top: float, frequency: float, documents: int) -> float:
+    """A term's Bo1 score (Whoosh's classify.Bo1Model): weight in the top documents against the collection."""
+    f = frequency / documents
+    return weight_in_top * math.log((1.0 + f) / f, 2) + math.log(1.0 + f, 2)
+
+
+def _expansion_terms(
+    in_top: Counter[str],
+    frequency: Callable[[str], float],
+    documents: int,
+    field_length: float,
+    number: int = FEEDBACK_TERMS,
+) -> list[tuple[str, float]]:
+    """The number best expansion terms and their normalised weights, as Whoosh's Expander with Bo1 gives.
+
+    Expander looks every word of the top documents up in the index; most are read once or twice
+    there and cannot make the cut. A term of weight w in the top documents has a collection
+    frequency between w and the field's length, and at a given w Bo1 falls then rises with the
+    frequency, so its larger value at those two ends bounds the term; Bo1 and that bound grow with
+    w. Terms are read heaviest first, and the reading stops when the bound falls below the
+    number-th best score: no lighter term could reach it.
+    """
+    best: list[tuple[float, _Reversed]] = []  # a min-heap of the number best (score, word)
+    maxweight = 0.0
+    for word, weight in sorted(in_top.items(), key=lambda item: -item[1]):
+        bound = max(_bo1(weight, weight, documents), _bo1(weight, max(weight, field_length), documents))
+        if len(best) == number and bound < best[0][0]:
+            break
+        cf = frequency(word)
+        if not cf:  # a term the index does not hold (Expander skips it)
+            continue
+        score = _bo1(weight, cf, documents)
+        maxweight = max(maxweight, score)
+        # Expander sorts by score, then word: ties go to the word first in order.
+        entry = (score, _Reversed(word))
+        if len(best) < number:
+            heapq.heappush(best, entry)
+        elif entry > best[0]:
+            heapq.heapreplace(best, entry)
+    if not maxweight:
+        return []
+    f = maxweight / documents
+    norm = (maxweight * math.log((1.0 + f) / f) + math.log(1.0 + f)) / math.log(2.0)
+    ranked = sorted(best, reverse=True)
+    return [(entry[1].word, entry[0] / norm) for entry in ranked]
+
+
+@dataclass(frozen=True, order=False)
+class _Reversed:
+    """A word that compares in reverse, so that a min-heap of (score, word) drops the later word of a tie."""
+
+    word: str
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return self.word > other.word
+
+
+def _highlighted_words(query: Query, reader: Any) -> frozenset[str]:
+    """The body terms of a query that the index holds (wildcards and fuzzy words expanded), to mark."""
+    body = reader.schema["body"]
+    return frozenset(
+        body.from_bytes(text) for _, text in query.existing_terms(reader, fieldname="body", expand=True)
+    )
+
+
 def _stored_actors(stored: dict[str, Any]) -> tuple[Actor, ...]:
     return tuple(Actor(*info) for info in stored.get("actor_info") or ())
 
@@ -827,12 +1067,6 @@ class EngineIndex:
         self._parser.add_plugin(qparser.FuzzyTermPlugin())
         self._parser.add_plugin(_PlusMinusPlugin())
         self._spelling_analyzer = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-        self._highlighter = _BodyHighlighter(
-            fragmenter=highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=FRAGMENT_CONTEXT),
-            scorer=_EarliestBestFragmentScorer(),
-            formatter=_SpanFormatter(),
-            order=highlight.FIRST,
-        )
 
     @contextmanager
     def _current_searcher(self) -> Iterator[Any]:
@@ -894,41 +1128,41 @@ class EngineIndex:
     @staticmethod
     def _feedback_terms(searcher: Any, docnums: list[int]) -> list[tuple[str, float]]:
         """The key terms (Bo1) of the openings of the given documents, with their weights."""
-        expander = classify.Expander(searcher.reader(), "body", model=classify.Bo1Model)
+        in_top: Counter[str] = Counter()
         for docnum in docnums:
-            expander.add(body_terms(searcher.stored_fields(docnum).get("body", "")[:FEEDBACK_CHARS]).items())
-        return [(text, weight) for text, weight in expander.expanded_terms(FEEDBACK_TERMS, normalize=True)]
+            in_top.update(body_terms(searcher.stored_fields(docnum).get("body", "")[:FEEDBACK_CHARS]))
+        readers = [sub.reader() for sub, _ in searcher.leaf_searchers()]
+        return _expansion_terms(
+            in_top,
+            lambda term: sum(reader.frequency("body", term) for reader in readers),
+            searcher.doc_count_all(),
+            searcher.reader().field_length("body"),
+        )
 
-    def _rerank_with_feedback(self, searcher: Any, query: Query, hits: list[Any]) -> list[tuple[Any, float]]:
-        """The hits reordered by the query and its best documents' key terms (pseudo-relevance feedback).
+    def _rerank_with_feedback(
+        self, searcher: Any, query: Query, hits: list[tuple[int, float]]
+    ) -> list[tuple[int, float]]:
+        """The hits (docnum, score) reordered by the query and its best documents' key terms
+        (pseudo-relevance feedback).
 
         Each hit scores (1 - w)/words of its own score plus the expansion terms' scores in its
         body, as the expanded query would score it; only these hits are scored again, so the
         documents that match, and their number, stay those of the user's words.
         """
-        scores = {hit.docnum: float(hit.score) for hit in hits}
-        expansion = self._feedback_terms(searcher, [hit.docnum for hit in hits[:FEEDBACK_DOCS]])
+        scores = dict(hits)
+        expansion = self._feedback_terms(searcher, [docnum for docnum, _ in hits[:FEEDBACK_DOCS]])
         total = sum(weight for _, weight in expansion)
         if total:
             words = (
                 sum(leaf.boost for leaf in query.leaves() if getattr(leaf, "fieldname", "") == "body") or 1.0
             )
             scores = {docnum: score * (1 - FEEDBACK_WEIGHT) / words for docnum, score in scores.items()}
-            ordered, context = sorted(scores), searcher.context()
+            ordered = sorted(scores)
             for text, weight in expansion:
-                matcher = Term("body", text, boost=FEEDBACK_WEIGHT * weight / total).matcher(
-                    searcher, context
-                )
-                for docnum in ordered:
-                    if not matcher.is_active():
-                        break
-                    if matcher.id() < docnum:
-                        matcher.skip_to(docnum)
-                    if matcher.is_active() and matcher.id() == docnum:
-                        scores[docnum] += matcher.score()
-        return sorted(
-            ((hit, scores[hit.docnum]) for hit in hits), key=lambda pair: (-pair[1], pair[0].docnum)
-        )
+                boost = FEEDBACK_WEIGHT * weight / total
+                for docnum, score in _term_scores(searcher, "body", text, only=ordered).items():
+                    scores[docnum] += score * boost
+        return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
     @staticmethod
     def _matching(searcher: Any, query: Query, narrowing: Query | None) -> set[int] | None:
@@ -996,36 +1230,46 @@ class EngineIndex:
             with self._current_searcher() as searcher:
                 parsed = self._expand_fuzzy(parsed, searcher.reader())
                 narrowing = self._filter(request)
-                matched = self._matching(searcher, parsed, narrowing)
-                total = searcher.doc_count() if matched is None else len(matched)
+                depth = request.offset + request.limit
+                feedback = request.sort == "relevance" and _plain_words(parsed)
+                scored: dict[int, float] | None = None
+                if feedback and not request.facets and _scored_by_word_scores(parsed):
+                    scored = _word_scores(searcher, parsed)
+                    if narrowing is not None:
+                        narrowed = set(searcher.docs_for_query(narrowing))
+                        scored = {docnum: score for docnum, score in scored.items() if docnum in narrowed}
+                    total = len(scored)
+                else:
+                    matched = self._matching(searcher, parsed, narrowing)
+                    total = searcher.doc_count() if matched is None else len(matched)
                 suggestions = (
                     self._suggestions(searcher, request.query) if request.query and total < FEW_HITS else ()
                 )
                 if not total:  # (Whoosh would read an empty filter as no filter at all)
                     empty: dict[str, tuple[FacetCount, ...]] = {name: () for name in request.facets}
                     return Results(request.query or "", 0, (), empty, suggestions, notes)
-                depth = request.offset + request.limit
-                feedback = request.sort == "relevance" and _plain_words(parsed)
-                found = searcher.search(
-                    parsed,
-                    limit=max(RERANK_DEPTH, 3 * depth) if feedback else depth,
-                    filter=matched if narrowing is not None else None,
-                    sortedby=self._sorting(request.sort),
-                    groupedby=self._facets(request.facets),
-                    maptype=sorting.Count,
-                )
-                found.highlighter = self._highlighter
-                top = [found[n] for n in range(found.scored_length())]  # len(found) would count every match
-                ranked = (
-                    self._rerank_with_feedback(searcher, parsed, top)
-                    if feedback
-                    else [(hit, hit.score) for hit in top]
-                )
-                page = ranked[request.offset : depth]
+                scoring_depth = max(RERANK_DEPTH, 3 * depth) if feedback else depth
+                facets: dict[str, tuple[FacetCount, ...]] = {}
+                if scored is not None:
+                    top = heapq.nsmallest(scoring_depth, scored.items(), key=lambda pair: (-pair[1], pair[0]))
+                else:
+                    found = searcher.search(
+                        parsed,
+                        limit=scoring_depth,
+                        filter=matched if narrowing is not None else None,
+                        sortedby=self._sorting(request.sort),
+                        groupedby=self._facets(request.facets),
+                        maptype=sorting.Count,
+                    )
+                    # len(found) would count every match
+                    top = [(found[n].docnum, found[n].score) for n in range(found.scored_length())]
+                    facets = {name: self._facet_counts(searcher, found, name) for name in request.facets}
+                ranked = self._rerank_with_feedback(searcher, parsed, top) if feedback else top
+                words = _highlighted_words(parsed, searcher.reader())
                 hits = [
-                    self._hit(rank, hit, score) for rank, (hit, score) in enumerate(page, request.offset + 1)
+                    self._hit(searcher, rank, docnum, score, words)
+                    for rank, (docnum, score) in enumerate(ranked[request.offset : depth], request.offset + 1)
                 ]
-                facets = {name: self._facet_counts(searcher, found, name) for name in request.facets}
                 return Results(
                     query=request.query or "",
                     total=total,
@@ -1037,9 +1281,10 @@ class EngineIndex:
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
 
-    def _hit(self, rank: int, hit: Any, score: Any) -> Hit:
-        stored = hit.fields()
-        fragments = hit.highlights("body", top=SNIPPET_FRAGMENTS) or [_lead_fragment(stored.get("body", ""))]
+    def _hit(self, searcher: Any, rank: int, docnum: int, score: Any, words: frozenset[str]) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        body = stored.get("body", "")
+        fragments = body_fragments(body, words) or [_lead_fragment(body)]
         return Hit(
             rank=rank,
             id=stored["id"],
@@ -1113,8 +1358,11 @@ class EngineIndex:
                     return None
                 analysed = " ".join(index_terms(searcher.stored_fields(docnum).get("body", "")))
                 found = searcher.more_like(docnum, "body", text=analysed, top=limit, numterms=SIMILAR_TERMS)
-                found.highlighter = self._highlighter
-                hits = [self._hit(rank, hit, hit.score) for rank, hit in enumerate(found, start=1)]
+                words = _highlighted_words(found.q, searcher.reader())
+                hits = [
+                    self._hit(searcher, rank, hit.docnum, hit.score, words)
+                    for rank, hit in enumerate(found, start=1)
+                ]
                 return Results(query=document_id, total=len(hits), hits=tuple(hits))
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None

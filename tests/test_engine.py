@@ -2,19 +2,21 @@ from __future__ import annotations
 
 import io
 import json
-import re
+import random
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import whoosh.index
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import classify, highlight
 
 from search import engine
 from search.errors import IndexDamagedError, IndexLockedError, IndexNeedsRebuildError, IndexNotFoundError
-from search.models import Actor, Document
+from search.models import Actor, Document, Fragment
 
 MALI = Actor("mali", "Mali", "country")
 US = Actor("united-states", "United States", "country")
@@ -197,16 +199,139 @@ def test_fast_body_terms_are_the_analyzers_terms(text: str) -> None:
     assert engine.body_terms(text) == Counter(token.text for token in engine.text_analyzer()(text))
 
 
-@pytest.mark.parametrize("text", ANALYZER_TEXTS)
-def test_fast_body_tokens_are_the_analyzers_tokens_for_highlighting(text: str) -> None:
-    def shape(tokens: Iterable[Any]) -> list[tuple[object, ...]]:
-        return [(t.text, t.pos, t.startchar, t.endchar, t.stopped) for t in tokens]
+WORDS = [
+    "oil",
+    "price",
+    "opec",
+    "crude",
+    "barrel",
+    "market",
+    "rise",
+    "falls",
+    "trade",
+    "deal",
+    "bank",
+    "rates",
+    "coup",
+    "mali",
+    "the",
+]
+VOCABULARY = WORDS + [f"rare{n}" for n in range(400)]
+FREQUENCIES = [40] * len(WORDS) + [1] * 400
 
-    expected = engine.text_analyzer()(text, positions=True, chars=True, mode="index", removestops=False)
-    assert shape(engine.body_tokens(text, frozenset())) == shape(expected)
-    assert [t.startchar for t in engine.body_tokens(text, frozenset({"coup"})) if t.matched] == [
-        m.start() for m in re.finditer(r"(?i)coup", text)
+
+def random_documents(seed: int, count: int, prefix: str) -> list[Document]:
+    """Documents of common words drawn again and again (their postings span several blocks) and rare ones."""
+    rng = random.Random(seed)
+    return [
+        Document(
+            id=f"{prefix}{n}.txt",
+            path=f"{prefix}{n}.txt",
+            title=" ".join(rng.choices(WORDS, k=3)),
+            body=" ".join(rng.choices(VOCABULARY, FREQUENCIES, k=rng.randint(3, 200))),
+        )
+        for n in range(count)
     ]
+
+
+@pytest.fixture(scope="module")
+def segmented_index(tmp_path_factory: pytest.TempPathFactory) -> engine.EngineIndex:
+    """An index of several segments, one of them with deleted documents."""
+    index_dir = tmp_path_factory.mktemp("segmented") / "index"
+    write(index_dir, random_documents(1, 400, "a"))
+    for batch, documents in enumerate([random_documents(2, 150, "b"), []]):
+        with engine.writing(index_dir, index_dir.parent, timeout=0.1, rebuild=False) as update:
+            for document in documents:
+                update.add(document)
+            for n in range(batch, 400, 7):
+                update.delete(f"a{n}.txt")
+    return engine.EngineIndex(index_dir)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["oil", "oil price", "oil oil price", "opec^3 crude", "coup mali bank", "oil price opec crude barrel"],
+)
+def test_word_scores_are_the_scores_whooshs_matchers_give(
+    segmented_index: engine.EngineIndex, query: str
+) -> None:
+    parsed, _ = segmented_index.parse(query)
+    with segmented_index._current_searcher() as searcher:
+        assert any(sub.reader().has_deletions() for sub, _ in searcher.leaf_searchers())
+        assert len(searcher.leaf_searchers()) > 1
+        matcher, expected = parsed.matcher(searcher, searcher.context()), {}
+        while matcher.is_active():
+            expected[matcher.id()] = matcher.score()
+            matcher.next()
+        scores = engine._word_scores(searcher, parsed)
+    assert scores.keys() == expected.keys() and len(expected) > 128
+    assert all(scores[docnum] == pytest.approx(score, rel=1e-12) for docnum, score in expected.items())
+
+
+def test_term_scores_for_some_documents_are_those_of_all(segmented_index: engine.EngineIndex) -> None:
+    with segmented_index._current_searcher() as searcher:
+        everywhere = engine._term_scores(searcher, "body", "oil")
+        some = [*sorted(everywhere)[::37], searcher.doc_count_all() - 1]
+        assert engine._term_scores(searcher, "body", "oil", only=some) == {
+            docnum: everywhere[docnum] for docnum in some if docnum in everywhere
+        }
+
+
+@pytest.mark.parametrize("docnums", [[0], [1, 2, 3], list(range(5, 300, 29)), [10, 11]])
+def test_expansion_terms_are_whooshs_bo1_terms(
+    segmented_index: engine.EngineIndex, docnums: list[int]
+) -> None:
+    with segmented_index._current_searcher() as searcher:
+        expander = classify.Expander(searcher.reader(), "body", model=classify.Bo1Model)
+        for docnum in docnums:
+            expander.add(
+                engine.body_terms(searcher.stored_fields(docnum)["body"][: engine.FEEDBACK_CHARS]).items()
+            )
+        expected = expander.expanded_terms(engine.FEEDBACK_TERMS, normalize=True)
+        assert segmented_index._feedback_terms(searcher, docnums) == expected != []
+
+
+def whoosh_fragments(text: str, words: frozenset[str]) -> list[Fragment]:
+    """Whoosh's own fragmenter and scoring over the analyzer's tokens, stop words never marked."""
+    tokens = engine.text_analyzer()(text, chars=True, removestops=False)
+    marked = (setattr(t, "matched", not t.stopped and t.text in words) or t for t in tokens)
+    fragmenter = highlight.ContextFragmenter(maxchars=engine.FRAGMENT_CHARS, surround=engine.FRAGMENT_CONTEXT)
+    fragments = fragmenter.fragment_tokens(text, marked)
+    best = highlight.top_fragments(fragments, 3, engine._EARLIEST_BEST, highlight.FIRST)
+    return list(engine._SpanFormatter().format(best))
+
+
+PASSAGE = (
+    "Soldiers staged a coup in Bamako on Thursday. The junta said it acted because the government failed "
+    "to fight the rebellion in the north. ECOWAS condemned the coup and threatened sanctions; other "
+    "leaders called for a return to order. " + "Filler words about markets and the weather. " * 12
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (PASSAGE, frozenset({"coup"})),
+        (PASSAGE, frozenset({"coup", "junta", "sanction"})),
+        (PASSAGE, frozenset({"other", "weather"})),  # 'other' is a stop word here: never marked
+        (PASSAGE * 3, frozenset({"market", "coup"})),
+        (PASSAGE * 300, frozenset({"weather"})),  # past Whoosh's 32,768-character limit
+        ("Touré's U.S. trip: a coup-d'état, 3.5 p.m. coups! " * 40, frozenset({"coup", "toure", "u.s"})),
+        ("x" * 170 + " coup " + "y" * 60, frozenset({"coup"})),
+        (PASSAGE, frozenset({"absent"})),
+        ("", frozenset({"coup"})),
+    ],
+)
+def test_body_fragments_are_whooshs_fragments(text: str, words: frozenset[str]) -> None:
+    assert engine.body_fragments(text, words) == whoosh_fragments(text, words)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*WORDS, "x" * 60, ".", "\n", "Oil", "PRICE", "Ünï", "—"]), max_size=300),
+       st.frozensets(st.sampled_from(["oil", "price", "market", "x" * 60, "uni"]), min_size=1))  # fmt: skip
+def test_body_fragments_are_whooshs_fragments_for_any_text(parts: list[str], words: frozenset[str]) -> None:
+    text = " ".join(parts)
+    assert engine.body_fragments(text, words) == whoosh_fragments(text, words)
 
 
 def test_the_view_file_reads_as_bytesio_does_without_copying() -> None:
