@@ -17,7 +17,7 @@ import pickle
 import re
 import struct
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -77,6 +77,7 @@ FEEDBACK_DOCS = 10  # pseudo-relevance feedback: the top documents whose key ter
 FEEDBACK_TERMS = 10
 FEEDBACK_WEIGHT = 0.3  # share of the expanded query's weight that goes to the expansion terms
 FEEDBACK_CHARS = 4000  # the opening of each top document is where its key terms are read
+CACHED_POSTINGS = 250_000  # a thread's searcher keeps the scores of its last terms up to this many (~25 MB)
 RERANK_DEPTH = 30  # feedback reorders this many of the best documents, or three times the depth asked
 # Documents that hold every word of a query of plain words score this many times more.
 ALL_WORDS_BONUS = 1.0
@@ -281,14 +282,20 @@ def prepare(document: Document) -> PreparedDocument:
     )
 
 
+@lru_cache(maxsize=200_000)
+def _term_of(written: str) -> str | None:
+    """The term text_analyzer() makes of a word as written; None for a stop word or a single character."""
+    folded = written.lower().translate(accent_map)
+    return None if len(folded) < 2 or folded in stop_words() else _stem(folded)
+
+
 def _matched_stems(words_in_text: Iterable[str], words: frozenset[str]) -> dict[str, str]:
     """Each word of a text (as written) whose term is one of words, mapped to that term."""
-    stop = stop_words()
     matched = {}
     for written in set(words_in_text):
-        folded = written.lower().translate(accent_map)
-        if len(folded) >= 2 and folded not in stop and _stem(folded) in words:
-            matched[written] = _stem(folded)
+        term = _term_of(written)
+        if term in words:
+            matched[written] = term
     return matched
 
 
@@ -797,21 +804,49 @@ def _scored_by_word_scores(query: Query) -> bool:
     )
 
 
-def _word_scores(searcher: Any, query: Query) -> dict[int, float]:
+class _TermScores:
+    """The scores of the terms a searcher read last, kept while it is current: common words recur."""
+
+    def __init__(self, searcher: Any, limit: int = CACHED_POSTINGS) -> None:
+        self.searcher = searcher
+        self._held: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
+        self._postings = 0
+        self._limit = limit
+
+    def everywhere(self, fieldname: str, text: str) -> dict[int, float]:
+        """The term's score in every document holding it."""
+        key = (fieldname, text)
+        found = self._held.get(key)
+        if found is not None:
+            self._held.move_to_end(key)
+            return found
+        found = _term_scores(self.searcher, fieldname, text)
+        if len(found) <= self._limit:
+            self._held[key] = found
+            self._postings += len(found)
+            while self._postings > self._limit:
+                self._postings -= len(self._held.popitem(last=False)[1])
+        return found
+
+    def within(self, fieldname: str, text: str, docnums: list[int]) -> dict[int, float]:
+        """The term's score in those of the (sorted) documents holding it."""
+        found = self._held.get((fieldname, text))
+        if found is None:
+            return _term_scores(self.searcher, fieldname, text, only=docnums)
+        return {docnum: found[docnum] for docnum in docnums if docnum in found}
+
+
+def _word_scores(query: Query, term_scores: _TermScores) -> dict[int, float]:
     """Every document a query of words matches, with the score Whoosh's matcher tree would give it.
 
     Only for Term, Or and And nodes (see _scored_by_word_scores). Whoosh walks its matchers one posting a
     Python call at a time; summing whole postings lists in dictionaries scores the same documents the
     same way in a fraction of the time, and gives the number of matches on the way.
     """
-    terms: dict[tuple[str, str], dict[int, float]] = {}
 
     def evaluate(node: Query) -> dict[int, float]:
         if type(node) is Term:
-            key = (node.fieldname, node.text)
-            if key not in terms:
-                terms[key] = _term_scores(searcher, *key)
-            found = terms[key]
+            found = term_scores.everywhere(node.fieldname, node.text)
         else:
             children = [evaluate(child) for child in node.subqueries]
             if len(children) == 1:  # Whoosh uses a lone child's matcher as it is, without the boost
@@ -820,7 +855,8 @@ def _word_scores(searcher: Any, query: Query) -> dict[int, float]:
                 children.sort(key=len)
                 common = set(children[0]).intersection(*children[1:])
                 found = {docnum: sum(child[docnum] for child in children) for docnum in common}
-            else:
+            else:  # the largest copied whole, in C; the others added to it
+                children.sort(key=len, reverse=True)
                 found = dict(children[0])
                 for child in children[1:]:
                     for docnum, score in child.items():
@@ -1083,6 +1119,7 @@ class EngineIndex:
             if searcher is not None:
                 searcher.close()
             searcher = self._local.searcher = self._index.searcher(weighting=self._weighting)
+            self._local.term_scores = _TermScores(searcher)
         yield searcher
 
     @property
@@ -1160,7 +1197,7 @@ class EngineIndex:
             ordered = sorted(scores)
             for text, weight in expansion:
                 boost = FEEDBACK_WEIGHT * weight / total
-                for docnum, score in _term_scores(searcher, "body", text, only=ordered).items():
+                for docnum, score in self._local.term_scores.within("body", text, ordered).items():
                     scores[docnum] += score * boost
         return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
@@ -1234,7 +1271,7 @@ class EngineIndex:
                 feedback = request.sort == "relevance" and _plain_words(parsed)
                 scored: dict[int, float] | None = None
                 if feedback and not request.facets and _scored_by_word_scores(parsed):
-                    scored = _word_scores(searcher, parsed)
+                    scored = _word_scores(parsed, self._local.term_scores)
                     if narrowing is not None:
                         narrowed = set(searcher.docs_for_query(narrowing))
                         scored = {docnum: score for docnum, score in scored.items() if docnum in narrowed}

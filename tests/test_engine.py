@@ -263,7 +263,7 @@ def test_word_scores_are_the_scores_whooshs_matchers_give(
         while matcher.is_active():
             expected[matcher.id()] = matcher.score()
             matcher.next()
-        scores = engine._word_scores(searcher, parsed)
+        scores = engine._word_scores(parsed, engine._TermScores(searcher))
     assert scores.keys() == expected.keys() and len(expected) > 128
     assert all(scores[docnum] == pytest.approx(score, rel=1e-12) for docnum, score in expected.items())
 
@@ -275,6 +275,18 @@ def test_term_scores_for_some_documents_are_those_of_all(segmented_index: engine
         assert engine._term_scores(searcher, "body", "oil", only=some) == {
             docnum: everywhere[docnum] for docnum in some if docnum in everywhere
         }
+
+
+def test_term_scores_kept_are_bounded_and_read_as_fresh_ones(segmented_index: engine.EngineIndex) -> None:
+    with segmented_index._current_searcher() as searcher:
+        oil = engine._term_scores(searcher, "body", "oil")
+        kept = engine._TermScores(searcher, limit=len(oil) + 10)
+        assert kept.everywhere("body", "oil") == oil
+        some = sorted(oil)[::5]
+        assert kept.within("body", "oil", some) == engine._term_scores(searcher, "body", "oil", only=some)
+        kept.everywhere("body", "price")  # over the limit with oil: oil, the older, goes
+        assert kept._postings <= len(oil) + 10 and list(kept._held) == [("body", "price")]
+        assert kept.within("body", "oil", some) == {docnum: oil[docnum] for docnum in some}
 
 
 @pytest.mark.parametrize("docnums", [[0], [1, 2, 3], list(range(5, 300, 29)), [10, 11]])
