@@ -18,6 +18,8 @@ from search import engine
 from search.errors import IndexDamagedError, IndexLockedError, IndexNeedsRebuildError, IndexNotFoundError
 from search.models import Actor, Document, Fragment
 
+from .conftest import SAMPLE_CORPUS
+
 MALI = Actor("mali", "Mali", "country")
 US = Actor("united-states", "United States", "country")
 DOCS = [
@@ -301,6 +303,20 @@ def test_expansion_terms_are_whooshs_bo1_terms(
             )
         expected = expander.expanded_terms(engine.FEEDBACK_TERMS, normalize=True)
         assert segmented_index._feedback_terms(searcher, docnums) == expected != []
+
+
+def test_the_stemmer_keeps_a_words_first_letter() -> None:
+    # body_fragments() stems only the words that start as a query term does.
+    texts = [path.read_text("utf-8", errors="replace") for path in SAMPLE_CORPUS.rglob("*") if path.is_file()]
+    words = {word for text in texts for word in engine._folded_words(text)}
+    assert len(words) > 500
+    assert [word for word in words if engine._stem(word)[:1] != word[:1]] == []
+
+
+@given(st.text(alphabet=st.characters(categories=["Ll", "Lu", "Nd"]), min_size=2, max_size=12))
+def test_the_stemmer_keeps_the_first_letter_of_any_word(word: str) -> None:
+    for folded in engine._folded_words(word):
+        assert engine._stem(folded)[:1] == folded[:1]
 
 
 def whoosh_fragments(text: str, words: frozenset[str]) -> list[Fragment]:
