@@ -755,8 +755,8 @@ def _term_blocks(
             matcher.next()
         yield ids, weights
         return
-    next_wanted = iter(wanted or ())
-    target = next(next_wanted, None) if wanted is not None else -1
+    pending = iter(wanted) if wanted is not None else None
+    target = next(pending, None) if pending is not None else -1  # -1: every block is wanted
     while matcher.is_active() and target is not None:
         if matcher.block_max_id() >= target:
             matcher._read_ids()
@@ -766,8 +766,9 @@ def _term_blocks(
                 kept = [n for n, docnum in enumerate(ids) if docnum not in deleted]
                 ids, weights = [ids[n] for n in kept], [weights[n] for n in kept]
             yield ids, weights
-            while wanted is not None and target is not None and target <= matcher.block_max_id():
-                target = next(next_wanted, None)
+            if pending is not None:  # on to the first wanted document past this block
+                while target is not None and target <= matcher.block_max_id():
+                    target = next(pending, None)
         matcher._next_block()
 
 
@@ -1028,39 +1029,28 @@ def _expansion_terms(
     w. Terms are read heaviest first, and the reading stops when the bound falls below the
     number-th best score: no lighter term could reach it.
     """
-    best: list[tuple[float, _Reversed]] = []  # a min-heap of the number best (score, word)
-    maxweight = 0.0
+    read: list[tuple[float, str]] = []  # (score, word) of every term looked up
+    best: list[float] = []  # a min-heap of the number best scores so far
     for word, weight in sorted(in_top.items(), key=lambda item: -item[1]):
         bound = max(_bo1(weight, weight, documents), _bo1(weight, max(weight, field_length), documents))
-        if len(best) == number and bound < best[0][0]:
+        if len(best) == number and bound < best[0]:
             break
         cf = frequency(word)
         if not cf:  # a term the index does not hold (Expander skips it)
             continue
         score = _bo1(weight, cf, documents)
-        maxweight = max(maxweight, score)
-        # Expander sorts by score, then word: ties go to the word first in order.
-        entry = (score, _Reversed(word))
+        read.append((score, word))
         if len(best) < number:
-            heapq.heappush(best, entry)
-        elif entry > best[0]:
-            heapq.heapreplace(best, entry)
-    if not maxweight:
+            heapq.heappush(best, score)
+        elif score > best[0]:
+            heapq.heapreplace(best, score)
+    if not read:
         return []
+    maxweight = max(score for score, _ in read)
     f = maxweight / documents
     norm = (maxweight * math.log((1.0 + f) / f) + math.log(1.0 + f)) / math.log(2.0)
-    ranked = sorted(best, reverse=True)
-    return [(entry[1].word, entry[0] / norm) for entry in ranked]
-
-
-@dataclass(frozen=True, order=False)
-class _Reversed:
-    """A word that compares in reverse, so that a min-heap of (score, word) drops the later word of a tie."""
-
-    word: str
-
-    def __lt__(self, other: _Reversed) -> bool:
-        return self.word > other.word
+    read.sort(key=lambda pair: (-pair[0], pair[1]))  # Expander's order: score, then word
+    return [(word, score / norm) for score, word in read[:number]]
 
 
 def _highlighted_words(query: Query, reader: Any) -> frozenset[str]:
