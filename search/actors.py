@@ -28,14 +28,13 @@ from typing import Any
 import ahocorasick
 
 from .errors import BadInputError
-from .models import Actor
+from .models import ACTOR_TYPES, Actor
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-ACTOR_TYPES = ("country", "organisation", "armed-group", "person")
 # Weights of a mention by where it stands, and the weight an actor needs to act in the story.
 HEADLINE_WEIGHT = 3.0
 DATELINE_WEIGHT = 3.0

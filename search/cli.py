@@ -16,10 +16,9 @@ from typing import Any, TypeVar
 
 import click
 
-from .actors import ACTOR_TYPES
 from .config import ENV_VARIABLES, Settings, load_settings
 from .errors import SearchError
-from .models import IndexReport, SkippedFile
+from .models import ACTOR_TYPES, IndexReport, SkippedFile
 from .rendering import (
     render_actor_counts,
     render_clean,

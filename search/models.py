@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+ACTOR_TYPES = ("country", "organisation", "armed-group", "person")
+
 
 @dataclass(frozen=True)
 class Actor:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .actors import ACTOR_TYPES, Gazetteer, load_gazetteer, slug
 from .dates import parse_user_date
 from .engine import EngineIndex, SearchRequest
 from .errors import BadInputError, DocumentNotFoundError, QueryError
-from .models import Document, FacetCount, IndexStats, Results
+from .models import ACTOR_TYPES, Document, FacetCount, IndexStats, Results
+
+if TYPE_CHECKING:
+    from .actors import Gazetteer
 
 MAX_LIMIT = 10_000
 SORTS = ("relevance", "date", "-date")
@@ -49,11 +52,15 @@ class SearchIndex:
     @property
     def gazetteer(self) -> Gazetteer:
         """The gazetteer the index was built with (ours and the user's files); loading is cached."""
+        from .actors import load_gazetteer  # imported when an actor is named: a plain query never needs it
+
         files = self._engine.manifest.get("cleaner", {}).get("actors_files", [])
         return load_gazetteer(Path(f) for f in files)
 
     def resolve_actor(self, name: str) -> str:
         """The canonical id of an actor named by id, name or alias; a person's id from their name."""
+        from .actors import slug
+
         return self.gazetteer.resolve(name) or slug(name)
 
     def __len__(self) -> int:
