@@ -19,6 +19,7 @@ import struct
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
@@ -1204,23 +1205,19 @@ class EngineIndex:
         return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
     @staticmethod
-    def _matching(searcher: Any, query: Query, narrowing: Query | None) -> set[int] | None:
+    def _matching(
+        searcher: Any, query: Query, scored: dict[int, float] | None, narrowing: Query | None
+    ) -> AbstractSet[int] | None:
         """The documents a request matches (None: every document), found once for the total.
 
-        Plain words match the union of their postings, read leaf by leaf: far cheaper than
-        walking Whoosh's tree of matchers, which would also be walked again to count the hits.
+        A query of terms ORed and ANDed matches the documents _word_scores() scored; any other
+        query, those Whoosh's matchers find.
         """
-        matched: set[int] | None = None
-        if not isinstance(query, Every):
-            if _plain_words(query):
-                reader, matched = searcher.reader(), set()
-                # Each word stands twice in the tree (alone and in the all-words bonus): read it once.
-                for fieldname, text in {(leaf.fieldname, leaf.text) for leaf in query.leaves()}:
-                    term = (fieldname, searcher.schema[fieldname].to_bytes(text))
-                    if term in reader:
-                        matched.update(reader.postings(*term).all_ids())
-            else:
-                matched = set(searcher.docs_for_query(query))
+        matched: AbstractSet[int] | None = None
+        if scored is not None:
+            matched = scored.keys()
+        elif not isinstance(query, Every):
+            matched = set(searcher.docs_for_query(query))
         if narrowing is not None:
             narrowed = set(searcher.docs_for_query(narrowing))
             matched = narrowed if matched is None else matched & narrowed
@@ -1271,16 +1268,11 @@ class EngineIndex:
                 narrowing = self._filter(request)
                 depth = request.offset + request.limit
                 feedback = request.sort == "relevance" and _plain_words(parsed)
-                scored: dict[int, float] | None = None
-                if feedback and not request.facets and _scored_by_word_scores(parsed):
-                    scored = _word_scores(parsed, self._local.term_scores)
-                    if narrowing is not None:
-                        narrowed = set(searcher.docs_for_query(narrowing))
-                        scored = {docnum: score for docnum, score in scored.items() if docnum in narrowed}
-                    total = len(scored)
-                else:
-                    matched = self._matching(searcher, parsed, narrowing)
-                    total = searcher.doc_count() if matched is None else len(matched)
+                scored = (
+                    _word_scores(parsed, self._local.term_scores) if _scored_by_word_scores(parsed) else None
+                )
+                matched = self._matching(searcher, parsed, scored, narrowing)
+                total = searcher.doc_count() if matched is None else len(matched)
                 suggestions = (
                     self._suggestions(searcher, request.query) if request.query and total < FEW_HITS else ()
                 )
@@ -1289,8 +1281,9 @@ class EngineIndex:
                     return Results(request.query or "", 0, (), empty, suggestions, notes)
                 scoring_depth = max(RERANK_DEPTH, 3 * depth) if feedback else depth
                 facets: dict[str, tuple[FacetCount, ...]] = {}
-                if scored is not None:
-                    top = heapq.nsmallest(scoring_depth, scored.items(), key=lambda pair: (-pair[1], pair[0]))
+                if feedback and not request.facets and scored is not None and matched is not None:
+                    candidates = scored.items() if narrowing is None else ((n, scored[n]) for n in matched)
+                    top = heapq.nsmallest(scoring_depth, candidates, key=lambda pair: (-pair[1], pair[0]))
                 else:
                     found = searcher.search(
                         parsed,

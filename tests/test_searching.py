@@ -278,6 +278,15 @@ def test_every_construct_of_the_query_language(sample_index: Path, query: str, e
     assert found == expected
 
 
+@pytest.mark.parametrize("query", ["+soldiers coup", "coup AND soldiers", "coup -soldiers", "junt*", "coup"])
+@pytest.mark.parametrize("facets", [(), ("actor",)])
+def test_the_total_counts_the_documents_the_query_matches(
+    sample_index: Path, query: str, facets: tuple[str, ...]
+) -> None:
+    results = open_index(sample_index).search(query, limit=10, facets=facets)
+    assert results.total == len(results.hits) > 0  # the sample corpus has five documents
+
+
 def test_boosts_reorder_results(sample_index: Path) -> None:
     index = open_index(sample_index)
     assert ids(index.search("soldiers^10 peacekeepers"))[0] != "003_7e5ade231f249089.txt"
