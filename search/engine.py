@@ -291,8 +291,7 @@ def prepare(document: Document) -> PreparedDocument:
 @lru_cache(maxsize=200_000)
 def _term_of(written: str) -> str | None:
     """The term text_analyzer() makes of a word as written; None for a stop word or a single character."""
-    folded = written.lower().translate(accent_map)
-    return None if len(folded) < 2 or folded in stop_words() else _stem(folded)
+    return next(iter(index_terms(written)), None)
 
 
 def _matched_stems(words_in_text: Iterable[str], words: frozenset[str]) -> dict[str, str]:

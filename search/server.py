@@ -150,7 +150,7 @@ Until = Annotated[str | None, Query(pattern=DATE_PATTERN, description="Up to thi
 QueryText = Annotated[str | None, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="A query.")]
 Sort = Literal["relevance", "date", "-date"]  # searching.SORTS, as a type the API can describe
 Facet = Literal["actor", "year"]  # searching.FACETS
-ActorType = Literal["country", "organisation", "armed-group", "person"]  # actors.ACTOR_TYPES
+ActorType = Literal["country", "organisation", "armed-group", "person"]  # models.ACTOR_TYPES
 DocumentId = Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="A document id.")]
 
 
