@@ -21,7 +21,18 @@ from .errors import (
     QueryError,
     SearchError,
 )
-from .models import Actor, Document, FacetCount, Fragment, Hit, IndexReport, IndexStats, Results, SkippedFile
+from .models import (
+    Actor,
+    Document,
+    FacetCount,
+    Fragment,
+    Hit,
+    IndexReport,
+    IndexStats,
+    Results,
+    SkippedFile,
+    UnknownActor,
+)
 
 if TYPE_CHECKING:
     from .config import Settings, load_settings
@@ -63,6 +74,7 @@ __all__ = [
     "SearchIndex",
     "Settings",
     "SkippedFile",
+    "UnknownActor",
     "add_document",
     "create_index",
     "delete_document",

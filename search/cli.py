@@ -30,6 +30,8 @@ from .rendering import (
     render_json,
     render_stats,
     render_text,
+    render_total,
+    render_unknown_actor,
 )
 from .searching import MAX_LIMIT, SORTS, open_index
 
@@ -352,8 +354,12 @@ def query_command(
             click.echo(render_text(results, colored), color=colored, nl=False)
         if results.facets:
             click.echo(render_facets(results), nl=False)
-    if results.total == 0 and not as_json:
-        click.echo(f"search: no documents match {results.query!r}", err=True)
+    if not as_json:
+        for unknown in results.unknown_actors:
+            click.echo(f"search: {render_unknown_actor(unknown)}", err=True)
+        if not results.unknown_actors:
+            message = render_total(results) if results.total else f"no documents match {results.query!r}"
+            click.echo(f"search: {message}", err=True)
     for suggestion in results.suggestions:
         click.echo(f"search: did you mean: {suggestion}", err=True)
     if results.total == 0:
@@ -443,8 +449,11 @@ def actors_command(
     counts = index.actors(
         " ".join(words) if words else None, type=actor_type, limit=limit, since=since, until=until
     )
-    click.echo(render_actor_counts(counts, as_json), nl=not as_json and not counts)
+    if counts or as_json:
+        click.echo(render_actor_counts(counts, as_json), nl=False)
     if not counts:
+        where = f"the documents that match {' '.join(words)!r}" if words else "the index"
+        click.echo(f"search: no actors in {where}", err=True)
         ctx.exit(EXIT_NO_MATCH)
 
 

@@ -7,6 +7,7 @@ engine can be swapped by rewriting this file alone.
 from __future__ import annotations
 
 import bisect
+import difflib
 import fcntl
 import heapq
 import json
@@ -46,7 +47,20 @@ from whoosh.codec import whoosh3
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb import structfile
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.query import And, DateRange, Every, FuzzyTerm, Not, NullQuery, Or, Query, Term
+from whoosh.query import (
+    And,
+    AndMaybe,
+    DateRange,
+    Every,
+    FuzzyTerm,
+    Not,
+    NullQuery,
+    Or,
+    Phrase,
+    Query,
+    Term,
+    WrappingQuery,
+)
 from whoosh.support.charset import accent_map
 from whoosh.support.levenshtein import distance
 from whoosh.util.times import long_to_datetime
@@ -59,11 +73,11 @@ from .errors import (
     IndexNotFoundError,
     QueryError,
 )
-from .models import Actor, Document, FacetCount, Fragment, Hit, Results
+from .models import Actor, Document, FacetCount, Fragment, Hit, Results, UnknownActor
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 MANIFEST_NAME = "search-index.json"
 ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets
 CATALOG_NAME = "catalog.json"  # id -> signature and hash of each indexed file, for incremental runs
@@ -91,6 +105,9 @@ FEW_HITS = 3  # below this many hits, suggest corrections
 SIMILAR_TERMS = 12
 PLAIN_WORD_RE = re.compile(r"(?<![\w:~*?^\-])[^\W\d_]{3,}(?![\w:~*?])")
 KNOWN_FIELDS = ("title", "body", "actor", "actors", "date")
+# Fields whose clauses narrow without scoring, like the flags (_FilterClause); "filter" marks a clause
+# already made one.
+FILTER_FIELDS = ("date", "actors", "filter")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 FIELD_RE = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*):(?=\S)")
 QUESTION_MARK_RE = re.compile(r"(?<=\w)\?+(?=\s|$|[.,;:!)\]])")
@@ -226,45 +243,69 @@ def stop_words() -> frozenset[str]:
 _stem = lru_cache(maxsize=200_000)(Stemmer.Stemmer("english").stemWord)
 
 
-def text_analyzer() -> Analyzer:
-    """English stemming with accent folding, so that 'Touré' matches 'Toure'."""
-    return (
-        RegexTokenizer()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(stoplist=stop_words())
-        | StemFilter(stemfn=_stem)
-    )
+# Whoosh's word pattern, \w+(\.?\w+)*, keeps 'U.S.' and '3.5' whole, but also 'taxpayers.The' where a
+# space is missing after a full stop (1 story in 400 of the AllSides news): a dot before a capitalised
+# word ends the word.
+TOKEN_PATTERN = r"\w+(?:\.(?![A-Z][a-z])\w+)*"
 
 
-_TOKEN_RE = re.compile(RegexTokenizer().expression.pattern, re.UNICODE)
-_WORD_RE = re.compile(_TOKEN_RE.pattern.replace("(", "(?:"), re.UNICODE)  # no group: findall gives words
+def text_analyzer(drop_stop_words: bool = True) -> Analyzer:
+    """English stemming with accent folding, so that 'Touré' matches 'Toure'; stop words dropped unless
+    the caller says removestops=False (phrases) or drop_stop_words is False (a query of stop words alone)."""
+    stop = StopFilter(stoplist=stop_words()) if drop_stop_words else StopFilter(stoplist=(), minsize=1)
+    tokens = RegexTokenizer(TOKEN_PATTERN)
+    return tokens | LowercaseFilter() | CharsetFilter(accent_map) | stop | StemFilter(stemfn=_stem)
+
+
+_TOKEN_RE = re.compile(TOKEN_PATTERN, re.UNICODE)
+_WORD_RE = _TOKEN_RE  # no capturing group: findall gives the words
+
+
+def _is_stop_word(folded: str) -> bool:
+    """True for a word too common (or too short) to rank by: text_analyzer()'s StopFilter drops it."""
+    return len(folded) < 2 or folded in stop_words()
+
+
+def _every_folded_word(text: str) -> list[str]:
+    """Every word of a text as text_analyzer() reads it before stemming: lower case, accents folded.
+
+    Split by findall, in C, on the text as written (the word pattern looks at capitals); the words
+    are lowered in one call, joined (a word holds no space), and only words beyond ASCII are
+    accent-folded (the accent map only lowers ASCII letters). Stop words are kept: the index holds
+    every word at its position, so that a phrase with stop words matches exactly.
+    """
+    words = _WORD_RE.findall(text)
+    if not words:
+        return []
+    lowered = " ".join(words).lower().split(" ")
+    if text.isascii():
+        return lowered
+    return [word if word.isascii() else word.translate(accent_map) for word in lowered]
 
 
 def _folded_words(text: str) -> list[str]:
-    """The words text_analyzer() keeps, before stemming: lower case, accents folded, stop words dropped.
-
-    Split by findall, in C; an ASCII text is lowered whole (lowering ASCII changes neither which
-    characters are word characters nor any length), and only words beyond ASCII are accent-folded
-    (the accent map only lowers ASCII letters).
-    """
+    """The words text_analyzer() keeps for ranking, before stemming: stop words and single letters dropped."""
     stop = stop_words()
-    if text.isascii():
-        lowered = _WORD_RE.findall(text.lower())
-    else:
-        lowered = [word.lower() for word in _WORD_RE.findall(text)]
-    folded = (word if word.isascii() else word.translate(accent_map) for word in lowered)
-    return [word for word in folded if len(word) >= 2 and word not in stop]
+    return [word for word in _every_folded_word(text) if len(word) >= 2 and word not in stop]
 
 
 def index_terms(text: str) -> list[str]:
-    """The terms text_analyzer() makes of a text, in order, without its chain of generators (~5x faster)."""
+    """The term of every word of a text, in order, stop words included: what the index holds at each position.
+
+    text_analyzer() called with removestops=False makes the same terms, through its chain of generators
+    (~5x slower).
+    """
+    return [_stem(word) for word in _every_folded_word(text)]
+
+
+def key_terms(text: str) -> list[str]:
+    """The terms text_analyzer() makes of a text for ranking, in order: no stop words, no single letters."""
     return [_stem(word) for word in _folded_words(text)]
 
 
 def body_terms(text: str) -> Counter[str]:
-    """The terms text_analyzer() makes of a text, counted."""
-    return Counter(index_terms(text))
+    """The ranking terms of a text, counted (for feedback: stop words never expand a query)."""
+    return Counter(key_terms(text))
 
 
 @dataclass(frozen=True)
@@ -279,24 +320,27 @@ class PreparedDocument:
 
 def prepare(document: Document) -> PreparedDocument:
     """Analyse a document's title and body once, where it is cheapest: in the worker that read it."""
-    body_words = _folded_words(document.body)
+    body_words = _every_folded_word(document.body)
     return PreparedDocument(
         document=document,
         title_terms=" ".join(index_terms(document.title)),
         body_terms=" ".join(_stem(word) for word in body_words),
-        words=" ".join(sorted(set(body_words))),
+        words=" ".join(sorted({word for word in body_words if not _is_stop_word(word)})),
     )
 
 
 @lru_cache(maxsize=200_000)
 def _term_of(written: str) -> str | None:
-    """The term text_analyzer() makes of a word as written; None for a stop word or a single character."""
+    """The term text_analyzer() makes of a word as written (a stop word's too); None if it holds no word."""
     return next(iter(index_terms(written)), None)
 
 
-def _matched_stems(words_in_text: Iterable[str], words: frozenset[str]) -> dict[str, str]:
+def _matched_stems(
+    words_in_text: Iterable[str], words: frozenset[str], stop_words_too: bool
+) -> dict[str, str]:
     """Each word of a text (as written) whose term is one of words, mapped to that term.
 
+    A stop word only counts when stop_words_too (inside a phrase): alone, it never matched.
     The English stemmer only rewrites endings (a word's first letter stays: tested), so only the
     words that start as one of the terms are stemmed; in a fresh process most would be stemmed
     for the first time.
@@ -304,28 +348,53 @@ def _matched_stems(words_in_text: Iterable[str], words: frozenset[str]) -> dict[
     initials = {term[:1] for term in words}
     matched = {}
     for written in set(words_in_text):
-        if written[:1].lower().translate(accent_map)[:1] in initials:
+        folded = written.lower().translate(accent_map)
+        if folded[:1] in initials and (stop_words_too or not _is_stop_word(folded)):
             term = _term_of(written)
             if term in words:
                 matched[written] = term
     return matched
 
 
-def body_fragments(text: str, words: frozenset[str], top: int = SNIPPET_FRAGMENTS) -> list[Fragment]:
-    """The best passages of a body for the given terms, as Whoosh's highlight() makes them with
+@dataclass(frozen=True)
+class Marks:
+    """What to highlight: terms that count wherever they stand, and phrases (term sequences) as wholes."""
+
+    words: frozenset[str] = frozenset()
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+
+def _terms_to_mark(written: list[str], marks: Marks) -> list[str | None]:
+    """For each word of a text, its term when it is to be highlighted, else None."""
+    alone = _matched_stems(written, marks.words, stop_words_too=False)
+    terms = [alone.get(word) for word in written]
+    if marks.phrases:
+        in_phrases = _matched_stems(
+            written, frozenset(w for p in marks.phrases for w in p), stop_words_too=True
+        )
+        phrase_terms = [in_phrases.get(word) for word in written]
+        for phrase in marks.phrases:
+            size = len(phrase)
+            for start, term in enumerate(phrase_terms):
+                if term == phrase[0] and tuple(phrase_terms[start : start + size]) == phrase:
+                    terms[start : start + size] = phrase
+    return terms
+
+
+def body_fragments(text: str, marks: Marks, top: int = SNIPPET_FRAGMENTS) -> list[Fragment]:
+    """The best passages of a body for the given marks, as Whoosh's highlight() makes them with
     text_analyzer(), a ContextFragmenter(FRAGMENT_CHARS, FRAGMENT_CONTEXT), the earliest-best scorer
-    and FIRST order.
+    and FIRST order, a phrase's words marked only where the whole phrase stands.
 
     Whoosh makes a Token object for every word of the text and walks them all; here the words are
     found by one regex pass, matched by their distinct written forms, and only the words around the
     matches are walked one by one (tested equal to Whoosh's highlight()).
     """
     written = _WORD_RE.findall(text)
-    matched = _matched_stems(written, words)
-    if not matched:
+    terms = _terms_to_mark(written, marks)
+    if not any(terms):
         return []
     spans = [match.span() for match in _TOKEN_RE.finditer(text)]
-    terms = [matched.get(word) for word in written]
     fragments = _context_fragments(text, spans, terms)
     best = highlight.top_fragments(fragments, top, _EARLIEST_BEST, highlight.FIRST)
     return [_to_fragment(fragment) for fragment in _merge_touching(best)]
@@ -404,6 +473,27 @@ class RobertsonBM25F(scoring.BM25F):
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
 
+@cache
+def stop_terms() -> frozenset[str]:
+    """The terms of the stop words: indexed for phrases, but not counted in a field's length."""
+    return frozenset(_stem(word) for word in stop_words())
+
+
+class WordsText(TEXT):
+    """A text field that holds every word at its position but counts only the ranking words in its length.
+
+    Phrases need the stop words ("the military", "lock her up"); BM25's length normalisation was
+    chosen without them (counting them cost CISI 0.01 nDCG@10), and a posting's length share is all
+    the writer reads the frequency for (SegmentWriter.add_document: `length += freq`).
+    """
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        unscored = stop_terms()
+        for btext, freq, weight, vbytes in super().index(value, **kwargs):
+            text = btext.decode("utf-8")
+            yield btext, (0 if len(text) < 2 or text in unscored else freq), weight, vbytes
+
+
 def build_schema(analyzer: Analyzer | None = None) -> Schema:
     """The index's fields; size, mtime and hash are kept for incremental reindexing.
 
@@ -415,8 +505,8 @@ def build_schema(analyzer: Analyzer | None = None) -> Schema:
     return Schema(
         id=ID(unique=True, stored=True),
         path=STORED(),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
-        body=TEXT(analyzer=analyzer, stored=True),
+        title=WordsText(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
+        body=WordsText(analyzer=analyzer, stored=True),
         words=KEYWORD(),
         date=DATETIME(stored=True, sortable=True),
         actors=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
@@ -497,9 +587,62 @@ def _open_or_create_for_writing(index_dir: Path) -> whoosh.index.Index:
     return whoosh.index.create_in(str(index_dir), build_schema())
 
 
-def query_schema() -> Schema:
+def query_schema(drop_stop_words: bool = True) -> Schema:
     """The index's fields as the query parser sees them: title and body with text_analyzer()."""
-    return build_schema(text_analyzer())
+    return build_schema(text_analyzer(drop_stop_words))
+
+
+def _is_joined_name(written: str) -> bool:
+    """True for a name written with hyphens ('al-Baghdadi', 'Al-Shabaab', 'U.S.-Mexico', 'Coca-Cola'):
+    a part after the first starts with a capital, and the word is not all capitals ('NON-USERS')."""
+    later = re.split(r"[\W_]+", written, flags=re.UNICODE)[1:]
+    return not written.isupper() and any(part[:1].isupper() for part in later)
+
+
+class _Parser(qparser.QueryParser):
+    """Whoosh's parser, reading a word made of several parts (hyphens, apostrophes) as all of them.
+
+    Whoosh ORs the parts of 'al-Baghdadi', so 'al' matched everywhere (370 hits for 20 documents
+    naming Baghdadi). Here a name's parts make a phrase ('al-Baghdadi' = "al baghdadi"), and any
+    other compound's parts must all be there ('two-dimensional' = two AND dimensional: technical
+    text writes "two- and three-dimensional"; as a phrase it cost Cranfield 0.012 nDCG@10, measured
+    with bench/relevance.py). A single letter beside one part is left out ("Mali's" = Mali, "e-mail"
+    = mail), as before.
+    """
+
+    def term_query(
+        self, fieldname: str, text: str, termclass: Any, boost: float = 1.0, tokenize: bool = True,
+        removestops: bool = True,
+    ) -> Query | None:  # fmt: skip
+        if (
+            termclass is Term
+            and tokenize
+            and fieldname in ("title", "body")
+            and len(_WORD_RE.findall(text)) > 1
+        ):
+            tokens = [t.text for t in self.schema[fieldname].tokenize(text, mode="query", removestops=False)]
+            parts = [n for n, word in enumerate(_every_folded_word(text)) if len(word) >= 2]
+            if len(parts) >= 2 and _is_joined_name(text):
+                return Phrase(fieldname, tokens[parts[0] : parts[-1] + 1], boost=boost)
+            if len(parts) >= 2:
+                return And([Term(fieldname, tokens[n]) for n in parts], boost=boost)
+        return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+
+
+def query_parser(drop_stop_words: bool = True) -> qparser.QueryParser:
+    """Whoosh's parser over title and body, with our plugins: see each plugin's docstring."""
+    parser = _Parser(None, query_schema(drop_stop_words), group=_AllWordsBonusGroup)
+    # Whoosh's MultifieldParser(), with our class: a word without a field is searched in title and body.
+    parser.add_plugin(
+        qparser.MultifieldPlugin(["title", "body"], fieldboosts={"title": TITLE_WEIGHT, "body": 1.0})
+    )
+    parser.add_plugin(qparser.FieldAliasPlugin({"actors": ["actor"]}))
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(_PlusMinusPlugin())
+    parser.add_plugin(_FieldClausePlugin())
+    parser.remove_plugin_class(qparser.PhrasePlugin)
+    parser.add_plugin(_PhrasePlugin())
+    return parser
 
 
 def _to_fields(prepared: PreparedDocument) -> dict[str, Any]:
@@ -881,36 +1024,141 @@ def _word_scores(query: Query, term_scores: _TermScores) -> dict[int, float]:
     return evaluate(query)
 
 
+class _FilterClause(WrappingQuery):
+    """A field clause that narrows without scoring (date:, actor:), as the --since/--until/--actor flags do.
+
+    Where it stands in conjunction with the rest of the query it is lifted out into the search's
+    filter (_lift_filters); elsewhere (under OR or NOT) it is its child query.
+    """
+
+    boost = 1.0  # a filter has no weight of its own (Whoosh's normalize() reads every clause's boost)
+
+    def normalize(self) -> Query:
+        child = self.child.normalize()
+        return NullQuery if child is NullQuery else self._rewrap(child)
+
+
+class _FilterNode(qparser.syntax.GroupNode):
+    """The syntax node of a filter field's clause: `date:2012`, `actor:"African Union"`, `actor:(a OR b)`."""
+
+    def query(self, parser: qparser.QueryParser) -> Query | None:
+        inner = [q for q in (node.query(parser) for node in self.nodes) if q is not None]
+        if not inner:
+            return None
+        return qparser.syntax.attach(_FilterClause(inner[0] if len(inner) == 1 else And(inner)), self)
+
+
+def _clause_field(node: Any) -> str | None:
+    """The field a syntax node was written with (`title:junta`, `actor:(mali OR niger)`), else None.
+
+    A bare word has none: the multifield plugin made it a group over title and body, two fields.
+    """
+    if isinstance(node, _FilterNode):
+        return "filter"
+    if isinstance(node, qparser.syntax.NotGroup):
+        return None
+    if isinstance(node, qparser.syntax.GroupNode):
+        fields = {
+            _clause_field(child) for child in node.nodes if not isinstance(child, qparser.syntax.MarkerNode)
+        }
+        return fields.pop() if len(fields) == 1 else None
+    return getattr(node, "fieldname", None)
+
+
+class _FieldClausePlugin(qparser.Plugin):
+    """Marks the clauses of filter fields (date, actor) once fields are known, before + and - group words."""
+
+    def filters(self, parser: qparser.QueryParser) -> list[tuple[Any, int]]:
+        return [(self.do_filter_fields, 505)]  # after fields (100) and multifield (110), before +/- (510)
+
+    def do_filter_fields(self, parser: qparser.QueryParser, group: Any) -> Any:
+        marked = group.empty_copy()
+        for node in group:
+            if _clause_field(node) in FILTER_FIELDS:
+                node = _FilterNode([node])
+            elif isinstance(node, qparser.syntax.GroupNode):
+                node = self.do_filter_fields(parser, node)
+            marked.append(node)
+        return marked
+
+
 class _AllWordsBonusGroup(qparser.OrGroup):
-    """Words written side by side are ORed, plus a bonus clause for holding all of them.
+    """Words written side by side are ORed, plus a bonus clause for holding all of them; a field
+    clause beside them must hold (`coup title:junta`, `coup date:2023`), as in Elasticsearch's
+    query_string and Recoll, unless joined by an explicit OR.
 
     Whoosh's own OrGroup.factory(coord) multiplies every score by (n-1)/n terms, which is
     zero for a one-word query, and its bonus is too small to reorder results.
     """
 
     def query(self, parser: qparser.QueryParser) -> Query:
-        clauses = [q for q in (node.query(parser) for node in self.nodes) if q is not None]
+        required = [
+            q for q in (node.query(parser) for node in self.nodes if _clause_field(node)) if q is not None
+        ]
+        clauses = [
+            q for q in (node.query(parser) for node in self.nodes if not _clause_field(node)) if q is not None
+        ]
         # "coup NOT mali" means coup without mali, not "coup, or anything without mali".
         excluded = [q.query for q in clauses if isinstance(q, Not)]
         # A word the query repeats weighs more (Whoosh's normalize() would keep one copy).
         counts = Counter(q for q in clauses if not isinstance(q, Not))
         words = [q.with_boost(q.boost * n) if n > 1 else q for q, n in counts.items()]
-        if len(words) < 2 or len(words) > MAX_BONUS_WORDS:
+        core: Query | None
+        if not words:
             # Every("id"), not Every(): Whoosh normalises And([Every(), Not(x)]) to Every().
-            core: Query = Or(words, boost=self.boost) if words else Every("id")
+            core = None if required else Every("id")
+        elif len(words) < 2 or len(words) > MAX_BONUS_WORDS:
+            core = Or(words, boost=self.boost)
         else:
             core = Or([Or(words), And(words, boost=ALL_WORDS_BONUS)], boost=self.boost)
+        parts = ([core] if core is not None else []) + required
+        query = parts[0] if len(parts) == 1 else And(parts)
         if excluded:
-            core = _without(core, Or(excluded))
-        return qparser.syntax.attach(core, self)
+            query = _without(query, Or(excluded))
+        return qparser.syntax.attach(query, self)
+
+
+def _lift_filters(query: Query) -> tuple[Query | None, list[Query]]:
+    """The query without the filter clauses that every match must satisfy, and those clauses.
+
+    A filter ANDed with the rest (at the top, in an And, on the required side of +word) is lifted;
+    one under OR or NOT is left in place as its child query. None: no scored part remains.
+    """
+    if isinstance(query, _FilterClause):
+        return None, [_unwrap_filters(query.child)]
+    if type(query) is And:
+        kept, lifted = [], []
+        for child in query.subqueries:
+            rest, found = _lift_filters(child)
+            lifted.extend(found)
+            if rest is not None:
+                kept.append(rest)
+        if not kept:
+            return None, lifted
+        return (kept[0] if len(kept) == 1 and query.boost == 1 else And(kept, boost=query.boost)), lifted
+    if isinstance(query, AndMaybe):
+        required, lifted = _lift_filters(query.a)
+        optional = _unwrap_filters(query.b)
+        if required is None:
+            return optional, lifted
+        both = AndMaybe(required, optional)
+        both.boost = query.boost
+        return both, lifted
+    return _unwrap_filters(query), []
+
+
+def _unwrap_filters(query: Query) -> Query:
+    """The query with every filter clause replaced by its child (under OR or NOT it filters nothing)."""
+    return query.accept(lambda node: node.child if isinstance(node, _FilterClause) else node)
 
 
 class _PlusMinusPlugin(qparser.PlusMinusPlugin):
     """+word and -word, keeping the parser's own group for the optional words.
 
     Whoosh's plugin regroups them in a plain OrGroup, which would drop the bonus for holding
-    all the words and the handling of NOT; it takes '-' anywhere, splitting 'al-Shabaab'; and it
-    excludes with AndNot (see _without).
+    all the words and the handling of NOT; it takes '-' anywhere, splitting 'al-Shabaab'; it
+    excludes with AndNot (see _without); and it made a field clause beside a +word optional
+    ('+Kavanaugh actor:russia'): here field clauses join the required words.
     """
 
     def __init__(self) -> None:
@@ -920,6 +1168,7 @@ class _PlusMinusPlugin(qparser.PlusMinusPlugin):
         required = qparser.syntax.AndGroup()
         optional = type(group)()
         banned = qparser.syntax.OrGroup()
+        fielded = []
         target = optional
         for node in group:
             if isinstance(node, self.Plus):
@@ -927,14 +1176,55 @@ class _PlusMinusPlugin(qparser.PlusMinusPlugin):
             elif isinstance(node, self.Minus):
                 target = banned
             else:
-                target.append(node)
+                if target is optional and _clause_field(node):
+                    fielded.append(node)
+                else:
+                    target.append(node)
                 target = optional
         result = optional
         if required:
-            result = qparser.syntax.AndMaybeGroup([required, result])
+            required.extend(fielded)
+            result = qparser.syntax.AndMaybeGroup([required, result]) if optional else required
+        else:
+            optional.extend(fielded)
         if banned:
             result = qparser.syntax.AndGroup([result, qparser.syntax.NotGroup([banned])])
         return result
+
+
+class _PhraseNode(qparser.PhrasePlugin.PhraseNode):
+    """A quoted phrase whose every word counts, stop words included ("the military", "Me Too").
+
+    Whoosh's node analyses a phrase as it does a lone word, dropping its stop words, so "the
+    military" matched every document holding "military". In the actor field a quoted name is one
+    value ("African Union"), not a sequence of words.
+    """
+
+    def query(self, parser: qparser.QueryParser) -> Query:
+        fieldname = self.fieldname or parser.fieldname
+        if fieldname == "actors":
+            return qparser.syntax.attach(Term(fieldname, " ".join(self.text.split())), self)
+        field = parser.schema[fieldname]
+        words, char_ranges = [], []
+        for token in field.tokenize(self.text, mode="query", chars=True, removestops=False):
+            words.append(token.text)
+            char_ranges.append((self.textstartchar + token.startchar, self.textstartchar + token.endchar))
+        phrase = parser.phraseclass(
+            fieldname, words, slop=self.slop, boost=self.boost, char_ranges=char_ranges
+        )
+        return qparser.syntax.attach(phrase, self)
+
+
+class _PhrasePlugin(qparser.PhrasePlugin):
+    """Quoted phrases read by _PhraseNode."""
+
+    class PhraseTagger(qparser.RegexTagger):
+        def create(self, parser: qparser.QueryParser, match: Any) -> _PhraseNode:
+            slop = match.group("slop")
+            return _PhraseNode(match.group("text"), match.start("text"), int(slop) if slop else 1)
+
+    def taggers(self, parser: qparser.QueryParser) -> list[tuple[Any, int]]:
+        return [(self.PhraseTagger(self.expr), 0)]
 
 
 class _EarliestBestFragmentScorer(highlight.BasicFragmentScorer):
@@ -1053,16 +1343,34 @@ def _expansion_terms(
     return [(word, score / norm) for score, word in read[:number]]
 
 
-def _highlighted_words(query: Query, reader: Any) -> frozenset[str]:
-    """The body terms of a query that the index holds (wildcards and fuzzy words expanded), to mark."""
+def _highlighted_words(query: Query, reader: Any) -> Marks:
+    """The body terms of a query that the index holds (wildcards and fuzzy words expanded), to mark;
+    an exact phrase's words only where they stand together."""
     body = reader.schema["body"]
-    return frozenset(
-        body.from_bytes(text) for _, text in query.existing_terms(reader, fieldname="body", expand=True)
-    )
+    words: set[str] = set()
+    phrases: list[tuple[str, ...]] = []
+    for leaf in query.leaves():
+        if isinstance(leaf, Phrase) and leaf.fieldname == "body" and leaf.slop == 1:
+            phrases.append(tuple(leaf.words))
+            continue
+        words.update(
+            body.from_bytes(text) for _, text in leaf.existing_terms(reader, fieldname="body", expand=True)
+        )
+    return Marks(frozenset(words), tuple(dict.fromkeys(phrases)))
 
 
 def _stored_actors(stored: dict[str, Any]) -> tuple[Actor, ...]:
     return tuple(Actor(*info) for info in stored.get("actor_info") or ())
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query string read: the part that scores, the filter clauses every match satisfies, notes."""
+
+    scored: Query | None  # None: the query only filters
+    filters: tuple[Query, ...] = ()
+    notes: tuple[str, ...] = ()
+    actors: tuple[tuple[str, str], ...] = ()  # (as written, canonical id) of the actors every match names
 
 
 @dataclass(frozen=True)
@@ -1072,7 +1380,7 @@ class SearchRequest:
     query: str | None  # None: every document
     limit: int = 10
     offset: int = 0
-    actor_ids: tuple[str, ...] = ()  # documents must name every one of them
+    actors: tuple[tuple[str, str], ...] = ()  # (as given, canonical id): documents must name every one
     since: date | None = None
     until: date | None = None
     sort: str = "relevance"  # relevance, date (oldest first) or -date (newest first); undated last
@@ -1094,17 +1402,12 @@ class EngineIndex:
             self._index = whoosh.index.open_dir(str(index_dir))
         except DAMAGE_ERRORS as error:
             raise _damaged(index_dir, error) from None
-        self._parser = qparser.MultifieldParser(
-            ["title", "body"],
-            query_schema(),
-            fieldboosts={"title": TITLE_WEIGHT, "body": 1.0},
-            group=_AllWordsBonusGroup,
-        )
+        self._parser = query_parser()
+        self._stop_words_parser: qparser.QueryParser | None = None  # made for the first query of stop words
         self._weighting = RobertsonBM25F(B=BM25_B, K1=BM25_K1)
-        self._parser.add_plugin(qparser.FieldAliasPlugin({"actors": ["actor"]}))
-        self._parser.add_plugin(qparser.FuzzyTermPlugin())
-        self._parser.add_plugin(_PlusMinusPlugin())
-        self._spelling_analyzer = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+        self._spelling_analyzer = (
+            RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+        )
 
     @contextmanager
     def _current_searcher(self) -> Iterator[Any]:
@@ -1144,25 +1447,54 @@ class EngineIndex:
         """How many documents the index holds."""
         return self._index.doc_count()
 
-    def parse(self, text: str) -> tuple[Query, tuple[str, ...]]:
+    def parse(self, text: str) -> ParsedQuery:
         """Our query objects for a query string, and notes on what was read as plain words.
 
         An unknown field or a date the parser cannot read is a QueryError; an unbalanced quote or
-        bracket, or a web address, is read as words, with a note saying so.
+        bracket, or a web address, is read as words, with a note saying so. Filter clauses (date:,
+        actor:) that every match must satisfy come apart from the scored query.
         """
         text, notes = check_query_text(text)
-        try:
-            parsed = self._parser.parse(text, normalize=False)
-        except Exception as error:  # Whoosh raises a bare Exception for a bad date in a range
-            raise QueryError(f"cannot read the query {text!r}: {error}") from None
+        parsed = self._parse_with(self._parser, text)
+        if parsed.normalize() is NullQuery:  # only stop words ('the who', 'to be'): search for them
+            self._stop_words_parser = self._stop_words_parser or query_parser(drop_stop_words=False)
+            parsed = self._parse_with(self._stop_words_parser, text)
         for node in [parsed, *parsed.leaves()]:
             if getattr(node, "error", None):
                 raise QueryError(f"cannot read the query {text!r}: {node.error}")
-        for term in [
-            leaf for leaf in parsed.leaves() if isinstance(leaf, Term) and leaf.fieldname == "actors"
-        ]:
-            parsed = parsed.replace("actors", term.text, self._resolve_actor(term.text))
-        return parsed.normalize(), notes
+        scored, filters = _lift_filters(parsed)
+        filtering_actors = [
+            leaf.text
+            for f in filters
+            for leaf in f.leaves()
+            if isinstance(leaf, Term) and leaf.fieldname == "actors"
+        ]
+        scored, filters = self._resolve_actors(scored), [self._resolve_actors(f) for f in filters]
+        return ParsedQuery(
+            scored=scored.normalize() if scored is not None else None,
+            filters=tuple(f.normalize() for f in filters if f is not None),
+            notes=notes,
+            actors=tuple((name, self._resolve_actor(name)) for name in dict.fromkeys(filtering_actors)),
+        )
+
+    @staticmethod
+    def _parse_with(parser: qparser.QueryParser, text: str) -> Query:
+        try:
+            return parser.parse(text, normalize=False)
+        except Exception as error:  # Whoosh raises a bare Exception for a bad date in a range
+            raise QueryError(f"cannot read the query {text!r}: {error}") from None
+
+    def _resolve_actors(self, query: Query | None) -> Query | None:
+        """The query with each actor named by id, name or alias replaced by the actor's canonical id."""
+        if query is None:
+            return None
+        return query.accept(
+            lambda node: (
+                Term("actors", self._resolve_actor(node.text), boost=node.boost)
+                if type(node) is Term and node.fieldname == "actors"
+                else node
+            )
+        )
 
     @staticmethod
     def _feedback_terms(searcher: Any, docnums: list[int]) -> list[tuple[str, float]]:
@@ -1244,13 +1576,26 @@ class EngineIndex:
 
         return query.accept(expand)
 
-    def _filter(self, request: SearchRequest) -> Query | None:
-        clauses: list[Query] = [Term("actors", actor_id) for actor_id in request.actor_ids]
+    def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
+        clauses: list[Query] = [Term("actors", actor_id) for _, actor_id in request.actors]
+        clauses.extend(filters)
         if request.since or request.until:
             start = datetime.combine(request.since, time.min) if request.since else None
             end = datetime.combine(request.until, time.max) if request.until else None
             clauses.append(DateRange("date", start, end))
         return And(clauses) if clauses else None
+
+    def _unknown_actors(self, searcher: Any, actors: tuple[tuple[str, str], ...]) -> tuple[UnknownActor, ...]:
+        """The actors a request must name that no document names, each with the closest actors that exist."""
+        unknown = []
+        for written, actor_id in dict.fromkeys(actors):
+            if searcher.doc_frequency("actors", actor_id):
+                continue
+            known = self._known_actor_names()
+            by_name = {name.lower(): name for name, _ in known.values()}
+            close = difflib.get_close_matches(written.lower(), list(by_name), n=3, cutoff=0.75)
+            unknown.append(UnknownActor(written, tuple(by_name[name] for name in close)))
+        return tuple(unknown)
 
     def _sorting(self, sort: str) -> Any:
         if sort == "relevance":
@@ -1260,13 +1605,20 @@ class EngineIndex:
 
     def search(self, request: SearchRequest) -> Results:
         """Run a request; return hits offset+1 .. offset+limit with highlighted fragments."""
-        parsed, notes = self.parse(request.query) if request.query else (Every(), ())
+        parsed_query = self.parse(request.query) if request.query else ParsedQuery(None)
+        notes = parsed_query.notes
+        # Filters alone list what they keep, newest first.
+        sort = "-date" if parsed_query.scored is None and request.sort == "relevance" else request.sort
+        empty: dict[str, tuple[FacetCount, ...]] = {name: () for name in request.facets}
         try:
             with self._current_searcher() as searcher:
-                parsed = self._expand_fuzzy(parsed, searcher.reader())
-                narrowing = self._filter(request)
+                unknown = self._unknown_actors(searcher, request.actors + parsed_query.actors)
+                if unknown:
+                    return Results(request.query or "", 0, (), empty, notes=notes, unknown_actors=unknown)
+                parsed = self._expand_fuzzy(parsed_query.scored or Every(), searcher.reader())
+                narrowing = self._filter(request, parsed_query.filters)
                 depth = request.offset + request.limit
-                feedback = request.sort == "relevance" and _plain_words(parsed)
+                feedback = sort == "relevance" and _plain_words(parsed)
                 scored = (
                     _word_scores(parsed, self._local.term_scores) if _scored_by_word_scores(parsed) else None
                 )
@@ -1276,7 +1628,6 @@ class EngineIndex:
                     self._suggestions(searcher, request.query) if request.query and total < FEW_HITS else ()
                 )
                 if not total:  # (Whoosh would read an empty filter as no filter at all)
-                    empty: dict[str, tuple[FacetCount, ...]] = {name: () for name in request.facets}
                     return Results(request.query or "", 0, (), empty, suggestions, notes)
                 scoring_depth = max(RERANK_DEPTH, 3 * depth) if feedback else depth
                 facets: dict[str, tuple[FacetCount, ...]] = {}
@@ -1288,7 +1639,7 @@ class EngineIndex:
                         parsed,
                         limit=scoring_depth,
                         filter=matched if narrowing is not None else None,
-                        sortedby=self._sorting(request.sort),
+                        sortedby=self._sorting(sort),
                         groupedby=self._facets(request.facets),
                         maptype=sorting.Count,
                     )
@@ -1312,7 +1663,7 @@ class EngineIndex:
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
 
-    def _hit(self, searcher: Any, rank: int, docnum: int, score: Any, words: frozenset[str]) -> Hit:
+    def _hit(self, searcher: Any, rank: int, docnum: int, score: Any, words: Marks) -> Hit:
         stored = searcher.stored_fields(docnum)
         body = stored.get("body", "")
         fragments = body_fragments(body, words) or [_lead_fragment(body)]
@@ -1336,7 +1687,8 @@ class EngineIndex:
     def _facet_counts(self, searcher: Any, found: Any, name: str) -> tuple[FacetCount, ...]:
         """Documents per actor (with its name and type) or per year, most first."""
         if name == "actor":
-            counts = found.groups("actor")
+            # A document naming no actor is grouped under None: it counts for no actor.
+            counts = {actor_id: n for actor_id, n in found.groups("actor").items() if actor_id}
             names = self._actor_names(searcher, counts)
             return tuple(
                 FacetCount(key, count, *names[key])
@@ -1351,11 +1703,16 @@ class EngineIndex:
                 years[str(long_to_datetime(value).year)] += 1
         return tuple(FacetCount(year, count) for year, count in sorted(years.items(), reverse=True))
 
-    def _actor_names(self, searcher: Any, counts: dict[str, int]) -> dict[str, tuple[str, str]]:
-        """Each actor id's name and type: from the index's list of actors, else from a document naming it."""
+    def _known_actor_names(self) -> dict[str, tuple[str, str]]:
+        """The index's list of actors (id -> name and type), re-read when an indexing run rewrote it."""
         stamp = _stamp(self.index_dir / ACTORS_NAME)
         if stamp != self._actors_stamp:
             self._actors, self._actors_stamp = read_actor_names(self.index_dir), stamp
+        return self._actors
+
+    def _actor_names(self, searcher: Any, counts: dict[str, int]) -> dict[str, tuple[str, str]]:
+        """Each actor id's name and type: from the index's list of actors, else from a document naming it."""
+        self._known_actor_names()
         names = {actor_id: self._actors[actor_id] for actor_id in counts if actor_id in self._actors}
         for actor_id in set(counts) - set(names):  # an index written before the list was kept
             for hit in searcher.search(Term("actors", actor_id), limit=1):
@@ -1387,7 +1744,7 @@ class EngineIndex:
                 docnum = searcher.document_number(id=document_id)
                 if docnum is None:
                     return None
-                analysed = " ".join(index_terms(searcher.stored_fields(docnum).get("body", "")))
+                analysed = " ".join(key_terms(searcher.stored_fields(docnum).get("body", "")))
                 found = searcher.more_like(docnum, "body", text=analysed, top=limit, numterms=SIMILAR_TERMS)
                 words = _highlighted_words(found.q, searcher.reader())
                 hits = [

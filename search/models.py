@@ -121,6 +121,14 @@ class FacetCount:
 
 
 @dataclass(frozen=True)
+class UnknownActor:
+    """An actor a search asked for that no document names, with the closest names that do exist."""
+
+    name: str
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Results:
     """A page of ranked hits for one query, with the total number of matches and any facets."""
 
@@ -130,6 +138,7 @@ class Results:
     facets: Mapping[str, tuple[FacetCount, ...]] = field(default_factory=dict)
     suggestions: tuple[str, ...] = ()  # corrected queries, when few documents match
     notes: tuple[str, ...] = ()  # how the query was read where it was not as written
+    unknown_actors: tuple[UnknownActor, ...] = ()  # actors asked for that no document names: nothing matches
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,17 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from .models import Actor, Document, FacetCount, Fragment, Hit, IndexReport, IndexStats, Results
+from .models import (
+    Actor,
+    Document,
+    FacetCount,
+    Fragment,
+    Hit,
+    IndexReport,
+    IndexStats,
+    Results,
+    UnknownActor,
+)
 
 if TYPE_CHECKING:
     from .cleaning import Piece
@@ -100,7 +110,28 @@ def results_to_dict(results: Results) -> dict[str, Any]:
         data["facets"] = {name: [facet_to_dict(f) for f in counts] for name, counts in results.facets.items()}
     data["suggestions"] = list(results.suggestions)
     data["notes"] = list(results.notes)
+    if results.unknown_actors:
+        data["unknown_actors"] = [
+            {"name": unknown.name, "suggestions": list(unknown.suggestions)}
+            for unknown in results.unknown_actors
+        ]
     return data
+
+
+def render_unknown_actor(unknown: UnknownActor) -> str:
+    """Why a search that requires an actor no document names found nothing, with the closest names."""
+    hint = f" (did you mean: {', '.join(unknown.suggestions)}?)" if unknown.suggestions else ""
+    return f"no document names an actor {unknown.name!r}{hint}"
+
+
+def render_total(results: Results) -> str:
+    """How many documents matched and which of them are shown: '12 documents match 'coup' (1-10 shown)'."""
+    noun = "document matches" if results.total == 1 else "documents match"
+    if not results.hits:
+        return f"{results.total:,} {noun} {results.query!r}"
+    first, last = results.hits[0].rank, results.hits[-1].rank
+    shown = "" if (first, last) == (1, results.total) else f" ({first}-{last} shown)"
+    return f"{results.total:,} {noun} {results.query!r}{shown}"
 
 
 def render_facets(results: Results) -> str:

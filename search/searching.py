@@ -103,7 +103,7 @@ class SearchIndex:
             query=query.strip() if query else None,
             limit=limit,
             offset=offset,
-            actor_ids=tuple(dict.fromkeys(self.resolve_actor(a) for a in actors)),
+            actors=tuple(dict.fromkeys((name, self.resolve_actor(name)) for name in actors)),
             since=first,
             until=last,
             sort=sort,

@@ -81,6 +81,11 @@ class YearCountOut(BaseModel):
     count: int
 
 
+class UnknownActorOut(BaseModel):
+    name: str
+    suggestions: list[str]
+
+
 class ResultsOut(BaseModel):
     query: str
     total: int
@@ -88,6 +93,7 @@ class ResultsOut(BaseModel):
     facets: dict[str, list[ActorCountOut | YearCountOut]] | None = None
     suggestions: list[str]
     notes: list[str]
+    unknown_actors: list[UnknownActorOut] | None = None
 
 
 class DocumentOut(BaseModel):

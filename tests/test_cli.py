@@ -179,7 +179,7 @@ def test_locked_index_is_a_one_line_error(tmp_path: Path, indexed: Path) -> None
 def test_query_prints_ranked_results_and_exits_0(tmp_path: Path, indexed: Path) -> None:
     result = run(["query", "coup", "--index-dir", str(indexed)], tmp_path)
     assert result.exit_code == 0
-    assert result.stderr == ""
+    assert result.stderr == "search: 3 documents match 'coup'\n"
     lines = result.stdout.splitlines()
     assert lines[0] == "1. Mali junta told to leave"
     assert lines[1].startswith(
@@ -192,6 +192,7 @@ def test_query_prints_ranked_results_and_exits_0(tmp_path: Path, indexed: Path) 
 def test_limit_caps_the_results(tmp_path: Path, indexed: Path) -> None:
     result = run(["query", "mali", "--limit", "2", "--index-dir", str(indexed)], tmp_path)
     assert [line for line in result.stdout.splitlines() if line[:1].isdigit()][-1].startswith("2. ")
+    assert result.stderr == "search: 5 documents match 'mali' (1-2 shown)\n"
 
 
 def test_no_match_exits_1_with_nothing_on_stdout(tmp_path: Path, indexed: Path) -> None:
@@ -516,7 +517,7 @@ def test_a_misspelling_gets_a_suggestion_on_stderr_and_in_json(tmp_path: Path, i
 def test_words_read_as_words_are_noted_on_stderr_not_stdout(tmp_path: Path, indexed: Path) -> None:
     result = run(["query", '"coup', "--index-dir", str(indexed)], tmp_path)
     assert result.exit_code == 0
-    assert result.stderr == "search: note: a quote was not closed: searched for the words\n"
+    assert result.stderr.splitlines()[0] == "search: note: a quote was not closed: searched for the words"
     assert result.stdout.startswith("1. ")
 
 
@@ -577,3 +578,34 @@ def test_serve_on_a_port_in_use_is_a_one_line_error(tmp_path: Path, indexed: Pat
         port = str(taken.getsockname()[1])
         message = one_line_error(run(["serve", "--index-dir", str(indexed), "--port", port], tmp_path))
     assert f"cannot listen on 127.0.0.1:{port}" in message
+
+
+def test_an_actor_no_document_names_is_said_with_exit_1(tmp_path: Path, indexed: Path) -> None:
+    result = run(["query", "mali", "--actor", "Afrikan Union", "--index-dir", str(indexed)], tmp_path)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert (
+        result.stderr == "search: no document names an actor 'Afrikan Union' (did you mean: African Union?)\n"
+    )
+    written = run(["query", 'mali actor:"Afrikan Union"', "--json", "--index-dir", str(indexed)], tmp_path)
+    data = json.loads(written.stdout)
+    assert (written.exit_code, data["total"]) == (1, 0)
+    assert data["unknown_actors"] == [{"name": "Afrikan Union", "suggestions": ["African Union"]}]
+
+
+def test_actor_counts_skip_a_document_that_names_no_actor(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "quiet.txt").write_text("A quiet day\nNothing much happened anywhere today, it seems.\n")
+    (corpus / "mali.txt").write_text(
+        "Mali holds talks\nMali and ECOWAS met in Bamako on Monday, officials said.\n"
+    )
+    assert run(["index", str(corpus), "--index-dir", str(tmp_path / "index")], tmp_path).exit_code == 0
+    listed = run(["actors", "--index-dir", str(tmp_path / "index")], tmp_path)
+    assert listed.exit_code == 0 and "ECOWAS" in listed.stdout and "Mali" in listed.stdout
+    faceted = run(
+        ["query", "day OR mali", "--facets", "actor", "--index-dir", str(tmp_path / "index")], tmp_path
+    )
+    assert faceted.exit_code == 0 and "actor: ECOWAS 1 · Mali 1" in faceted.stdout
+    none = run(["actors", "day", "--index-dir", str(tmp_path / "index")], tmp_path)
+    assert (none.exit_code, none.stdout) == (1, "")
+    assert none.stderr == "search: no actors in the documents that match 'day'\n"

@@ -201,6 +201,24 @@ def test_fast_body_terms_are_the_analyzers_terms(text: str) -> None:
     assert engine.body_terms(text) == Counter(token.text for token in engine.text_analyzer()(text))
 
 
+@pytest.mark.parametrize("text", [*ANALYZER_TEXTS, "taxpayers.The U.S.Army, 3.5 p.m.He said İstanbul ß"])
+def test_index_terms_are_every_word_the_analyzer_reads(text: str) -> None:
+    # The index holds stop words at their positions, for phrases; ranking counts them out.
+    every = [token.text for token in engine.text_analyzer()(text, removestops=False)]
+    assert engine.index_terms(text) == every
+    assert engine.key_terms(text) == [token.text for token in engine.text_analyzer()(text)]
+
+
+def test_stop_words_are_held_but_not_counted_in_a_fields_length(tmp_path: Path) -> None:
+    plain = Document(id="a", path="a", title="Oil", body="oil prices rose")
+    padded = Document(id="b", path="b", title="Oil", body="the oil prices of it all rose to a high")
+    index = build(tmp_path / "index", [plain, padded])
+    with index._current_searcher() as searcher:
+        lengths = [searcher.doc_field_length(n, "body") for n in range(2)]
+        assert lengths == [3, 4]  # 'high' counts; the, of, it, all, to, a do not
+        assert searcher.doc_frequency("body", "the") == 1
+
+
 WORDS = [
     "oil",
     "price",
@@ -257,7 +275,7 @@ def segmented_index(tmp_path_factory: pytest.TempPathFactory) -> engine.EngineIn
 def test_word_scores_are_the_scores_whooshs_matchers_give(
     segmented_index: engine.EngineIndex, query: str
 ) -> None:
-    parsed, _ = segmented_index.parse(query)
+    parsed = segmented_index.parse(query).scored
     with segmented_index._current_searcher() as searcher:
         assert any(sub.reader().has_deletions() for sub, _ in searcher.leaf_searchers())
         assert len(searcher.leaf_searchers()) > 1
@@ -351,7 +369,7 @@ PASSAGE = (
     ],
 )
 def test_body_fragments_are_whooshs_fragments(text: str, words: frozenset[str]) -> None:
-    assert engine.body_fragments(text, words) == whoosh_fragments(text, words)
+    assert engine.body_fragments(text, engine.Marks(words)) == whoosh_fragments(text, words)
 
 
 @settings(max_examples=200, deadline=None)
@@ -359,7 +377,7 @@ def test_body_fragments_are_whooshs_fragments(text: str, words: frozenset[str]) 
        st.frozensets(st.sampled_from(["oil", "price", "market", "x" * 60, "uni"]), min_size=1))  # fmt: skip
 def test_body_fragments_are_whooshs_fragments_for_any_text(parts: list[str], words: frozenset[str]) -> None:
     text = " ".join(parts)
-    assert engine.body_fragments(text, words) == whoosh_fragments(text, words)
+    assert engine.body_fragments(text, engine.Marks(words)) == whoosh_fragments(text, words)
 
 
 def test_the_view_file_reads_as_bytesio_does_without_copying() -> None:

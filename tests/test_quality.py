@@ -59,9 +59,10 @@ def test_actor_extraction_keeps_its_f1_on_reuters() -> None:
         assert tallies[label].f1 >= floor, (label, tallies[label].f1)
 
 
-# nDCG@10 of the first judged queries (80 of Cranfield, 40 of CISI), measured 2026-11-22 at 0.354 and
-# 0.380; the full runs of `python bench/relevance.py` are in docs/benchmarks.md.
-RELEVANCE_FLOORS = {"cranfield": (80, 0.35), "cisi": (40, 0.375)}
+# nDCG@10 over every judged query, measured 2026-11-29 at 0.395 (Cranfield) and 0.429 (CISI) with
+# `python bench/relevance.py`; the full runs are in docs/benchmarks.md. (The first 80 Cranfield queries
+# alone moved by 0.01 with a change that raised the whole collection: a subset is too noisy to pin.)
+RELEVANCE_FLOORS = {"cranfield": 0.39, "cisi": 0.42}
 
 
 @pytest.mark.parametrize("name", sorted(RELEVANCE_FLOORS))
@@ -72,8 +73,8 @@ def test_ranking_keeps_its_ndcg_on_the_development_collections(name: str) -> Non
     collection = load_collection(folder)
     ours = Ours()
     ours.build(collection.docs)
-    count, floor = RELEVANCE_FLOORS[name]
-    queries = collection.judged_queries()[:count]
+    floor = RELEVANCE_FLOORS[name]
+    queries = collection.judged_queries()
     total = 0.0
     for query_id, text in queries:
         ranked = [hit.id.removesuffix(".txt") for hit in ours._index.search(text, limit=10).hits]

@@ -183,3 +183,20 @@ def test_every_request_the_readme_shows_answers_with_something(client: httpx.Cli
     assert response.status_code == 200, response.text
     data = response.json()
     assert data.get("total", 1) > 0 and data.get("actors", [1]) != []
+
+
+def test_actor_counts_skip_a_document_that_names_no_actor(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "quiet.txt").write_text("A quiet day\nNothing much happened anywhere today, it seems.\n")
+    (corpus / "mali.txt").write_text(
+        "Mali holds talks\nMali and ECOWAS met in Bamako on Monday, officials said.\n"
+    )
+    from search import index_corpus
+
+    index_corpus(corpus, tmp_path / "index")
+    with running(server.create_app(tmp_path / "index")) as url:
+        counts = httpx.get(f"{url}/actors").json()["actors"]
+        faceted = httpx.get(f"{url}/search", params={"q": "day OR mali", "facets": "actor"}).json()
+    assert {count["id"] for count in counts} == {"mali", "ecowas"}
+    assert {count["id"] for count in faceted["facets"]["actor"]} == {"mali", "ecowas"}
