@@ -1,11 +1,12 @@
-"""Learn a site's chrome from the corpus: lines that recur across many documents of one folder.
+"""Learn a site's chrome from the corpus: lines that recur across many documents of one folder or site.
 
 A line counts as chrome when it occurs in at least MIN_DOCUMENTS documents and in at least
 MIN_SHARE of the documents of the same folder (the usual way articles from one site end
-up together). Datelines never count. A line learned in one folder is removed wherever it
-stands: the same site's pages may be spread over several folders. What is learned is
-stored with the index, so that every document is cleaned the same way until the next full
-rebuild relearns it.
+up together), or of the same site when documents say theirs (a page's og:site_name, a
+sidecar's source): a site's pages are often mixed with others' in one folder ("Our Standards:
+The Trust Principles." closing every page of one outlet). Datelines never count. A line
+learned in one group is removed wherever it stands. What is learned is stored with the index,
+so that every document is cleaned the same way until the next full rebuild relearns it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from .cleaning import looks_like_date
 
 MIN_DOCUMENTS = 3
 MIN_SHARE = 0.25
+# A site's documents are counted only for their short lines (chrome is short; a site's groups cannot be
+# dropped once counted, as a folder's can, so this is what bounds their memory).
+MAX_SITE_LINE_WORDS = 12
 RULE_NAME = "repeated across documents"
+SITE_GROUP = "\x00site:"  # a prefix no folder path has
 
 
 def folder_of(document_id: str) -> str:
@@ -47,19 +52,28 @@ class RepetitionCounter:
     texts: defaultdict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
     finished: set[str] = field(default_factory=set)  # the chrome of the folders counted in full
 
-    def add(self, document_id: str, lines: Iterable[str]) -> None:
-        """Count one document's distinct lines."""
+    def add(self, document_id: str, lines: Iterable[str], site: str = "") -> None:
+        """Count one document's distinct lines, in its folder and, when it names one, in its site."""
         folder = folder_of(document_id)
-        self.documents[folder] += 1
-        counts, texts = self.lines[folder], self.texts[folder]
-        for line in set(lines):
+        distinct = set(lines)
+        self._count(folder, distinct)
+        if site:
+            self._count(
+                SITE_GROUP + site.lower(),
+                {line for line in distinct if len(line.split()) <= MAX_SITE_LINE_WORDS},
+            )
+        if self.documents[folder] == self.expected[folder]:
+            self.finished.update(self._chrome(folder))
+            del self.lines[folder], self.texts[folder]
+
+    def _count(self, group: str, lines: set[str]) -> None:
+        self.documents[group] += 1
+        counts, texts = self.lines[group], self.texts[group]
+        for line in lines:
             key = _line_key(line)
             counts[key] += 1
             if counts[key] == MIN_DOCUMENTS and not looks_like_date(line):
                 texts[key] = line
-        if self.documents[folder] == self.expected[folder]:
-            self.finished.update(self._chrome(folder))
-            del self.lines[folder], self.texts[folder]
 
     def _chrome(self, folder: str) -> set[str]:
         needed = max(MIN_DOCUMENTS, MIN_SHARE * self.documents[folder])

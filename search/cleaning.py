@@ -3,7 +3,7 @@
 Rules look at the shape of lines and at repetition, never at lists tuned to one corpus:
 teaser blocks repeated within a page, a caption repeated right after itself, numbered
 link lists, runs of tiny widget words, page-furniture phrases (package data), bare and
-embed links, photo credits, agency sign-offs, and short lines above the headline.
+embed links, photo credits and agency sign-offs.
 Whole HTML pages first go through extraction.py; lines repeated across the corpus are
 removed at index time (boilerplate.py).
 """
@@ -53,8 +53,12 @@ DATE_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 TRAILING_FURNITURE = " \t:»›>|•·-–—"
-MIN_HEADLINE_WORDS = 3
+# A byline ('By Claudia Grisales | May 4, 2020', 'By FRANK JAMES, NPR'): never a headline.
+BYLINE_RE = re.compile(r"^by\s+[^\W\d_][\w.'’-]*(?:\s+\S+){0,14}$", re.IGNORECASE)
+# A one-word headline has at least this many letters ('Obamacare'); shorter lone words are widgets.
+MIN_ONE_WORD_HEADLINE = 4
 MAX_CHROME_WORDS = 8
+MAX_FURNITURE_START_WORDS = 40  # a longer line starting 'Related:' is a paragraph of the story
 MAX_WIDGET_CHARS = 3
 MIN_WIDGET_RUN = 3
 # Text is hard-wrapped when at least this share of its line breaks (and this many) fall inside a
@@ -79,6 +83,7 @@ class CleanText:
     pieces: tuple[Piece, ...]
     page_title: str = ""
     page_date: date | None = None
+    page_site: str = ""  # the outlet a whole page names (og:site_name, JSON-LD publisher, its address's host)
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -114,11 +119,16 @@ def normalise_line(line: str) -> str:
 
 
 def looks_like_headline(line: str) -> bool:
-    """True when a line can be a headline: a few words, not a list item, not a bare link."""
+    """True when a line can be a headline: words ('Faithless Electors' is one), not a list item, a bare
+    link, a byline or a dateline."""
+    words = WORD_RE.findall(line)
     return (
-        len(WORD_RE.findall(line)) >= MIN_HEADLINE_WORDS
+        (len(words) >= 2 or (len(words) == 1 and len(words[0]) >= MIN_ONE_WORD_HEADLINE))
         and not LIST_ITEM_RE.match(line)
         and not BARE_LINK_RE.match(line)
+        and not BYLINE_RE.match(line)
+        and not looks_like_date(line)
+        and not is_furniture(line)
     )
 
 
@@ -128,11 +138,26 @@ def looks_like_date(line: str) -> bool:
 
 
 @cache
+def _boilerplate() -> dict[str, list[str]]:
+    """The page-furniture patterns, photo-credit words and furniture line starts shipped as package data."""
+    data: dict[str, list[str]] = tomllib.loads(
+        resources.files("search").joinpath("data/boilerplate.toml").read_text("utf-8")
+    )
+    return data
+
+
+@cache
 def _furniture() -> tuple[re.Pattern[str], frozenset[str]]:
-    """The page-furniture patterns and photo-credit words shipped as package data."""
-    data = tomllib.loads(resources.files("search").joinpath("data/boilerplate.toml").read_text("utf-8"))
+    """The page-furniture patterns (whole lines) and the photo-credit words."""
+    data = _boilerplate()
     pattern = re.compile("|".join(f"(?:{p})" for p in data["chrome_lines"]), re.IGNORECASE)
     return pattern, frozenset(data["credit_prefixes"])
+
+
+@cache
+def _furniture_starts() -> re.Pattern[str]:
+    """The starts of lines that are a picture's or a teaser's furniture, whatever follows."""
+    return re.compile("|".join(f"(?:{p})" for p in _boilerplate()["line_starts"]), re.IGNORECASE)
 
 
 # --- rules: each takes the pieces and returns them with more marked as removed -----------
@@ -149,9 +174,18 @@ def _remove(pieces: list[Piece], indices: Iterable[int], rule: str) -> list[Piec
     return [Piece(p.text, rule) if i in marked else p for i, p in enumerate(pieces)]
 
 
+def _headline_at(pieces: list[Piece]) -> int | None:
+    """Where the headline stands: the first kept line that can be one."""
+    return next((i for i in _kept(pieces) if looks_like_headline(pieces[i].text)), None)
+
+
 def drop_repeated_blocks(pieces: list[Piece]) -> list[Piece]:
-    """Teasers: a run of two or more different lines that each recur in the page goes, every copy."""
+    """Teasers: a run of two or more different lines that each recur in the page goes, every copy.
+
+    But the headline's first copy: a text may give it twice, beside a photo line that recurs.
+    """
     kept = _kept(pieces)
+    headline = _headline_at(pieces)
     counts = Counter(pieces[i].text for i in kept)
     teaser_texts: set[str] = set()
     run: list[int] = []
@@ -162,13 +196,25 @@ def drop_repeated_blocks(pieces: list[Piece]) -> list[Piece]:
         if len({pieces[j].text for j in run}) >= 2:
             teaser_texts.update(pieces[j].text for j in run)
         run = []
-    return _remove(pieces, (i for i in kept if pieces[i].text in teaser_texts), "repeated block")
+    return _remove(
+        pieces, (i for i in kept if pieces[i].text in teaser_texts and i != headline), "repeated block"
+    )
 
 
 def drop_repeated_captions(pieces: list[Piece]) -> list[Piece]:
-    """A line repeated right after itself is a picture's alt text and caption: both go."""
+    """A line repeated right after itself is a picture's alt text and caption: both go.
+
+    Not the headline: plain text often gives it twice (a file's title line, then the story's own
+    first line), and the first copy stays (the next rule drops the second).
+    """
     kept = _kept(pieces)
-    doubled = {index for a, b in pairwise(kept) if pieces[a].text == pieces[b].text for index in (a, b)}
+    headline = _headline_at(pieces)
+    doubled = {
+        index
+        for a, b in pairwise(kept)
+        if pieces[a].text == pieces[b].text and a != headline
+        for index in (a, b)
+    }
     return _remove(pieces, doubled, "repeated caption")
 
 
@@ -221,16 +267,28 @@ def drop_widget_runs(pieces: list[Piece]) -> list[Piece]:
     return _remove(pieces, widgets, "widget")
 
 
+def is_furniture(line: str) -> bool:
+    """True for a whole line of generic page furniture ('Skip to content', 'Read more', 'Breaking News')."""
+    pattern, _ = _furniture()
+    return len(line.split()) <= MAX_CHROME_WORDS and bool(pattern.fullmatch(line.strip(TRAILING_FURNITURE)))
+
+
 def drop_furniture_lines(pieces: list[Piece]) -> list[Piece]:
     """Whole lines that are generic page furniture ('Skip to content', 'Read more', 'Breaking News')."""
-    pattern, _ = _furniture()
+    return _remove(pieces, [i for i in _kept(pieces) if is_furniture(pieces[i].text)], "page furniture")
+
+
+def drop_furniture_starts(pieces: list[Piece]) -> list[Piece]:
+    """Lines that start as a photo viewer's buttons or an inline teaser do ('Enlarge this image toggle
+    caption <credit>', 'Image 1 of 2', 'Read more: <another story's headline>')."""
+    starts = _furniture_starts()
     furniture = [
         i
         for i in _kept(pieces)
-        if len(pieces[i].text.split()) <= MAX_CHROME_WORDS
-        and pattern.fullmatch(pieces[i].text.strip(TRAILING_FURNITURE))
+        if len(pieces[i].text.split()) <= MAX_FURNITURE_START_WORDS
+        and starts.match(pieces[i].text.lstrip(" •·-–—>»"))
     ]
-    return _remove(pieces, furniture, "page furniture")
+    return _remove(pieces, furniture, "picture or teaser")
 
 
 def _cut(pieces: list[Piece], pattern: re.Pattern[str], rule: str) -> list[Piece]:
@@ -277,24 +335,12 @@ def drop_signoffs(pieces: list[Piece]) -> list[Piece]:
     return _remove(pieces, signoffs, "sign-off")
 
 
-def drop_above_headline(pieces: list[Piece]) -> list[Piece]:
-    """In plain text, short lines above the headline are site chrome; a dateline stays."""
-    above = []
-    for i in _kept(pieces):
-        if looks_like_headline(pieces[i].text):
-            break
-        if not looks_like_date(pieces[i].text):
-            above.append(i)
-    else:
-        return pieces  # no headline: nothing is known to be above it
-    return _remove(pieces, above, "above headline")
-
-
 # Rules for any text, extracted from a page or not.
 SHAPE_RULES: tuple[Rule, ...] = (
     drop_navigation_lists,
     drop_widget_runs,
     drop_furniture_lines,
+    drop_furniture_starts,
     drop_links,
     drop_photo_credits,
     drop_signoffs,
@@ -308,7 +354,6 @@ PLAIN_TEXT_RULES: tuple[Rule, ...] = (
     drop_repeated_captions,  # before the next rule, which would keep one copy of a caption
     drop_repeated_lines,
     *SHAPE_RULES,
-    drop_above_headline,
 )
 
 
@@ -380,11 +425,11 @@ def clean_html_page(markup: str, explain: bool = False) -> CleanText:
     With explain, the page's other visible lines are kept in the trace as removed by
     'page structure' (slower: the page is parsed once more).
     """
-    text, title, published = extract_article(markup)
-    pieces = apply_rules(text.splitlines(), PAGE_RULES)
+    article = extract_article(markup)
+    pieces = apply_rules(article.text.splitlines(), PAGE_RULES)
     if explain:
         pieces = _with_page_structure(pieces, markup)
-    return CleanText(tuple(pieces), normalise_line(title), published)
+    return CleanText(tuple(pieces), normalise_line(article.title), article.date, normalise_line(article.site))
 
 
 def clean(source: SourceFile, explain: bool = False) -> CleanText:

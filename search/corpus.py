@@ -32,7 +32,10 @@ DECLARED_CHARSET_RE = re.compile(
     re.IGNORECASE,
 )
 SIDECAR_SUFFIX = ".meta.json"
-GIVEN_KEYS = ("title", "date", "actors", "source", "url")
+GIVEN_KEYS = ("title", "date", "actors", "authors", "source", "url")
+LIST_KEYS = frozenset({"actors", "authors"})
+# Other names people give these keys (static-site generators, exports).
+KEY_ALIASES = {"author": "authors", "byline": "authors", "published": "date", "headline": "title"}
 FRONT_MATTER_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<block>(?:.*\r?\n){0,40}?)---[ \t]*(?:\r?\n|\Z)")
 # Above this share of bytes over 127, text is in a non-Latin script, not cp1252 with accents.
 NON_LATIN_SHARE = 0.3
@@ -120,23 +123,23 @@ def sidecar_paths(path: Path) -> tuple[Path, Path]:
 
 
 def _given_from_mapping(data: dict[str, Any], where: str, warnings: list[str]) -> GivenMetadata:
-    """Metadata from a sidecar's or front matter's keys; values of the wrong type are warned about."""
+    """Metadata from a sidecar's or front matter's keys, values as given; values of the wrong type are
+    warned about. A title keeps its quote marks ("'Genocide' charged"): only white space is normalised."""
     values: dict[str, Any] = {}
-    for key in GIVEN_KEYS:
-        value = data.get(key)
-        if value is None:
+    for raw_key, value in data.items():
+        key = KEY_ALIASES.get(raw_key, raw_key)
+        if key not in GIVEN_KEYS or value is None or key in values:
             continue
-        if key == "actors":
-            if isinstance(value, str):
-                value = [v.strip() for v in value.strip("[]").split(",")]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                warnings.append(f"{where}: 'actors' must be a list of names; ignored")
+        if key in LIST_KEYS:
+            names = [value] if isinstance(value, str) else value
+            if not isinstance(names, list) or not all(isinstance(v, str) for v in names):
+                warnings.append(f"{where}: {raw_key!r} must be a name or a list of names; ignored")
                 continue
-            values[key] = tuple(v.strip().strip("'\"") for v in value if v.strip())
-        elif isinstance(value, (str, int, float)):
-            values[key] = str(value).strip().strip("'\"")
+            values[key] = tuple(" ".join(v.split()) for v in names if v.strip())
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            values[key] = " ".join(str(value).split())
         else:
-            warnings.append(f"{where}: {key!r} must be text; ignored")
+            warnings.append(f"{where}: {raw_key!r} must be text; ignored")
     return GivenMetadata(**values)
 
 
@@ -154,34 +157,71 @@ def read_sidecar(path: Path, root: Path) -> tuple[GivenMetadata, bytes, list[str
             return GivenMetadata(), b"", [f"{name}: not readable as JSON ({error}); ignored"]
         if not isinstance(data, dict):
             return GivenMetadata(), raw, [f"{name}: must hold a JSON object; ignored"]
-        unknown = sorted(set(data) - set(GIVEN_KEYS))
-        if unknown:
-            warnings.append(f"{name}: unknown key {unknown[0]!r} ignored (known: {', '.join(GIVEN_KEYS)})")
+        # One line a key for the whole run (the indexing report merges equal warnings), not one a file.
+        warnings.extend(
+            f"sidecars: unknown key {key!r} ignored (known: {', '.join(GIVEN_KEYS)})"
+            for key in sorted(set(data) - set(GIVEN_KEYS) - set(KEY_ALIASES))
+        )
         return _given_from_mapping(data, name, warnings), raw, warnings
     return GivenMetadata(), b"", warnings
 
 
+def _front_matter_scalar(value: str) -> str:
+    """A YAML scalar as front matter writes it: "double-quoted" (with \\" escapes), 'single-quoted'
+    (with '' for a quote), or plain."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        try:
+            decoded = json.loads(value)
+            return decoded if isinstance(decoded, str) else value[1:-1]
+        except json.JSONDecodeError:
+            return value[1:-1]
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    return value
+
+
+def _front_matter_list(value: str) -> list[str]:
+    """A flow list, [a, "b, c", 'd'], as its items."""
+    items = re.findall(r"""\s*("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^,]+)\s*(?:,|$)""", value.strip()[1:-1])
+    return [_front_matter_scalar(item) for item in items if item.strip()]
+
+
 def split_front_matter(text: str, name: str) -> tuple[GivenMetadata, str, list[str]]:
-    """Metadata from a '---' block of 'key: value' lines at the top of a text, and the text after it."""
+    """Metadata from a '---' block at the top of a text (YAML's common forms: 'key: value', quoted values,
+    [flow, lists] and '- item' lists), and the text after it."""
     match = FRONT_MATTER_RE.match(text)
     if not match:
         return GivenMetadata(), text, []
-    data = {}
+    data: dict[str, Any] = {}
+    key = None
     for line in match["block"].splitlines():
-        key, colon, value = line.partition(":")
-        if colon and key.strip().lower() in GIVEN_KEYS:
-            data[key.strip().lower()] = value.strip()
+        item = re.match(r"^\s+-\s+(.*)$", line) or re.match(r"^-\s+(.*)$", line)
+        if item and key is not None:
+            listed = data.get(key)
+            data[key] = [*(listed if isinstance(listed, list) else []), _front_matter_scalar(item[1])]
+            continue
+        field, colon, value = line.partition(":")
+        if not colon or line[:1].isspace():
+            continue
+        key = field.strip().lower()
+        value = value.strip()
+        if value.startswith("[") and value.endswith("]"):
+            data[key] = _front_matter_list(value)
+        elif value:
+            data[key] = _front_matter_scalar(value)
     warnings: list[str] = []
     return _given_from_mapping(data, f"{name} front matter", warnings), text[match.end() :], warnings
 
 
-def _merge_given(first: GivenMetadata, then: GivenMetadata) -> GivenMetadata:
-    """Fields of `first` where given, else those of `then`."""
+def _merge_given(sidecar: GivenMetadata, front: GivenMetadata) -> GivenMetadata:
+    """The sidecar's fields where given, else the front matter's."""
     return GivenMetadata(
         **{
-            key: getattr(first, key) if getattr(first, key) is not None else getattr(then, key)
+            key: getattr(sidecar, key) if getattr(sidecar, key) is not None else getattr(front, key)
             for key in GIVEN_KEYS
-        }
+        },
+        given_by="sidecar" if sidecar.date is not None or front.date is None else "front-matter",
     )
 
 

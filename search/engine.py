@@ -77,7 +77,7 @@ from .models import Actor, Document, FacetCount, Fragment, Hit, Results, Unknown
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 MANIFEST_NAME = "search-index.json"
 ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets
 CATALOG_NAME = "catalog.json"  # id -> signature and hash of each indexed file, for incremental runs
@@ -104,10 +104,10 @@ SUGGESTION_DISTANCE = 2
 FEW_HITS = 3  # below this many hits, suggest corrections
 SIMILAR_TERMS = 12
 PLAIN_WORD_RE = re.compile(r"(?<![\w:~*?^\-])[^\W\d_]{3,}(?![\w:~*?])")
-KNOWN_FIELDS = ("title", "body", "actor", "actors", "date")
+KNOWN_FIELDS = ("title", "body", "actor", "actors", "date", "author")
 # Fields whose clauses narrow without scoring, like the flags (_FilterClause); "filter" marks a clause
 # already made one.
-FILTER_FIELDS = ("date", "actors", "filter")
+FILTER_FIELDS = ("date", "actors", "author", "filter")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 FIELD_RE = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*):(?=\S)")
 QUESTION_MARK_RE = re.compile(r"(?<=\w)\?+(?=\s|$|[.,;:!)\]])")
@@ -151,7 +151,8 @@ def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
     for match in FIELD_RE.finditer(WEB_ADDRESS_RE.sub(" ", unquoted)):
         if match[1].lower() not in KNOWN_FIELDS:
             raise QueryError(
-                f"unknown field {match[1]!r} in {text!r}: the fields are title:, body:, actor: and date:"
+                f"unknown field {match[1]!r} in {text!r}: "
+                "the fields are title:, body:, actor:, author: and date:"
             )
     if text.count('"') % 2:
         cut = text.rfind('"')
@@ -513,6 +514,9 @@ def build_schema(analyzer: Analyzer | None = None) -> Schema:
         actor_info=STORED(),
         source=ID(stored=True),
         url=STORED(),
+        author=TEXT(analyzer=RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)),
+        authors=STORED(),
+        date_source=STORED(),
         size=STORED(),
         mtime=STORED(),
         content_hash=STORED(),
@@ -659,6 +663,9 @@ def _to_fields(prepared: PreparedDocument) -> dict[str, Any]:
         "actor_info": [(actor.id, actor.name, actor.type) for actor in document.actors],
         "source": document.source,
         "url": document.url,
+        "author": "; ".join(document.authors),
+        "authors": list(document.authors),
+        "date_source": document.date_source,
         "size": document.size,
         "mtime": document.mtime,
         "content_hash": document.content_hash,
@@ -1794,6 +1801,8 @@ class EngineIndex:
             actors=_stored_actors(stored),
             source=stored.get("source", ""),
             url=stored.get("url", ""),
+            authors=tuple(stored.get("authors") or ()),
+            date_source=stored.get("date_source", ""),
             size=stored.get("size", 0),
             mtime=stored.get("mtime", 0.0),
             content_hash=stored.get("content_hash", ""),

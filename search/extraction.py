@@ -7,9 +7,12 @@ drop nav, header, footer, aside, forms and scripts, keep <article> or <main>.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
@@ -100,6 +103,34 @@ def page_title(page: lxml.html.HtmlElement) -> str:
     return next((" ".join(c.split()) for c in candidates if c and c.strip()), "")
 
 
+def page_site(page: lxml.html.HtmlElement) -> str:
+    """The outlet a page says it belongs to: og:site_name, else the publisher named in its JSON-LD, else
+    the host of its canonical address ('www.reuters.com' -> 'reuters.com'); '' when it says none."""
+    name = _meta_content(page, "og:site_name")
+    if name:
+        return name
+    for script in page.iter("script"):
+        if "ld+json" not in (script.get("type") or ""):
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for item in data if isinstance(data, list) else [data]:
+            publisher = item.get("publisher") if isinstance(item, dict) else None
+            if (
+                isinstance(publisher, dict)
+                and isinstance(publisher.get("name"), str)
+                and publisher["name"].strip()
+            ):
+                return " ".join(publisher["name"].split())
+    address = _meta_content(page, "og:url") or next(
+        (link.get("href") or "" for link in page.iter("link") if link.get("rel") == "canonical"), ""
+    )
+    host = urlsplit(address).hostname or ""
+    return host.removeprefix("www.")
+
+
 def _main_content(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     """The element that holds the article: the longest <article>, else <main>, else <body>."""
     articles = list(page.iter("article"))
@@ -152,8 +183,18 @@ def _load_page(markup: str) -> lxml.html.HtmlElement | None:
         return None
 
 
-def extract_article(markup: str) -> tuple[str, str, date | None]:
-    """The article text of a whole page (one paragraph a line), its headline and publication date.
+@dataclass(frozen=True)
+class PageArticle:
+    """What a whole page holds: its article's text (a paragraph a line) and what the page says of it."""
+
+    text: str = ""
+    title: str = ""
+    date: date | None = None
+    site: str = ""
+
+
+def extract_article(markup: str) -> PageArticle:
+    """The article of a whole page, with its headline, publication date and outlet.
 
     trafilatura's fast pass first; when it finds little, its slower pass that also tries
     other algorithms; when that finds nothing, the page's structure alone. The date is the
@@ -161,9 +202,8 @@ def extract_article(markup: str) -> tuple[str, str, date | None]:
     """
     page = _load_page(markup)
     if page is None:
-        return "", "", None
-    title = page_title(page)
-    published = page_date(page)
+        return PageArticle()
+    title, published, site = page_title(page), page_date(page), page_site(page)
     text = _trafilatura_text(page, fast=True)
     if len(text.split()) < FULL_PASS_BELOW_WORDS:
         page = _load_page(markup)  # trafilatura edits the tree it is given
@@ -173,4 +213,4 @@ def extract_article(markup: str) -> tuple[str, str, date | None]:
     if not text:
         page = parse_html(markup)
         text = structural_text(page) if page is not None else ""
-    return text, title, published
+    return PageArticle(text, title, published, site)

@@ -77,6 +77,8 @@ def make_document(
         actors=metadata.actors,
         source=metadata.source,
         url=metadata.url,
+        authors=metadata.authors,
+        date_source=metadata.date_source,
         size=source.size,
         mtime=source.mtime,
         content_hash=source.content_hash,
@@ -210,6 +212,7 @@ def index_corpus(
         cleaner = manifest.get("cleaner", {})
         counts = _update(root, index_dir, options, cleaner, lock_timeout, max_file_bytes, progress)
     added, updated, removed, unchanged, skipped, warnings, changes = counts
+    warnings = merged_warnings(warnings)
     return IndexReport(
         added=added,
         updated=updated,
@@ -224,6 +227,12 @@ def index_corpus(
 
 
 Counts = tuple[int, int, int, int, list[SkippedFile], list[str], list[tuple[str, str]]]
+
+
+def merged_warnings(warnings: list[str]) -> list[str]:
+    """The warnings in order, each said once: one given for several files ends with their number."""
+    counts = Counter(warnings)
+    return [f"{w} ({counts[w]} files)" if counts[w] > 1 else w for w in dict.fromkeys(warnings)]
 
 
 def _full_build(
@@ -250,7 +259,7 @@ def _full_build(
             source = read_source(path, root, max_file_bytes)
             if isinstance(source, SourceFile) and signature is not None:
                 cleaned = clean(source)
-                repetition.add(source.path, cleaned.lines)
+                repetition.add(source.path, cleaned.lines, source.given.source or cleaned.page_site)
                 pickle.dump((replace(source, text=""), cleaned, signature), spool, pickle.HIGHEST_PROTOCOL)
             elif isinstance(source, SkippedFile):
                 skipped.append(source)
@@ -455,6 +464,7 @@ def add_document(
         actors=None if actors is None else tuple(actors),
         source=source or None,
         url=url or None,
+        given_by="app",
     )
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
     source_text = SourceFile(document_id, content, 0, 0.0, digest, is_html=False, given=given)

@@ -15,8 +15,6 @@ from .cleaning import CleanText, looks_like_headline
 from .dates import as_datetime, parse_given_date, text_date
 from .models import Actor, GivenMetadata
 
-MAX_TITLE_CHARS = 120
-
 
 @dataclass(frozen=True)
 class Metadata:
@@ -27,25 +25,17 @@ class Metadata:
     actors: tuple[Actor, ...]
     source: str = ""
     url: str = ""
+    authors: tuple[str, ...] = ()
+    date_source: str = ""  # models.DATE_SOURCES
     warnings: tuple[str, ...] = ()
 
 
-def shorten(text: str, limit: int = MAX_TITLE_CHARS) -> str:
-    """Cut text at a word boundary to at most `limit` characters, marking the cut with '…'."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
-    return cut + "…"
-
-
 def extract_title(clean: CleanText) -> str:
-    """The page's declared headline, else the first line that is not site chrome."""
+    """The page's declared headline, else the first line that can be one (not chrome, a byline or a
+    dateline), whole: a title is never cut or made up (only a terminal shortens it for display)."""
     if clean.page_title:
-        return shorten(clean.page_title)
-    for line in clean.lines:
-        if looks_like_headline(line):
-            return shorten(line)
-    return shorten(clean.lines[0]) if clean.lines else ""
+        return clean.page_title
+    return next((line for line in clean.lines if looks_like_headline(line)), "")
 
 
 def given_actors(names: tuple[str, ...], gazetteer: Gazetteer) -> tuple[Actor, ...]:
@@ -68,13 +58,20 @@ def extract_metadata(
 ) -> Metadata:
     """Title, date and actors of a cleaned document; what the user gives overrides what is found."""
     warnings = []
-    title = shorten(given.title) if given.title else extract_title(clean)
-    published = None
+    title = " ".join(given.title.split()) if given.title else extract_title(clean)
+    published: date | None = None
+    date_source = ""
     if given.date is not None:
         published = parse_given_date(given.date)
         if published is None:
             warnings.append(f"{document}: given date {given.date!r} not understood or implausible; ignored")
-    published = published or clean.page_date or text_date(clean.lines, today) or fallback_date
+        date_source = given.given_by
+    if published is None and clean.page_date is not None:
+        published, date_source = clean.page_date, "metadata"
+    if published is None:
+        published, date_source = text_date(clean.lines, title, today) or (None, "")
+    if published is None and fallback_date is not None:
+        published, date_source = fallback_date, "mtime"
     if given.actors is not None:
         actors = given_actors(given.actors, gazetteer)
     else:
@@ -83,7 +80,9 @@ def extract_metadata(
         title=title,
         date=as_datetime(published),
         actors=actors,
-        source=given.source or "",
+        source=given.source or clean.page_site,
         url=given.url or "",
+        authors=given.authors or (),
+        date_source=date_source if published is not None else "",
         warnings=tuple(warnings),
     )

@@ -25,8 +25,10 @@ class GivenMetadata:
     title: str | None = None
     date: str | None = None
     actors: tuple[str, ...] | None = None
+    authors: tuple[str, ...] | None = None
     source: str | None = None
     url: str | None = None
+    given_by: str = "sidecar"  # where the date was stated: sidecar, front-matter or app (date_source)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,11 @@ class SourceFile:
     warnings: tuple[str, ...] = ()
 
 
+# Where a document's date came from: a sidecar or front matter, an app that added it, the page's own
+# metadata, a short line of the story's header, a dateline opening it, the file's mtime; "" = no date.
+DATE_SOURCES = ("sidecar", "front-matter", "app", "metadata", "header", "dateline", "mtime")
+
+
 @dataclass(frozen=True)
 class Document:
     """One cleaned article, ready to be indexed."""
@@ -55,6 +62,8 @@ class Document:
     actors: tuple[Actor, ...] = ()
     source: str = ""
     url: str = ""
+    authors: tuple[str, ...] = ()
+    date_source: str = ""  # one of DATE_SOURCES, "" when undated
     size: int = 0
     mtime: float = 0.0
     content_hash: str = ""

@@ -27,6 +27,7 @@ TITLE_STYLE = "\x1b[1m"
 REMOVED_STYLE = "\x1b[31m"
 RESET = "\x1b[0m"
 FRAGMENT_SEPARATOR = " … "
+MAX_SHOWN_TITLE_CHARS = 120  # a hit's first line on a terminal; the index and JSON keep the whole title
 # An indented [start, end] pair, and a list of them; JSON strings cannot hold a raw newline,
 # so these match the highlight spans only.
 SPREAD_SPAN_RE = re.compile(r"\[\s+(\d+),\s+(\d+)\s+\]")
@@ -48,6 +49,14 @@ def mark_fragment(fragment: Fragment, start: str, end: str) -> str:
     return "".join(pieces)
 
 
+def shorten(text: str, limit: int = MAX_SHOWN_TITLE_CHARS) -> str:
+    """Cut text at a word boundary to at most `limit` characters, marking the cut with '…'."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return cut + "…"
+
+
 def _styled(text: str, style: str, color: bool) -> str:
     return f"{style}{text}{RESET}" if color else text
 
@@ -58,7 +67,7 @@ def render_hit(hit: Hit, color: bool) -> str:
     actors = ", ".join(actor.name for actor in hit.actors) if hit.actors else "-"
     start, end = (MATCH_STYLE, RESET) if color else ("", "")
     snippet = FRAGMENT_SEPARATOR.join(mark_fragment(f, start, end) for f in hit.fragments)
-    title = _styled(hit.title or hit.path, TITLE_STYLE, color)
+    title = _styled(shorten(hit.title or hit.path or hit.id), TITLE_STYLE, color)
     score = f"{hit.score:.2f}" if hit.score else "-"  # no relevance is computed when sorting by date
     return (
         f"{hit.rank}. {title}\n"
@@ -157,7 +166,9 @@ def document_to_dict(document: Document) -> dict[str, Any]:
         "path": document.path,
         "title": document.title,
         "date": document.date.date().isoformat() if document.date else None,
+        "date_source": document.date_source or None,
         "actors": [actor_to_dict(actor) for actor in document.actors],
+        "authors": list(document.authors),
         "source": document.source or None,
         "url": document.url or None,
         "text": document.body,
@@ -168,12 +179,15 @@ def render_document(document: Document, as_json: bool) -> str:
     """One document: its metadata, a blank line, its clean text; or one JSON document."""
     if as_json:
         return compact_json(document_to_dict(document))
-    date = document.date.date().isoformat() if document.date else "-"
     actors = ", ".join(f"{a.name} ({a.type})" for a in document.actors) or "-"
-    lines = [f"title: {document.title}", f"id: {document.id}", f"date: {date}", f"actors: {actors}"]
-    lines += [
-        f"{key}: {value}" for key, value in (("source", document.source), ("url", document.url)) if value
+    lines = [
+        f"title: {document.title}",
+        f"id: {document.id}",
+        f"date: {_dated(document)}",
+        f"actors: {actors}",
     ]
+    given = (("authors", ", ".join(document.authors)), ("source", document.source), ("url", document.url))
+    lines += [f"{key}: {value}" for key, value in given if value]
     return "\n".join(lines) + "\n\n" + document.body
 
 
@@ -194,9 +208,19 @@ def render_json(results: Results) -> str:
 
 def render_clean(document: Document) -> str:
     """A cleaned file as it will be indexed: title, date and actors, a blank line, its text."""
-    date = document.date.date().isoformat() if document.date else "-"
     actors = ", ".join(actor.name for actor in document.actors) or "-"
-    return f"title: {document.title}\ndate: {date}\nactors: {actors}\n\n{document.body}\n"
+    return f"title: {document.title}\ndate: {_dated(document)}\nactors: {actors}\n\n{document.body}\n"
+
+
+def _dated(document: Document) -> str:
+    """'2012-03-26 (header)': the date and where it came from; '-' when undated."""
+    if document.date is None:
+        return "-"
+    return (
+        f"{document.date.date().isoformat()} ({document.date_source})"
+        if document.date_source
+        else (document.date.date().isoformat())
+    )
 
 
 def render_clean_diff(pieces: tuple[Piece, ...], color: bool) -> str:
@@ -217,7 +241,9 @@ def render_clean_json(document: Document) -> str:
             "path": document.path,
             "title": document.title,
             "date": document.date.date().isoformat() if document.date else None,
+            "date_source": document.date_source or None,
             "actors": [actor_to_dict(actor) for actor in document.actors],
+            "authors": list(document.authors),
             "text": document.body,
         },
         ensure_ascii=False,

@@ -101,7 +101,9 @@ class DocumentOut(BaseModel):
     path: str
     title: str
     date: str | None
+    date_source: str | None
     actors: list[ActorOut]
+    authors: list[str]
     source: str | None
     url: str | None
     text: str

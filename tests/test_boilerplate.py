@@ -36,6 +36,27 @@ def test_a_line_must_cover_a_sizeable_share_of_its_folder() -> None:
     assert counter.learned() == frozenset()  # 3 of 20 documents
 
 
+def test_a_sites_chrome_is_learned_though_its_pages_are_a_few_of_a_mixed_folder() -> None:
+    counter = RepetitionCounter()
+    for n in range(40):
+        wire = n % 10 == 0  # 4 of the folder's 40 pages: under a quarter of it
+        lines = [f"Story {n}", f"Paragraph {n}"] + (["Our Standards: The Trust Principles."] if wire else [])
+        counter.add(f"{n}.html", lines, site="Reuters" if wire else f"Outlet {n % 3}")
+    assert counter.learned() == frozenset({"Our Standards: The Trust Principles."})
+
+
+def test_a_sites_long_lines_are_not_counted() -> None:
+    counter = RepetitionCounter()
+    paragraph = (
+        "The same long paragraph of a syndicated story, carried word for word by every page of this site."
+    )
+    for n in range(10):
+        counter.add(f"{n}.html", [paragraph, f"Story {n}"], site="Wire")
+    for n in range(10, 60):
+        counter.add(f"{n}.html", [f"Story {n}"])
+    assert counter.learned() == frozenset()
+
+
 def test_each_document_counts_once_per_line() -> None:
     counter = RepetitionCounter()
     counter.add("a.txt", ["Same", "Same", "Same"])

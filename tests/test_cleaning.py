@@ -148,18 +148,14 @@ def test_agency_signoffs_go(line: str) -> None:
     assert kept(["Body.", line], cleaning.drop_signoffs) == ["Body."]
 
 
-def test_short_lines_above_the_headline_go_but_the_dateline_stays() -> None:
-    lines = ["Menu", "Breaking", "March 26, 2012", "Mali junta told to leave", "Short", "Body."]
-    assert kept(lines, cleaning.drop_above_headline) == [
-        "March 26, 2012",
+def test_a_headline_given_twice_keeps_its_first_copy_a_caption_given_twice_goes() -> None:
+    lines = ["Mali junta told to leave", "Mali junta told to leave", "Coup leaders face pressure.",
+             "Soldiers at the station", "Soldiers at the station", "Body."]  # fmt: skip
+    assert [p.text for p in apply_rules(lines, cleaning.PLAIN_TEXT_RULES) if not p.removed_by] == [
         "Mali junta told to leave",
-        "Short",
+        "Coup leaders face pressure.",
         "Body.",
     ]
-    assert kept(["XS", "SM"], cleaning.drop_above_headline) == [
-        "XS",
-        "SM",
-    ]  # no headline: nothing is above it
 
 
 def test_without_removes_learned_lines_and_records_the_rule() -> None:

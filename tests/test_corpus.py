@@ -101,3 +101,74 @@ def test_html_pages_are_recognised_by_content_too(tmp_path: Path) -> None:
 def test_check_corpus_dir_refuses_what_is_not_a_folder(tmp_path: Path, make) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(CorpusNotFoundError):
         check_corpus_dir(make(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "title", "authors"),
+    [
+        (
+            '{"title": "\'Genocide\' charged", "authors": ["Jane Doe", "John Roe"]}',
+            "'Genocide' charged",
+            ("Jane Doe", "John Roe"),
+        ),
+        (
+            '{"title": "\\"No collusion,\\" he said", "author": "Jane Doe"}',
+            '"No collusion," he said',
+            ("Jane Doe",),
+        ),
+        ('{"title": "  Spaced \\n  out  "}', "Spaced out", None),
+    ],
+)
+def test_a_sidecar_is_read_as_given(
+    tmp_path: Path, sidecar: str, title: str, authors: tuple[str, ...] | None
+) -> None:
+    write_corpus(tmp_path, {"a.txt": "Body text of the story.", "a.meta.json": sidecar})
+    source = read_source(tmp_path / "a.txt", tmp_path, 10_000)
+    assert isinstance(source, SourceFile)
+    assert (source.given.title, source.given.authors, source.warnings) == (title, authors, ())
+
+
+FRONT_MATTER = """---
+title: 'Barr ''assigns prosecutor'' to review inquiry'
+date: 2019-05-14 09:30:00 -0400
+source: "Fox News"
+authors:
+  - Jane Doe
+  - "John Roe"
+tags: [politics, justice]
+---
+Body text of the story.
+"""
+
+
+@pytest.mark.parametrize(
+    ("block", "title", "authors"),
+    [
+        (FRONT_MATTER, "Barr 'assigns prosecutor' to review inquiry", ("Jane Doe", "John Roe")),
+        (
+            '---\ntitle: "\\"Lock her up\\": the chant returns"\nauthors: [Jane Doe, "Roe, John"]\n---\nBody.\n',
+            '"Lock her up": the chant returns',
+            ("Jane Doe", "Roe, John"),
+        ),
+        (
+            "---\ntitle: Trump: the interview\nauthor: Jane Doe\n---\nBody.\n",
+            "Trump: the interview",
+            ("Jane Doe",),
+        ),
+        ("---\ntitle: 'Genocide' charged in Myanmar\n---\nBody.\n", "'Genocide' charged in Myanmar", None),
+    ],
+)
+def test_front_matter_is_read_as_yaml_writes_it(
+    tmp_path: Path, block: str, title: str, authors: tuple[str, ...] | None
+) -> None:
+    write_corpus(tmp_path, {"a.txt": block})
+    source = read_source(tmp_path / "a.txt", tmp_path, 10_000)
+    assert isinstance(source, SourceFile)
+    assert (source.given.title, source.given.authors) == (title, authors)
+    assert source.text.strip() in ("Body text of the story.", "Body.")
+    if block == FRONT_MATTER:
+        assert (source.given.date, source.given.source, source.given.given_by) == (
+            "2019-05-14 09:30:00 -0400",
+            "Fox News",
+            "front-matter",
+        )

@@ -40,20 +40,88 @@ def test_ambiguous_partial_or_impossible_dates_are_not_dates(line: str) -> None:
 
 def test_a_date_near_the_headline_wins_over_later_ones() -> None:
     lines = ["Mali junta told to leave", "March 26, 2012", "Elections were set for April 29, 2012."]
-    assert text_date(lines, TODAY) == date(2012, 3, 26)
+    assert text_date(lines, lines[0], TODAY) == (date(2012, 3, 26), "header")
 
 
-def test_without_a_header_date_the_latest_plausible_date_in_the_text_counts() -> None:
-    lines = ["Headline about the mission", "Lead.", "Body.", "More.", "Still more.", "Later still.",
-             "— Matthew Miller (@StateDeptSpox) June 19, 2023", "— Amb. Abdoulaye Diop June 20, 2023",
-             "A forecast for March 3, 2099 does not count."]  # fmt: skip
-    assert text_date(lines, TODAY) == date(2023, 6, 20)
+@pytest.mark.parametrize(
+    "header",
+    [
+        "By Claudia Grisales | May 4, 2020",
+        "Published 12:33 p.m. ET, Mon May 4, 2020",
+        "Updated: 2020-05-04",
+        "4 May 2020",
+        "WASHINGTON, D.C. May 4, 2020",
+    ],
+)
+def test_a_short_header_line_dates_the_story(header: str) -> None:
+    lines = [
+        "House passes the bill",
+        "By Jane Doe",
+        header,
+        "The House passed the bill on a 220-207 vote on Monday.",
+    ]
+    assert text_date(lines, lines[0], TODAY) == (date(2020, 5, 4), "header")
 
 
-def test_no_date_at_all_is_none() -> None:
-    assert (
-        text_date(["International Community Stands With Mali", "On January 11 France began."], TODAY) is None
+def test_a_dateline_opening_the_story_dates_it() -> None:
+    lead = "WASHINGTON, March 23, 2012 (Reuters) — The United States condemned the seizure of power in Mali on Friday."
+    assert text_date(["U.S. condemns coup", lead], "U.S. condemns coup", TODAY) == (
+        date(2012, 3, 23),
+        "dateline",
     )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # An event's date in the lead is not the publication date (13 stories of 2013-2020 were dated 9/11).
+        [
+            "Remembering the attacks",
+            "Since Sept. 11, 2001, the country has spent trillions on wars abroad and at home.",
+        ],
+        # Nor a photo caption's, a quoted tweet's, or any date deeper in the text.
+        [
+            "U.S. Steps Up Aid To Mali",
+            "Malian soldiers inspect vehicles in Sevare, central Mali, Saturday, Jan. 19, 2013. The departure of",
+        ],
+        [
+            "Headline about the mission",
+            "Lead.",
+            "Body.",
+            "More.",
+            "Still more.",
+            "Later still.",
+            "— Matthew Miller (@StateDeptSpox) June 19, 2023",
+            "Elections were set for April 29, 2012.",
+        ],
+        # Nor the headline's own.
+        ["Sept. 11, 2001: the day that changed everything", "The towers fell in the morning."],
+        ["International Community Stands With Mali", "On January 11 France began."],
+    ],
+)
+def test_a_date_outside_the_header_is_never_the_publication_date(lines: list[str]) -> None:
+    assert text_date(lines, lines[0], TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2020-05-04", date(2020, 5, 4)),
+        ("2020-05-04T10:00:00Z", date(2020, 5, 4)),
+        ("2020-05-04 10:00:00 -0400", date(2020, 5, 4)),
+        ("Mon, 04 May 2020 10:00:00 GMT", date(2020, 5, 4)),
+        ("May 4, 2020", date(2020, 5, 4)),
+        ("5/4/20", date(2020, 5, 4)),  # US order, as US exports write slashes
+        ("6/23/17", date(2017, 6, 23)),
+        ("05/04/2020", date(2020, 5, 4)),
+        ("23/6/2017", date(2017, 6, 23)),  # the first number cannot be a month: day first
+        ("0001-11-30", None),
+        ("2050-01-01", None),
+        ("someday", None),
+    ],
+)
+def test_given_dates_in_the_forms_people_export(text: str, expected: date | None) -> None:
+    assert parse_given_date(text, TODAY) == expected
 
 
 def test_page_metadata_date_is_read_from_the_tree() -> None:
@@ -97,3 +165,22 @@ def test_bad_user_dates_are_bad_input(text: str) -> None:
 )
 def test_dates_given_in_sidecars(text: str, expected: date | None) -> None:
     assert parse_given_date(text) == expected
+
+
+def test_a_pages_own_time_wins_over_the_dates_of_its_teasers() -> None:
+    page = parse_html(
+        "<html><head><title>Immigration</title></head><body><article><h1>Immigration restriction is not hate</h1>"
+        '<div class="article-info">Kyle Smith <time datetime="2019-08-09T07:39:00-04:00">August 9, 2019</time></div>'
+        "<p>It can't be that the only respectable position on immigration is whatever the Democrats hold.</p>"
+        '</article><aside><ul><li><a href="/a">How Trump is forcing Republicans to rethink poverty</a>'
+        ' <span class="date">January 24, 2016</span></li></ul></aside></body></html>'
+    )
+    assert page is not None and page_date(page, TODAY) == date(2019, 8, 9)
+
+
+def test_a_page_without_a_date_of_its_own_has_none() -> None:
+    page = parse_html(
+        "<html><body><article><h1>Quiet news</h1><p>Nothing was dated in this story, which runs on for a"
+        ' while.</p></article><aside><span class="date">January 24, 2016</span></aside></body></html>'
+    )
+    assert page is not None and page_date(page, TODAY) is None

@@ -140,6 +140,15 @@ def test_sidecar_and_front_matter_override_what_is_found(tmp_path: Path) -> None
     )
 
 
+def test_a_warning_about_many_files_is_said_once_with_their_number(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {f"{n}.txt": f"Headline number {n}\nBody." for n in range(5)}
+    files |= {f"{n}.txt.meta.json": '{"title": "Given", "colour": "red"}' for n in range(5)}
+    report = index_corpus(write_corpus(tmp_path / "corpus", files), tmp_path / "index")
+    assert [w for w in report.warnings if "colour" in w] == [
+        "sidecars: unknown key 'colour' ignored (known: title, date, actors, authors, source, url) (5 files)"
+    ]
+
+
 def test_a_malformed_sidecar_is_named_in_a_warning_and_the_document_still_indexed(tmp_path: Path) -> None:
     corpus = write_corpus(
         tmp_path / "corpus",
@@ -149,7 +158,7 @@ def test_a_malformed_sidecar_is_named_in_a_warning_and_the_document_still_indexe
     report = index_corpus(corpus, tmp_path / "index")
     assert report.indexed == 2
     assert any(w.startswith("a.meta.json: not readable as JSON") for w in report.warnings)
-    assert any(w.startswith("b.txt.meta.json: unknown key 'colour'") for w in report.warnings)
+    assert any(w.startswith("sidecars: unknown key 'colour' ignored") for w in report.warnings)
     assert "b.txt: given date 'someday' not understood or implausible; ignored" in report.warnings
     assert open_index(tmp_path / "index").document("a.txt").title == "Headline of the story"
 
@@ -430,3 +439,33 @@ def test_a_build_on_worker_processes_stores_what_a_build_in_one_process_does(
     ]
     for query in ("convoy kidal", '"escorted convoy 7"', "toure", "title:convoy"):
         assert parallel.search(query) == serial.search(query)
+
+
+def test_given_authors_are_stored_shown_and_searchable_and_each_date_says_where_it_came_from(
+    tmp_path: Path,
+) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {
+        "side.txt": "The House passed the bill on Monday.",
+        "side.meta.json": '{"title": "House passes bill", "date": "5/4/20", "authors": ["Claudia Grisales"]}',
+        "front.txt": "---\ntitle: Senate stalls\ndate: 2020-05-06\nauthor: Jane Doe\n---\nThe Senate did not vote.",
+        "byline.txt": "Court rules\nBy Nina Totenberg | May 7, 2020\n\nThe court ruled on Thursday.",
+        "plain.txt": "Remembering the attacks\n\nSince Sept. 11, 2001, the country has spent trillions on wars abroad.",
+    })  # fmt: skip
+    index_corpus(corpus, tmp_path / "index")
+    index = open_index(tmp_path / "index")
+    dated = {
+        doc_id: index.document(doc_id) for doc_id in ("side.txt", "front.txt", "byline.txt", "plain.txt")
+    }
+    assert {
+        doc_id: (d.date.date().isoformat() if d.date else None, d.date_source) for doc_id, d in dated.items()
+    } == {
+        "side.txt": ("2020-05-04", "sidecar"),
+        "front.txt": ("2020-05-06", "front-matter"),
+        "byline.txt": ("2020-05-07", "header"),
+        "plain.txt": (None, ""),  # an event's date in the lead is not the publication date
+    }
+    assert dated["side.txt"].authors == ("Claudia Grisales",)
+    assert [hit.id for hit in index.search("author:grisales").hits] == ["side.txt"]
+    assert [hit.id for hit in index.search('bill author:"Claudia Grisales"').hits] == ["side.txt"]
+    assert index.search("bill author:doe").total == 0  # a field clause filters
+    assert dated["byline.txt"].title == "Court rules"

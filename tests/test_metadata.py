@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from search.cleaning import CleanText, Piece, looks_like_headline
-from search.metadata import extract_title, shorten
+from search.metadata import extract_title
+from search.rendering import shorten
 
 
 def text(*lines: str, page_title: str = "") -> CleanText:
@@ -20,6 +21,9 @@ def text(*lines: str, page_title: str = "") -> CleanText:
         ("1. Skip to content", False),
         ("https://p.dw.com/p/14S3q", False),
         ("XS", False),
+        ("Faithless Electors", True),
+        ("By Claudia Grisales | May 4, 2020", False),
+        ("March 26, 2012", False),
     ],
 )
 def test_headline_candidates(line: str, expected: bool) -> None:
@@ -44,9 +48,34 @@ def test_page_title_wins_over_lines() -> None:
     assert extract_title(text("Some line of text", page_title="The Headline")) == "The Headline"
 
 
-def test_falls_back_to_the_first_line_then_to_nothing() -> None:
-    assert extract_title(text("XS", "SM")) == "XS"
+def test_a_title_is_never_made_up_from_lines_that_cannot_be_one() -> None:
+    assert extract_title(text("XS", "SM")) == ""
     assert extract_title(text()) == ""
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (
+            ("Faithless Electors", "Electors who break their pledge face fines in some states."),
+            "Faithless Electors",
+        ),
+        (("The Unraveling", "By Michael Weiss", "May 4, 2020", "It began in March."), "The Unraveling"),
+        (
+            ("By Claudia Grisales | May 4, 2020", "House passes the bill", "It passed 220-207."),
+            "House passes the bill",
+        ),
+        (("By FRANK JAMES, NPR", "Obamacare", "The law survived."), "Obamacare"),
+        (("March 26, 2012", "Biden 2020 Update", "The campaign said."), "Biden 2020 Update"),
+    ],
+)
+def test_the_first_line_that_can_be_a_headline_is_the_title(lines: tuple[str, ...], title: str) -> None:
+    assert extract_title(text(*lines)) == title
+
+
+def test_a_long_title_is_kept_whole() -> None:
+    long = "Trump Bans U.S. Cruise Ships From Cuba In Dramatic Escalation Of Pressure On Havana Over Its Support For Maduro"
+    assert extract_title(text(long, "Body.")) == long
 
 
 def test_long_titles_are_cut_at_a_word_boundary() -> None:

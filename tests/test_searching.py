@@ -160,11 +160,7 @@ def test_several_actors_must_all_be_named(sample_index: Path) -> None:
         ("2012", "2012", {STATE_DEPARTMENT_STATEMENT, DW_REPORT}),
         ("2012-03-23", "2012-03-23", {STATE_DEPARTMENT_STATEMENT}),  # both ends inclusive
         ("2012-03-24", "2012-03-26", {DW_REPORT}),
-        (
-            "2012-03",
-            None,
-            {STATE_DEPARTMENT_STATEMENT, DW_REPORT, "002_2f5a04c4c4e9ff2a.txt", "003_7e5ade231f249089.txt"},
-        ),
+        ("2012-03", None, {STATE_DEPARTMENT_STATEMENT, DW_REPORT}),  # 001, 002, 003 state no date
         (None, "2012-03-25", {STATE_DEPARTMENT_STATEMENT}),
         ("2030", None, set()),
     ],
@@ -179,20 +175,14 @@ def test_sorting_by_date_puts_undated_documents_last(sample_index: Path) -> None
     index = open_index(sample_index)
     oldest_first = ids(index.search("mali", sort="date"))
     newest_first = ids(index.search("mali", sort="-date"))
-    assert oldest_first == [
-        STATE_DEPARTMENT_STATEMENT,
-        DW_REPORT,
-        "002_2f5a04c4c4e9ff2a.txt",
-        "003_7e5ade231f249089.txt",
-        UNDATED,
-    ]
-    assert newest_first == [
-        "003_7e5ade231f249089.txt",
-        "002_2f5a04c4c4e9ff2a.txt",
-        DW_REPORT,
-        STATE_DEPARTMENT_STATEMENT,
-        UNDATED,
-    ]
+    # 001, 002 and 003 state no publication date: 002's only date is a photo caption's, 003's its tweets'.
+    assert oldest_first[:2] == [STATE_DEPARTMENT_STATEMENT, DW_REPORT]
+    assert newest_first[:2] == [DW_REPORT, STATE_DEPARTMENT_STATEMENT]
+    assert (
+        set(oldest_first[2:])
+        == set(newest_first[2:])
+        == {UNDATED, "002_2f5a04c4c4e9ff2a.txt", "003_7e5ade231f249089.txt"}
+    )
 
 
 @pytest.mark.parametrize(
@@ -201,7 +191,7 @@ def test_sorting_by_date_puts_undated_documents_last(sample_index: Path) -> None
         ("mali actor:ecowas", {STATE_DEPARTMENT_STATEMENT, UNDATED}),
         ('mali actor:"Economic Community of West African States"', {STATE_DEPARTMENT_STATEMENT, UNDATED}),
         ("date:2012", {STATE_DEPARTMENT_STATEMENT, DW_REPORT}),
-        ("date:[2012-01 to 2013-06]", {STATE_DEPARTMENT_STATEMENT, DW_REPORT, "002_2f5a04c4c4e9ff2a.txt"}),
+        ("date:[2012-03-24 to 2013-06]", {DW_REPORT}),
     ],
 )
 def test_actor_and_date_in_the_query_language(sample_index: Path, query: str, expected: set[str]) -> None:
@@ -226,7 +216,7 @@ def test_facets_count_actors_and_years_over_all_matches(sample_index: Path) -> N
     actors = {facet.value: facet for facet in results.facets["actor"]}
     assert actors["mali"].count == 5 and actors["mali"].name == "Mali" and actors["mali"].type == "country"
     assert actors["soumaila-cisse"].type == "person"
-    assert [(f.value, f.count) for f in results.facets["year"]] == [("2023", 1), ("2013", 1), ("2012", 2)]
+    assert [(f.value, f.count) for f in results.facets["year"]] == [("2012", 2)]
 
 
 def test_actors_lists_counts_filtered_by_type_and_query(sample_index: Path) -> None:
@@ -315,7 +305,7 @@ def test_what_plainly_meant_words_is_searched_as_words_with_a_note(
     assert any(n.startswith(note) for n in results.notes)
 
 
-@pytest.mark.parametrize("query", ["foo:bar", "coup author:smith", "Title:junta OR place:Gao"])
+@pytest.mark.parametrize("query", ["foo:bar", "coup writer:smith", "Title:junta OR place:Gao"])
 def test_an_unknown_field_is_a_query_error(sample_index: Path, query: str) -> None:
     with pytest.raises(QueryError, match="unknown field"):
         open_index(sample_index).search(query)
@@ -466,8 +456,8 @@ def test_phrase_highlights_mark_the_phrase_not_each_stop_word(sample_index: Path
 @pytest.mark.parametrize(
     ("written", "words", "flags"),
     [
-        ("coup date:2023", "coup", {"since": "2023", "until": "2023"}),
-        ("mali date:[2012-01 to 2013-06]", "mali", {"since": "2012-01", "until": "2013-06"}),
+        ("coup date:2012", "coup", {"since": "2012", "until": "2012"}),
+        ("mali date:[2012-03-24 to 2013-06]", "mali", {"since": "2012-03-24", "until": "2013-06"}),
         ("mali actor:ecowas", "mali", {"actors": ["ecowas"]}),
         ('+mali actor:"African Union"', "+mali", {"actors": ["African Union"]}),
         (
@@ -489,9 +479,8 @@ def test_a_field_clause_filters_as_the_flag_does(
 
 def test_a_field_clause_joined_by_or_widens(sample_index: Path) -> None:
     index = open_index(sample_index)
-    assert id_set(index.search("coup OR date:2023")) == id_set(index.search("coup")) | id_set(
-        index.search("date:2023")
-    )
+    coup, dated = id_set(index.search("coup")), id_set(index.search("date:2012"))
+    assert id_set(index.search("coup OR date:2012")) == coup | dated != coup
     assert id_set(index.search("mali NOT date:2012")) == id_set(index.search("mali")) - id_set(
         index.search("date:2012")
     )
@@ -499,8 +488,7 @@ def test_a_field_clause_joined_by_or_widens(sample_index: Path) -> None:
 
 def test_filters_alone_list_every_match_newest_first(sample_index: Path) -> None:
     hits = open_index(sample_index).search("date:[2012 to 2023]", limit=10).hits
-    dates = [hit.date for hit in hits]
-    assert len(dates) == 4 and dates == sorted(dates, reverse=True)  # type: ignore[type-var]
+    assert [hit.id for hit in hits] == [DW_REPORT, STATE_DEPARTMENT_STATEMENT]  # 26 and 23 March 2012
 
 
 def test_a_quoted_multi_word_actor_matches(sample_index: Path) -> None:
@@ -519,7 +507,7 @@ def test_an_actor_no_document_names_is_said_not_searched(
 
 
 def test_an_unknown_actor_under_or_does_not_empty_the_results(sample_index: Path) -> None:
-    results = open_index(sample_index).search("coup OR actor:zzzz")
+    results = open_index(sample_index).search("coup OR actor:zzzz")  # (zzzz: no such actor)
     assert results.total == 3 and not results.unknown_actors
 
 
