@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 HEADER_LINES = 5  # the headline, a standfirst, a byline, a date line, a photo line: where a header ends
 MAX_HEADER_WORDS = 14  # a longer line is a paragraph of the story, not a header line
 MAX_SENTENCE_HEADER_WORDS = 6  # a line ending as a sentence ends is a header line only this short
+MAX_BYLINE_WORDS = 40  # 'By <seven names> | December 7, 2014' is still a header line
+MIN_PARAGRAPH_WORDS = 12  # a page's first paragraph of this many words is where its header ends
+# A photo caption ends with its credit: '... November 13, 2018 (Al Drago/Reuters)'.
+CAPTION_CREDIT_RE = re.compile(r"\([^()]*/[^()]*\)\s*$")
 # A quoted tweet's attribution line: '— Matthew Miller (@StateDeptSpox) June 19, 2023'.
 TWEET_ATTRIBUTION_RE = re.compile(r"^[—–-]\s.*\(@\w+\)")
 # A dateline opening a story: the date within its first words, then a dash, a parenthesis or a colon.
@@ -128,9 +132,14 @@ def text_date(lines: Sequence[str], title: str = "", today: date | None = None) 
         dates = [(start, end, d) for start, end, d in _dates_with_ends(line) if is_plausible(d, today)]
         if not dates:
             continue
+        if CAPTION_CREDIT_RE.search(line):
+            continue
         words = len(line.split())
-        if words <= MAX_SENTENCE_HEADER_WORDS or (
-            words <= MAX_HEADER_WORDS and not line.endswith((".", "!", "?"))
+        sentence = line.endswith((".", "!", "?"))
+        if (
+            words <= MAX_SENTENCE_HEADER_WORDS
+            or (words <= MAX_HEADER_WORDS and not sentence)
+            or (words <= MAX_BYLINE_WORDS and not sentence and line[:3].lower() == "by ")
         ):
             return dates[0][2], "header"
         start, end, value = dates[0]
@@ -167,16 +176,24 @@ def _metadata_only(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 
 
 def _header_time(page: lxml.html.HtmlElement, today: date) -> date | None:
-    """The date of the page's own <time>: one marked as the publication date, or the first one standing
-    before the article's text (in its header, beside the byline), not one among teasers further on."""
+    """The date of the page's own <time>: one marked as the publication date, or the first one in the
+    article's header (after its <h1>, before its first paragraph), not one among teasers further on."""
+    order = {element: n for n, element in enumerate(page.iter())}
+    headline = next(page.iter("h1"), None)
+    start = order[headline] if headline is not None else -1
+    first_paragraph = next(
+        (
+            p
+            for p in page.iter("p")
+            if order[p] > start and len(p.text_content().split()) >= MIN_PARAGRAPH_WORDS
+        ),
+        None,
+    )
+    end = order[first_paragraph] if first_paragraph is not None else -1
     times = [t for t in page.iter("time") if t.get("datetime")]
     marked = [t for t in times if t.get("itemprop") == "datePublished" or t.get("pubdate") is not None]
-    first_paragraph = next((p for p in page.iter("p") if len(p.text_content().split()) >= 12), None)
-    before = []
-    if first_paragraph is not None:
-        order = {element: n for n, element in enumerate(page.iter())}
-        before = [t for t in times if order[t] < order[first_paragraph]]
-    for element in [*marked, *before[:1]]:
+    in_header = [t for t in times if start < order[t] < end]
+    for element in [*marked, *in_header[:1]]:
         found = parse_given_date(element.get("datetime", ""), today)
         if found:
             return found

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from time import monotonic, sleep
 from typing import Any
@@ -57,8 +58,10 @@ from whoosh.query import (
     NullQuery,
     Or,
     Phrase,
+    Prefix,
     Query,
     Term,
+    Wildcard,
     WrappingQuery,
 )
 from whoosh.support.charset import accent_map
@@ -101,8 +104,8 @@ ALL_WORDS_BONUS = 1.0
 MAX_BONUS_WORDS = 4
 SPELLING_FIELD = "words"  # each document's words before stemming, for spelling suggestions
 SUGGESTION_DISTANCE = 2
-FEW_HITS = 3  # below this many hits, suggest corrections
 SIMILAR_TERMS = 12
+MAX_EXPANDED_TERMS = 1_000  # words a wildcard, prefix or fuzzy word may stand for
 PLAIN_WORD_RE = re.compile(r"(?<![\w:~*?^\-])[^\W\d_]{3,}(?![\w:~*?])")
 KNOWN_FIELDS = ("title", "body", "actor", "actors", "date", "author")
 # Fields whose clauses narrow without scoring, like the flags (_FilterClause); "filter" marks a clause
@@ -137,6 +140,29 @@ def _balanced_brackets(text: str) -> bool:
     return not any(depth.values())
 
 
+def _without_leading_wildcards(text: str) -> tuple[str, list[str]]:
+    """The text without wildcard signs that start a word ('*ing', '?transverse', a lone '*'): expanded, they
+    would read every word of the index. A query of one such word is refused, with a hint; in a longer
+    query (text pasted from elsewhere) the signs are read as punctuation, with a note."""
+    notes = []
+    tokens = re.split(r"(\s+|\"[^\"]*\")", text)
+    words = [token for token in tokens if token.strip()]
+    kept = []
+    for token in tokens:
+        word = token.lstrip("+-(")
+        if word[:1] not in ("*", "?") or token.startswith('"'):
+            kept.append(token)
+            continue
+        if len(words) == 1 and _WORD_RE.search(word):
+            raise QueryError(
+                f"{word!r} starts with a wildcard, which would read every word of the index: "
+                "put letters before it ('ing*' rather than '*ing')"
+            )
+        notes.append(f"{word!r} was read without its wildcard: a wildcard may only end a word")
+        kept.append(token[: len(token) - len(word)] + word.lstrip("*?"))
+    return "".join(kept), notes
+
+
 def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
     """The query text to parse and notes on it; an unknown field is a QueryError.
 
@@ -145,6 +171,8 @@ def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
     """
     notes = []
     text = QUESTION_MARK_RE.sub(" ", text)  # "what are titles?" asks; a ? inside a word is a wildcard
+    text, wildcard_notes = _without_leading_wildcards(text)
+    notes.extend(wildcard_notes)
     unquoted = re.sub(r'"[^"]*"', " ", text)
     for address in WEB_ADDRESS_RE.findall(unquoted):
         notes.append(f"{address!r} was searched for as words")
@@ -162,6 +190,14 @@ def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
         text = re.sub(r"[()\[\]{}]", " ", text)
         notes.append("brackets were not balanced: searched for the words")
     return text, tuple(notes)
+
+
+def _as_plain_words(text: str) -> str:
+    """The words of a text with no query syntax left: operators in lower case, every other sign a space."""
+    words = _WORD_RE.findall(text)
+    if not words:
+        raise QueryError(f"nothing to search for in {text!r}: give at least one word")
+    return " ".join(word.lower() if word in OPERATORS else word for word in words)
 
 
 def _cached_column_reader(self: Any, fieldname: str, column: Any) -> Any:
@@ -1098,7 +1134,7 @@ class _AllWordsBonusGroup(qparser.OrGroup):
     zero for a one-word query, and its bonus is too small to reorder results.
     """
 
-    def query(self, parser: qparser.QueryParser) -> Query:
+    def query(self, parser: qparser.QueryParser) -> Query | None:
         required = [
             q for q in (node.query(parser) for node in self.nodes if _clause_field(node)) if q is not None
         ]
@@ -1111,6 +1147,8 @@ class _AllWordsBonusGroup(qparser.OrGroup):
         counts = Counter(q for q in clauses if not isinstance(q, Not))
         words = [q.with_boost(q.boost * n) if n > 1 else q for q, n in counts.items()]
         core: Query | None
+        if not words and not required and not excluded:
+            return None  # an empty group, '()': it matches nothing, and narrows nothing
         if not words:
             # Every("id"), not Every(): Whoosh normalises And([Every(), Not(x)]) to Every().
             core = None if required else Every("id")
@@ -1462,13 +1500,17 @@ class EngineIndex:
         actor:) that every match must satisfy come apart from the scored query.
         """
         text, notes = check_query_text(text)
-        parsed = self._parse_with(self._parser, text)
-        if parsed.normalize() is NullQuery:  # only stop words ('the who', 'to be'): search for them
-            self._stop_words_parser = self._stop_words_parser or query_parser(drop_stop_words=False)
-            parsed = self._parse_with(self._stop_words_parser, text)
-        for node in [parsed, *parsed.leaves()]:
-            if getattr(node, "error", None):
-                raise QueryError(f"cannot read the query {text!r}: {node.error}")
+        if not _WORD_RE.search(text):
+            raise QueryError(f"nothing to search for in {text.strip()!r}: give at least one word")
+        try:
+            parsed = self._read(text)
+        except QueryError:
+            if any(match[1].lower() in KNOWN_FIELDS for match in FIELD_RE.finditer(text)):
+                raise  # a field clause that cannot be read ('date:xyz') is the user's to fix
+            # Text pasted from elsewhere ('operators like *, +.)'): every word of it is searched.
+            text = _as_plain_words(text)
+            parsed = self._read(text)
+            notes += ("the query's syntax could not be read: searched for its words",)
         scored, filters = _lift_filters(parsed)
         filtering_actors = [
             leaf.text
@@ -1483,6 +1525,17 @@ class EngineIndex:
             notes=notes,
             actors=tuple((name, self._resolve_actor(name)) for name in dict.fromkeys(filtering_actors)),
         )
+
+    def _read(self, text: str) -> Query:
+        """The parsed query; one of stop words alone ('the who', 'to be') is searched as written."""
+        parsed = self._parse_with(self._parser, text)
+        if parsed.normalize() is NullQuery:
+            self._stop_words_parser = self._stop_words_parser or query_parser(drop_stop_words=False)
+            parsed = self._parse_with(self._stop_words_parser, text)
+        for node in [parsed, *parsed.leaves()]:
+            if getattr(node, "error", None):
+                raise QueryError(f"cannot read the query {text!r}: {node.error}")
+        return parsed
 
     @staticmethod
     def _parse_with(parser: qparser.QueryParser, text: str) -> Query:
@@ -1562,26 +1615,46 @@ class EngineIndex:
         return matched
 
     @staticmethod
-    def _expand_fuzzy(query: Query, reader: Any) -> Query:
-        """Fuzzy terms matched against the field's own (stemmed) terms.
+    def _expand_patterns(query: Query, reader: Any) -> tuple[Query, tuple[str, ...]]:
+        """Wildcards, prefixes and fuzzy words as the words of the index they match, at most
+        MAX_EXPANDED_TERMS each (with a note when a pattern matched more): one request must not read
+        the whole vocabulary (a hostile 'a*' or '?*' tied up the server for a minute).
 
-        Whoosh looks a stemmed field's fuzzy term up in its unstemmed spelling words and then
-        searches those words in the stemmed field, so 'peacekeping~' found nothing.
+        Fuzzy words are matched against the field's own (stemmed) terms: Whoosh looks a stemmed
+        field's fuzzy term up in its unstemmed spelling words and then searches those words in the
+        stemmed field, so 'peacekeping~' found nothing.
         """
+        notes: list[str] = []
 
         def expand(node: Query) -> Query:
-            if not isinstance(node, FuzzyTerm):
+            if isinstance(node, FuzzyTerm):
+                near = (
+                    reader.schema[node.fieldname].from_bytes(btext)
+                    for btext in reader.expand_prefix(node.fieldname, node.text[: max(1, node.prefixlength)])
+                )
+                words = (
+                    word for word in near if distance(word, node.text, limit=node.maxdist) <= node.maxdist
+                )
+            elif isinstance(node, (Wildcard, Prefix)):
+                words = (reader.schema[node.fieldname].from_bytes(btext) for btext in node._btexts(reader))
+            else:
                 return node
-            near = [
-                reader.schema[node.fieldname].from_bytes(btext)
-                for btext in reader.expand_prefix(node.fieldname, node.text[: max(1, node.prefixlength)])
-            ]
-            close = [word for word in near if distance(word, node.text, limit=node.maxdist) <= node.maxdist]
+            found = list(islice(words, MAX_EXPANDED_TERMS + 1))
+            if len(found) > MAX_EXPANDED_TERMS:
+                found = found[:MAX_EXPANDED_TERMS]
+                written = node.text + (
+                    "*" if isinstance(node, Prefix) else "~" if isinstance(node, FuzzyTerm) else ""
+                )
+                note = (
+                    f"{written!r} matches more than {MAX_EXPANDED_TERMS:,} words: searched the first of them"
+                )
+                notes.append(note)
             return (
-                Or([Term(node.fieldname, word, boost=node.boost) for word in close]) if close else NullQuery
+                Or([Term(node.fieldname, word, boost=node.boost) for word in found]) if found else NullQuery
             )
 
-        return query.accept(expand)
+        expanded = query.accept(expand)
+        return expanded, tuple(dict.fromkeys(notes))
 
     def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
         clauses: list[Query] = [Term("actors", actor_id) for _, actor_id in request.actors]
@@ -1622,7 +1695,10 @@ class EngineIndex:
                 unknown = self._unknown_actors(searcher, request.actors + parsed_query.actors)
                 if unknown:
                     return Results(request.query or "", 0, (), empty, notes=notes, unknown_actors=unknown)
-                parsed = self._expand_fuzzy(parsed_query.scored or Every(), searcher.reader())
+                parsed, expansion_notes = self._expand_patterns(
+                    parsed_query.scored or Every(), searcher.reader()
+                )
+                notes += expansion_notes
                 narrowing = self._filter(request, parsed_query.filters)
                 depth = request.offset + request.limit
                 feedback = sort == "relevance" and _plain_words(parsed)
@@ -1631,9 +1707,8 @@ class EngineIndex:
                 )
                 matched = self._matching(searcher, parsed, scored, narrowing)
                 total = searcher.doc_count() if matched is None else len(matched)
-                suggestions = (
-                    self._suggestions(searcher, request.query) if request.query and total < FEW_HITS else ()
-                )
+                # A word the index does not know is said whatever else matched ('Kavenaugh confirmation').
+                suggestions = self._suggestions(searcher, request.query) if request.query else ()
                 if not total:  # (Whoosh would read an empty filter as no filter at all)
                     return Results(request.query or "", 0, (), empty, suggestions, notes)
                 scoring_depth = max(RERANK_DEPTH, 3 * depth) if feedback else depth

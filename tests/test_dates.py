@@ -184,3 +184,23 @@ def test_a_page_without_a_date_of_its_own_has_none() -> None:
         ' while.</p></article><aside><span class="date">January 24, 2016</span></aside></body></html>'
     )
     assert page is not None and page_date(page, TODAY) is None
+
+
+def test_a_byline_of_many_names_dates_the_story_and_a_caption_does_not() -> None:
+    names = "By Zack Beauchamp, Umair Irfan, Ella Nilsen, Sara Morrison, Rani Molla, Alex Abad-Santos and Jen Kirby"
+    assert text_date(["ISIS war", f"{names} | December 7, 2014"], "ISIS war", TODAY) == (
+        date(2014, 12, 7),
+        "header",
+    )
+    caption = "The U.S. Supreme Court in Washington, D.C., November 13, 2018 (Al Drago/Reuters)"
+    assert text_date(["Overturning DACA", caption, "The notion that..."], "Overturning DACA", TODAY) is None
+
+
+def test_the_time_of_a_pages_header_counts_though_a_cookie_banner_comes_first() -> None:
+    page = parse_html(
+        '<html><body><div class="cookie"><p>We use cookies to give you the best experience on our site, and'
+        " to show you relevant ads.</p></div><article><h1>Hagel: we are ready</h1><div>By Tom Cohen "
+        '<time datetime="2013-08-27T06:22:00-04:00">August 27, 2013</time></div><p>Washington (CNN) -- With a'
+        " flurry of comments, officials sought Tuesday to lay the groundwork for a strike.</p></article></body></html>"
+    )
+    assert page is not None and page_date(page, TODAY) == date(2013, 8, 27)

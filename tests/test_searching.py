@@ -553,3 +553,59 @@ def test_actor_counts_skip_a_document_that_names_no_actor(tmp_path: Path) -> Non
     assert index.actors("day") == ()
     faceted = index.search("day OR mali", facets=["actor"])
     assert faceted.total == 2 and {count.value for count in faceted.facets["actor"]} == {"mali", "ecowas"}
+
+
+PASTED = (
+    'low programmer defined types (You might want to restrict this to "extensible" languages that allow '
+    "definition of abstract data types or programmer-supplied definitions of operators like *, +.)"
+)
+
+
+def test_pasted_text_is_searched_for_its_words_with_a_note(sample_index: Path) -> None:
+    results = open_index(sample_index).search(PASTED)
+    assert results.notes[-1] == "the query's syntax could not be read: searched for its words"
+    assert results.total > 0
+
+
+@pytest.mark.parametrize(
+    ("query", "words"), [("junta (+.)", "junta"), ("coup * + ^ ~ ) OR", "coup"), ("coup ()", "coup")]
+)
+def test_stray_signs_are_read_as_punctuation(sample_index: Path, query: str, words: str) -> None:
+    index = open_index(sample_index)
+    assert id_set(index.search(query)) == id_set(index.search(words))
+
+
+@pytest.mark.parametrize("query", ["*ing", "?ali", "+*junta"])
+def test_a_word_starting_with_a_wildcard_alone_is_refused_with_a_hint(sample_index: Path, query: str) -> None:
+    with pytest.raises(QueryError, match="put letters before it"):
+        open_index(sample_index).search(query)
+
+
+def test_in_a_longer_query_a_leading_wildcard_is_read_as_punctuation(sample_index: Path) -> None:
+    results = open_index(sample_index).search("mali ?junta")
+    assert id_set(results) == id_set(open_index(sample_index).search("mali junta"))
+    assert results.notes == ("'?junta' was read without its wildcard: a wildcard may only end a word",)
+
+
+def test_a_wildcard_stands_for_a_bounded_number_of_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus", {"a.txt": "Many words\n" + " ".join(f"pax{n}" for n in range(30))}
+    )
+    index_corpus(corpus, tmp_path / "index")
+    monkeypatch.setattr(engine, "MAX_EXPANDED_TERMS", 10)
+    results = open_index(tmp_path / "index").search("pax*")
+    assert results.total == 1
+    assert results.notes == ("'pax*' matches more than 10 words: searched the first of them",)
+
+
+@pytest.mark.parametrize("query", ["*", "+-", "()", "~^"])
+def test_a_query_without_a_word_is_a_query_error(sample_index: Path, query: str) -> None:
+    with pytest.raises(QueryError):
+        open_index(sample_index).search(query)
+
+
+def test_a_misspelt_word_gets_a_suggestion_though_the_others_match(sample_index: Path) -> None:
+    results = open_index(sample_index).search("peacekeping junta")
+    assert results.total > 0 and results.suggestions == ("peacekeeping junta",)
