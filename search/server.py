@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+from html import escape
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
@@ -137,6 +139,7 @@ class ErrorOut(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "A bad query or parameter"},
+    422: {"model": ErrorOut, "description": "A parameter out of its bounds or of the wrong form"},
     503: {"model": ErrorOut, "description": "The index is missing, damaged or needs a rebuild"},
 }
 
@@ -166,6 +169,8 @@ def create_app(index_dir: Path | str) -> FastAPI:
     """The HTTP API over the index in index_dir, opened once and shared by every request."""
     index: SearchIndex = open_index(index_dir)
     app = FastAPI(
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: nothing shows offline (see /docs below)
+        redoc_url=None,
         title="news-search",
         summary="Search a news index: ranked hits with snippets, documents, similar ones, actors, stats.",
         responses=ERRORS,
@@ -177,10 +182,23 @@ def create_app(index_dir: Path | str) -> FastAPI:
     def search_error(request: Request, error: SearchError) -> JSONResponse:
         return JSONResponse({"error": str(error)}, status_code=STATUS_OF_ERROR.get(type(error), 400))
 
+    @app.exception_handler(RequestValidationError)
+    def invalid_parameter(request: Request, error: RequestValidationError) -> JSONResponse:
+        """FastAPI's own answer is {"detail": [...]}: ours is one line, in the shape of every other error."""
+        problems = [
+            f"{'.'.join(str(part) for part in e['loc'][1:]) or 'request'}: {e['msg']}" for e in error.errors()
+        ]
+        return JSONResponse({"error": "; ".join(problems)}, status_code=422)
+
     @app.exception_handler(Exception)
     def unexpected_error(request: Request, error: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path)
         return JSONResponse({"error": "internal error; see the server's log"}, status_code=500)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """The API described from its own OpenAPI document, as a page that needs no network."""
+        return HTMLResponse(api_page(app.openapi()))
 
     @app.get("/health")
     def health() -> HealthOut:
@@ -232,6 +250,58 @@ def create_app(index_dir: Path | str) -> FastAPI:
         return StatsOut.model_validate(stats_to_dict(index.stats()))
 
     return app
+
+
+def api_page(openapi: dict[str, Any]) -> str:
+    """An HTML page listing each endpoint with its parameters and answers, from an OpenAPI document."""
+    sections = []
+    for path, methods in sorted(openapi.get("paths", {}).items()):
+        for method, operation in methods.items():
+            rows = "".join(
+                f"<tr><td><code>{escape(p['name'])}</code></td>"
+                f"<td>{escape(_type_of(p.get('schema', {})))}</td>"
+                f"<td>{'yes' if p.get('required') else ''}</td>"
+                f"<td>{escape(p.get('description', ''))}</td></tr>"
+                for p in operation.get("parameters", [])
+            )
+            answers = ", ".join(
+                f"{code} {escape(answer.get('description', ''))}"
+                for code, answer in operation.get("responses", {}).items()
+            )
+            table = (
+                f"<table><tr><th>parameter</th><th>type</th><th>required</th><th>meaning</th></tr>{rows}</table>"
+                if rows
+                else "<p>No parameters.</p>"
+            )
+            sections.append(
+                f"<h2><code>{method.upper()} {escape(path)}</code></h2>"
+                f"<p>{escape(operation.get('description') or operation.get('summary', ''))}</p>{table}"
+                f"<p>Answers: {answers}.</p>"
+            )
+    info = openapi.get("info", {})
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{escape(info.get('title', 'API'))}: HTTP API</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}"
+        "</style></head><body>"
+        f"<h1>{escape(info.get('title', 'API'))}</h1><p>{escape(info.get('summary', ''))}</p>"
+        '<p>Every answer is JSON; errors are <code>{"error": "..."}</code>. '
+        "The machine-readable description is <a href='/openapi.json'>/openapi.json</a>.</p>"
+        + "".join(sections)
+        + "</body></html>"
+    )
+
+
+def _type_of(schema: dict[str, Any]) -> str:
+    """A parameter's type as a reader wants it: 'integer', 'string', 'one of relevance, date, -date'."""
+    if "enum" in schema:
+        return "one of " + ", ".join(str(value) for value in schema["enum"])
+    if "anyOf" in schema:
+        return " or ".join(_type_of(option) for option in schema["anyOf"] if option.get("type") != "null")
+    if schema.get("type") == "array":
+        return "list of " + _type_of(schema.get("items", {}))
+    return str(schema.get("type", ""))
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

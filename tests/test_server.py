@@ -113,7 +113,8 @@ def test_bad_requests_get_a_clear_4xx_and_no_stack_trace(
 ) -> None:
     response = client.get(path, params=params)
     assert response.status_code == status, response.text
-    assert message in response.text and "Traceback" not in response.text
+    assert list(response.json()) == ["error"] and message in response.json()["error"]
+    assert "Traceback" not in response.text
 
 
 @pytest.mark.parametrize(
@@ -200,3 +201,20 @@ def test_actor_counts_skip_a_document_that_names_no_actor(tmp_path: Path) -> Non
         faceted = httpx.get(f"{url}/search", params={"q": "day OR mali", "facets": "actor"}).json()
     assert {count["id"] for count in counts} == {"mali", "ecowas"}
     assert {count["id"] for count in faceted["facets"]["actor"]} == {"mali", "ecowas"}
+
+
+def test_the_docs_page_describes_every_endpoint_without_the_network(client: httpx.Client) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    for endpoint in (
+        "GET /search",
+        "GET /document",
+        "GET /similar",
+        "GET /actors",
+        "GET /stats",
+        "GET /health",
+    ):
+        assert endpoint in page.text
+    assert "one of relevance, date, -date" in page.text
+    assert "http" not in page.text.replace("http-equiv", "").split("<body>")[0]  # no script from elsewhere
+    assert "<script" not in page.text
