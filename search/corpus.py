@@ -37,6 +37,8 @@ LIST_KEYS = frozenset({"actors", "authors"})
 # Other names people give these keys (static-site generators, exports).
 KEY_ALIASES = {"author": "authors", "byline": "authors", "published": "date", "headline": "title"}
 FRONT_MATTER_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<block>(?:.*\r?\n){0,40}?)---[ \t]*(?:\r?\n|\Z)")
+# UTF-8 text may hold this many bad bytes per valid non-ASCII letter and still be read as UTF-8.
+MAX_BAD_UTF8_SHARE = 0.05
 # Above this share of bytes over 127, text is in a non-Latin script, not cp1252 with accents.
 NON_LATIN_SHARE = 0.3
 
@@ -93,13 +95,22 @@ def _try(raw: bytes, encoding: str) -> str | None:
         return None
 
 
+def _mostly_utf8(raw: bytes) -> bool:
+    """True for UTF-8 text with a few bad bytes: it has valid multi-byte letters, and the bad bytes are
+    at most MAX_BAD_UTF8_SHARE of them (text in Windows-1252 has no valid multi-byte letter at all)."""
+    decoded = raw.decode("utf-8", errors="replace")
+    bad = decoded.count("\ufffd") - raw.count("\ufffd".encode())
+    letters = sum(1 for char in decoded if ord(char) > 127 and char != "\ufffd")
+    return letters > 0 and bad <= max(1, MAX_BAD_UTF8_SHARE * letters)
+
+
 def decode(raw: bytes, is_html: bool) -> str | None:
     """Decode a file's bytes, or None when they are binary.
 
-    A byte-order mark wins; then UTF-8; then the charset an HTML page declares; then
-    Windows-1252, the usual encoding of Western news archives, for text that is mostly
-    ASCII; charset-normalizer's guess only for text that is mostly bytes above 127 (another
-    script), where a guess has enough to go on.
+    A byte-order mark wins; then UTF-8; then the charset an HTML page declares (a bad byte
+    replaced); then UTF-8 with its few bad bytes replaced; then Windows-1252, the usual encoding
+    of Western news archives, for text that is mostly ASCII; charset-normalizer's guess only for
+    text that is mostly bytes above 127 (another script), where a guess has enough to go on.
     """
     for bom, encoding in BOMS:
         if raw.startswith(bom):
@@ -108,7 +119,11 @@ def decode(raw: bytes, is_html: bool) -> str | None:
         return None
     text = _try(raw, "utf-8")
     if text is None and is_html and (charset := declared_charset(raw)):
-        text = _try(raw, charset)
+        # As declared, a bad byte replaced: decoding a UTF-8 page with one bad byte as Windows-1252
+        # turned every accented letter of it into mojibake.
+        text = raw.decode(charset, errors="replace")
+    if text is None and _mostly_utf8(raw):
+        text = raw.decode("utf-8", errors="replace")
     if text is None and sum(b > 127 for b in raw) > NON_LATIN_SHARE * len(raw):
         best = charset_normalizer.from_bytes(raw).best()
         text = str(best) if best is not None else None

@@ -81,6 +81,10 @@ def test_source_file_records_what_incremental_indexing_needs(tmp_path: Path) -> 
         ("\ufeffBOM first".encode(), False, "BOM first"),
         ("UTF-16 with its BOM".encode("utf-16"), False, "UTF-16 with its BOM"),
         (b"\x00\x01binary", False, None),
+        # UTF-8 with one bad byte: as declared, or as UTF-8, the bad byte replaced (not all of it as cp1252)
+        ('<html><head><meta charset="utf-8"></head><body>Touré à Sévaré \x92</body></html>'.encode().replace(b"\xc2\x92", b"\x92"),
+         True, '<html><head><meta charset="utf-8"></head><body>Touré à Sévaré \ufffd</body></html>'),
+        ("Touré à Sévaré, Ségou et Kidal. ".encode() * 3 + b"\xff", False, "Touré à Sévaré, Ségou et Kidal. " * 3 + "\ufffd"),
     ],
 )  # fmt: skip
 def test_decode_reads_boms_utf8_declared_charsets_cp1252_and_other_scripts(
