@@ -53,8 +53,24 @@ def check_corpus_dir(root: Path) -> Path:
 
 
 def relative_id(path: Path, root: Path) -> str:
-    """The document id of a file: its path relative to the corpus root, with forward slashes."""
-    return path.relative_to(root).as_posix()
+    """The document id of a file: its path relative to the corpus root, with forward slashes.
+
+    A name that is not UTF-8 (Python holds its bytes as surrogates, which no index or JSON can
+    store) has its bad bytes written out as \\xff: the same id on every run, so updates find it.
+    """
+    relative = path.relative_to(root).as_posix()
+    if is_utf8_name(relative):
+        return relative
+    return os.fsencode(relative).decode("utf-8", errors="backslashreplace")
+
+
+def is_utf8_name(name: str) -> bool:
+    """False for a file name whose bytes are not UTF-8."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def discover(root: Path) -> list[Path]:
@@ -259,6 +275,11 @@ def file_signature(path: Path) -> tuple[int, int, int] | None:
 def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile | SkippedFile:
     """Read one file, or say why it cannot be indexed (unreadable, special, too large, binary, empty)."""
     rel = relative_id(path, root)
+    name_warnings = (
+        []
+        if is_utf8_name(str(path))
+        else [f"{rel}: the file's name is not UTF-8 (its id spells the bad bytes \\xNN)"]
+    )
     try:
         stat = path.stat()
         if not stat_module.S_ISREG(stat.st_mode):
@@ -288,5 +309,5 @@ def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile | SkippedF
         content_hash=hashlib.blake2b(raw + sidecar_bytes, digest_size=16).hexdigest(),
         is_html=is_html,
         given=_merge_given(sidecar, front),
-        warnings=tuple(warnings + front_warnings),
+        warnings=tuple(name_warnings + warnings + front_warnings),
     )

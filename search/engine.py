@@ -601,14 +601,21 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     return manifest
 
 
-def _write_manifest(index_dir: Path, corpus_root: Path | None, cleaner: dict[str, Any] | None = None) -> None:
-    """Record what this index is and how its documents were cleaned, atomically."""
+def _write_manifest(
+    index_dir: Path, corpus_root: Path | None, cleaner: dict[str, Any] | None = None, complete: bool = True
+) -> None:
+    """Record what this index is and how its documents were cleaned, atomically.
+
+    A new index is marked incomplete until its first build commits: a first build that was killed
+    leaves a folder that the next run builds again (rather than one whose cleaning it cannot check).
+    """
     manifest = {
         "format": MANIFEST_FORMAT,
         "schema_version": SCHEMA_VERSION,
         "corpus_root": str(corpus_root) if corpus_root else None,
         "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "cleaner": cleaner or {},
+        "complete": complete,
     }
     _write_json(_manifest_path(index_dir), manifest)
 
@@ -623,7 +630,7 @@ def _open_or_create_for_writing(index_dir: Path) -> whoosh.index.Index:
         except (IndexDamagedError, IndexNeedsRebuildError, *DAMAGE_ERRORS) as error:
             log.warning("rebuilding the index at %s from scratch: %s", index_dir, error)
     index_dir.mkdir(parents=True, exist_ok=True)
-    _write_manifest(index_dir, None)
+    _write_manifest(index_dir, None, complete=False)
     return whoosh.index.create_in(str(index_dir), build_schema())
 
 

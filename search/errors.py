@@ -20,7 +20,11 @@ class IndexDamagedError(SearchError):
 
 
 class IndexNeedsRebuildError(SearchError):
-    """The index was written by an incompatible version and must be rebuilt."""
+    """The index was written by an incompatible version, or cleaned otherwise, and must be rebuilt."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message  # why, without the remedy
 
 
 class CorpusNotFoundError(SearchError):

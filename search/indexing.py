@@ -8,12 +8,15 @@ removes the lines learned as chrome and writes the documents.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import itertools
 import logging
 import multiprocessing
 import os
 import pickle
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -174,7 +177,8 @@ def _check_compatible(manifest: dict[str, Any], options: MetadataOptions, actors
     if reasons:
         where = manifest.get("index_dir", "the index folder")
         raise IndexNeedsRebuildError(
-            f"index at {where} needs a rebuild: {'; '.join(reasons)}; run 'search index --rebuild'"
+            f"index at {where} needs a rebuild: {'; '.join(reasons)}; run 'search index --rebuild'",
+            reason="; ".join(reasons),
         )
 
 
@@ -205,6 +209,8 @@ def index_corpus(
     if not rebuild:  # a rebuild must work on a damaged index: it is how one is repaired
         with contextlib.suppress(IndexNotFoundError):
             manifest = engine.read_manifest(index_dir)
+    if manifest is not None and not manifest.get("complete", True):
+        manifest = None  # a first build that did not finish: build again, from the start
     if rebuild or manifest is None:
         counts = _full_build(root, index_dir, options, actors_files, lock_timeout, max_file_bytes, progress)
     else:
@@ -283,6 +289,7 @@ def _full_build(
     return added, 0, 0, 0, skipped, warnings, changes
 
 
+PR_SET_PDEATHSIG = 1  # Linux's prctl option: the signal a process gets when its parent dies
 PARALLEL_MIN_DOCS = 200  # below this, worker processes cost more than they save
 CHUNK_DOCS = 16  # documents a worker prepares per task
 CHUNKS_AHEAD = 8  # tasks handed out ahead of the writer: bounds the memory held in results
@@ -302,8 +309,16 @@ def _prepare_spooled(item: Spooled, learned: frozenset[str], options: MetadataOp
 
 
 def _start_worker(learned: frozenset[str], options: MetadataOptions) -> None:
-    global _worker_settings  # a worker process's own copy, inherited through fork
+    """Set up a worker: its copy of the settings (inherited through fork); Ctrl-C is for the parent,
+    which stops the pool; and, on Linux, death with the parent, so that a killed run leaves no worker
+    behind to fail writing its results (BrokenPipeError tracebacks on the terminal)."""
+    global _worker_settings
     _worker_settings = (learned, options)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _prepare_chunk(chunk: list[Spooled]) -> list[Prepared]:
@@ -515,6 +530,16 @@ def is_watched(path: str) -> bool:
     )
 
 
+def _update_or_rebuild(root: Path, index_dir: Path, options: dict[str, Any]) -> IndexReport:
+    """An incremental update; a rebuild when the index can no longer be updated as it was built (the
+    user added or edited actors.toml, the program's cleaner changed): watching keeps the index current."""
+    try:
+        return index_corpus(root, index_dir, **options)
+    except IndexNeedsRebuildError as why:
+        report = index_corpus(root, index_dir, rebuild=True, **options)
+        return replace(report, warnings=(f"rebuilt the index: {why.reason}", *report.warnings))
+
+
 def watch_corpus(
     corpus_dir: Path,
     index_dir: Path,
@@ -531,18 +556,27 @@ def watch_corpus(
     through on_update. The options are index_corpus's.
     """
     import watchfiles  # imported here: only this command needs it
+    from watchfiles._rust_notify import WatchfilesRustInternalError
 
     root = check_corpus_dir(corpus_dir)
     try:
-        on_update(index_corpus(root, index_dir, **options))
-        for _ in watchfiles.watch(
-            root,
-            watch_filter=lambda change, path: is_watched(path),
-            debounce=debounce_ms,
-            stop_event=stop,
-            raise_interrupt=False,
-        ):
-            on_update(index_corpus(root, index_dir, **options))
+        on_update(_update_or_rebuild(root, index_dir, options))
+        while stop is None or not stop.is_set():
+            try:
+                for _ in watchfiles.watch(
+                    root,
+                    watch_filter=lambda change, path: is_watched(path),
+                    debounce=debounce_ms,
+                    stop_event=stop,
+                    raise_interrupt=False,
+                ):
+                    on_update(_update_or_rebuild(root, index_dir, options))
+                return
+            except WatchfilesRustInternalError as error:
+                # watchfiles cannot name a file whose name is not UTF-8 ('Unable to decode path'):
+                # the update reads the folder itself, which can; then the watch starts again.
+                log.warning("%s: updating from the folder itself", error)
+                on_update(_update_or_rebuild(root, index_dir, options))
     except KeyboardInterrupt:
         # Ctrl-C may land during an update rather than inside watchfiles' wait: the update's
         # writer is cancelled, the last commit stands, and stopping is still the user's wish.

@@ -138,3 +138,27 @@ def test_serve_says_where_it_listens_answers_and_stops_cleanly_on_ctrl_c(tmp_pat
         _, rest = served.communicate(timeout=20)
     assert served.returncode == 0
     assert "search: stopped serving" in rest and "Traceback" not in rest
+
+
+@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
+def test_a_first_build_killed_before_its_commit_is_built_again_and_leaves_no_worker(tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    _articles(corpus, 600)  # enough for the build to run on worker processes
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    command = [SEARCH, "index", str(corpus), "--index-dir", str(index_dir), "--quiet"]
+    run = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)  # type: ignore[list-item]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (index_dir / "search-index.json").exists():
+        time.sleep(0.01)
+    time.sleep(0.5)  # into the build: the manifest is written when it starts, the commit at its end
+    run.send_signal(signal.SIGKILL)
+    _, stderr = run.communicate(timeout=30)
+    assert run.returncode == -signal.SIGKILL, "the build ended before it could be killed"
+    time.sleep(0.5)
+    workers = subprocess.run(["pgrep", "-f", str(index_dir)], capture_output=True, text=True).stdout
+    assert workers == "" and "Traceback" not in stderr
+
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)  # type: ignore[list-item]
+    assert again.returncode == 0 and again.stderr == ""
+    assert len(open_index(index_dir)) == 600

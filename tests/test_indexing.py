@@ -18,6 +18,7 @@ from search import (
     DocumentNotFoundError,
     IndexNeedsRebuildError,
     IndexNotFoundError,
+    IndexReport,
     SkippedFile,
     add_document,
     create_index,
@@ -349,6 +350,39 @@ def test_watch_updates_the_index_when_files_change_and_stops_when_told(tmp_path:
         write_corpus(corpus, {"b.txt": "Second story headline\nConvoy reaches Kidal."})
         assert reports.get(timeout=20).added == 1
         assert open_index(tmp_path / "index").search("Kidal").total == 1
+    finally:
+        stop.set()
+        watcher.join(timeout=20)
+    assert not watcher.is_alive()
+
+
+def test_watch_rebuilds_when_actors_toml_appears_and_survives_a_name_that_is_not_utf8(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus", {"a.txt": "First story headline\nAssimi Goita spoke in Bamako."}
+    )
+    reports: queue.Queue[IndexReport] = queue.Queue()
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=indexing.watch_corpus,
+        args=(corpus, tmp_path / "index", reports.put),
+        kwargs={"stop": stop, "debounce_ms": 100},
+    )
+    watcher.start()
+    try:
+        assert reports.get(timeout=20).added == 1
+        time.sleep(0.3)
+        write_corpus(corpus, {"actors.toml": '[[actor]]\nname = "Assimi Goita"\naliases = ["Goita"]\n'})
+        rebuilt = reports.get(timeout=20)
+        assert rebuilt.rebuilt and rebuilt.warnings[0].startswith("rebuilt the index: ")
+        assert open_index(tmp_path / "index").search("mali", actors=["Goita"]).total == 0  # no 'mali' there
+        assert open_index(tmp_path / "index").search("bamako", actors=["Goita"]).total == 1
+        (corpus / "bad\udcff.txt").write_bytes(b"Second story headline\nConvoy reaches Kidal.")
+        while "bad\\xff.txt" not in [
+            doc_id for report in [reports.get(timeout=20)] for _, doc_id in report.changes
+        ]:
+            pass
+        assert watcher.is_alive()
+        assert open_index(tmp_path / "index").search("Kidal").hits[0].id == "bad\\xff.txt"
     finally:
         stop.set()
         watcher.join(timeout=20)
