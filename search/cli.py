@@ -550,7 +550,8 @@ def serve_command(ctx: click.Context, index_dir: Path | None, host: str, port: i
     """
     from .server import address_of, create_app, listening_socket, serve  # only this command needs them
 
-    app = create_app(index_dir or _settings(ctx).index_dir)
+    settings = _settings(ctx)
+    app = create_app(index_dir or settings.index_dir, request_timeout=settings.request_timeout)
     sock = listening_socket(host, port)
     click.echo(
         f"search: serving {len(app.state.index)} documents on {address_of(sock)} (Ctrl-C stops)", err=True

@@ -34,6 +34,7 @@ class Settings:
     corpus_dir: Path = Path("corpus")
     lock_timeout: float = 5.0
     max_file_bytes: int = 20 * 1024 * 1024
+    request_timeout: float = 10.0  # seconds `search serve` gives a request before answering 503
 
 
 def user_config_path(env: Mapping[str, str] = os.environ) -> Path:

@@ -7,6 +7,7 @@ engine can be swapped by rewriting this file alone.
 from __future__ import annotations
 
 import bisect
+import copy
 import difflib
 import fcntl
 import heapq
@@ -18,6 +19,7 @@ import pickle
 import re
 import struct
 import threading
+from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
@@ -26,7 +28,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import islice
 from pathlib import Path
 from time import monotonic, sleep
 from typing import Any
@@ -47,6 +48,7 @@ from whoosh.analysis import (
 from whoosh.codec import whoosh3
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb import structfile
+from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import (
     And,
@@ -61,6 +63,7 @@ from whoosh.query import (
     Prefix,
     Query,
     Term,
+    TermRange,
     Wildcard,
     WrappingQuery,
 )
@@ -104,10 +107,16 @@ ALL_WORDS_BONUS = 1.0
 MAX_BONUS_WORDS = 4
 SPELLING_FIELD = "words"  # each document's words before stemming, for spelling suggestions
 SUGGESTION_DISTANCE = 2
+MAX_SUGGESTED_WORD = (
+    40  # letters: a longer 'word' is pasted junk, and the corrector's automaton is slow on it
+)
 SIMILAR_TERMS = 12
-MAX_EXPANDED_TERMS = 1_000  # words a wildcard, prefix or fuzzy word may stand for
+ALL_DOCUMENTS_FIELD = "_all"  # a name no field has, so that Whoosh's normalize() keeps _AllDocuments
+MAX_EXPANDED_TERMS = 500  # words the wildcards, prefixes and fuzzy words of one query may stand for
+MAX_EXPANDED_POSTINGS = 500_000  # and the postings those words may hold (scored at ~0.5 M a second)
 PLAIN_WORD_RE = re.compile(r"(?<![\w:~*?^\-])[^\W\d_]{3,}(?![\w:~*?])")
 KNOWN_FIELDS = ("title", "body", "actor", "actors", "date", "author")
+TEXT_FIELDS = ("title", "body", "author")  # fields of words, with positions for phrases
 # Fields whose clauses narrow without scoring, like the flags (_FilterClause); "filter" marks a clause
 # already made one.
 FILTER_FIELDS = ("date", "actors", "author", "filter")
@@ -173,7 +182,7 @@ def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
     text = QUESTION_MARK_RE.sub(" ", text)  # "what are titles?" asks; a ? inside a word is a wildcard
     text, wildcard_notes = _without_leading_wildcards(text)
     notes.extend(wildcard_notes)
-    unquoted = re.sub(r'"[^"]*"', " ", text)
+    unquoted = re.sub(r'"[^"]*"', "q", text)  # a quoted value is still a value: 'words:"a b"' names a field
     for address in WEB_ADDRESS_RE.findall(unquoted):
         notes.append(f"{address!r} was searched for as words")
     for match in FIELD_RE.finditer(WEB_ADDRESS_RE.sub(" ", unquoted)):
@@ -189,6 +198,8 @@ def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
     if not _balanced_brackets(text):
         text = re.sub(r"[()\[\]{}]", " ", text)
         notes.append("brackets were not balanced: searched for the words")
+        text, wildcard_notes = _without_leading_wildcards(text)  # ')*' has become ' *'
+        notes.extend(wildcard_notes)
     return text, tuple(notes)
 
 
@@ -965,6 +976,13 @@ def _term_blocks(
         matcher._next_block()
 
 
+@lru_cache(maxsize=64)
+def _length_norms(k1: float, b: float, avgfl: float) -> tuple[float, ...]:
+    """bm25()'s length part for each of the 256 lengths a segment's length byte can stand for (made
+    once a searcher and field, not once a term: a 1,000-word wildcard spent a fifth of its time here)."""
+    return tuple(k1 * ((1 - b) + b * whoosh3.byte_to_length(byte) / avgfl) for byte in range(256))
+
+
 def _term_scores(searcher: Any, fieldname: str, text: str, only: list[int] | None = None) -> dict[int, float]:
     """BM25F score of one term in every document holding it (or in only those, sorted), as Whoosh would."""
     weighting = searcher.weighting
@@ -972,8 +990,7 @@ def _term_scores(searcher: Any, fieldname: str, text: str, only: list[int] | Non
     idf = searcher.idf(fieldname, btext)
     avgfl = searcher.avg_field_length(fieldname) or 1
     k1, b = weighting.K1, weighting._field_B.get(fieldname, weighting.B)
-    # bm25()'s length part for each of the 256 lengths a segment's length byte can stand for.
-    norm = [k1 * ((1 - b) + b * whoosh3.byte_to_length(byte) / avgfl) for byte in range(256)]
+    norm = _length_norms(k1, b, avgfl)
     one = whoosh3.length_to_byte(1)
     scores: dict[int, float] = {}
     for sub, offset in searcher.leaf_searchers():
@@ -1132,6 +1149,20 @@ class _FieldClausePlugin(qparser.Plugin):
         return marked
 
 
+class _AllDocuments(Every):
+    """Every document, to take exclusions from ('NOT soldiers').
+
+    Not Every(): Whoosh normalises And([Every(), Not(x)]) to Every(), dropping the exclusion; nor
+    Every("id"), which reads the postings of every id (14 s for one hostile query of 3,000 stories).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(ALL_DOCUMENTS_FIELD)
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        return ListMatcher(array("I", searcher.reader().all_doc_ids()), all_weights=self.boost)
+
+
 class _AllWordsBonusGroup(qparser.OrGroup):
     """Words written side by side are ORed, plus a bonus clause for holding all of them; a field
     clause beside them must hold (`coup title:junta`, `coup date:2023`), as in Elasticsearch's
@@ -1157,8 +1188,7 @@ class _AllWordsBonusGroup(qparser.OrGroup):
         if not words and not required and not excluded:
             return None  # an empty group, '()': it matches nothing, and narrows nothing
         if not words:
-            # Every("id"), not Every(): Whoosh normalises And([Every(), Not(x)]) to Every().
-            core = None if required else Every("id")
+            core = None if required else _AllDocuments()
         elif len(words) < 2 or len(words) > MAX_BONUS_WORDS:
             core = Or(words, boost=self.boost)
         else:
@@ -1256,6 +1286,8 @@ class _PhraseNode(qparser.PhrasePlugin.PhraseNode):
         fieldname = self.fieldname or parser.fieldname
         if fieldname == "actors":
             return qparser.syntax.attach(Term(fieldname, " ".join(self.text.split())), self)
+        if fieldname not in TEXT_FIELDS:  # date:"2012-03": the quoted text is the field's value
+            return qparser.syntax.attach(parser.term_query(fieldname, self.text, parser.termclass), self)
         field = parser.schema[fieldname]
         words, char_ranges = [], []
         for token in field.tokenize(self.text, mode="query", chars=True, removestops=False):
@@ -1624,7 +1656,7 @@ class EngineIndex:
     @staticmethod
     def _expand_patterns(query: Query, reader: Any) -> tuple[Query, tuple[str, ...]]:
         """Wildcards, prefixes and fuzzy words as the words of the index they match, at most
-        MAX_EXPANDED_TERMS each (with a note when a pattern matched more): one request must not read
+        MAX_EXPANDED_TERMS in all (with a note when a pattern matched more): one request must not read
         the whole vocabulary (a hostile 'a*' or '?*' tied up the server for a minute).
 
         Fuzzy words are matched against the field's own (stemmed) terms: Whoosh looks a stemmed
@@ -1632,30 +1664,54 @@ class EngineIndex:
         stemmed field, so 'peacekeping~' found nothing.
         """
         notes: list[str] = []
+        # The query's whole budget, in words and in the postings they hold: 's* OR t* OR a* ...' shares
+        # one, and 'the~2' (179 words as common as 'they' and 'that') is read only so far.
+        left, left_postings = [MAX_EXPANDED_TERMS], [MAX_EXPANDED_POSTINGS]
+        expansions: dict[tuple[str, str, int, int], list[str]] = {}
 
-        def expand(node: Query) -> Query:
+        def words_of(node: Query) -> list[str]:
+            """The words a pattern stands for, read once from the body (which holds the headline too)
+            and used for every field the pattern is searched in."""
+            maxdist, prefix = getattr(node, "maxdist", 0), getattr(node, "prefixlength", 0)
+            key = (type(node).__name__, node.text, maxdist, prefix)
+            if key in expansions:
+                return expansions[key]
+            from_bytes = reader.schema["body"].from_bytes
             if isinstance(node, FuzzyTerm):
                 near = (
-                    reader.schema[node.fieldname].from_bytes(btext)
-                    for btext in reader.expand_prefix(node.fieldname, node.text[: max(1, node.prefixlength)])
+                    from_bytes(btext) for btext in reader.expand_prefix("body", node.text[: max(1, prefix)])
                 )
-                words = (
-                    word for word in near if distance(word, node.text, limit=node.maxdist) <= node.maxdist
-                )
-            elif isinstance(node, (Wildcard, Prefix)):
-                words = (reader.schema[node.fieldname].from_bytes(btext) for btext in node._btexts(reader))
+                words = (word for word in near if distance(word, node.text, limit=maxdist) <= maxdist)
             else:
+                pattern = copy.copy(node)
+                pattern.fieldname = "body"
+                words = (from_bytes(btext) for btext in pattern._btexts(reader))
+            found: list[str] = []
+            for word in words:
+                postings = reader.doc_frequency("body", word)
+                if len(found) >= left[0] or postings > left_postings[0]:
+                    written = node.text + (
+                        "*" if isinstance(node, Prefix) else "~" if isinstance(node, FuzzyTerm) else ""
+                    )
+                    notes.append(
+                        f"{written!r} matches more than one query may search ({MAX_EXPANDED_TERMS:,} words, "
+                        f"{MAX_EXPANDED_POSTINGS:,} postings): searched the first of them; make it longer"
+                    )
+                    break
+                found.append(word)
+                left_postings[0] -= postings
+            left[0] -= len(found)
+            expansions[key] = found
+            return found
+
+        def expand(node: Query) -> Query:
+            if type(node) is Every:  # 'title:*', a lone '*' left by stripped brackets: every document
+                return _AllDocuments()
+            if isinstance(node, TermRange) and node.fieldname != "date":
+                raise QueryError(f"{node}: a range [a to b] is for dates only (date:[2012 to 2013-06])")
+            if not isinstance(node, (FuzzyTerm, Wildcard, Prefix)):
                 return node
-            found = list(islice(words, MAX_EXPANDED_TERMS + 1))
-            if len(found) > MAX_EXPANDED_TERMS:
-                found = found[:MAX_EXPANDED_TERMS]
-                written = node.text + (
-                    "*" if isinstance(node, Prefix) else "~" if isinstance(node, FuzzyTerm) else ""
-                )
-                note = (
-                    f"{written!r} matches more than {MAX_EXPANDED_TERMS:,} words: searched the first of them"
-                )
-                notes.append(note)
+            found = words_of(node)
             return (
                 Or([Term(node.fieldname, word, boost=node.boost) for word in found]) if found else NullQuery
             )
@@ -1820,6 +1876,8 @@ class EngineIndex:
             stems = [token.text for token in self._parser.schema["body"].analyzer(word)]
             if word in OPERATORS or not stems or any(reader.doc_frequency("body", stem) for stem in stems):
                 continue  # an operator, a stop word, or a word that matches (perhaps as another form)
+            if len(word) > MAX_SUGGESTED_WORD:
+                continue  # no misspelt word is this long; matching it against the vocabulary takes seconds
             folded = "".join(t.text for t in self._spelling_analyzer(word))
             best = corrector.suggest(folded, limit=1, maxdist=SUGGESTION_DISTANCE, prefix=1)
             if best:

@@ -7,12 +7,14 @@ system with what a client sends: document ids are looked up in the index, never 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import socket
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from .config import Settings
 from .errors import (
     BadInputError,
     DocumentNotFoundError,
@@ -47,6 +50,7 @@ STATUS_OF_ERROR: dict[type[SearchError], int] = {
     IndexDamagedError: 503,
     IndexNeedsRebuildError: 503,
 }
+T = TypeVar("T")
 
 
 class ActorOut(BaseModel):
@@ -140,7 +144,10 @@ class ErrorOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "A bad query or parameter"},
     422: {"model": ErrorOut, "description": "A parameter out of its bounds or of the wrong form"},
-    503: {"model": ErrorOut, "description": "The index is missing, damaged or needs a rebuild"},
+    503: {
+        "model": ErrorOut,
+        "description": "The index is missing, damaged or needs a rebuild, or the request took too long",
+    },
 }
 
 
@@ -165,9 +172,27 @@ ActorType = Literal["country", "organisation", "armed-group", "person"]  # model
 DocumentId = Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="A document id.")]
 
 
-def create_app(index_dir: Path | str) -> FastAPI:
-    """The HTTP API over the index in index_dir, opened once and shared by every request."""
+class RequestTooLongError(SearchError):
+    """A request ran past the server's time bound."""
+
+
+def create_app(index_dir: Path | str, request_timeout: float = Settings.request_timeout) -> FastAPI:
+    """The HTTP API over the index in index_dir, opened once and shared by every request.
+
+    Each request that reads the index runs on a worker thread and is answered within
+    request_timeout seconds: past it, a 503 says so (the thread finishes its work unseen), so one
+    slow request never holds a client, or the server's event loop, for long.
+    """
     index: SearchIndex = open_index(index_dir)
+
+    async def bounded(work: Callable[[], T]) -> T:
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(work), timeout=request_timeout)
+        except asyncio.TimeoutError:
+            raise RequestTooLongError(
+                f"the request took longer than {request_timeout:g} s: narrow the query"
+            ) from None
+
     app = FastAPI(
         docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: nothing shows offline (see /docs below)
         redoc_url=None,
@@ -180,7 +205,8 @@ def create_app(index_dir: Path | str) -> FastAPI:
 
     @app.exception_handler(SearchError)
     def search_error(request: Request, error: SearchError) -> JSONResponse:
-        return JSONResponse({"error": str(error)}, status_code=STATUS_OF_ERROR.get(type(error), 400))
+        status = 503 if isinstance(error, RequestTooLongError) else STATUS_OF_ERROR.get(type(error), 400)
+        return JSONResponse({"error": str(error)}, status_code=status)
 
     @app.exception_handler(RequestValidationError)
     def invalid_parameter(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -206,7 +232,7 @@ def create_app(index_dir: Path | str) -> FastAPI:
         return HealthOut(status="ok", documents=len(index))
 
     @app.get("/search")
-    def search(
+    async def search(
         q: QueryText = None,
         actor: Annotated[list[str], Query(max_length=20, description="Only documents naming it.")] = [],  # noqa: B006
         since: Since = None,
@@ -217,23 +243,34 @@ def create_app(index_dir: Path | str) -> FastAPI:
         facets: Annotated[list[Facet], Query(description="Count matches per actor and/or year.")] = [],  # noqa: B006
     ) -> ResultsOut:
         """Ranked hits with snippets, in the CLI's query language; without q, every document."""
-        results = index.search(
-            q, limit=limit, offset=offset, actors=actor, since=since, until=until, sort=sort, facets=facets
+        results = await bounded(
+            lambda: index.search(
+                q,
+                limit=limit,
+                offset=offset,
+                actors=actor,
+                since=since,
+                until=until,
+                sort=sort,
+                facets=facets,
+            )
         )
         return ResultsOut.model_validate(results_to_dict(results))
 
     @app.get("/document", responses={404: {"model": ErrorOut}})
-    def document(id: DocumentId) -> DocumentOut:
+    async def document(id: DocumentId) -> DocumentOut:
         """One document's metadata and clean text."""
-        return DocumentOut.model_validate(document_to_dict(index.document(id)))
+        return DocumentOut.model_validate(document_to_dict(await bounded(lambda: index.document(id))))
 
     @app.get("/similar", responses={404: {"model": ErrorOut}})
-    def similar(id: DocumentId, limit: Limit = 10) -> ResultsOut:
+    async def similar(id: DocumentId, limit: Limit = 10) -> ResultsOut:
         """The documents most like one."""
-        return ResultsOut.model_validate(results_to_dict(index.similar(id, limit=limit)))
+        return ResultsOut.model_validate(
+            results_to_dict(await bounded(lambda: index.similar(id, limit=limit)))
+        )
 
     @app.get("/actors")
-    def actors(
+    async def actors(
         q: QueryText = None,
         type: ActorType | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
@@ -241,13 +278,13 @@ def create_app(index_dir: Path | str) -> FastAPI:
         until: Until = None,
     ) -> ActorsOut:
         """Actors with the number of documents naming them, over all documents or a query's hits."""
-        counts = index.actors(q, type=type, limit=limit, since=since, until=until)
+        counts = await bounded(lambda: index.actors(q, type=type, limit=limit, since=since, until=until))
         return ActorsOut.model_validate({"actors": [facet_to_dict(c) for c in counts]})
 
     @app.get("/stats")
-    def stats() -> StatsOut:
+    async def stats() -> StatsOut:
         """What the index holds and how it was made."""
-        return StatsOut.model_validate(stats_to_dict(index.stats()))
+        return StatsOut.model_validate(stats_to_dict(await bounded(index.stats)))
 
     return app
 

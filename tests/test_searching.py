@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Callable
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bench import hostile
 from search import (
     BadInputError,
     CorpusNotFoundError,
@@ -597,7 +599,10 @@ def test_a_wildcard_stands_for_a_bounded_number_of_words(
     monkeypatch.setattr(engine, "MAX_EXPANDED_TERMS", 10)
     results = open_index(tmp_path / "index").search("pax*")
     assert results.total == 1
-    assert results.notes == ("'pax*' matches more than 10 words: searched the first of them",)
+    assert results.notes == (
+        "'pax*' matches more than one query may search (10 words, 500,000 postings): searched the first of them;"
+        " make it longer",
+    )
 
 
 @pytest.mark.parametrize("query", ["*", "+-", "()", "~^"])
@@ -609,3 +614,34 @@ def test_a_query_without_a_word_is_a_query_error(sample_index: Path, query: str)
 def test_a_misspelt_word_gets_a_suggestion_though_the_others_match(sample_index: Path) -> None:
     results = open_index(sample_index).search("peacekeping junta")
     assert results.total > 0 and results.suggestions == ("peacekeeping junta",)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('date:"a b c"', "not a parseable date"),
+        ('words:"a b c"', "unknown field 'words'"),
+        ("_stored_body:coup", "unknown field '_stored_body'"),
+        ("body:[2012 to]", "a range [a to b] is for dates only"),
+    ],
+)
+def test_internal_fields_and_unbounded_ranges_are_refused(
+    sample_index: Path, query: str, message: str
+) -> None:
+    with pytest.raises(QueryError, match=re.escape(message)):
+        open_index(sample_index).search(query)
+
+
+@pytest.mark.parametrize("query", ["title:*", "x )* y", "NOT soldiers", "-- -soldiers"])
+def test_what_stands_for_every_document_is_answered_from_the_document_list(
+    sample_index: Path, query: str
+) -> None:
+    index = open_index(sample_index)
+    expected = {"title:*": 5, "x )* y": 0, "NOT soldiers": 2, "-- -soldiers": 2}[query]
+    assert index.search(query.removeprefix("-- ")).total == expected
+
+
+@pytest.mark.skipif(not hostile.ALLSIDES.is_file(), reason="../shared/corpora is not beside the project")
+def test_hostile_queries_are_answered_or_refused_with_our_own_errors(sample_index: Path) -> None:
+    outcomes = hostile.run(sample_index, hostile.hostile_queries(300, seed=7))
+    assert [outcome for outcome in outcomes if outcome.error.startswith("FAILURE")] == []

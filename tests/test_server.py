@@ -218,3 +218,23 @@ def test_the_docs_page_describes_every_endpoint_without_the_network(client: http
     assert "one of relevance, date, -date" in page.text
     assert "http" not in page.text.replace("http-equiv", "").split("<body>")[0]  # no script from elsewhere
     assert "<script" not in page.text
+
+
+def test_a_request_that_runs_too_long_gets_a_503_in_time(
+    sample_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = server.create_app(sample_index, request_timeout=0.2)
+    slow = app.state.index.search
+
+    def sleepy(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(3.0)  # a query far slower than the bound
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(app.state.index, "search", sleepy)
+    with running(app) as url:
+        started = time.monotonic()
+        response = httpx.get(f"{url}/search", params={"q": "coup"}, timeout=10)
+        waited = time.monotonic() - started
+        assert httpx.get(f"{url}/health").status_code == 200  # the server still answers
+    assert response.status_code == 503 and "took longer than 0.2 s" in response.json()["error"]
+    assert waited < 2.5  # answered at the bound, not when the work ended
