@@ -74,3 +74,30 @@ def test_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert lines[1].startswith("1 Mali junta told to leave 004_42382a47a79cec6e.txt")
     assert "'coup'" in lines[2].lower()
     assert lines[-1] == "1 wire/2012-04-06 2012-04-06 2012"
+
+
+def query_language_examples() -> list[str]:
+    """Every query the README's query-language tables show, as written."""
+    section = README[README.index("### The query language") : README.index("### Narrow, sort and count")]
+    examples = []
+    for row in section.splitlines():
+        if row.startswith("| `"):
+            cells = row.split(" | ")
+            for cell in cells[:2]:
+                examples += re.findall(r"`([^`]+)`", cell)
+    # Field names ('title:'), commands and operators alone ('OR', '--') are named, not queries.
+    return [
+        e for e in examples if not e.endswith(":") and not e.startswith("search ") and e not in ("OR", "--")
+    ]
+
+
+@pytest.mark.parametrize("query", query_language_examples())
+def test_every_query_the_readme_shows_runs(sample_index: Path, query: str) -> None:
+    from search import QueryError, open_index
+
+    index = open_index(sample_index)
+    if query == "*ing":  # shown as what is refused
+        with pytest.raises(QueryError):
+            index.search(query)
+    else:
+        index.search(query)
