@@ -84,15 +84,20 @@ class SearchIndex:
         '2012', '2012-03', '2012-03-23', inclusive. sort is relevance, date or -date (undated
         documents last). facets may ask for 'actor' and 'year' counts over all matches.
         """
+        if query is not None and not isinstance(query, str):
+            raise BadInputError(f"a query is text (or None for every document), not {type(query).__name__}")
         if query is not None and not query.strip():
             raise QueryError("empty query: give at least one word to search for")
+        if not isinstance(limit, int) or not isinstance(offset, int):
+            raise BadInputError("limit and offset are whole numbers")
         if not 1 <= limit <= MAX_LIMIT:
             raise BadInputError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
         if offset < 0:
             raise BadInputError(f"offset must be 0 or more, not {offset}")
         if sort not in SORTS:
             raise BadInputError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-        facets = tuple(facets)
+        facets = (facets,) if isinstance(facets, str) else tuple(facets)  # facets="actor" is one facet
+        actors = (actors,) if isinstance(actors, str) else tuple(actors)
         unknown = [f for f in facets if f not in FACETS]
         if unknown:
             raise BadInputError(f"unknown facet {unknown[0]!r}: use {', '.join(FACETS)}")

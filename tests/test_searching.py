@@ -645,3 +645,12 @@ def test_what_stands_for_every_document_is_answered_from_the_document_list(
 def test_hostile_queries_are_answered_or_refused_with_our_own_errors(sample_index: Path) -> None:
     outcomes = hostile.run(sample_index, hostile.hostile_queries(300, seed=7))
     assert [outcome for outcome in outcomes if outcome.error.startswith("FAILURE")] == []
+
+
+def test_the_python_api_takes_one_name_as_a_list_of_one_and_refuses_wrong_types(sample_index: Path) -> None:
+    index = open_index(sample_index)
+    assert index.search("mali", facets="actor").facets.keys() == {"actor"}
+    assert index.search("mali", actors="ecowas").total == index.search("mali", actors=["ecowas"]).total
+    for bad in ({"query": 3}, {"query": "mali", "limit": "10"}, {"query": "mali", "offset": 1.5}):
+        with pytest.raises(BadInputError):
+            index.search(**bad)  # type: ignore[arg-type]
