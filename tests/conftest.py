@@ -32,3 +32,10 @@ def write_corpus(root: Path, files: dict[str, str | bytes]) -> Path:
         else:
             path.write_text(content, encoding="utf-8")
     return root
+
+
+# A story that names no actor beside one that does: every actor count must skip the first.
+NO_ACTOR_CORPUS = {
+    "quiet.txt": "A quiet day\nNothing much happened anywhere today, it seems.\n",
+    "mali.txt": "Mali holds talks\nMali and ECOWAS met in Bamako on Monday, officials said.\n",
+}

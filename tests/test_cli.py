@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from search import engine
 from search.cli import cli, use_color
 
-from .conftest import DW_REPORT, SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
+from .conftest import DW_REPORT, NO_ACTOR_CORPUS, SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
 
 
 def run(args: list[str], tmp_path: Path, **env: str) -> Result:
@@ -593,12 +593,7 @@ def test_an_actor_no_document_names_is_said_with_exit_1(tmp_path: Path, indexed:
 
 
 def test_actor_counts_skip_a_document_that_names_no_actor(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "quiet.txt").write_text("A quiet day\nNothing much happened anywhere today, it seems.\n")
-    (corpus / "mali.txt").write_text(
-        "Mali holds talks\nMali and ECOWAS met in Bamako on Monday, officials said.\n"
-    )
+    corpus = write_corpus(tmp_path / "corpus", dict(NO_ACTOR_CORPUS))
     assert run(["index", str(corpus), "--index-dir", str(tmp_path / "index")], tmp_path).exit_code == 0
     listed = run(["actors", "--index-dir", str(tmp_path / "index")], tmp_path)
     assert listed.exit_code == 0 and "ECOWAS" in listed.stdout and "Mali" in listed.stdout

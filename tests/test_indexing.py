@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -334,59 +335,50 @@ def test_searches_answer_from_the_last_commit_while_an_indexing_run_writes(tmp_p
     assert open_index(index_dir).search("convoy").total == 1
 
 
-def test_watch_updates_the_index_when_files_change_and_stops_when_told(tmp_path: Path) -> None:
-    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "First story headline\nBody about Gao."})
-    reports: queue.Queue[object] = queue.Queue()
+@contextlib.contextmanager
+def watching(corpus: Path, index_dir: Path) -> Iterator[tuple[queue.Queue[IndexReport], threading.Thread]]:
+    """watch_corpus on a thread, its reports in a queue; stopped, and checked stopped, on leaving."""
+    reports: queue.Queue[IndexReport] = queue.Queue()
     stop = threading.Event()
     watcher = threading.Thread(
         target=indexing.watch_corpus,
-        args=(corpus, tmp_path / "index", reports.put),
+        args=(corpus, index_dir, reports.put),
         kwargs={"stop": stop, "debounce_ms": 100},
     )
     watcher.start()
     try:
         assert reports.get(timeout=20).added == 1  # brought up to date first
         time.sleep(0.3)  # let the watcher start before the change
-        write_corpus(corpus, {"b.txt": "Second story headline\nConvoy reaches Kidal."})
-        assert reports.get(timeout=20).added == 1
-        assert open_index(tmp_path / "index").search("Kidal").total == 1
+        yield reports, watcher
     finally:
         stop.set()
         watcher.join(timeout=20)
     assert not watcher.is_alive()
+
+
+def test_watch_updates_the_index_when_files_change_and_stops_when_told(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "First story headline\nBody about Gao."})
+    with watching(corpus, tmp_path / "index") as (reports, _):
+        write_corpus(corpus, {"b.txt": "Second story headline\nConvoy reaches Kidal."})
+        assert reports.get(timeout=20).added == 1
+        assert open_index(tmp_path / "index").search("Kidal").total == 1
 
 
 def test_watch_rebuilds_when_actors_toml_appears_and_survives_a_name_that_is_not_utf8(tmp_path: Path) -> None:
     corpus = write_corpus(
         tmp_path / "corpus", {"a.txt": "First story headline\nAssimi Goita spoke in Bamako."}
     )
-    reports: queue.Queue[IndexReport] = queue.Queue()
-    stop = threading.Event()
-    watcher = threading.Thread(
-        target=indexing.watch_corpus,
-        args=(corpus, tmp_path / "index", reports.put),
-        kwargs={"stop": stop, "debounce_ms": 100},
-    )
-    watcher.start()
-    try:
-        assert reports.get(timeout=20).added == 1
-        time.sleep(0.3)
+    with watching(corpus, tmp_path / "index") as (reports, watcher):
         write_corpus(corpus, {"actors.toml": '[[actor]]\nname = "Assimi Goita"\naliases = ["Goita"]\n'})
         rebuilt = reports.get(timeout=20)
         assert rebuilt.rebuilt and rebuilt.warnings[0].startswith("rebuilt the index: ")
         assert open_index(tmp_path / "index").search("mali", actors=["Goita"]).total == 0  # no 'mali' there
         assert open_index(tmp_path / "index").search("bamako", actors=["Goita"]).total == 1
         (corpus / "bad\udcff.txt").write_bytes(b"Second story headline\nConvoy reaches Kidal.")
-        while "bad\\xff.txt" not in [
-            doc_id for report in [reports.get(timeout=20)] for _, doc_id in report.changes
-        ]:
+        while "bad\\xff.txt" not in [doc_id for _, doc_id in reports.get(timeout=20).changes]:
             pass
         assert watcher.is_alive()
         assert open_index(tmp_path / "index").search("Kidal").hits[0].id == "bad\\xff.txt"
-    finally:
-        stop.set()
-        watcher.join(timeout=20)
-    assert not watcher.is_alive()
 
 
 def test_watch_stops_quietly_when_ctrl_c_lands_outside_the_wait(tmp_path: Path) -> None:

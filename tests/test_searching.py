@@ -29,7 +29,7 @@ from search import (
 )
 from search.engine import text_analyzer
 
-from .conftest import DW_REPORT, SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
+from .conftest import DW_REPORT, NO_ACTOR_CORPUS, SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
 
 
 def highlighted_words(hit: Hit) -> list[str]:
@@ -544,10 +544,7 @@ def test_a_missing_space_after_a_full_stop_does_not_glue_words(tmp_path: Path) -
 
 
 def test_actor_counts_skip_a_document_that_names_no_actor(tmp_path: Path) -> None:
-    corpus = write_corpus(tmp_path / "corpus", {
-        "quiet.txt": "A quiet day\nNothing much happened anywhere today, it seems.",
-        "mali.txt": "Mali holds talks\nMali and ECOWAS met in Bamako on Monday, officials said.",
-    })  # fmt: skip
+    corpus = write_corpus(tmp_path / "corpus", dict(NO_ACTOR_CORPUS))
     index_corpus(corpus, tmp_path / "index")
     index = open_index(tmp_path / "index")
     assert index.document("quiet.txt").actors == ()

@@ -22,7 +22,7 @@ from search import server
 from search.actors import ACTOR_TYPES
 from search.searching import FACETS, SORTS
 
-from .conftest import DW_REPORT, PROJECT_ROOT, STATE_DEPARTMENT_STATEMENT
+from .conftest import DW_REPORT, NO_ACTOR_CORPUS, PROJECT_ROOT, STATE_DEPARTMENT_STATEMENT, write_corpus
 
 
 @contextmanager
@@ -187,12 +187,7 @@ def test_every_request_the_readme_shows_answers_with_something(client: httpx.Cli
 
 
 def test_actor_counts_skip_a_document_that_names_no_actor(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "quiet.txt").write_text("A quiet day\nNothing much happened anywhere today, it seems.\n")
-    (corpus / "mali.txt").write_text(
-        "Mali holds talks\nMali and ECOWAS met in Bamako on Monday, officials said.\n"
-    )
+    corpus = write_corpus(tmp_path / "corpus", dict(NO_ACTOR_CORPUS))
     from search import index_corpus
 
     index_corpus(corpus, tmp_path / "index")
