@@ -288,6 +288,32 @@ def test_word_scores_are_the_scores_whooshs_matchers_give(
     assert all(scores[docnum] == pytest.approx(score, rel=1e-12) for docnum, score in expected.items())
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"oil price"',
+        '"the oil price"',
+        'bank "oil the"^2',
+        '"oil oil"',
+        '"price rare3"',
+        '"mali coup" OR "deal bank"',
+    ],
+)
+def test_phrase_scores_are_the_scores_whooshs_phrase_matcher_gives(
+    segmented_index: engine.EngineIndex, query: str
+) -> None:
+    parsed = segmented_index.parse(query).scored
+    assert engine._scored_by_word_scores(parsed)
+    with segmented_index._current_searcher() as searcher:
+        matcher, expected = parsed.matcher(searcher, searcher.context()), {}
+        while matcher.is_active():
+            expected[matcher.id()] = matcher.score()
+            matcher.next()
+        scores = engine._word_scores(parsed, engine._TermScores(searcher))
+    assert sorted(scores) == sorted(expected) and expected
+    assert all(scores[docnum] == pytest.approx(score, rel=1e-12) for docnum, score in expected.items())
+
+
 def test_term_scores_for_some_documents_are_those_of_all(segmented_index: engine.EngineIndex) -> None:
     with segmented_index._current_searcher() as searcher:
         everywhere = engine._term_scores(searcher, "body", "oil")
