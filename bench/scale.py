@@ -94,6 +94,46 @@ def title_queries(chosen: Sequence[Article], count: int) -> list[str]:
     return queries
 
 
+PHRASE_STOP_WORDS = frozenset(
+    [
+        "the",
+        "of",
+        "to",
+        "a",
+        "in",
+        "and",
+        "for",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "is",
+        "as",
+        "his",
+        "her",
+        "it",
+        "that",
+    ]
+)
+
+
+def phrase_queries(chosen: Sequence[Article], count: int) -> list[str]:
+    """count quoted phrases of 3-4 consecutive title words, each holding a stop word ('"the white
+    house"', '"lock her up"'), from the folder's own titles, fixed seed: a phrase reads the positions
+    of its stop words, the costliest postings of the index."""
+    rng = random.Random(SEED)
+    queries: list[str] = []
+    while len(queries) < count:
+        words = [w.strip(".,;:'\"()?!").lower() for w in rng.choice(chosen).title.split()]
+        size = rng.choice((3, 4))
+        spans = [words[n : n + size] for n in range(len(words) - size + 1)]
+        spans = [span for span in spans if all(w.isalpha() for w in span) and PHRASE_STOP_WORDS & set(span)]
+        if spans:
+            queries.append('"' + " ".join(rng.choice(spans)) + '"')
+    return queries
+
+
 def tree_memory_mb(pid: int) -> float:
     """Memory of a process and its descendants now, in MB: the sum of their proportional set sizes.
 
@@ -168,7 +208,9 @@ class Row:
     figures: dict[str, str] = field(default_factory=dict)
 
 
-def measure_ours(corpus: Path, index_dir: Path, queries: list[str], process_queries: int, docs: int) -> Row:
+def measure_ours(
+    corpus: Path, index_dir: Path, queries: list[str], process_queries: int, docs: int, phrases: list[str]
+) -> Row:
     import search
     from search import open_index
 
@@ -181,6 +223,7 @@ def measure_ours(corpus: Path, index_dir: Path, queries: list[str], process_quer
     changed, _ = timed_process(index, env)
     opened = open_index(index_dir)
     mean, p95 = latency(lambda q: opened.search(q, limit=10), queries)
+    phrase_mean, phrase_p95 = latency(lambda q: opened.search(q, limit=10), phrases)
     query = [str(SEARCH), "query", "--index-dir", str(index_dir), "--limit", "10", "--"]
     # As installed: an editable install has no bytecode until a first run writes it, and none is ever
     # written under PYTHONDONTWRITEBYTECODE; compiling each run would count ~25 ms of our own modules.
@@ -191,6 +234,7 @@ def measure_ours(corpus: Path, index_dir: Path, queries: list[str], process_quer
         "index MB": f"{size_mb(index_dir):.0f} ({size_mb(index_dir) / size_mb(corpus):.1f}x)",
         "no-op s": f"{noop:.2f}", f"{CHANGED_FILES} changed s": f"{changed:.2f}",
         "query ms mean/p95": f"{mean:.1f} / {p95:.1f}",
+        "phrase ms mean/p95": f"{phrase_mean:.1f} / {phrase_p95:.1f}",
         "process ms mean/p95": f"{whole[0]:.0f} / {whole[1]:.0f}",
     })  # fmt: skip
 
@@ -286,7 +330,8 @@ def main(argv: list[str] | None = None) -> dict[int, list[Row]]:
         corpus, work = args.folder / f"corpus-{size}", args.folder / f"work-{size}"
         write_folder(corpus, chosen)
         queries = title_queries(chosen, args.queries)
-        rows = [measure_ours(corpus, work / "index", queries, args.process_queries, size)]
+        phrases = phrase_queries(chosen, args.queries)
+        rows = [measure_ours(corpus, work / "index", queries, args.process_queries, size, phrases)]
         if not args.no_textbook:
             rows.append(measure_textbook(corpus, work / "textbook", size))
         if shutil.which("rg"):
