@@ -95,26 +95,7 @@ def title_queries(chosen: Sequence[Article], count: int) -> list[str]:
 
 
 PHRASE_STOP_WORDS = frozenset(
-    [
-        "the",
-        "of",
-        "to",
-        "a",
-        "in",
-        "and",
-        "for",
-        "on",
-        "at",
-        "by",
-        "with",
-        "from",
-        "is",
-        "as",
-        "his",
-        "her",
-        "it",
-        "that",
-    ]
+    ["the", "of", "to", "a", "in", "and", "for", "on", "at", "by", "with", "from", "is", "as", "his", "it"]
 )
 
 
