@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from time import monotonic, sleep
 from typing import Any
@@ -1096,21 +1097,55 @@ def _phrase_scores(phrase: Phrase, term_scores: _TermScores) -> dict[int, float]
     return found
 
 
-def _positions(searcher: Any, fieldname: str, text: str, docnums: list[int]) -> dict[int, list[int]]:
-    """The positions of a term in each of the (sorted) documents, all of which hold it."""
+def _positions(searcher: Any, fieldname: str, text: str, docnums: list[int]) -> dict[int, set[int]]:
+    """The positions of a term in each of the (sorted) documents, read a posting block at a time: only
+    the blocks that may hold the documents are decoded (a matcher's skip_to and value_as for each
+    document took 0.8 s of '"of the united states"' at 41,578 articles)."""
     btext = searcher.schema[fieldname].to_bytes(text)
-    found: dict[int, list[int]] = {}
+    found: dict[int, set[int]] = {}
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
         local = [docnum - offset for docnum in docnums if 0 <= docnum - offset < reader.doc_count_all()]
         if not local or (fieldname, btext) not in reader:
             continue
-        matcher = reader.postings(fieldname, btext)
-        for docnum in local:
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                found[docnum + offset] = matcher.value_as("positions")
+        wanted = set(local)
+        for ids, values in _value_blocks(reader, fieldname, btext, local):
+            for docnum, value in zip(ids, values, strict=True):
+                if docnum in wanted:
+                    found[docnum + offset] = _decode_positions(value)
     return found
+
+
+def _decode_positions(value: bytes) -> set[int]:
+    """Whoosh 2.7.5's Positions.decode_positions, with the running sum in C: a count, then the pickled
+    gaps between positions."""
+    return set(accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
+
+
+def _value_blocks(reader: Any, fieldname: str, btext: bytes, wanted: list[int]) -> Iterator[tuple[Any, Any]]:
+    """A term's postings in one segment as (ids, values) a block at a time, only the blocks that may
+    hold the wanted (sorted) documents; deleted ones are never wanted."""
+    matcher = reader.postings(fieldname, btext)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if not isinstance(matcher, whoosh3.W3LeafMatcher):  # postings inlined in the term's entry
+        ids, values = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            values.append(matcher.value())
+            matcher.next()
+        yield ids, values
+        return
+    pending = iter(wanted)
+    target = next(pending, None)
+    while matcher.is_active() and target is not None:
+        if matcher.block_max_id() >= target:
+            matcher._read_ids()
+            matcher._read_values()
+            yield matcher._ids, matcher._values
+            while target is not None and target <= matcher.block_max_id():
+                target = next(pending, None)
+        matcher._next_block()
 
 
 def _word_scores(query: Query, term_scores: _TermScores) -> dict[int, float]:
@@ -1832,7 +1867,8 @@ class EngineIndex:
                     return Results(request.query or "", 0, (), empty, suggestions, notes)
                 scoring_depth = max(RERANK_DEPTH, 3 * depth) if feedback else depth
                 facets: dict[str, tuple[FacetCount, ...]] = {}
-                if feedback and not request.facets and scored is not None and matched is not None:
+                # Scored already (words, phrases): the best are taken from those scores, not scored again.
+                if sort == "relevance" and not request.facets and scored is not None and matched is not None:
                     candidates = scored.items() if narrowing is None else ((n, scored[n]) for n in matched)
                     top = heapq.nsmallest(scoring_depth, candidates, key=lambda pair: (-pair[1], pair[0]))
                 else:
