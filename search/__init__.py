@@ -18,6 +18,7 @@ from .errors import (
     IndexLockedError,
     IndexNeedsRebuildError,
     IndexNotFoundError,
+    NotAnIndexError,
     QueryError,
     SearchError,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "IndexNotFoundError",
     "IndexReport",
     "IndexStats",
+    "NotAnIndexError",
     "QueryError",
     "Results",
     "SearchError",

@@ -78,6 +78,7 @@ from .errors import (
     IndexLockedError,
     IndexNeedsRebuildError,
     IndexNotFoundError,
+    NotAnIndexError,
     QueryError,
 )
 from .models import Actor, Document, FacetCount, Fragment, Hit, Results, UnknownActor
@@ -88,7 +89,10 @@ SCHEMA_VERSION = 8
 MANIFEST_NAME = "search-index.json"
 ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets
 CATALOG_NAME = "catalog.json"  # id -> signature and hash of each indexed file, for incremental runs
-RUN_LOCK_NAME = ".indexing.lock"  # hidden, so that a new index folder does not look foreign
+RUN_LOCK_NAME = ".indexing.lock"  # made before the manifest, in a folder that is still empty
+# What may stand in a folder before our manifest does: our lock and half-written manifest (a first run
+# killed early), and a placeholder that keeps an empty folder in version control (this project's index/).
+OWN_LOOSE_FILES = frozenset({RUN_LOCK_NAME, "search-index.tmp", ".gitignore", ".gitkeep", ".keep"})
 MANIFEST_FORMAT = "news-search index"
 TITLE_BOOST = 2.0  # at index time; the body holds the headline too
 # Ranking, chosen on the Cranfield and CISI collections with bench/relevance.py (docs/benchmarks.md).
@@ -578,18 +582,39 @@ def _manifest_path(index_dir: Path) -> Path:
     return index_dir / MANIFEST_NAME
 
 
-def _has_visible_files(folder: Path) -> bool:
-    return folder.is_dir() and any(not p.name.startswith(".") for p in folder.iterdir())
+def _is_our_manifest(path: Path) -> bool:
+    """True when a manifest file is ours: JSON naming this product's index format."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT
 
 
 def _check_not_foreign(index_dir: Path) -> None:
-    """Refuse a path that is a file, or a folder with files but without our manifest."""
+    """Refuse any folder but a missing one, an empty one, or one holding our own manifest.
+
+    A user's folder is never written into or 'repaired', whatever it holds: their own
+    search-index.json, a .git folder, a single .env file.
+    """
     if index_dir.exists() and not index_dir.is_dir():
-        raise IndexDamagedError(f"{index_dir} is a file, not an index folder")
-    if not _manifest_path(index_dir).is_file() and _has_visible_files(index_dir):
-        raise IndexDamagedError(
-            f"{index_dir} is not a search index (no {MANIFEST_NAME}); "
-            "point --index-dir at an index folder or an empty one"
+        raise NotAnIndexError(f"{index_dir} is a file, not an index folder")
+    if not index_dir.is_dir():
+        return
+    if _manifest_path(index_dir).is_file():
+        if _is_our_manifest(_manifest_path(index_dir)):
+            return
+        raise NotAnIndexError(
+            f"{index_dir} holds a {MANIFEST_NAME} that is not a search index's; nothing was written: "
+            "give an empty folder or one of our index folders (if this was an index whose "
+            f"{MANIFEST_NAME} was damaged, delete the folder and index again)"
+        )
+    others = sorted(p.name for p in index_dir.iterdir() if p.name not in OWN_LOOSE_FILES)
+    if others:
+        more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+        raise NotAnIndexError(
+            f"{index_dir} is not a search index (it holds {others[0]!r}{more}); nothing was written: "
+            "give an empty folder or one of our index folders"
         )
 
 

@@ -19,6 +19,10 @@ class IndexDamagedError(SearchError):
     """The index folder exists but cannot be read as one of our indexes."""
 
 
+class NotAnIndexError(IndexDamagedError):
+    """The folder holds files that are not one of our indexes: nothing is ever written there."""
+
+
 class IndexNeedsRebuildError(SearchError):
     """The index was written by an incompatible version, or cleaned otherwise, and must be rebuilt."""
 

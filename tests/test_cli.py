@@ -267,7 +267,7 @@ def test_query_without_an_index_says_to_build_one(tmp_path: Path) -> None:
     assert line == f"search: error: no index at {tmp_path / 'none'}: run 'search index' first"
 
 
-@pytest.mark.parametrize("damage", ["*.toc", "search-index.json"])
+@pytest.mark.parametrize("damage", ["*.toc"])
 def test_a_damaged_index_says_how_to_repair_it_and_rebuild_repairs_it(
     tmp_path: Path, indexed: Path, damage: str
 ) -> None:
@@ -280,6 +280,18 @@ def test_a_damaged_index_says_how_to_repair_it_and_rebuild_repairs_it(
         run(["index", str(SAMPLE_CORPUS), "--rebuild", "--index-dir", str(indexed)], tmp_path).exit_code == 0
     )
     assert run(["query", "coup", "--index-dir", str(indexed)], tmp_path).exit_code == 0
+
+
+def test_a_damaged_marker_is_refused_not_overwritten(tmp_path: Path, indexed: Path) -> None:
+    (indexed / "search-index.json").write_bytes(b"\x00garbage")
+    for command in (
+        ["query", "coup"],
+        ["index", str(SAMPLE_CORPUS)],
+        ["index", str(SAMPLE_CORPUS), "--rebuild"],
+    ):
+        line = one_line_error(run([*command, "--index-dir", str(indexed)], tmp_path))
+        assert "nothing was written" in line and "delete the folder and index again" in line
+    assert (indexed / "search-index.json").read_bytes() == b"\x00garbage"
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from whoosh import classify, highlight
 
 from search import engine
-from search.errors import IndexDamagedError, IndexLockedError, IndexNeedsRebuildError, IndexNotFoundError
+from search.errors import (
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNeedsRebuildError,
+    IndexNotFoundError,
+    NotAnIndexError,
+)
 from search.models import Actor, Document, Fragment
 
 from .conftest import SAMPLE_CORPUS
@@ -142,13 +148,17 @@ def test_damaged_index_is_reported_then_rebuilt(tmp_path: Path) -> None:
     assert build(index_dir).document_count() == 2
 
 
-def test_garbled_manifest_is_damage_not_foreignness(tmp_path: Path) -> None:
+def test_a_garbled_manifest_cannot_be_told_from_someone_elses_file_and_is_never_overwritten(
+    tmp_path: Path,
+) -> None:
     index_dir = tmp_path / "index"
     build(index_dir)
     (index_dir / engine.MANIFEST_NAME).write_text("{not json")
-    with pytest.raises(IndexDamagedError, match="is damaged"):
+    with pytest.raises(NotAnIndexError, match="delete the folder and index again"):
         engine.EngineIndex(index_dir)
-    assert build(index_dir).document_count() == 2
+    with pytest.raises(NotAnIndexError):
+        build(index_dir)
+    assert (index_dir / engine.MANIFEST_NAME).read_text() == "{not json"
 
 
 def test_old_schema_version_needs_a_rebuild(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import queue
 import shutil
@@ -20,6 +21,7 @@ from search import (
     IndexNeedsRebuildError,
     IndexNotFoundError,
     IndexReport,
+    NotAnIndexError,
     SkippedFile,
     add_document,
     create_index,
@@ -495,3 +497,35 @@ def test_given_authors_are_stored_shown_and_searchable_and_each_date_says_where_
     assert [hit.id for hit in index.search('bill author:"Claudia Grisales"').hits] == ["side.txt"]
     assert index.search("bill author:doe").total == 0  # a field clause filters
     assert dated["byline.txt"].title == "Court rules"
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"search-index.json": '{"theme": "dark"}'},  # a user's own file of that name
+        {"search-index.json": "not json at all"},
+        {".git/config": "[core]\n"},  # hidden files only
+        {".env": "TOKEN=x\n"},
+        {"notes.txt": "mine"},
+    ],
+)
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_a_folder_that_is_not_ours_is_never_written_rebuild_or_not(
+    tmp_path: Path, files: dict[str, str], rebuild: bool
+) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "Oil rose\nOil prices rose on Monday."})
+    foreign = write_corpus(tmp_path / "foreign", dict(files))
+    before = _checksums(foreign)
+    with pytest.raises(NotAnIndexError, match="nothing was written"):
+        index_corpus(corpus, foreign, rebuild=rebuild)
+    assert _checksums(foreign) == before
+    with pytest.raises(NotAnIndexError):
+        open_index(foreign)
