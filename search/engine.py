@@ -1832,7 +1832,7 @@ class EngineIndex:
                 Or([Term(node.fieldname, word, boost=node.boost) for word in found]) if found else NullQuery
             )
 
-        expanded = query.accept(expand)
+        expanded = query.accept(expand).normalize()  # a pattern that matched nothing is a NullQuery: dropped
         return expanded, tuple(dict.fromkeys(notes))
 
     def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
