@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from .config import ENV_VARIABLES, Settings, load_settings
-from .errors import SearchError
+from .errors import MassRemovalError, SearchError
 from .models import ACTOR_TYPES, IndexReport, SkippedFile
 from .rendering import (
     render_actor_counts,
@@ -36,6 +36,10 @@ from .rendering import (
 from .searching import MAX_LIMIT, SORTS, open_index
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+# What the CLI adds to a library error: the flag that acts on it (the library speaks of no flags).
+HINTS: dict[type[SearchError], str] = {
+    MassRemovalError: "; if that is right, run again with --allow-mass-removal"
+}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -46,7 +50,7 @@ class SearchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SearchError as error:
-            click.echo(f"search: error: {error}", err=True)
+            click.echo(f"search: error: {error}{HINTS.get(type(error), '')}", err=True)
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
             click.echo("search: interrupted", err=True)
@@ -186,6 +190,10 @@ class _ProgressBar:
     "--date-from-mtime", is_flag=True,
     help="Date a document in which no date is found by its file's modification time.",
 )  # fmt: skip
+@click.option(
+    "--allow-mass-removal", is_flag=True,
+    help="Let this run remove more than half of the index's documents (their files are gone).",
+)  # fmt: skip
 @click.pass_context
 def index_command(
     ctx: click.Context,
@@ -197,6 +205,7 @@ def index_command(
     quiet: bool,
     verbose: bool,
     date_from_mtime: bool,
+    allow_mass_removal: bool,
 ) -> None:
     """Index every .txt, .html and .htm file under CORPUS, recursively.
 
@@ -225,6 +234,7 @@ def index_command(
             actors_file=actors_file,
             date_from_mtime=date_from_mtime,
             progress=progress,
+            allow_mass_removal=allow_mass_removal,
         )
     finally:
         if progress is not None:

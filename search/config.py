@@ -45,17 +45,27 @@ def user_config_path(env: Mapping[str, str] = os.environ) -> Path:
     return base / "news-search" / "config.toml"
 
 
+# The bounds of each number a user may set: (lowest, highest), inclusive.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "lock_timeout": (0.0, 86_400.0),
+    "max_file_bytes": (1, 2**40),
+    "request_timeout": (0.1, 3_600.0),
+}
+
+
 def _coerce(name: str, value: object, source: str) -> Any:
-    """Turn a raw value from a file or the environment into the setting's type."""
+    """Turn a raw value from a file or the environment into the setting's type, within its bounds."""
     kind = {f.name: f.type for f in fields(Settings)}[name]
     try:
         if kind == "Path":
             return Path(str(value)).expanduser()
-        if kind == "float":
-            return float(value)  # type: ignore[arg-type]
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+        number = float(value) if kind == "float" else int(value)  # type: ignore[call-overload, arg-type]
+    except (TypeError, ValueError, OverflowError):
         raise BadInputError(f"{source}: {name} = {value!r} is not a valid {kind}") from None
+    low, high = BOUNDS[name]
+    if not low <= number <= high:  # also refuses nan, which compares false
+        raise BadInputError(f"{source}: {name} = {value!r} is out of bounds ({low:g} to {high:g})")
+    return number
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:

@@ -43,5 +43,10 @@ class BadInputError(SearchError):
     """An argument or a file the user gave is not usable."""
 
 
+class MassRemovalError(SearchError):
+    """An update would remove most of the index's documents (a corpus folder emptied, a drive not
+    mounted), and was not allowed to."""
+
+
 class DocumentNotFoundError(SearchError):
     """The index holds no document with the given id."""

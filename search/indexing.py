@@ -43,7 +43,13 @@ from .corpus import (
 )
 from .dates import parse_given_date
 from .engine import Signature
-from .errors import BadInputError, DocumentNotFoundError, IndexNeedsRebuildError, IndexNotFoundError
+from .errors import (
+    BadInputError,
+    DocumentNotFoundError,
+    IndexNeedsRebuildError,
+    IndexNotFoundError,
+    MassRemovalError,
+)
 from .metadata import extract_metadata
 from .models import Document, GivenMetadata, IndexReport, SkippedFile, SourceFile
 
@@ -192,6 +198,7 @@ def index_corpus(
     actors_file: Path | None = None,
     date_from_mtime: bool = False,
     progress: ProgressCallback | None = None,
+    allow_mass_removal: bool = False,
 ) -> IndexReport:
     """Bring index_dir up to date with the article files under corpus_dir.
 
@@ -199,7 +206,8 @@ def index_corpus(
     the content hash) reindexed, deleted ones removed, unchanged ones not even read. A full
     build (rebuild, or no index yet) also relearns the corpus's chrome. Actors come from our
     gazetteer, extended by actors.toml at the corpus root and by actors_file. Documents with
-    no date found are undated, unless date_from_mtime says to take the file's mtime.
+    no date found are undated, unless date_from_mtime says to take the file's mtime. An update that
+    would remove more than half of the index's files raises MassRemovalError unless allow_mass_removal.
     """
     started = time.perf_counter()
     root = check_corpus_dir(corpus_dir)
@@ -212,11 +220,17 @@ def index_corpus(
     if manifest is not None and not manifest.get("complete", True):
         manifest = None  # a first build that did not finish: build again, from the start
     if rebuild or manifest is None:
+        if rebuild and not allow_mass_removal:  # a rebuild replaces the index: it may not empty it either
+            _check_removals(
+                root, engine.read_catalog(index_dir), {relative_id(p, root) for p in discover(root)}
+            )
         counts = _full_build(root, index_dir, options, actors_files, lock_timeout, max_file_bytes, progress)
     else:
         _check_compatible({**manifest, "index_dir": str(index_dir)}, options, actors_files)
         cleaner = manifest.get("cleaner", {})
-        counts = _update(root, index_dir, options, cleaner, lock_timeout, max_file_bytes, progress)
+        counts = _update(
+            root, index_dir, options, cleaner, lock_timeout, max_file_bytes, progress, allow_mass_removal
+        )
     added, updated, removed, unchanged, skipped, warnings, changes = counts
     warnings = merged_warnings(warnings)
     return IndexReport(
@@ -359,6 +373,22 @@ def _document_of(
     return make_document(source, clean(source).without(learned, RULE_NAME), options)
 
 
+def _check_removals(root: Path, known: dict[str, tuple[Signature, str]], found: set[str]) -> None:
+    """Refuse an update that would remove more than MAX_REMOVED_SHARE of the index's files (all of them,
+    say, from a corpus folder on a drive that is not mounted): nothing is removed until allowed."""
+    files = [doc_id for doc_id, (signature, _) in known.items() if signature != engine.NOT_A_FILE]
+    gone = sum(1 for doc_id in files if doc_id not in found)
+    if files and gone and (gone == len(files) or gone > MAX_REMOVED_SHARE * len(files)):
+        raise MassRemovalError(
+            f"this update would remove {gone:,} of the index's {len(files):,} documents: the corpus folder "
+            f"{root} holds {len(found):,} article files now (a drive not mounted? a folder moved?); "
+            "nothing was removed"
+        )
+
+
+MAX_REMOVED_SHARE = 0.5  # an update removing more than this share of the index's files must be allowed
+
+
 def _update(
     root: Path,
     index_dir: Path,
@@ -367,6 +397,7 @@ def _update(
     lock_timeout: float,
     max_file_bytes: int,
     progress: ProgressCallback | None,
+    allow_mass_removal: bool = False,
 ) -> Counts:
     """Index what changed since the last run, reading no file whose size and mtime are the same.
 
@@ -382,6 +413,8 @@ def _update(
     with engine.writing(index_dir, root, lock_timeout, rebuild=False) as build:
         build.cleaner = cleaner
         known = dict(build.catalog)
+        if not allow_mass_removal:
+            _check_removals(root, known, {relative_id(path, root) for path in paths})
         for done, path in enumerate(paths, start=1):
             document_id = relative_id(path, root)
             seen.add(document_id)

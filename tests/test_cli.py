@@ -616,3 +616,16 @@ def test_actor_counts_skip_a_document_that_names_no_actor(tmp_path: Path) -> Non
     none = run(["actors", "day", "--index-dir", str(tmp_path / "index")], tmp_path)
     assert (none.exit_code, none.stdout) == (1, "")
     assert none.stderr == "search: no actors in the documents that match 'day'\n"
+
+
+def test_an_update_that_would_empty_the_index_says_how_to_allow_it(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "Oil rose\nOil prices rose on Monday."})
+    index_dir = tmp_path / "index"
+    assert run(["index", str(corpus), "--index-dir", str(index_dir)], tmp_path).exit_code == 0
+    (corpus / "a.txt").unlink()
+    line = one_line_error(run(["index", str(corpus), "--index-dir", str(index_dir)], tmp_path))
+    assert "would remove 1 of the index's 1 documents" in line and line.endswith(
+        "run again with --allow-mass-removal"
+    )
+    allowed = run(["index", str(corpus), "--index-dir", str(index_dir), "--allow-mass-removal"], tmp_path)
+    assert allowed.exit_code == 0 and "removed 1" in allowed.stderr

@@ -32,3 +32,22 @@ def test_bad_user_file_is_a_clear_error(tmp_path: Path, content: str) -> None:
     config.write_text(content)
     with pytest.raises(BadInputError, match="config file"):
         load_settings({"SEARCH_CONFIG": str(config)})
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("max_file_bytes = -5", "out of bounds"),
+        ("max_file_bytes = inf", "not a valid int"),
+        ("max_file_bytes = 0", "out of bounds"),
+        ("lock_timeout = nan", "out of bounds"),
+        ("lock_timeout = -1.0", "out of bounds"),
+        ("request_timeout = 0", "out of bounds"),
+        ('lock_timeout = "soon"', "not a valid float"),
+    ],
+)
+def test_settings_out_of_their_bounds_are_one_line_errors(tmp_path: Path, line: str, message: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(line + "\n")
+    with pytest.raises(BadInputError, match=message):
+        load_settings({"SEARCH_CONFIG": str(config)})

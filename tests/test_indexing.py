@@ -21,6 +21,7 @@ from search import (
     IndexNeedsRebuildError,
     IndexNotFoundError,
     IndexReport,
+    MassRemovalError,
     NotAnIndexError,
     SkippedFile,
     add_document,
@@ -529,3 +530,32 @@ def test_a_folder_that_is_not_ours_is_never_written_rebuild_or_not(
     assert _checksums(foreign) == before
     with pytest.raises(NotAnIndexError):
         open_index(foreign)
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_a_run_that_would_empty_the_index_stops_unless_allowed(tmp_path: Path, rebuild: bool) -> None:
+    files: dict[str, str | bytes] = {f"{n}.txt": f"Story number {n}\nOil rose on day {n}." for n in range(6)}
+    corpus = write_corpus(tmp_path / "corpus", files)
+    index_corpus(corpus, tmp_path / "index")
+    for path in list(corpus.glob("*.txt"))[:4]:  # 4 of 6 gone: more than half (a drive half copied)
+        path.unlink()
+    with pytest.raises(MassRemovalError, match="would remove 4 of the index's 6 documents"):
+        index_corpus(corpus, tmp_path / "index", rebuild=rebuild)
+    assert len(open_index(tmp_path / "index")) == 6  # nothing removed
+    for path in corpus.glob("*.txt"):
+        path.unlink()  # all gone: an unmounted drive
+    with pytest.raises(MassRemovalError, match="nothing was removed"):
+        index_corpus(corpus, tmp_path / "index", rebuild=rebuild)
+    assert index_corpus(corpus, tmp_path / "index", rebuild=rebuild, allow_mass_removal=True).removed == (
+        0 if rebuild else 6
+    )
+    assert len(open_index(tmp_path / "index")) == 0
+
+
+def test_a_run_removing_a_few_files_needs_no_permission(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {f"{n}.txt": f"Story number {n}\nOil rose on day {n}." for n in range(6)}
+    corpus = write_corpus(tmp_path / "corpus", files)
+    index_corpus(corpus, tmp_path / "index")
+    for path in list(corpus.glob("*.txt"))[:3]:  # half: allowed
+        path.unlink()
+    assert index_corpus(corpus, tmp_path / "index").removed == 3
