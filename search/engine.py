@@ -1046,14 +1046,17 @@ def _term_scores(searcher: Any, fieldname: str, text: str, only: list[int] | Non
 
 
 def _scored_by_word_scores(query: Query) -> bool:
-    """True for terms and exact phrases ORed and ANDed (no +required word, no minimum match), as
-    _word_scores needs."""
-    return all(
-        type(node) in (Term, And)
-        or (type(node) is Phrase and node.slop == 1)
-        or (type(node) is Or and not node.minmatch and node.scale is None)
-        for node in _nodes(query)
-    )
+    """True for terms and exact phrases ORed and ANDed, with exclusions beside something to exclude from
+    (no +required word, no minimum match), as _word_scores needs."""
+    if type(query) is And:
+        kept = [child for child in query.subqueries if type(child) is not Not]
+        excluded = [child.query for child in query.subqueries if type(child) is Not]
+        return bool(kept) and all(_scored_by_word_scores(child) for child in kept + excluded)
+    if type(query) is Or:
+        return (
+            not query.minmatch and query.scale is None and all(map(_scored_by_word_scores, query.subqueries))
+        )
+    return type(query) is Term or (type(query) is Phrase and query.slop == 1)
 
 
 class _TermScores:
@@ -1173,6 +1176,24 @@ def _value_blocks(reader: Any, fieldname: str, btext: bytes, wanted: list[int]) 
         matcher._next_block()
 
 
+def _without_excluded(node: And, evaluate: Callable[[Query], dict[int, float]]) -> dict[int, float]:
+    """An And with Not clauses ('coup NOT soldiers', a pasted text starting '-19'), scored as Whoosh's
+    matchers score it: the sum of the other clauses' scores, plus 1.0 for each Not (its InverseMatcher's
+    weight), over the documents the other clauses share and no Not clause names."""
+    kept = [child for child in node.subqueries if type(child) is not Not]
+    excluded: set[int] = set()
+    for child in node.subqueries:
+        if type(child) is Not:
+            excluded.update(evaluate(child.query))
+    scores = sorted((evaluate(child) for child in kept), key=len)
+    common = set(scores[0]).intersection(*scores[1:]) - excluded
+    nots = float(len(node.subqueries) - len(kept))
+    found = {docnum: sum(child[docnum] for child in scores) + nots for docnum in common}
+    if node.boost == 1.0:
+        return found
+    return {docnum: score * node.boost for docnum, score in found.items()}
+
+
 def _word_scores(query: Query, term_scores: _TermScores) -> dict[int, float]:
     """Every document a query of words matches, with the score Whoosh's matcher tree would give it.
 
@@ -1187,6 +1208,8 @@ def _word_scores(query: Query, term_scores: _TermScores) -> dict[int, float]:
         elif type(node) is Phrase:
             found = _phrase_scores(node, term_scores)
         else:
+            if isinstance(node, And) and any(type(child) is Not for child in node.subqueries):
+                return _without_excluded(node, evaluate)
             children = [evaluate(child) for child in node.subqueries]
             if len(children) == 1:  # Whoosh uses a lone child's matcher as it is, without the boost
                 return children[0]
@@ -1823,6 +1846,10 @@ class EngineIndex:
         def expand(node: Query) -> Query:
             if type(node) is Every:  # 'title:*', a lone '*' left by stripped brackets: every document
                 return _AllDocuments()
+            if isinstance(node, Phrase) and not all(
+                reader.doc_frequency(node.fieldname, w) for w in node.words
+            ):
+                return NullQuery  # a word no document holds: nothing to match, and no slow matcher to build
             if isinstance(node, TermRange) and node.fieldname != "date":
                 raise QueryError(f"{node}: a range [a to b] is for dates only (date:[2012 to 2013-06])")
             if not isinstance(node, (FuzzyTerm, Wildcard, Prefix)):

@@ -307,6 +307,10 @@ def test_word_scores_are_the_scores_whooshs_matchers_give(
         '"oil oil"',
         '"price rare3"',
         '"mali coup" OR "deal bank"',
+        "oil NOT price",  # exclusions: Whoosh adds its InverseMatcher's weight, 1.0, per Not
+        "oil opec -bank",
+        '"oil price" NOT rare7',
+        "oil NOT price NOT bank",
     ],
 )
 def test_phrase_scores_are_the_scores_whooshs_phrase_matcher_gives(
