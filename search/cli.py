@@ -148,6 +148,9 @@ def cli(ctx: click.Context) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLineFormatter())
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    # Their warnings name no file ('discarding data: None'): a page they cannot read is ours to report.
+    for library in ("trafilatura", "htmldate", "courlan", "justext", "readability"):
+        logging.getLogger(library).setLevel(logging.ERROR)
     ctx.obj = load_settings()
 
 

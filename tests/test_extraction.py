@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -91,3 +92,13 @@ def test_fragment_text_breaks_lines_at_blocks_and_drops_scripts() -> None:
 def test_a_pages_outlet_is_its_site_name_else_its_publisher_else_its_host(head: str, expected: str) -> None:
     page = parse_html(f"<html><head>{head}</head><body><p>Text.</p></body></html>")
     assert page is not None and page_site(page) == expected
+
+
+def test_a_page_nested_past_libxml2s_limit_keeps_all_its_paragraphs() -> None:
+    unclosed = "".join(
+        f"<font><p>Paragraph {n}: the cocoa board said exports rose again." for n in range(300)
+    )
+    text = extract_article(f"<html><body>{unclosed}</body></html>").text
+    assert len(set(re.findall(r"Paragraph \d+", text))) == 300
+    deep = "<div>" * 260 + "<p>Deep text about cocoa exports rising again this year.</p>" + "</div>" * 260
+    assert "Deep text about cocoa exports" in extract_article(f"<html><body>{deep}</body></html>").text
