@@ -160,9 +160,20 @@ def _read_toml(path: Path | None, text: str | None = None) -> dict[str, Any]:
 
 def _merge_user_entries(entries: dict[str, dict[str, Any]], user: dict[str, Any], path: Path) -> None:
     """Add the user's actors, or extend and correct ours: names replace, aliases add or go."""
-    for raw in user.get("actor", []):
+    listed = user.get("actor", [])
+    if not isinstance(listed, list):
+        raise BadInputError(f"actors file {path}: 'actor' must be a list of [[actor]] tables")
+    for number, raw in enumerate(listed, start=1):
         if not isinstance(raw, dict) or not isinstance(raw.get("id") or raw.get("name"), str):
-            raise BadInputError(f"actors file {path}: each [[actor]] needs an id or a name")
+            raise BadInputError(f"actors file {path}: each [[actor]] needs an id or a name (actor {number})")
+        for key in ("aliases", "demonyms", "offices", "remove_aliases"):
+            if not isinstance(raw.get(key, []), list) or not all(
+                isinstance(a, str) for a in raw.get(key, [])
+            ):
+                raise BadInputError(f"actors file {path}: {key} must be a list of names (actor {number})")
+        for key in ("id", "name", "type", "iso"):
+            if key in raw and not isinstance(raw[key], str):
+                raise BadInputError(f"actors file {path}: {key} must be text (actor {number})")
         actor_id = raw.get("id") or slug(raw["name"])
         entry = entries.setdefault(actor_id, {"id": actor_id, "name": raw.get("name", actor_id)})
         for key in ("name", "type", "iso"):
@@ -194,7 +205,10 @@ def build_gazetteer(actors_toml: str, places_toml: str, user_files: Sequence[Pat
         entries[raw["id"]] = dict(raw)
     digest = hashlib.blake2b(actors_toml.encode() + places_toml.encode(), digest_size=8)
     for path in user_files:
-        user_text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        try:
+            user_text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        except (OSError, UnicodeDecodeError) as error:
+            raise BadInputError(f"actors file {path}: cannot be read as UTF-8 text ({error})") from None
         digest.update(user_text.encode())
         _merge_user_entries(entries, _read_toml(path, user_text), path)
     actors: dict[str, Actor] = {}

@@ -184,6 +184,8 @@ def read_sidecar(path: Path, root: Path) -> tuple[GivenMetadata, bytes, list[str
         try:
             raw = sidecar.read_bytes()
             data = json.loads(raw.decode("utf-8-sig"))
+        except RecursionError:  # '[[[[...' a thousand deep: Python's parser gives up, the run goes on
+            return GivenMetadata(), b"", [f"{name}: nested too deeply to read; ignored"]
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             return GivenMetadata(), b"", [f"{name}: not readable as JSON ({error}); ignored"]
         if not isinstance(data, dict):

@@ -4,6 +4,7 @@ import contextlib
 import hashlib
 import os
 import queue
+import re
 import shutil
 import threading
 import time
@@ -559,3 +560,31 @@ def test_a_run_removing_a_few_files_needs_no_permission(tmp_path: Path) -> None:
     for path in list(corpus.glob("*.txt"))[:3]:  # half: allowed
         path.unlink()
     assert index_corpus(corpus, tmp_path / "index").removed == 3
+
+
+def test_a_sidecar_nested_a_thousand_deep_is_one_warning_and_the_run_goes_on(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {
+        "a.txt": "Oil rose\nOil prices rose on Monday.", "a.meta.json": "[" * 1000 + "]" * 1000,
+        "b.txt": "Gold fell\nGold prices fell on Tuesday.",
+    })  # fmt: skip
+    report = index_corpus(corpus, tmp_path / "index")
+    assert report.indexed == 2 and "a.meta.json: nested too deeply to read; ignored" in report.warnings
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe[[actor]]", "cannot be read as UTF-8"),
+        (b"actor = 5\n", "'actor' must be a list"),
+        (b'[[actor]]\nname = "Jane"\naliases = "J"\n', "aliases must be a list of names (actor 1)"),
+        (b"[[actor]]\nname = 7\n", "needs an id or a name"),
+        (b"[[actor]\nname = 'x'\n", "line 1"),
+    ],
+)
+def test_a_bad_actors_file_is_one_error_naming_it(tmp_path: Path, content: bytes, message: str) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus", {"a.txt": "Oil rose\nOil prices rose.", "actors.toml": content}
+    )
+    with pytest.raises(BadInputError, match=re.escape(message)) as raised:
+        index_corpus(corpus, tmp_path / "index")
+    assert "actors.toml" in str(raised.value)
