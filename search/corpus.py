@@ -10,6 +10,7 @@ import re
 import stat as stat_module
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import charset_normalizer
 
@@ -34,6 +35,9 @@ DECLARED_CHARSET_RE = re.compile(
 SIDECAR_SUFFIX = ".meta.json"
 GIVEN_KEYS = ("title", "date", "actors", "authors", "source", "url")
 LIST_KEYS = frozenset({"actors", "authors"})
+# A document's url is served to HTTP clients and pages as a link: only these schemes are kept
+# (a "javascript:" or "file:" url from a corpus made elsewhere would run or point into this machine).
+URL_SCHEMES = frozenset({"http", "https"})
 # Other names people give these keys (static-site generators, exports).
 KEY_ALIASES = {"author": "authors", "byline": "authors", "published": "date", "headline": "title"}
 FRONT_MATTER_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<block>(?:.*\r?\n){0,40}?)---[ \t]*(?:\r?\n|\Z)")
@@ -84,6 +88,21 @@ def discover(root: Path) -> list[Path]:
             if Path(name).suffix.lower() in ARTICLE_SUFFIXES:
                 found.append(Path(folder, name))
     return found
+
+
+def stays_inside(path: Path, root: Path) -> bool:
+    """False for a symbolic link whose target lies outside root.
+
+    A corpus folder made by someone else must not make the index, and so `search serve`, expose
+    files elsewhere on this machine (a link to ~/.ssh/id_rsa or /proc/self/status). Folders are
+    walked without following links, so only the file itself can be one.
+    """
+    if not path.is_symlink():
+        return True
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a loop of links: reading it fails and says so
+        return True
 
 
 def looks_like_html(raw: bytes) -> bool:
@@ -167,6 +186,8 @@ def _given_from_mapping(data: dict[str, Any], where: str, warnings: list[str]) -
                 warnings.append(f"{where}: {raw_key!r} must be a name or a list of names; ignored")
                 continue
             values[key] = tuple(" ".join(v.split()) for v in names if v.strip())
+        elif key == "url" and not (isinstance(value, str) and urlsplit(value.strip()).scheme in URL_SCHEMES):
+            warnings.append(f"{where}: 'url' must be an http or https address; ignored")
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
             values[key] = " ".join(str(value).split())
         else:
@@ -181,6 +202,8 @@ def read_sidecar(path: Path, root: Path) -> tuple[GivenMetadata, bytes, list[str
         if not sidecar.is_file():
             continue
         name = relative_id(sidecar, root)
+        if not stays_inside(sidecar, root):
+            return GivenMetadata(), b"", [f"{name}: a link to a file outside the corpus folder; ignored"]
         try:
             raw = sidecar.read_bytes()
             data = json.loads(raw.decode("utf-8-sig"))
@@ -282,6 +305,8 @@ def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile | SkippedF
         if is_utf8_name(str(path))
         else [f"{rel}: the file's name is not UTF-8 (its id spells the bad bytes \\xNN)"]
     )
+    if not stays_inside(path, root):
+        return SkippedFile(rel, "a link to a file outside the corpus folder")
     try:
         stat = path.stat()
         if not stat_module.S_ISREG(stat.st_mode):

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
+import json
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from html import escape
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -21,6 +23,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import Settings
 from .errors import (
@@ -50,6 +54,7 @@ STATUS_OF_ERROR: dict[type[SearchError], int] = {
     IndexDamagedError: 503,
     IndexNeedsRebuildError: 503,
 }
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 T = TypeVar("T")
 
 
@@ -144,6 +149,7 @@ class ErrorOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "A bad query or parameter"},
     422: {"model": ErrorOut, "description": "A parameter out of its bounds or of the wrong form"},
+    421: {"model": ErrorOut, "description": "The request named a host this server does not answer to"},
     503: {
         "model": ErrorOut,
         "description": "The index is missing, damaged or needs a rebuild, or the request took too long",
@@ -176,14 +182,110 @@ class RequestTooLongError(SearchError):
     """A request ran past the server's time bound."""
 
 
-def create_app(index_dir: Path | str, request_timeout: float = Settings.request_timeout) -> FastAPI:
+def host_names_for(bound_host: str, also: Collection[str] = ()) -> frozenset[str] | None:
+    """The host names a server listening on bound_host answers to; None: any name.
+
+    A loopback server answers only to loopback names: a web page the user visits can point its own
+    host name at 127.0.0.1 (DNS rebinding) and read the API from the browser, but it cannot make the
+    browser send "Host: 127.0.0.1". A server listening on every address is reachable by the whole
+    network anyway, so it answers to any name unless names are given.
+    """
+    names = {name.lower().rstrip(".") for name in also}
+    try:
+        address = ipaddress.ip_address(bound_host)
+    except ValueError:  # a host name such as "localhost"
+        address = None
+    if address is not None and address.is_unspecified:
+        return frozenset(names) if names else None
+    names.add(bound_host.lower().rstrip("."))
+    if bound_host.lower() == "localhost" or (address is not None and address.is_loopback):
+        names |= LOOPBACK_NAMES
+    return frozenset(names)
+
+
+def _host_name(header: str) -> str:
+    """The name in a Host header, without its port: 'localhost:8000' -> 'localhost', '[::1]:80' -> '::1'."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].split("]", 1)[0]
+    return header.rsplit(":", 1)[0].rstrip(".") if header.count(":") == 1 else header.rstrip(".")
+
+
+async def _send_json(send: Send, status: int, body: dict[str, str]) -> None:
+    content = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
+
+
+class KnownHostsOnly:
+    """Answer 421 to a request whose Host header names a host outside `names` (see host_names_for)."""
+
+    def __init__(self, app: ASGIApp, names: frozenset[str]) -> None:
+        self.app = app
+        self.names = names
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            given = dict(scope["headers"]).get(b"host")
+            name = _host_name(given.decode("latin-1")) if given is not None else None
+            if name is not None and name not in self.names:
+                message = f"this server does not answer to the host {name[:100]!r}"
+                await _send_json(send, 421, {"error": message})
+                return
+        await self.app(scope, receive, send)
+
+
+class FailuresAnswered:
+    """Answer an unexpected failure with a 500 {"error"} and keep the connection open.
+
+    Starlette's last-resort handler sends its answer and then raises again, which makes uvicorn
+    close a keep-alive connection: one bad request cost a client its other requests in flight.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception:
+            if started or scope["type"] != "http":
+                raise
+            log.exception("%s %s failed", scope.get("method"), scope.get("path"))
+            await _send_json(send, 500, {"error": "internal error; see the server's log"})
+
+
+def _without_paths(message: str, folders: Collection[str]) -> str:
+    """A message with the server's own folders replaced by what they are: clients learn no paths."""
+    for folder in sorted(folders, key=len, reverse=True):
+        message = message.replace(folder, "the index folder")
+    return message
+
+
+def create_app(
+    index_dir: Path | str,
+    request_timeout: float = Settings.request_timeout,
+    host_names: frozenset[str] | None = None,
+) -> FastAPI:
     """The HTTP API over the index in index_dir, opened once and shared by every request.
 
     Each request that reads the index runs on a worker thread and is answered within
     request_timeout seconds: past it, a 503 says so (the thread finishes its work unseen), so one
-    slow request never holds a client, or the server's event loop, for long.
+    slow request never holds a client, or the server's event loop, for long. With host_names, a
+    request naming another host is refused (see host_names_for); without, any name is answered.
     """
     index: SearchIndex = open_index(index_dir)
+    # A relative name as given ("index") tells a client nothing and is also a word of messages.
+    folders = {str(Path(index_dir).resolve()), str(Path(index_dir).absolute())}
+    folders |= {str(index_dir)} if "/" in str(index_dir) else set()
 
     async def bounded(work: Callable[[], T]) -> T:
         try:
@@ -202,11 +304,21 @@ def create_app(index_dir: Path | str, request_timeout: float = Settings.request_
         dependencies=[Depends(known_parameters_only)],
     )
     app.state.index = index
+    app.add_middleware(FailuresAnswered)
+    if host_names is not None:
+        app.add_middleware(KnownHostsOnly, names=host_names)  # added last: runs first
 
     @app.exception_handler(SearchError)
     def search_error(request: Request, error: SearchError) -> JSONResponse:
         status = 503 if isinstance(error, RequestTooLongError) else STATUS_OF_ERROR.get(type(error), 400)
-        return JSONResponse({"error": str(error)}, status_code=status)
+        return JSONResponse({"error": _without_paths(str(error), folders)}, status_code=status)
+
+    @app.exception_handler(HTTPException)
+    def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        """Starlette's own answers (no such path, a method not allowed) in the shape of every other error."""
+        return JSONResponse(
+            {"error": str(error.detail).lower()}, status_code=error.status_code, headers=error.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     def invalid_parameter(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -215,11 +327,6 @@ def create_app(index_dir: Path | str, request_timeout: float = Settings.request_
             f"{'.'.join(str(part) for part in e['loc'][1:]) or 'request'}: {e['msg']}" for e in error.errors()
         ]
         return JSONResponse({"error": "; ".join(problems)}, status_code=422)
-
-    @app.exception_handler(Exception)
-    def unexpected_error(request: Request, error: Exception) -> JSONResponse:
-        log.exception("%s %s failed", request.method, request.url.path)
-        return JSONResponse({"error": "internal error; see the server's log"}, status_code=500)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -283,8 +390,11 @@ def create_app(index_dir: Path | str, request_timeout: float = Settings.request_
 
     @app.get("/stats")
     async def stats() -> StatsOut:
-        """What the index holds and how it was made."""
-        return StatsOut.model_validate(stats_to_dict(await bounded(index.stats)))
+        """What the index holds and how it was made; folders by their names alone (paths stay here)."""
+        data = stats_to_dict(await bounded(index.stats))
+        data["corpus_root"] = PurePath(data["corpus_root"]).name if data["corpus_root"] else None
+        data["actors_files"] = [PurePath(path).name for path in data["actors_files"]]
+        return StatsOut.model_validate(data)
 
     return app
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -176,3 +177,50 @@ def test_front_matter_is_read_as_yaml_writes_it(
             "Fox News",
             "front-matter",
         )
+
+
+def test_links_leading_out_of_the_corpus_are_never_read(tmp_path: Path) -> None:
+    outside = tmp_path / "private"
+    write_corpus(
+        outside, {"secret.txt": "The password is swordfish.", "secret.meta.json": '{"title": "leak"}'}
+    )
+    corpus = write_corpus(
+        tmp_path / "corpus", {"real.txt": "Oil rose on Monday.", "sub/kept.txt": "Cocoa fell."}
+    )
+    (corpus / "out.txt").symlink_to(outside / "secret.txt")
+    (corpus / "proc.txt").symlink_to("/proc/self/status")
+    (corpus / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    (corpus / "inside.txt").symlink_to(corpus / "sub" / "kept.txt")  # a link within the folder is followed
+    (corpus / "real.meta.json").symlink_to(outside / "secret.meta.json")
+    (corpus / "linked-folder").symlink_to(outside, target_is_directory=True)  # never walked into
+
+    found = {p.name for p in discover(corpus)}
+    assert "secret.txt" not in found
+    reasons = {name: read_source(corpus / name, corpus, max_bytes=10_000) for name in sorted(found)}
+    for name in ("out.txt", "proc.txt", "dangling.txt"):
+        assert reasons[name] == SkippedFile(name, "a link to a file outside the corpus folder")
+    inside = reasons["inside.txt"]
+    assert isinstance(inside, SourceFile) and inside.text.strip() == "Cocoa fell."
+    real = reasons["real.txt"]
+    assert isinstance(real, SourceFile) and real.given.title is None
+    assert real.warnings == ("real.meta.json: a link to a file outside the corpus folder; ignored",)
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://example.com/a", True),
+        ("HTTP://example.com/b", True),
+        ("javascript:alert(document.cookie)", False),
+        (" JavaScript:alert(1)", False),
+        ("file:///etc/passwd", False),
+        ("data:text/html,<script>x</script>", False),
+        ("//example.com/c", False),
+    ],
+)
+def test_only_web_addresses_are_kept_as_a_document_url(tmp_path: Path, url: str, kept: bool) -> None:
+    write_corpus(tmp_path, {"a.txt": "Oil rose.", "a.meta.json": json.dumps({"url": url})})
+    source = read_source(tmp_path / "a.txt", tmp_path, max_bytes=10_000)
+    assert isinstance(source, SourceFile)
+    assert (source.given.url == url.strip()) is kept
+    assert bool(source.warnings) is not kept

@@ -124,8 +124,8 @@ def test_serve_says_where_it_listens_answers_and_stops_cleanly_on_ctrl_c(tmp_pat
         [SEARCH, "index", str(SAMPLE_CORPUS), "--index-dir", index_dir, "--quiet"], env=env, check=True
     )  # type: ignore[list-item]
     served = subprocess.Popen(
-        [SEARCH, "serve", "--index-dir", index_dir, "--port", "0"],  # type: ignore[list-item]
-        env=env, stderr=subprocess.PIPE, text=True,
+        [SEARCH, "serve", "--index-dir", index_dir, "--port", "0", "--allow-host", "news.local"],
+        env=env, stderr=subprocess.PIPE, text=True,  # type: ignore[list-item]
     )  # fmt: skip
     try:
         announced = served.stderr.readline()  # type: ignore[union-attr]
@@ -133,6 +133,9 @@ def test_serve_says_where_it_listens_answers_and_stops_cleanly_on_ctrl_c(tmp_pat
         url = announced.split(" on ")[1].split()[0]
         found = httpx.get(f"{url}/search", params={"q": "coup", "limit": 1}, timeout=30).json()
         assert found["results"][0]["id"] == DW_REPORT
+        # A page on another site resolving its own name to 127.0.0.1 is refused; a name allowed is not.
+        assert httpx.get(f"{url}/health", headers={"Host": "rebind.example"}).status_code == 421
+        assert httpx.get(f"{url}/health", headers={"Host": "news.local"}).status_code == 200
     finally:
         served.send_signal(signal.SIGINT)
         _, rest = served.communicate(timeout=20)

@@ -233,3 +233,65 @@ def test_a_request_that_runs_too_long_gets_a_503_in_time(
         assert httpx.get(f"{url}/health").status_code == 200  # the server still answers
     assert response.status_code == 503 and "took longer than 0.2 s" in response.json()["error"]
     assert waited < 2.5  # answered at the bound, not when the work ended
+
+
+def test_a_loopback_server_answers_only_to_loopback_host_names(sample_index: Path) -> None:
+    app = server.create_app(sample_index, host_names=server.host_names_for("127.0.0.1"))
+    with running(app) as url:
+        port = url.rsplit(":", 1)[1]
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", "LOCALHOST.", f"[::1]:{port}"):
+            assert httpx.get(f"{url}/health", headers={"Host": host}).status_code == 200, host
+        for host in (f"attacker.example:{port}", "127.0.0.1.nip.io", "[::2]"):
+            refused = httpx.get(f"{url}/search", params={"q": "coup"}, headers={"Host": host})
+            assert refused.status_code == 421, host
+            assert refused.json()["error"].startswith("this server does not answer to the host")
+
+
+@pytest.mark.parametrize(
+    ("bound", "also", "names"),
+    [
+        ("127.0.0.1", (), {"127.0.0.1", "localhost", "::1"}),
+        ("localhost", ("News.Local",), {"127.0.0.1", "localhost", "::1", "news.local"}),
+        ("192.168.1.5", (), {"192.168.1.5"}),
+        ("0.0.0.0", (), None),  # reachable from the whole network: a name check adds nothing
+        ("::", ("search.example",), {"search.example"}),
+    ],
+)
+def test_the_host_names_a_server_answers_to_follow_where_it_listens(
+    bound: str, also: tuple[str, ...], names: set[str] | None
+) -> None:
+    assert server.host_names_for(bound, also) == (frozenset(names) if names is not None else None)
+
+
+def test_error_bodies_and_stats_name_no_folder_of_the_server(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "Mali\n\nThe junta in Mali agreed to leave."})
+    from search import index_corpus
+
+    index_dir = tmp_path / "index"
+    index_corpus(corpus, index_dir)
+    with running(server.create_app(index_dir.resolve())) as url:
+        stats = httpx.get(f"{url}/stats")
+        for segment in index_dir.glob("*.seg"):
+            segment.write_bytes(segment.read_bytes()[:100])  # damaged under the server's feet
+        damaged = httpx.get(f"{url}/search", params={"q": "junta"})
+        missing = httpx.get(f"{url}/nowhere")
+    assert stats.status_code == 200 and stats.json()["corpus_root"] == "corpus"
+    assert damaged.status_code == 503 and "damaged" in damaged.json()["error"]
+    assert missing.status_code == 404 and missing.json() == {"error": "not found"}
+    for response in (stats, damaged, missing):
+        assert str(tmp_path) not in response.text
+
+
+def test_a_failed_request_leaves_the_keep_alive_connection_open(sample_index: Path) -> None:
+    app = server.create_app(sample_index)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals")
+
+    app.state.index.actors = broken
+    with running(app) as url, httpx.Client(base_url=url, timeout=30) as http:
+        answers = [http.get(path) for path in ("/health", "/actors", "/health", "/actors", "/health")]
+        connections = {id(answer.extensions["network_stream"]) for answer in answers}
+    assert [a.status_code for a in answers] == [200, 500, 200, 500, 200]
+    assert "secret" not in answers[1].text
+    assert len(connections) == 1  # the same connection served every request
