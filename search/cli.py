@@ -32,6 +32,7 @@ from .rendering import (
     render_text,
     render_total,
     render_unknown_actor,
+    terminal_safe,
 )
 from .searching import MAX_LIMIT, SORTS, open_index
 
@@ -43,6 +44,11 @@ HINTS: dict[type[SearchError], str] = {
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def say(line: str) -> None:
+    """One line on stderr, with anything in it that would steer the terminal spelled out (a file's name)."""
+    click.echo(terminal_safe(line), err=True)
+
+
 class SearchGroup(click.Group):
     """A command group that reports the library's errors as one line and exit code 2."""
 
@@ -50,10 +56,10 @@ class SearchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SearchError as error:
-            click.echo(f"search: error: {error}{HINTS.get(type(error), '')}", err=True)
+            say(f"search: error: {error}{HINTS.get(type(error), '')}")
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
-            click.echo("search: interrupted", err=True)
+            say("search: interrupted")
             ctx.exit(130)
 
 
@@ -61,7 +67,7 @@ class _OneLineFormatter(logging.Formatter):
     """Log records as the CLI's own messages: 'search: warning: ...'."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return f"search: {record.levelname.lower()}: {record.getMessage()}"
+        return terminal_safe(f"search: {record.levelname.lower()}: {record.getMessage()}")
 
 
 def index_dir_option(command: F) -> F:
@@ -246,17 +252,17 @@ def index_command(
         return
     if verbose:
         for action, document in report.changes:
-            click.echo(f"{action} {document}", err=True)
+            say(f"{action} {document}")
     _echo_report(report)
 
 
 def _echo_report(report: IndexReport, prefix: str = "") -> None:
     """An indexing run on stderr: its warnings, each skipped file with its reason, then the summary."""
     for warning in report.warnings:
-        click.echo(f"search: warning: {warning}", err=True)
+        say(f"search: warning: {warning}")
     for skipped in report.skipped:
-        click.echo(f"search: warning: skipped {skipped.path}: {skipped.reason}", err=True)
-    click.echo(prefix + render_index_report(report), err=True)
+        say(f"search: warning: skipped {skipped.path}: {skipped.reason}")
+    say(prefix + render_index_report(report))
 
 
 @cli.command("watch")
@@ -300,7 +306,7 @@ def watch_command(
         lock_timeout=settings.lock_timeout if wait is None else wait,
         max_file_bytes=settings.max_file_bytes,
     )
-    click.echo("search: stopped watching", err=True)
+    say("search: stopped watching")
 
 
 @cli.command("query")
@@ -358,7 +364,7 @@ def query_command(
         facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else (),
     )
     for note in results.notes:
-        click.echo(f"search: note: {note}", err=True)
+        say(f"search: note: {note}")
     if as_json:
         click.echo(render_json(results))
     else:
@@ -369,12 +375,12 @@ def query_command(
             click.echo(render_facets(results), nl=False)
     if not as_json:
         for unknown in results.unknown_actors:
-            click.echo(f"search: {render_unknown_actor(unknown)}", err=True)
+            say(f"search: {render_unknown_actor(unknown)}")
         if not results.unknown_actors:
             message = render_total(results) if results.total else f"no documents match {results.query!r}"
-            click.echo(f"search: {message}", err=True)
+            say(f"search: {message}")
     for suggestion in results.suggestions:
-        click.echo(f"search: did you mean: {suggestion}", err=True)
+        say(f"search: did you mean: {suggestion}")
     if results.total == 0:
         ctx.exit(EXIT_NO_MATCH)
 
@@ -415,7 +421,7 @@ def clean_command(
     for number, path in enumerate(files):
         preview = preview_file(path, learned=learned, max_file_bytes=settings.max_file_bytes, explain=diff)
         if isinstance(preview, SkippedFile):
-            click.echo(f"search: error: {preview.path}: {preview.reason}", err=True)
+            say(f"search: error: {preview.path}: {preview.reason}")
             failed = True
             continue
         if as_json:
@@ -466,7 +472,7 @@ def actors_command(
         click.echo(render_actor_counts(counts, as_json), nl=False)
     if not counts:
         where = f"the documents that match {' '.join(words)!r}" if words else "the index"
-        click.echo(f"search: no actors in {where}", err=True)
+        say(f"search: no actors in {where}")
         ctx.exit(EXIT_NO_MATCH)
 
 
@@ -519,7 +525,7 @@ def similar_command(
         click.echo(render_text(results, colored), color=colored, nl=False)
     if not results.hits:
         if not as_json:
-            click.echo(f"search: no documents like {document!r}", err=True)
+            say(f"search: no documents like {document!r}")
         ctx.exit(EXIT_NO_MATCH)
 
 
@@ -584,7 +590,7 @@ def serve_command(
         f"search: serving {len(app.state.index)} documents on {address_of(sock)} (Ctrl-C stops)", err=True
     )
     serve(app, sock)
-    click.echo("search: stopped serving", err=True)
+    say("search: stopped serving")
 
 
 def document_id(given: str, corpus_root: str | None) -> str:

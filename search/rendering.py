@@ -34,18 +34,32 @@ SPREAD_SPAN_RE = re.compile(r"\[\s+(\d+),\s+(\d+)\s+\]")
 SPREAD_SPAN_LIST_RE = re.compile(r"\[\s+(\[\d+, \d+\](?:,\s+\[\d+, \d+\])*)\s+\]")
 # An indented object whose values are all plain (an actor, a facet count), to put on one line.
 _PLAIN_VALUE = r'(?:"(?:[^"\\\n]|\\.)*"|-?\d+(?:\.\d+)?|null|true|false)'
+# Characters that steer a terminal rather than print: C0 and C1 controls (escape sequences can
+# retitle the window, clear the screen or forge output) and the bidirectional overrides that make a
+# name read otherwise than its bytes. File names and texts from elsewhere may hold any of them.
+UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+UNSAFE_BUT_LINES_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 FLAT_OBJECT_RE = re.compile(rf'\{{\n(?:\s+"(?:[^"\\\n]|\\.)*": {_PLAIN_VALUE},?\n)+\s*\}}')
 
 
+def terminal_safe(text: str, lines: bool = False) -> str:
+    """Text with every character that would steer a terminal spelled out ('\\x1b', '\\n', '\\u202e').
+
+    With lines, line breaks and tabs are kept: for a document's text, not for a name on one line.
+    """
+    pattern = UNSAFE_BUT_LINES_RE if lines else UNSAFE_RE
+    return pattern.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
 def mark_fragment(fragment: Fragment, start: str, end: str) -> str:
-    """The fragment's text with `start` and `end` around each highlighted span."""
+    """The fragment's text, made terminal-safe, with `start` and `end` around each highlighted span."""
     pieces: list[str] = []
     position = 0
     for span_start, span_end in fragment.highlights:
-        pieces.append(fragment.text[position:span_start])
-        pieces.append(start + fragment.text[span_start:span_end] + end)
+        pieces.append(terminal_safe(fragment.text[position:span_start]))
+        pieces.append(start + terminal_safe(fragment.text[span_start:span_end]) + end)
         position = span_end
-    pieces.append(fragment.text[position:])
+    pieces.append(terminal_safe(fragment.text[position:]))
     return "".join(pieces)
 
 
@@ -64,14 +78,14 @@ def _styled(text: str, style: str, color: bool) -> str:
 def render_hit(hit: Hit, color: bool) -> str:
     """Three lines for one hit: rank and title; path, date, actors and score; the snippet."""
     date = hit.date.date().isoformat() if hit.date else "-"
-    actors = ", ".join(actor.name for actor in hit.actors) if hit.actors else "-"
+    actors = terminal_safe(", ".join(actor.name for actor in hit.actors)) if hit.actors else "-"
     start, end = (MATCH_STYLE, RESET) if color else ("", "")
     snippet = FRAGMENT_SEPARATOR.join(mark_fragment(f, start, end) for f in hit.fragments)
-    title = _styled(shorten(hit.title or hit.path or hit.id), TITLE_STYLE, color)
+    title = _styled(terminal_safe(shorten(hit.title or hit.path or hit.id)), TITLE_STYLE, color)
     score = f"{hit.score:.2f}" if hit.score else "-"  # no relevance is computed when sorting by date
     return (
         f"{hit.rank}. {title}\n"
-        f"   {hit.path or hit.id} | date: {date} | actors: {actors} | score: {score}\n"
+        f"   {terminal_safe(hit.path or hit.id)} | date: {date} | actors: {actors} | score: {score}\n"
         f"   {snippet}\n"
     )
 
@@ -147,7 +161,7 @@ def render_facets(results: Results) -> str:
     """Facet counts under the hits: one line a facet, 'name count' pairs, most first."""
     lines = []
     for name, counts in results.facets.items():
-        pairs = " · ".join(f"{facet.name or facet.value} {facet.count}" for facet in counts)
+        pairs = " · ".join(f"{terminal_safe(facet.name or facet.value)} {facet.count}" for facet in counts)
         lines.append(f"{name}: {pairs or '-'}")
     return "\n" + "\n".join(lines) + "\n"
 
@@ -156,7 +170,9 @@ def render_actor_counts(counts: tuple[FacetCount, ...], as_json: bool) -> str:
     """Actors with their document counts: a line each, or one JSON document."""
     if as_json:
         return compact_json({"actors": [facet_to_dict(c) for c in counts]})
-    return "".join(f"{c.count:>6}  {c.name}  ({c.type}, {c.value})\n" for c in counts)
+    return "".join(
+        f"{c.count:>6}  {terminal_safe(c.name)}  ({c.type}, {terminal_safe(c.value)})\n" for c in counts
+    )
 
 
 def document_to_dict(document: Document) -> dict[str, Any]:
@@ -188,7 +204,7 @@ def render_document(document: Document, as_json: bool) -> str:
     ]
     given = (("authors", ", ".join(document.authors)), ("source", document.source), ("url", document.url))
     lines += [f"{key}: {value}" for key, value in given if value]
-    return "\n".join(lines) + "\n\n" + document.body
+    return "\n".join(map(terminal_safe, lines)) + "\n\n" + terminal_safe(document.body, lines=True)
 
 
 def compact_json(data: Any) -> str:
@@ -208,8 +224,9 @@ def render_json(results: Results) -> str:
 
 def render_clean(document: Document) -> str:
     """A cleaned file as it will be indexed: title, date and actors, a blank line, its text."""
-    actors = ", ".join(actor.name for actor in document.actors) or "-"
-    return f"title: {document.title}\ndate: {_dated(document)}\nactors: {actors}\n\n{document.body}\n"
+    actors = terminal_safe(", ".join(actor.name for actor in document.actors)) or "-"
+    title, body = terminal_safe(document.title), terminal_safe(document.body, lines=True)
+    return f"title: {title}\ndate: {_dated(document)}\nactors: {actors}\n\n{body}\n"
 
 
 def _dated(document: Document) -> str:
@@ -228,9 +245,9 @@ def render_clean_diff(pieces: tuple[Piece, ...], color: bool) -> str:
     lines = []
     for piece in pieces:
         if piece.removed_by:
-            lines.append(_styled(f"- [{piece.removed_by}] {piece.text}", REMOVED_STYLE, color))
+            lines.append(_styled(f"- [{piece.removed_by}] {terminal_safe(piece.text)}", REMOVED_STYLE, color))
         else:
-            lines.append(f"  {piece.text}")
+            lines.append(f"  {terminal_safe(piece.text)}")
     return "\n".join(lines) + "\n"
 
 

@@ -629,3 +629,20 @@ def test_an_update_that_would_empty_the_index_says_how_to_allow_it(tmp_path: Pat
     )
     allowed = run(["index", str(corpus), "--index-dir", str(index_dir), "--allow-mass-removal"], tmp_path)
     assert allowed.exit_code == 0 and "removed 1" in allowed.stderr
+
+
+def test_file_names_and_texts_that_would_steer_the_terminal_are_shown_spelled_out(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "evil\x1b]0;pwned\x07.txt").write_text("Cocoa\n\nCocoa exports rose \x1b[2J in Ghana.")
+    (corpus / "two\nlines.txt").write_text("Cocoa news\n\nCocoa prices fell.")
+    (corpus / "empty\x1b[31m.txt").write_text("")
+    index_dir = str(tmp_path / "index")
+    indexed = run(["index", str(corpus), "--index-dir", index_dir], tmp_path)
+    assert "skipped empty\\x1b[31m.txt: empty file" in indexed.stderr
+    for color in ("never", "always"):
+        result = run(["query", "cocoa", "--index-dir", index_dir, "--color", color], tmp_path)
+        assert "\x07" not in result.stdout and "\x1b]" not in result.stdout and "\x1b[2J" not in result.stdout
+        assert "   two\\nlines.txt | date: -" in result.stdout
+        assert len(result.stdout.strip().split("\n\n")) == 2  # two hits of three lines each
+        assert all(len(hit.splitlines()) == 3 for hit in result.stdout.strip().split("\n\n"))

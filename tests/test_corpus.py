@@ -224,3 +224,10 @@ def test_only_web_addresses_are_kept_as_a_document_url(tmp_path: Path, url: str,
     assert isinstance(source, SourceFile)
     assert (source.given.url == url.strip()) is kept
     assert bool(source.warnings) is not kept
+
+
+def test_control_characters_are_not_kept_as_text(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"Cocoa\x1b[2J rose\x07.\x0cPage two.\x0bEnd\x7f.\r\n\tTabbed.")
+    source = read_source(tmp_path / "a.txt", tmp_path, max_bytes=10_000)
+    assert isinstance(source, SourceFile)
+    assert source.text == "Cocoa[2J rose.\nPage two.\nEnd.\r\n\tTabbed."

@@ -13,6 +13,7 @@ from search.rendering import (
     render_facets,
     render_json,
     render_text,
+    terminal_safe,
 )
 
 FRAGMENT = Fragment("The United States condemns the seizure", ((18, 26),))
@@ -95,3 +96,32 @@ def test_document_shows_metadata_then_text() -> None:
         "url: https://dw.com/x", "", "Body line.",
     ]  # fmt: skip
     assert json.loads(render_document(document, as_json=True))["actors"][0]["name"] == "United States"
+
+
+def test_what_would_steer_a_terminal_is_spelled_out() -> None:
+    assert terminal_safe("a\x1b[2Jb\nc\td\u202ee") == "a\\x1b[2Jb\\nc\\td\\u202ee"
+    assert terminal_safe("line one\nline two\tend\x07", lines=True) == "line one\nline two\tend\\x07"
+    assert terminal_safe("Côte d'Ivoire — Президент") == "Côte d'Ivoire — Президент"
+
+
+def test_a_hit_from_a_hostile_file_prints_three_lines_and_no_escape() -> None:
+    hostile = Hit(
+        1,
+        "evil\x1b]0;pwned\x07\nforged.txt",
+        "evil\x1b]0;pwned\x07\nforged.txt",
+        "Title\x1b[2J",
+        None,
+        (Actor("x", "X\x9b31m", "person"),),
+        1.0,
+        (Fragment("cocoa \x1b[31mrose", ((0, 5),)),),
+    )
+    for color in (False, True):
+        text = render_text(Results("cocoa", 1, (hostile,)), color=color)
+        assert len(text.strip().splitlines()) == 3
+        assert "\x07" not in text and "\x9b" not in text
+        assert text.count("\x1b") == (4 if color else 0)  # only our own styles: title, one match
+    document = Document(
+        id="a\nb.txt", path="a\nb.txt", title="T\x1b[2J", body="One.\nTwo\x1b[2J.", date=None, actors=()
+    )
+    shown = render_document(document, as_json=False)
+    assert "\x1b" not in shown and shown.endswith("One.\nTwo\\x1b[2J.") and "id: a\\nb.txt" in shown
