@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import json
 import os
@@ -12,26 +11,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import charset_normalizer
-
+from .decoding import decode, looks_like_html
 from .errors import CorpusNotFoundError
 from .models import GivenMetadata, SkippedFile, SourceFile
 
 TEXT_SUFFIXES = frozenset({".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
-BINARY_SNIFF_BYTES = 8192
-BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-DECLARED_CHARSET_RE = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""",
-    re.IGNORECASE,
-)
 SIDECAR_SUFFIX = ".meta.json"
 GIVEN_KEYS = ("title", "date", "actors", "authors", "source", "url")
 LIST_KEYS = frozenset({"actors", "authors"})
@@ -45,10 +31,6 @@ PAGE_BREAK_RE = re.compile("[\x0b\x0c]")
 # Other names people give these keys (static-site generators, exports).
 KEY_ALIASES = {"author": "authors", "byline": "authors", "published": "date", "headline": "title"}
 FRONT_MATTER_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<block>(?:.*\r?\n){0,40}?)---[ \t]*(?:\r?\n|\Z)")
-# UTF-8 text may hold this many bad bytes per valid non-ASCII letter and still be read as UTF-8.
-MAX_BAD_UTF8_SHARE = 0.05
-# Above this share of bytes over 127, text is in a non-Latin script, not cp1252 with accents.
-NON_LATIN_SHARE = 0.3
 
 
 def check_corpus_dir(root: Path) -> Path:
@@ -107,68 +89,6 @@ def stays_inside(path: Path, root: Path) -> bool:
         return path.resolve().is_relative_to(root.resolve())
     except (OSError, RuntimeError):  # a loop of links: reading it fails and says so
         return True
-
-
-def looks_like_html(raw: bytes) -> bool:
-    """True when a file's first bytes are those of a whole HTML page."""
-    head = raw[:1024].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head
-
-
-def declared_charset(raw: bytes) -> str | None:
-    """The charset a page declares in a <meta> tag or an XML declaration, if Python knows it."""
-    match = DECLARED_CHARSET_RE.search(raw[:4096])
-    if not match:
-        return None
-    name = (match.group(1) or match.group(2)).decode("ascii", "ignore")
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
-def _try(raw: bytes, encoding: str) -> str | None:
-    try:
-        return raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
-def _mostly_utf8(raw: bytes) -> bool:
-    """True for UTF-8 text with a few bad bytes: it has valid multi-byte letters, and the bad bytes are
-    at most MAX_BAD_UTF8_SHARE of them (text in Windows-1252 has no valid multi-byte letter at all)."""
-    decoded = raw.decode("utf-8", errors="replace")
-    bad = decoded.count("\ufffd") - raw.count("\ufffd".encode())
-    letters = sum(1 for char in decoded if ord(char) > 127 and char != "\ufffd")
-    return letters > 0 and bad <= max(1, MAX_BAD_UTF8_SHARE * letters)
-
-
-def decode(raw: bytes, is_html: bool) -> str | None:
-    """Decode a file's bytes, or None when they are binary.
-
-    A byte-order mark wins; then UTF-8; then the charset an HTML page declares (a bad byte
-    replaced); then UTF-8 with its few bad bytes replaced; then Windows-1252, the usual encoding
-    of Western news archives, for text that is mostly ASCII; charset-normalizer's guess only for
-    text that is mostly bytes above 127 (another script), where a guess has enough to go on.
-    """
-    for bom, encoding in BOMS:
-        if raw.startswith(bom):
-            return _try(raw[len(bom) :], encoding)
-    if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
-        return None
-    text = _try(raw, "utf-8")
-    if text is None and is_html and (charset := declared_charset(raw)):
-        # As declared, a bad byte replaced: decoding a UTF-8 page with one bad byte as Windows-1252
-        # turned every accented letter of it into mojibake.
-        text = raw.decode(charset, errors="replace")
-    if text is None and _mostly_utf8(raw):
-        text = raw.decode("utf-8", errors="replace")
-    if text is None and sum(b > 127 for b in raw) > NON_LATIN_SHARE * len(raw):
-        best = charset_normalizer.from_bytes(raw).best()
-        text = str(best) if best is not None else None
-    if text is None:
-        text = _try(raw, "cp1252") or raw.decode("latin-1")
-    return text
 
 
 def sidecar_paths(path: Path) -> tuple[Path, Path]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from search.corpus import check_corpus_dir, decode, discover, read_source
+from search.corpus import check_corpus_dir, discover, read_source
 from search.errors import CorpusNotFoundError
 from search.models import SkippedFile, SourceFile
 
@@ -65,33 +65,6 @@ def test_source_file_records_what_incremental_indexing_needs(tmp_path: Path) -> 
     assert isinstance(source, SourceFile)
     assert (source.path, source.text, source.size, source.is_html) == ("sub/a.txt", "Hello Mali", 10, False)
     assert len(source.content_hash) == 32 and source.mtime > 0
-
-
-@pytest.mark.parametrize(
-    ("raw", "is_html", "expected"),
-    [
-        ("Touré à Bamako".encode(), False, "Touré à Bamako"),
-        ("Touré “quoted” – said".encode("cp1252"), False, "Touré “quoted” – said"),
-        ("Le Gouvernement est disposé à coopérer sans délai.".encode("cp1252"), False,
-         "Le Gouvernement est disposé à coopérer sans délai."),
-        ('<html><head><meta charset="koi8-r"></head><body>Москва</body></html>'.encode("koi8-r"), True,
-         '<html><head><meta charset="koi8-r"></head><body>Москва</body></html>'),
-        ('<?xml version="1.0" encoding="iso-8859-1"?><html>Touré</html>'.encode("latin-1"), True,
-         '<?xml version="1.0" encoding="iso-8859-1"?><html>Touré</html>'),
-        ("Москва заявила о поддержке Мали и Нигера".encode("cp1251"), False, "Москва заявила о поддержке Мали и Нигера"),
-        ("\ufeffBOM first".encode(), False, "BOM first"),
-        ("UTF-16 with its BOM".encode("utf-16"), False, "UTF-16 with its BOM"),
-        (b"\x00\x01binary", False, None),
-        # UTF-8 with one bad byte: as declared, or as UTF-8, the bad byte replaced (not all of it as cp1252)
-        ('<html><head><meta charset="utf-8"></head><body>Touré à Sévaré \x92</body></html>'.encode().replace(b"\xc2\x92", b"\x92"),
-         True, '<html><head><meta charset="utf-8"></head><body>Touré à Sévaré \ufffd</body></html>'),
-        ("Touré à Sévaré, Ségou et Kidal. ".encode() * 3 + b"\xff", False, "Touré à Sévaré, Ségou et Kidal. " * 3 + "\ufffd"),
-    ],
-)  # fmt: skip
-def test_decode_reads_boms_utf8_declared_charsets_cp1252_and_other_scripts(
-    raw: bytes, is_html: bool, expected: str | None
-) -> None:
-    assert decode(raw, is_html) == expected
 
 
 def test_html_pages_are_recognised_by_content_too(tmp_path: Path) -> None:
