@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import copy
 import difflib
+import errno
 import fcntl
 import heapq
 import json
@@ -17,8 +18,10 @@ import math
 import os
 import pickle
 import re
+import shutil
 import struct
 import threading
+import traceback
 from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -34,7 +37,9 @@ from time import monotonic, sleep
 from typing import Any
 
 import Stemmer
+import whoosh.filedb.filestore
 import whoosh.index
+import whoosh.writing
 from whoosh import highlight, qparser, scoring, sorting
 from whoosh.analysis import (
     Analyzer,
@@ -78,6 +83,7 @@ from .errors import (
     IndexLockedError,
     IndexNeedsRebuildError,
     IndexNotFoundError,
+    IndexNotWritableError,
     NotAnIndexError,
     QueryError,
 )
@@ -134,6 +140,20 @@ MISSING_DATE = 2**64 - 1
 SNIPPET_FRAGMENTS = 3
 FRAGMENT_CHARS = 160
 FRAGMENT_CONTEXT = 50
+# What a write to the index folder fails with when the folder cannot take it: a full disk or quota, a
+# read-only file system, permissions or an immutable flag, a file where a folder should be.
+WRITE_ERRNOS = frozenset(
+    {
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EFBIG,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOTDIR,
+        errno.EEXIST,
+    }
+)
 # Errors Whoosh raises when the files of an index are missing, truncated or garbled.
 DAMAGE_ERRORS = (
     whoosh.index.IndexError, OSError, EOFError, ValueError, KeyError, struct.error,
@@ -583,11 +603,15 @@ def _manifest_path(index_dir: Path) -> Path:
 
 
 def _is_our_manifest(path: Path) -> bool:
-    """True when a manifest file is ours: JSON naming this product's index format."""
+    """True when a manifest file is ours: JSON naming this product's index format, or a damaged copy
+    of one that still starts as we write it (cut short by a full disk, say), which a rebuild repairs."""
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        manifest = json.loads(text)
+    except OSError:
         return False
+    except json.JSONDecodeError:
+        return text.startswith(f'{{\n "format": "{MANIFEST_FORMAT}"')
     return isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT
 
 
@@ -786,8 +810,39 @@ def read_actor_names(index_dir: Path) -> dict[str, tuple[str, str]]:
 def _write_json(path: Path, data: Any) -> None:
     """Write a JSON file atomically: aside first, then renamed over the old one."""
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        with suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+def _not_writable(index_dir: Path, error: OSError) -> IndexNotWritableError:
+    """One line for a write that failed: a full disk, a read-only folder, a file in the way."""
+    what = "no space left on device" if error.errno in (errno.ENOSPC, errno.EDQUOT) else error.strerror
+    inside = str(Path(error.filename or index_dir).resolve()).startswith(str(index_dir.resolve()))
+    where = "" if inside else f" ({error.filename})"  # a temporary file elsewhere, say
+    return IndexNotWritableError(
+        f"cannot write the index at {index_dir}{where}: {what}; the index keeps its last commit"
+    )
+
+
+def _remove_unfinished(index_dir: Path) -> None:
+    """Remove the files of segments and tables of contents that no committed generation uses: what a
+    writer left when its run failed (on a full disk, they hold the space the next run needs)."""
+    name = whoosh.index._DEF_INDEX_NAME
+    storage = whoosh.filedb.filestore.FileStorage(str(index_dir))
+    with suppress(*DAMAGE_ERRORS):  # a table of contents that cannot be read: touch nothing
+        if any(index_dir.glob(f"_{name}_*.toc")):
+            toc = whoosh.index.TOC.read(storage, name)
+            whoosh.index.clean_files(storage, name, toc.generation, toc.segments)
+        else:  # no commit yet: no segment is in use
+            whoosh.index.clean_files(storage, name, -2, [])
+    for temporary in index_dir.glob("*.tmp"):  # our JSON written aside; Whoosh's writer's folder (MAIN.tmp)
+        with suppress(OSError):
+            shutil.rmtree(temporary) if temporary.is_dir() else temporary.unlink()
 
 
 @contextmanager
@@ -836,6 +891,13 @@ class IndexBuild:
                 f"index at {self._index_dir} is locked by another indexing run; "
                 "try again when it ends, or wait longer with --wait"
             ) from None
+        except OSError as error:
+            # Whoosh's SegmentWriter takes the write lock, then makes its files: when that fails (a full
+            # disk, a read-only folder) the half-made writer keeps the lock, and a long-running process
+            # (search watch, an app) could never write again.
+            for frame, _ in traceback.walk_tb(error.__traceback__):
+                _release_write_lock(frame.f_locals.get("self"))
+            raise
 
     def add(self, document: Document | PreparedDocument, signature: Signature = (0, 0, 0)) -> None:
         """Add a document, or replace the one with its id; analysed here unless it was prepared."""
@@ -886,7 +948,18 @@ class IndexBuild:
             self._new_actors = False
 
     def _cancel(self) -> None:
-        self._writer.cancel()
+        try:
+            self._writer.cancel()
+        finally:  # cancel fails midway on a full disk, before it lets the lock go
+            _release_write_lock(self._writer)
+
+
+def _release_write_lock(writer: object) -> None:
+    """Let go of the write lock a Whoosh writer still holds, if it is one and holds it."""
+    lock = getattr(writer, "writelock", None) if isinstance(writer, whoosh.writing.SegmentWriter) else None
+    if lock is not None and getattr(lock, "fd", None) is not None:
+        with suppress(OSError):
+            lock.release()
 
 
 def added_documents(index_dir: Path) -> list[Document]:
@@ -915,22 +988,36 @@ def writing(index_dir: Path, corpus_root: Path | None, timeout: float, rebuild: 
     The cleaner state set on the build is recorded in the manifest at the end.
     """
     _check_not_foreign(index_dir)  # before the lock file is made in a folder that is not ours
-    with _run_lock(index_dir, timeout):
-        index = _open_or_create_for_writing(index_dir) if rebuild else _open_for_update(index_dir)
-        build = IndexBuild(index, index_dir, timeout, clear=rebuild)
-        try:
-            yield build
-        except BaseException:
-            build._cancel()
+    try:
+        with _run_lock(index_dir, timeout):
+            index = _open_or_create_for_writing(index_dir) if rebuild else _open_for_update(index_dir)
+            build = IndexBuild(index, index_dir, timeout, clear=rebuild)
+            try:
+                yield build
+            except BaseException:
+                with suppress(Exception):  # closing its files fails too on a full disk
+                    build._cancel()
+                _remove_unfinished(index_dir)  # Whoosh's cancel leaves the new segment's files
+                raise
+            build._finish()
+            _write_manifest(index_dir, corpus_root, build.cleaner)
+    except OSError as error:
+        if error.errno not in WRITE_ERRNOS:
             raise
-        build._finish()
-        _write_manifest(index_dir, corpus_root, build.cleaner)
+        if index_dir.is_dir():
+            _remove_unfinished(index_dir)
+        raise _not_writable(index_dir, error) from None
 
 
 def _open_for_update(index_dir: Path) -> Any:
+    """The index, with every segment's files opened once: a truncated segment is found here, before a
+    run reports "unchanged" over an index no query can read, or fails midway in Whoosh's writer."""
     read_manifest(index_dir)
     try:
-        return whoosh.index.open_dir(str(index_dir))
+        index = whoosh.index.open_dir(str(index_dir))
+        with index.reader() as reader:
+            reader.doc_count()
+        return index
     except DAMAGE_ERRORS as error:
         raise _damaged(index_dir, error) from None
 
@@ -1674,7 +1761,10 @@ class EngineIndex:
 
     def document_count(self) -> int:
         """How many documents the index holds."""
-        return self._index.doc_count()
+        try:
+            return int(self._index.doc_count())
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
 
     def parse(self, text: str) -> ParsedQuery:
         """Our query objects for a query string, and notes on what was read as plain words.
@@ -2054,11 +2144,14 @@ class EngineIndex:
 
     def stats(self) -> dict[str, Any]:
         """Figures about the index itself: size, vocabulary, versions, when it was last written."""
-        with self._index.searcher() as searcher:
-            reader = searcher.reader()
-            terms = sum(1 for _ in reader.lexicon("body"))
-            documents = reader.doc_count()
-        size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+        try:
+            with self._index.searcher() as searcher:
+                reader = searcher.reader()
+                terms = sum(1 for _ in reader.lexicon("body"))
+                documents = reader.doc_count()
+            size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
         cleaner = self.manifest.get("cleaner", {})
         return {
             "documents": documents,

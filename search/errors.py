@@ -19,6 +19,11 @@ class IndexDamagedError(SearchError):
     """The index folder exists but cannot be read as one of our indexes."""
 
 
+class IndexNotWritableError(SearchError):
+    """The index folder cannot be written: read-only, not a folder, or no space left on its device.
+    What the failed run wrote is removed; the index keeps its last commit."""
+
+
 class NotAnIndexError(IndexDamagedError):
     """The folder holds files that are not one of our indexes: nothing is ever written there."""
 
