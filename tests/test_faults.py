@@ -36,6 +36,13 @@ def _held(row: faults.Row) -> None:
     assert row.held == row.trials, f"{row.fault}: {row.held}/{row.trials} ({row.detail})"
 
 
+def _held_where_possible(row: faults.Row) -> None:
+    """Held, or skipped with the reason where this machine cannot make the fault (no tmpfs, no chattr)."""
+    if row.trials == 0:
+        pytest.skip(row.detail)
+    _held(row)
+
+
 def test_every_damaged_index_state_gets_one_clear_line_from_every_command(
     run: faults.Runner, tmp_path: Path
 ) -> None:
@@ -61,25 +68,18 @@ def test_a_folder_of_bad_files_is_indexed_to_the_end_and_nothing_outside_it_is_r
 def test_a_full_disk_is_one_line_leaves_nothing_behind_and_the_next_run_completes(
     run: faults.Runner, tmp_path: Path
 ) -> None:
-    more = faults.SHARED / "corpora" / "allsides-article-bias" / "allsides-article-bias.jsonl.gz"
-    if not more.is_file():
+    if not faults.ALLSIDES.is_file():
         pytest.skip("../shared/corpora is not beside the project")
     extra = tmp_path / "more"
     faults.write_stories(extra, 150)
-    row = faults.check_full_disk(run, SAMPLE_CORPUS, extra, tmp_path)
-    if row.trials == 0:
-        pytest.skip(row.detail)
-    _held(row)
+    _held_where_possible(faults.check_full_disk(run, SAMPLE_CORPUS, extra, tmp_path))
 
 
 def test_an_immutable_index_folder_is_one_line_and_left_as_it_was(run: faults.Runner, tmp_path: Path) -> None:
     extra = tmp_path / "more"
     extra.mkdir()
     (extra / "a.txt").write_text("Cocoa\n\nCocoa exports rose again on Monday.\n")
-    row = faults.check_immutable_folder(run, SAMPLE_CORPUS, extra, tmp_path)
-    if row.trials == 0:
-        pytest.skip(row.detail)
-    _held(row)
+    _held_where_possible(faults.check_immutable_folder(run, SAMPLE_CORPUS, extra, tmp_path))
 
 
 def test_serve_over_a_damaged_index_is_one_clear_line(run: faults.Runner, tmp_path: Path) -> None:
