@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from whoosh import classify, highlight
 
 from search import engine
+from search.engine import analysis, feedback, patches, postings
+from search.engine import highlight as snippets
 from search.errors import (
     IndexDamagedError,
     IndexLockedError,
@@ -293,7 +295,7 @@ def test_word_scores_are_the_scores_whooshs_matchers_give(
         while matcher.is_active():
             expected[matcher.id()] = matcher.score()
             matcher.next()
-        scores = engine._word_scores(parsed, engine._TermScores(searcher))
+        scores = postings._word_scores(parsed, postings._TermScores(searcher))
     assert scores.keys() == expected.keys() and len(expected) > 128
     assert all(scores[docnum] == pytest.approx(score, rel=1e-12) for docnum, score in expected.items())
 
@@ -317,33 +319,33 @@ def test_phrase_scores_are_the_scores_whooshs_phrase_matcher_gives(
     segmented_index: engine.EngineIndex, query: str
 ) -> None:
     parsed = segmented_index.parse(query).scored
-    assert engine._scored_by_word_scores(parsed)
+    assert postings._scored_by_word_scores(parsed)
     with segmented_index._current_searcher() as searcher:
         matcher, expected = parsed.matcher(searcher, searcher.context()), {}
         while matcher.is_active():
             expected[matcher.id()] = matcher.score()
             matcher.next()
-        scores = engine._word_scores(parsed, engine._TermScores(searcher))
+        scores = postings._word_scores(parsed, postings._TermScores(searcher))
     assert sorted(scores) == sorted(expected) and expected
     assert all(scores[docnum] == pytest.approx(score, rel=1e-12) for docnum, score in expected.items())
 
 
 def test_term_scores_for_some_documents_are_those_of_all(segmented_index: engine.EngineIndex) -> None:
     with segmented_index._current_searcher() as searcher:
-        everywhere = engine._term_scores(searcher, "body", "oil")
+        everywhere = postings._term_scores(searcher, "body", "oil")
         some = [*sorted(everywhere)[::37], searcher.doc_count_all() - 1]
-        assert engine._term_scores(searcher, "body", "oil", only=some) == {
+        assert postings._term_scores(searcher, "body", "oil", only=some) == {
             docnum: everywhere[docnum] for docnum in some if docnum in everywhere
         }
 
 
 def test_term_scores_kept_are_bounded_and_read_as_fresh_ones(segmented_index: engine.EngineIndex) -> None:
     with segmented_index._current_searcher() as searcher:
-        oil = engine._term_scores(searcher, "body", "oil")
-        kept = engine._TermScores(searcher, limit=len(oil) + 10)
+        oil = postings._term_scores(searcher, "body", "oil")
+        kept = postings._TermScores(searcher, limit=len(oil) + 10)
         assert kept.everywhere("body", "oil") == oil
         some = sorted(oil)[::5]
-        assert kept.within("body", "oil", some) == engine._term_scores(searcher, "body", "oil", only=some)
+        assert kept.within("body", "oil", some) == postings._term_scores(searcher, "body", "oil", only=some)
         kept.everywhere("body", "price")  # over the limit with oil: oil, the older, goes
         assert kept._postings <= len(oil) + 10 and list(kept._held) == [("body", "price")]
         assert kept.within("body", "oil", some) == {docnum: oil[docnum] for docnum in some}
@@ -357,34 +359,36 @@ def test_expansion_terms_are_whooshs_bo1_terms(
         expander = classify.Expander(searcher.reader(), "body", model=classify.Bo1Model)
         for docnum in docnums:
             expander.add(
-                engine.body_terms(searcher.stored_fields(docnum)["body"][: engine.FEEDBACK_CHARS]).items()
+                engine.body_terms(searcher.stored_fields(docnum)["body"][: feedback.FEEDBACK_CHARS]).items()
             )
-        expected = expander.expanded_terms(engine.FEEDBACK_TERMS, normalize=True)
+        expected = expander.expanded_terms(feedback.FEEDBACK_TERMS, normalize=True)
         assert segmented_index._feedback_terms(searcher, docnums) == expected != []
 
 
 def test_the_stemmer_keeps_a_words_first_letter() -> None:
     # body_fragments() stems only the words that start as a query term does.
     texts = [path.read_text("utf-8", errors="replace") for path in SAMPLE_CORPUS.rglob("*") if path.is_file()]
-    words = {word for text in texts for word in engine._folded_words(text)}
+    words = {word for text in texts for word in analysis._folded_words(text)}
     assert len(words) > 500
-    assert [word for word in words if engine._stem(word)[:1] != word[:1]] == []
+    assert [word for word in words if analysis._stem(word)[:1] != word[:1]] == []
 
 
 @given(st.text(alphabet=st.characters(categories=["Ll", "Lu", "Nd"]), min_size=2, max_size=12))
 def test_the_stemmer_keeps_the_first_letter_of_any_word(word: str) -> None:
-    for folded in engine._folded_words(word):
-        assert engine._stem(folded)[:1] == folded[:1]
+    for folded in analysis._folded_words(word):
+        assert analysis._stem(folded)[:1] == folded[:1]
 
 
 def whoosh_fragments(text: str, words: frozenset[str]) -> list[Fragment]:
     """Whoosh's own fragmenter and scoring over the analyzer's tokens, stop words never marked."""
     tokens = engine.text_analyzer()(text, chars=True, removestops=False)
     marked = (setattr(t, "matched", not t.stopped and t.text in words) or t for t in tokens)
-    fragmenter = highlight.ContextFragmenter(maxchars=engine.FRAGMENT_CHARS, surround=engine.FRAGMENT_CONTEXT)
+    fragmenter = highlight.ContextFragmenter(
+        maxchars=snippets.FRAGMENT_CHARS, surround=snippets.FRAGMENT_CONTEXT
+    )
     fragments = fragmenter.fragment_tokens(text, marked)
-    best = highlight.top_fragments(fragments, 3, engine._EARLIEST_BEST, highlight.FIRST)
-    return list(engine._SpanFormatter().format(best))
+    best = highlight.top_fragments(fragments, 3, snippets._EARLIEST_BEST, highlight.FIRST)
+    return list(snippets._SpanFormatter().format(best))
 
 
 PASSAGE = (
@@ -422,7 +426,7 @@ def test_body_fragments_are_whooshs_fragments_for_any_text(parts: list[str], wor
 
 def test_the_view_file_reads_as_bytesio_does_without_copying() -> None:
     data = b"first line\nsecond\n\x00\x01binary tail"
-    view, copy = engine._ViewFile(memoryview(data)), io.BytesIO(data)
+    view, copy = patches._ViewFile(memoryview(data)), io.BytesIO(data)
     steps = [("read", (4,)), ("readline", ()), ("tell", ()), ("seek", (3,)), ("read", (2,)), ("seek", (-4, 2)),
              ("read", ()), ("read", (5,)), ("seek", (2, 1)), ("tell", ()), ("seek", (0,)), ("readline", (3,))]  # fmt: skip
     for name, args in steps:
@@ -434,7 +438,7 @@ def test_whooshs_buffer_files_read_in_place() -> None:
 
     buffered = BufferFile(memoryview(b"\x00\x00\x00\x05rest"))
     assert (
-        isinstance(buffered.file, engine._ViewFile)
+        isinstance(buffered.file, patches._ViewFile)
         and buffered.read_int() == 5
         and buffered.read() == b"rest"
     )

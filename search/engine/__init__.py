@@ -1,0 +1,62 @@
+"""The engine: the only package that talks to Whoosh. One module a concern:
+
+- folder: the index folder (manifest, catalog, actor table, run lock), without the index itself;
+- patches: Whoosh file-reading patches; analysis: terms, stop words, schema, prepared documents;
+- query: reading queries; postings: block-wise BM25F scoring; feedback: pseudo-relevance feedback;
+- highlight: snippets; writer: indexing runs; index: EngineIndex, which searches.
+
+Everything else in the package works with our own records (search.models) and exceptions
+(search.errors), through the names exported here.
+"""
+
+from __future__ import annotations
+
+from .analysis import (
+    PreparedDocument,
+    body_terms,
+    build_schema,
+    index_terms,
+    key_terms,
+    prepare,
+    text_analyzer,
+)
+from .folder import (
+    MANIFEST_NAME,
+    NOT_A_FILE,
+    SCHEMA_VERSION,
+    Signature,
+    read_actor_names,
+    read_catalog,
+    read_manifest,
+)
+from .highlight import Marks, body_fragments
+from .index import EngineIndex, SearchRequest, added_documents
+from .query import ParsedQuery, check_query_text, query_parser
+from .writer import IndexBuild, writing
+
+__all__ = [
+    "MANIFEST_NAME",
+    "NOT_A_FILE",
+    "SCHEMA_VERSION",
+    "EngineIndex",
+    "IndexBuild",
+    "Marks",
+    "ParsedQuery",
+    "PreparedDocument",
+    "SearchRequest",
+    "Signature",
+    "added_documents",
+    "body_fragments",
+    "body_terms",
+    "build_schema",
+    "check_query_text",
+    "index_terms",
+    "key_terms",
+    "prepare",
+    "query_parser",
+    "read_actor_names",
+    "read_catalog",
+    "read_manifest",
+    "text_analyzer",
+    "writing",
+]

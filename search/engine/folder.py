@@ -1,0 +1,249 @@
+"""The index folder itself: its manifest, catalog and actor table, the run lock, atomic writes, and
+the one-line errors for a folder that is damaged, foreign or cannot be written.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import pickle
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime, timezone
+from pathlib import Path
+from time import monotonic, sleep
+from typing import Any
+
+import whoosh.filedb.filestore
+import whoosh.index
+import whoosh.writing
+
+from ..errors import (
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNeedsRebuildError,
+    IndexNotFoundError,
+    IndexNotWritableError,
+    NotAnIndexError,
+)
+
+SCHEMA_VERSION = 8
+
+
+MANIFEST_NAME = "search-index.json"
+
+
+ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets
+
+
+CATALOG_NAME = "catalog.json"  # id -> signature and hash of each indexed file, for incremental runs
+
+
+RUN_LOCK_NAME = ".indexing.lock"  # made before the manifest, in a folder that is still empty
+
+
+# What may stand in a folder before our manifest does: our lock and half-written manifest (a first run
+# killed early), and a placeholder that keeps an empty folder in version control (this project's index/).
+OWN_LOOSE_FILES = frozenset({RUN_LOCK_NAME, "search-index.tmp", ".gitignore", ".gitkeep", ".keep"})
+
+
+MANIFEST_FORMAT = "news-search index"
+
+
+# What a write to the index folder fails with when the folder cannot take it: a full disk or quota, a
+# read-only file system, permissions or an immutable flag, a file where a folder should be.
+WRITE_ERRNOS = frozenset(
+    {
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EFBIG,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOTDIR,
+        errno.EEXIST,
+    }
+)
+
+
+# Errors Whoosh raises when the files of an index are missing, truncated or garbled.
+DAMAGE_ERRORS = (
+    whoosh.index.IndexError, OSError, EOFError, ValueError, KeyError, struct.error,
+    pickle.UnpicklingError,
+)  # fmt: skip
+
+
+def _manifest_path(index_dir: Path) -> Path:
+    return index_dir / MANIFEST_NAME
+
+
+def _is_our_manifest(path: Path) -> bool:
+    """True when a manifest file is ours: JSON naming this product's index format, or a damaged copy
+    of one that still starts as we write it (cut short by a full disk, say), which a rebuild repairs."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        manifest = json.loads(text)
+    except OSError:
+        return False
+    except json.JSONDecodeError:
+        return text.startswith(f'{{\n "format": "{MANIFEST_FORMAT}"')
+    return isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT
+
+
+def _check_not_foreign(index_dir: Path) -> None:
+    """Refuse any folder but a missing one, an empty one, or one holding our own manifest.
+
+    A user's folder is never written into or 'repaired', whatever it holds: their own
+    search-index.json, a .git folder, a single .env file.
+    """
+    if index_dir.exists() and not index_dir.is_dir():
+        raise NotAnIndexError(f"{index_dir} is a file, not an index folder")
+    if not index_dir.is_dir():
+        return
+    if _manifest_path(index_dir).is_file():
+        if _is_our_manifest(_manifest_path(index_dir)):
+            return
+        raise NotAnIndexError(
+            f"{index_dir} holds a {MANIFEST_NAME} that is not a search index's; nothing was written: "
+            "give an empty folder or one of our index folders (if this was an index whose "
+            f"{MANIFEST_NAME} was damaged, delete the folder and index again)"
+        )
+    others = sorted(p.name for p in index_dir.iterdir() if p.name not in OWN_LOOSE_FILES)
+    if others:
+        more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+        raise NotAnIndexError(
+            f"{index_dir} is not a search index (it holds {others[0]!r}{more}); nothing was written: "
+            "give an empty folder or one of our index folders"
+        )
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    """The index's manifest, checked: raises if there is no index or it is not ours."""
+    _check_not_foreign(index_dir)
+    path = _manifest_path(index_dir)
+    if not path.is_file():
+        raise IndexNotFoundError(f"no index at {index_dir}: run 'search index' first")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _damaged(index_dir, error) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        raise _damaged(index_dir, ValueError(f"{MANIFEST_NAME} is not ours"))
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise IndexNeedsRebuildError(
+            f"index at {index_dir} has schema version {manifest.get('schema_version')}, "
+            f"this program needs {SCHEMA_VERSION}: run 'search index --rebuild'"
+        )
+    return manifest
+
+
+def _write_manifest(
+    index_dir: Path, corpus_root: Path | None, cleaner: dict[str, Any] | None = None, complete: bool = True
+) -> None:
+    """Record what this index is and how its documents were cleaned, atomically.
+
+    A new index is marked incomplete until its first build commits: a first build that was killed
+    leaves a folder that the next run builds again (rather than one whose cleaning it cannot check).
+    """
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "corpus_root": str(corpus_root) if corpus_root else None,
+        "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cleaner": cleaner or {},
+        "complete": complete,
+    }
+    _write_json(_manifest_path(index_dir), manifest)
+
+
+Signature = tuple[int, int, int]  # size, mtime in ns, the sidecar's mtime in ns (0 without one)
+
+
+NOT_A_FILE: Signature = (-1, -1, -1)  # a document an app added: no file to compare, kept by every run
+
+
+def _catalog_path(index_dir: Path) -> Path:
+    return index_dir / CATALOG_NAME
+
+
+def read_catalog(index_dir: Path) -> dict[str, tuple[Signature, str]]:
+    """What the index holds of each file: its signature and content hash, without opening Whoosh."""
+    try:
+        raw = json.loads(_catalog_path(index_dir).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return {
+        doc_id: ((e[0], e[1], e[2]), e[3]) for doc_id, e in raw.items() if isinstance(e, list) and len(e) == 4
+    }
+
+
+def read_actor_names(index_dir: Path) -> dict[str, tuple[str, str]]:
+    """The name and type of each actor the index's documents were written with."""
+    try:
+        raw = json.loads((index_dir / ACTORS_NAME).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return {actor_id: (e[0], e[1]) for actor_id, e in raw.items() if isinstance(e, list) and len(e) == 2}
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Write a JSON file atomically: aside first, then renamed over the old one."""
+    temporary = path.with_suffix(".tmp")
+    try:
+        temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        with suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+def _not_writable(index_dir: Path, error: OSError) -> IndexNotWritableError:
+    """One line for a write that failed: a full disk, a read-only folder, a file in the way."""
+    what = "no space left on device" if error.errno in (errno.ENOSPC, errno.EDQUOT) else error.strerror
+    inside = str(Path(error.filename or index_dir).resolve()).startswith(str(index_dir.resolve()))
+    where = "" if inside else f" ({error.filename})"  # a temporary file elsewhere, say
+    return IndexNotWritableError(
+        f"cannot write the index at {index_dir}{where}: {what}; the index keeps its last commit"
+    )
+
+
+@contextmanager
+def _run_lock(index_dir: Path, timeout: float) -> Iterator[None]:
+    """Hold the index for one indexing run; the lock dies with its process, so a killed run never blocks."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / RUN_LOCK_NAME, "a+") as handle:
+        deadline = monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if monotonic() >= deadline:
+                    raise IndexLockedError(
+                        f"index at {index_dir} is locked by another indexing run; "
+                        "try again when it ends, or wait longer with --wait"
+                    ) from None
+                sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """A file's mtime and size, to notice that it was replaced; (0, 0) when it is missing."""
+    try:
+        status = path.stat()
+    except OSError:
+        return (0, 0)
+    return (status.st_mtime_ns, status.st_size)
+
+
+def _damaged(index_dir: Path, error: BaseException) -> IndexDamagedError:
+    return IndexDamagedError(
+        f"index at {index_dir} is damaged ({type(error).__name__}: {error}); run 'search index --rebuild'"
+    )

@@ -1,0 +1,237 @@
+"""Snippets: which words of a hit to mark, and the passages around them, as our Fragment records."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh import highlight
+from whoosh.analysis import (
+    Token,
+)
+from whoosh.query import (
+    Phrase,
+    Query,
+)
+from whoosh.support.charset import accent_map
+
+from ..models import Fragment
+from .analysis import _TOKEN_RE, _WORD_RE, _is_stop_word, _term_of
+
+SNIPPET_FRAGMENTS = 3
+
+
+FRAGMENT_CHARS = 160
+
+
+FRAGMENT_CONTEXT = 50
+
+
+def _matched_stems(
+    words_in_text: Iterable[str], words: frozenset[str], stop_words_too: bool
+) -> dict[str, str]:
+    """Each word of a text (as written) whose term is one of words, mapped to that term.
+
+    A stop word only counts when stop_words_too (inside a phrase): alone, it never matched.
+    The English stemmer only rewrites endings (a word's first letter stays: tested), so only the
+    words that start as one of the terms are stemmed; in a fresh process most would be stemmed
+    for the first time.
+    """
+    initials = {term[:1] for term in words}
+    matched = {}
+    for written in set(words_in_text):
+        folded = written.lower().translate(accent_map)
+        if folded[:1] in initials and (stop_words_too or not _is_stop_word(folded)):
+            term = _term_of(written)
+            if term in words:
+                matched[written] = term
+    return matched
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What to highlight: terms that count wherever they stand, and phrases (term sequences) as wholes."""
+
+    words: frozenset[str] = frozenset()
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+
+def _terms_to_mark(written: list[str], marks: Marks) -> list[str | None]:
+    """For each word of a text, its term when it is to be highlighted, else None."""
+    alone = _matched_stems(written, marks.words, stop_words_too=False)
+    terms = [alone.get(word) for word in written]
+    if marks.phrases:
+        in_phrases = _matched_stems(
+            written, frozenset(w for p in marks.phrases for w in p), stop_words_too=True
+        )
+        phrase_terms = [in_phrases.get(word) for word in written]
+        for phrase in marks.phrases:
+            size = len(phrase)
+            for start, term in enumerate(phrase_terms):
+                if term == phrase[0] and tuple(phrase_terms[start : start + size]) == phrase:
+                    terms[start : start + size] = phrase
+    return terms
+
+
+def body_fragments(text: str, marks: Marks, top: int = SNIPPET_FRAGMENTS) -> list[Fragment]:
+    """The best passages of a body for the given marks, as Whoosh's highlight() makes them with
+    text_analyzer(), a ContextFragmenter(FRAGMENT_CHARS, FRAGMENT_CONTEXT), the earliest-best scorer
+    and FIRST order, a phrase's words marked only where the whole phrase stands.
+
+    Whoosh makes a Token object for every word of the text and walks them all; here the words are
+    found by one regex pass, matched by their distinct written forms, and only the words around the
+    matches are walked one by one (tested equal to Whoosh's highlight()).
+    """
+    written = _WORD_RE.findall(text)
+    terms = _terms_to_mark(written, marks)
+    if not any(terms):
+        return []
+    spans = [match.span() for match in _TOKEN_RE.finditer(text)]
+    fragments = _context_fragments(text, spans, terms)
+    best = highlight.top_fragments(fragments, top, _EARLIEST_BEST, highlight.FIRST)
+    return [_to_fragment(fragment) for fragment in _merge_touching(best)]
+
+
+def _context_fragments(
+    text: str, spans: list[tuple[int, int]], terms: list[str | None]
+) -> Iterator[highlight.Fragment]:
+    """Whoosh's ContextFragmenter.fragment_tokens over tokens (spans, and the term of each matched one).
+
+    Its loop, line for line, except that a run of unmatched words outside a passage is taken in one
+    step: all it does there is keep the starts of the words less than `surround` characters before
+    the last one's end, which a bisection finds.
+    """
+    maxchars, surround = FRAGMENT_CHARS, FRAGMENT_CONTEXT
+    starts = [start for start, _ in spans]
+    ends = [end for _, end in spans]
+    limit = bisect.bisect_right(ends, highlight.DEFAULT_CHARLIMIT)  # Whoosh stops at the first word past it
+    matched_at = [n for n in range(limit) if terms[n] is not None]
+    firsts: list[int] = []  # starts of the unmatched words just before a passage
+    first: int | None = None
+    countdown = -1
+    tokens: list[Token] = []
+    endchar = 0
+    currentlen = 0
+    n = 0
+    while n < limit:
+        term = terms[n]
+        if countdown < 0 and term is None:
+            upcoming = bisect.bisect_left(matched_at, n)
+            run_end = matched_at[upcoming] if upcoming < len(matched_at) else limit
+            endchar = ends[run_end - 1]
+            kept = bisect.bisect_left(starts, endchar - surround, n, run_end)
+            firsts = [start for start in firsts if endchar - start <= surround] + starts[kept:run_end]
+            n = run_end
+            continue
+        startchar, endchar = spans[n]
+        tlength = endchar - startchar
+        if currentlen + tlength > maxchars:
+            countdown = 0
+        elif term is not None:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = startchar
+                    countdown += surround
+            tokens.append(Token(text=term, startchar=startchar, endchar=endchar, matched=True, boost=1.0))
+        if countdown >= 0:
+            currentlen += tlength
+            countdown -= tlength
+            if countdown <= 0:
+                yield highlight.mkfrag(text, tokens, startchar=first, endchar=endchar)
+                tokens, firsts, first, currentlen = [], [], None, 0
+        n += 1
+    if limit < len(spans):
+        endchar = ends[limit]
+    if tokens:
+        yield highlight.mkfrag(text, tokens, startchar=first, endchar=endchar)
+
+
+class _EarliestBestFragmentScorer(highlight.BasicFragmentScorer):
+    """Whoosh's passage score (matches, times distinct words), ties going to earlier passages."""
+
+    def __call__(self, fragment: highlight.Fragment) -> float:
+        position = fragment.startchar / (len(fragment.text) + 1)
+        return float(super().__call__(fragment)) - position
+
+
+_EARLIEST_BEST = _EarliestBestFragmentScorer()
+
+
+class _SpanFormatter(highlight.Formatter):
+    """Whoosh formatter that returns our Fragment records instead of marked-up strings."""
+
+    def format(self, fragments: list[highlight.Fragment], replace: bool = False) -> list[Fragment]:
+        return [_to_fragment(f) for f in _merge_touching(fragments)]
+
+
+def _merge_touching(fragments: list[highlight.Fragment]) -> list[highlight.Fragment]:
+    """Join passages that overlap or abut, so one sentence is not shown as two fragments."""
+    merged: list[highlight.Fragment] = []
+    for fragment in sorted(fragments, key=lambda f: f.startchar):
+        if merged and fragment.startchar <= merged[-1].endchar + 1:
+            last = merged[-1]
+            merged[-1] = highlight.Fragment(
+                last.text, last.matches + fragment.matches, last.startchar,
+                max(last.endchar, fragment.endchar),
+            )  # fmt: skip
+        else:
+            merged.append(fragment)
+    return merged
+
+
+def _to_fragment(fragment: highlight.Fragment) -> Fragment:
+    """Snap a Whoosh passage to a sentence or word start and express its matches as offsets."""
+    text = fragment.text
+    matches = sorted((t.startchar, t.endchar) for t in fragment.matches if t.startchar is not None)
+    start, end = fragment.startchar, fragment.endchar
+    first_match = matches[0][0] if matches else end
+    last_match = matches[-1][1] if matches else start
+    sentence_start = max(text.rfind("\n", start, first_match), text.rfind(". ", start, first_match))
+    if sentence_start >= 0:
+        start = sentence_start + 1
+    while start > 0 and start < first_match and not text[start - 1].isspace():
+        start += 1
+    while end < len(text) and end > last_match and not text[end].isspace():
+        end -= 1
+    spans: list[tuple[int, int]] = []
+    for match_start, match_end in matches:
+        if match_start < start or match_end > end:
+            continue
+        if spans and match_start - start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], match_end - start))
+            continue
+        spans.append((match_start - start, match_end - start))
+    snippet = text[start:end].replace("\n", " ")
+    stripped = snippet.lstrip()
+    shift = len(snippet) - len(stripped)
+    return Fragment(stripped.rstrip(), tuple((s - shift, e - shift) for s, e in spans))
+
+
+def _lead_fragment(body: str) -> Fragment:
+    """The opening of a document, for hits whose body holds none of the query's words."""
+    end = len(body)
+    if end > FRAGMENT_CHARS:
+        end = body.rfind(" ", 0, FRAGMENT_CHARS)
+        end = end if end > 0 else FRAGMENT_CHARS
+    return Fragment(body[:end].replace("\n", " "))
+
+
+def _highlighted_words(query: Query, reader: Any) -> Marks:
+    """The body terms of a query that the index holds (wildcards and fuzzy words expanded), to mark;
+    an exact phrase's words only where they stand together."""
+    body = reader.schema["body"]
+    words: set[str] = set()
+    phrases: list[tuple[str, ...]] = []
+    for leaf in query.leaves():
+        if isinstance(leaf, Phrase) and leaf.fieldname == "body" and leaf.slop == 1:
+            phrases.append(tuple(leaf.words))
+            continue
+        words.update(
+            body.from_bytes(text) for _, text in leaf.existing_terms(reader, fieldname="body", expand=True)
+        )
+    return Marks(frozenset(words), tuple(dict.fromkeys(phrases)))

@@ -1,0 +1,615 @@
+"""EngineIndex: an opened index, which runs our SearchRequest and answers Results, documents,
+similar documents and statistics.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import heapq
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import whoosh.filedb.filestore
+import whoosh.index
+import whoosh.writing
+from whoosh import qparser, sorting
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+)
+from whoosh.query import (
+    And,
+    DateRange,
+    Every,
+    FuzzyTerm,
+    NullQuery,
+    Or,
+    Phrase,
+    Prefix,
+    Query,
+    Term,
+    TermRange,
+    Wildcard,
+)
+from whoosh.support.charset import accent_map
+from whoosh.support.levenshtein import distance
+from whoosh.util.times import long_to_datetime
+
+from ..errors import (
+    IndexDamagedError,
+    IndexNeedsRebuildError,
+    IndexNotFoundError,
+    QueryError,
+)
+from ..models import Actor, Document, FacetCount, Hit, Results, UnknownActor
+from .analysis import _WORD_RE, MISSING_DATE, SPELLING_FIELD, TOKEN_PATTERN, body_terms, key_terms
+from .feedback import FEEDBACK_CHARS, FEEDBACK_DOCS, FEEDBACK_WEIGHT, RERANK_DEPTH, _expansion_terms
+from .folder import (
+    ACTORS_NAME,
+    DAMAGE_ERRORS,
+    NOT_A_FILE,
+    _damaged,
+    _manifest_path,
+    _stamp,
+    read_actor_names,
+    read_catalog,
+    read_manifest,
+)
+from .highlight import Marks, _highlighted_words, _lead_fragment, body_fragments
+from .postings import BM25_B, BM25_K1, RobertsonBM25F, _scored_by_word_scores, _TermScores, _word_scores
+from .query import (
+    FIELD_RE,
+    KNOWN_FIELDS,
+    MAX_EXPANDED_POSTINGS,
+    MAX_EXPANDED_TERMS,
+    MAX_SUGGESTED_WORD,
+    OPERATORS,
+    PLAIN_WORD_RE,
+    SUGGESTION_DISTANCE,
+    ParsedQuery,
+    _AllDocuments,
+    _as_plain_words,
+    _lift_filters,
+    _plain_words,
+    check_query_text,
+    query_parser,
+)
+
+log = logging.getLogger(__name__)
+
+
+SIMILAR_TERMS = 12
+
+
+def added_documents(index_dir: Path) -> list[Document]:
+    """The documents apps added (not files), read from the index as committed, to outlive a rebuild.
+
+    A damaged index yields what can be read, with a warning: a rebuild is how it is repaired.
+    """
+    ids = [doc_id for doc_id, (signature, _) in read_catalog(index_dir).items() if signature == NOT_A_FILE]
+    if not ids:
+        return []
+    try:
+        opened = EngineIndex(index_dir)
+        documents = [opened.document(doc_id) for doc_id in ids]
+    except (IndexDamagedError, IndexNotFoundError, IndexNeedsRebuildError) as error:
+        log.warning("the %d documents added by apps could not be kept: %s", len(ids), error)
+        return []
+    return [document for document in documents if document is not None]
+
+
+def _stored_actors(stored: dict[str, Any]) -> tuple[Actor, ...]:
+    return tuple(Actor(*info) for info in stored.get("actor_info") or ())
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A query and what narrows, orders and pages its results; the engine builds Whoosh objects from it."""
+
+    query: str | None  # None: every document
+    limit: int = 10
+    offset: int = 0
+    actors: tuple[tuple[str, str], ...] = ()  # (as given, canonical id): documents must name every one
+    since: date | None = None
+    until: date | None = None
+    sort: str = "relevance"  # relevance, date (oldest first) or -date (newest first); undated last
+    facets: tuple[str, ...] = ()  # "actor", "year"
+
+
+class EngineIndex:
+    """An opened Whoosh index: parses and runs queries, returns our Results."""
+
+    def __init__(self, index_dir: Path, resolve_actor: Callable[[str], str] = str) -> None:
+        self.index_dir = index_dir
+        self._manifest = read_manifest(index_dir)
+        self._manifest_stamp = _stamp(_manifest_path(index_dir))
+        self._local = threading.local()
+        self._actors: dict[str, tuple[str, str]] = {}
+        self._actors_stamp = (0, 0)
+        self._resolve_actor = resolve_actor
+        try:
+            self._index = whoosh.index.open_dir(str(index_dir))
+        except DAMAGE_ERRORS as error:
+            raise _damaged(index_dir, error) from None
+        self._parser = query_parser()
+        self._stop_words_parser: qparser.QueryParser | None = None  # made for the first query of stop words
+        self._weighting = RobertsonBM25F(B=BM25_B, K1=BM25_K1)
+        self._spelling_analyzer = (
+            RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+        )
+
+    @contextmanager
+    def _current_searcher(self) -> Iterator[Any]:
+        """This thread's searcher, brought up to the last commit; it stays open for the next call.
+
+        Opening a searcher opens every segment's files and reads their headers (with the copies
+        _ViewFile now avoids, 90 ms a query at 41,000 articles), so it is opened again only after
+        a commit. Not with Whoosh's refresh(): it reuses the reader of a segment that gained
+        deletions, and deleted documents kept matching. One a thread: Whoosh's readers share file
+        positions.
+        """
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None or not searcher.up_to_date():
+            if searcher is not None:
+                searcher.close()
+            searcher = self._local.searcher = self._index.searcher(weighting=self._weighting)
+            self._local.term_scores = _TermScores(searcher)
+        yield searcher
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The index's manifest, re-read when an indexing run has rewritten it since."""
+        stamp = _stamp(_manifest_path(self.index_dir))
+        if stamp != self._manifest_stamp:
+            with suppress(IndexDamagedError, IndexNotFoundError):
+                self._manifest = read_manifest(self.index_dir)
+                self._manifest_stamp = stamp
+        return self._manifest
+
+    @property
+    def corpus_root(self) -> str | None:
+        """The corpus folder the index was last built from."""
+        root = self.manifest.get("corpus_root")
+        return str(root) if root else None
+
+    def document_count(self) -> int:
+        """How many documents the index holds."""
+        try:
+            return int(self._index.doc_count())
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+
+    def parse(self, text: str) -> ParsedQuery:
+        """Our query objects for a query string, and notes on what was read as plain words.
+
+        An unknown field or a date the parser cannot read is a QueryError; an unbalanced quote or
+        bracket, or a web address, is read as words, with a note saying so. Filter clauses (date:,
+        actor:) that every match must satisfy come apart from the scored query.
+        """
+        text, notes = check_query_text(text)
+        if not _WORD_RE.search(text):
+            raise QueryError(f"nothing to search for in {text.strip()!r}: give at least one word")
+        try:
+            parsed = self._read(text)
+        except QueryError:
+            if any(match[1].lower() in KNOWN_FIELDS for match in FIELD_RE.finditer(text)):
+                raise  # a field clause that cannot be read ('date:xyz') is the user's to fix
+            # Text pasted from elsewhere ('operators like *, +.)'): every word of it is searched.
+            text = _as_plain_words(text)
+            parsed = self._read(text)
+            notes += ("the query's syntax could not be read: searched for its words",)
+        scored, filters = _lift_filters(parsed)
+        filtering_actors = [
+            leaf.text
+            for f in filters
+            for leaf in f.leaves()
+            if isinstance(leaf, Term) and leaf.fieldname == "actors"
+        ]
+        scored, filters = self._resolve_actors(scored), [self._resolve_actors(f) for f in filters]
+        return ParsedQuery(
+            scored=scored.normalize() if scored is not None else None,
+            filters=tuple(f.normalize() for f in filters if f is not None),
+            notes=notes,
+            actors=tuple((name, self._resolve_actor(name)) for name in dict.fromkeys(filtering_actors)),
+        )
+
+    def _read(self, text: str) -> Query:
+        """The parsed query; one of stop words alone ('the who', 'to be') is searched as written."""
+        parsed = self._parse_with(self._parser, text)
+        if parsed.normalize() is NullQuery:
+            self._stop_words_parser = self._stop_words_parser or query_parser(drop_stop_words=False)
+            parsed = self._parse_with(self._stop_words_parser, text)
+        for node in [parsed, *parsed.leaves()]:
+            if getattr(node, "error", None):
+                raise QueryError(f"cannot read the query {text!r}: {node.error}")
+        return parsed
+
+    @staticmethod
+    def _parse_with(parser: qparser.QueryParser, text: str) -> Query:
+        try:
+            return parser.parse(text, normalize=False)
+        except Exception as error:  # Whoosh raises a bare Exception for a bad date in a range
+            raise QueryError(f"cannot read the query {text!r}: {error}") from None
+
+    def _resolve_actors(self, query: Query | None) -> Query | None:
+        """The query with each actor named by id, name or alias replaced by the actor's canonical id."""
+        if query is None:
+            return None
+        return query.accept(
+            lambda node: (
+                Term("actors", self._resolve_actor(node.text), boost=node.boost)
+                if type(node) is Term and node.fieldname == "actors"
+                else node
+            )
+        )
+
+    @staticmethod
+    def _feedback_terms(searcher: Any, docnums: list[int]) -> list[tuple[str, float]]:
+        """The key terms (Bo1) of the openings of the given documents, with their weights."""
+        in_top: Counter[str] = Counter()
+        for docnum in docnums:
+            in_top.update(body_terms(searcher.stored_fields(docnum).get("body", "")[:FEEDBACK_CHARS]))
+        readers = [sub.reader() for sub, _ in searcher.leaf_searchers()]
+        return _expansion_terms(
+            in_top,
+            lambda term: sum(reader.frequency("body", term) for reader in readers),
+            searcher.doc_count_all(),
+            searcher.reader().field_length("body"),
+        )
+
+    def _rerank_with_feedback(
+        self, searcher: Any, query: Query, hits: list[tuple[int, float]]
+    ) -> list[tuple[int, float]]:
+        """The hits (docnum, score) reordered by the query and its best documents' key terms
+        (pseudo-relevance feedback).
+
+        Each hit scores (1 - w)/words of its own score plus the expansion terms' scores in its
+        body, as the expanded query would score it; only these hits are scored again, so the
+        documents that match, and their number, stay those of the user's words.
+        """
+        scores = dict(hits)
+        expansion = self._feedback_terms(searcher, [docnum for docnum, _ in hits[:FEEDBACK_DOCS]])
+        total = sum(weight for _, weight in expansion)
+        if total:
+            words = (
+                sum(leaf.boost for leaf in query.leaves() if getattr(leaf, "fieldname", "") == "body") or 1.0
+            )
+            scores = {docnum: score * (1 - FEEDBACK_WEIGHT) / words for docnum, score in scores.items()}
+            ordered = sorted(scores)
+            for text, weight in expansion:
+                boost = FEEDBACK_WEIGHT * weight / total
+                for docnum, score in self._local.term_scores.within("body", text, ordered).items():
+                    scores[docnum] += score * boost
+        return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+    @staticmethod
+    def _matching(
+        searcher: Any, query: Query, scored: dict[int, float] | None, narrowing: Query | None
+    ) -> AbstractSet[int] | None:
+        """The documents a request matches (None: every document), found once for the total.
+
+        A query of terms ORed and ANDed matches the documents _word_scores() scored; any other
+        query, those Whoosh's matchers find.
+        """
+        matched: AbstractSet[int] | None = None
+        if scored is not None:
+            matched = scored.keys()
+        elif not isinstance(query, Every):
+            matched = set(searcher.docs_for_query(query))
+        if narrowing is not None:
+            narrowed = set(searcher.docs_for_query(narrowing))
+            matched = narrowed if matched is None else matched & narrowed
+        return matched
+
+    @staticmethod
+    def _expand_patterns(query: Query, reader: Any) -> tuple[Query, tuple[str, ...]]:
+        """Wildcards, prefixes and fuzzy words as the words of the index they match, at most
+        MAX_EXPANDED_TERMS in all (with a note when a pattern matched more): one request must not read
+        the whole vocabulary (a hostile 'a*' or '?*' tied up the server for a minute).
+
+        Fuzzy words are matched against the field's own (stemmed) terms: Whoosh looks a stemmed
+        field's fuzzy term up in its unstemmed spelling words and then searches those words in the
+        stemmed field, so 'peacekeping~' found nothing.
+        """
+        notes: list[str] = []
+        # The query's whole budget, in words and in the postings they hold: 's* OR t* OR a* ...' shares
+        # one, and 'the~2' (179 words as common as 'they' and 'that') is read only so far.
+        left, left_postings = [MAX_EXPANDED_TERMS], [MAX_EXPANDED_POSTINGS]
+        expansions: dict[tuple[str, str, int, int], list[str]] = {}
+
+        def words_of(node: Query) -> list[str]:
+            """The words a pattern stands for, read once from the body (which holds the headline too)
+            and used for every field the pattern is searched in."""
+            maxdist, prefix = getattr(node, "maxdist", 0), getattr(node, "prefixlength", 0)
+            key = (type(node).__name__, node.text, maxdist, prefix)
+            if key in expansions:
+                return expansions[key]
+            from_bytes = reader.schema["body"].from_bytes
+            if isinstance(node, FuzzyTerm):
+                near = (
+                    from_bytes(btext) for btext in reader.expand_prefix("body", node.text[: max(1, prefix)])
+                )
+                words = (word for word in near if distance(word, node.text, limit=maxdist) <= maxdist)
+            else:
+                pattern = copy.copy(node)
+                pattern.fieldname = "body"
+                words = (from_bytes(btext) for btext in pattern._btexts(reader))
+            found: list[str] = []
+            for word in words:
+                postings = reader.doc_frequency("body", word)
+                if len(found) >= left[0] or postings > left_postings[0]:
+                    written = node.text + (
+                        "*" if isinstance(node, Prefix) else "~" if isinstance(node, FuzzyTerm) else ""
+                    )
+                    notes.append(
+                        f"{written!r} matches more than one query may search ({MAX_EXPANDED_TERMS:,} words, "
+                        f"{MAX_EXPANDED_POSTINGS:,} postings): searched the first of them; make it longer"
+                    )
+                    break
+                found.append(word)
+                left_postings[0] -= postings
+            left[0] -= len(found)
+            expansions[key] = found
+            return found
+
+        def expand(node: Query) -> Query:
+            if type(node) is Every:  # 'title:*', a lone '*' left by stripped brackets: every document
+                return _AllDocuments()
+            if isinstance(node, Phrase) and not all(
+                reader.doc_frequency(node.fieldname, w) for w in node.words
+            ):
+                return NullQuery  # a word no document holds: nothing to match, and no slow matcher to build
+            if isinstance(node, TermRange) and node.fieldname != "date":
+                raise QueryError(f"{node}: a range [a to b] is for dates only (date:[2012 to 2013-06])")
+            if not isinstance(node, (FuzzyTerm, Wildcard, Prefix)):
+                return node
+            found = words_of(node)
+            return (
+                Or([Term(node.fieldname, word, boost=node.boost) for word in found]) if found else NullQuery
+            )
+
+        expanded = query.accept(expand).normalize()  # a pattern that matched nothing is a NullQuery: dropped
+        return expanded, tuple(dict.fromkeys(notes))
+
+    def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
+        clauses: list[Query] = [Term("actors", actor_id) for _, actor_id in request.actors]
+        clauses.extend(filters)
+        if request.since or request.until:
+            start = datetime.combine(request.since, time.min) if request.since else None
+            end = datetime.combine(request.until, time.max) if request.until else None
+            clauses.append(DateRange("date", start, end))
+        return And(clauses) if clauses else None
+
+    def _unknown_actors(self, searcher: Any, actors: tuple[tuple[str, str], ...]) -> tuple[UnknownActor, ...]:
+        """The actors a request must name that no document names, each with the closest actors that exist."""
+        unknown = []
+        for written, actor_id in dict.fromkeys(actors):
+            if searcher.doc_frequency("actors", actor_id):
+                continue
+            known = self._known_actor_names()
+            by_name = {name.lower(): name for name, _ in known.values()}
+            close = difflib.get_close_matches(written.lower(), list(by_name), n=3, cutoff=0.75)
+            unknown.append(UnknownActor(written, tuple(by_name[name] for name in close)))
+        return tuple(unknown)
+
+    def _sorting(self, sort: str) -> Any:
+        if sort == "relevance":
+            return None
+        undated_last = sorting.QueryFacet({"dated": Every("date")}, other="undated")
+        return sorting.MultiFacet([undated_last, sorting.FieldFacet("date", reverse=sort == "-date")])
+
+    def search(self, request: SearchRequest) -> Results:
+        """Run a request; return hits offset+1 .. offset+limit with highlighted fragments."""
+        parsed_query = self.parse(request.query) if request.query else ParsedQuery(None)
+        notes = parsed_query.notes
+        # Filters alone list what they keep, newest first.
+        sort = "-date" if parsed_query.scored is None and request.sort == "relevance" else request.sort
+        empty: dict[str, tuple[FacetCount, ...]] = {name: () for name in request.facets}
+        try:
+            with self._current_searcher() as searcher:
+                unknown = self._unknown_actors(searcher, request.actors + parsed_query.actors)
+                if unknown:
+                    return Results(request.query or "", 0, (), empty, notes=notes, unknown_actors=unknown)
+                parsed, expansion_notes = self._expand_patterns(
+                    parsed_query.scored or Every(), searcher.reader()
+                )
+                notes += expansion_notes
+                narrowing = self._filter(request, parsed_query.filters)
+                depth = request.offset + request.limit
+                feedback = sort == "relevance" and _plain_words(parsed)
+                scored = (
+                    _word_scores(parsed, self._local.term_scores) if _scored_by_word_scores(parsed) else None
+                )
+                matched = self._matching(searcher, parsed, scored, narrowing)
+                total = searcher.doc_count() if matched is None else len(matched)
+                # A word the index does not know is said whatever else matched ('Kavenaugh confirmation').
+                suggestions = self._suggestions(searcher, request.query) if request.query else ()
+                if not total:  # (Whoosh would read an empty filter as no filter at all)
+                    return Results(request.query or "", 0, (), empty, suggestions, notes)
+                scoring_depth = max(RERANK_DEPTH, 3 * depth) if feedback else depth
+                facets: dict[str, tuple[FacetCount, ...]] = {}
+                # Scored already (words, phrases): the best are taken from those scores, not scored again.
+                if sort == "relevance" and not request.facets and scored is not None and matched is not None:
+                    candidates = scored.items() if narrowing is None else ((n, scored[n]) for n in matched)
+                    top = heapq.nsmallest(scoring_depth, candidates, key=lambda pair: (-pair[1], pair[0]))
+                else:
+                    found = searcher.search(
+                        parsed,
+                        limit=scoring_depth,
+                        filter=matched if narrowing is not None else None,
+                        sortedby=self._sorting(sort),
+                        groupedby=self._facets(request.facets),
+                        maptype=sorting.Count,
+                    )
+                    # len(found) would count every match
+                    top = [(found[n].docnum, found[n].score) for n in range(found.scored_length())]
+                    facets = {name: self._facet_counts(searcher, found, name) for name in request.facets}
+                ranked = self._rerank_with_feedback(searcher, parsed, top) if feedback else top
+                words = _highlighted_words(parsed, searcher.reader())
+                hits = [
+                    self._hit(searcher, rank, docnum, score, words)
+                    for rank, (docnum, score) in enumerate(ranked[request.offset : depth], request.offset + 1)
+                ]
+                return Results(
+                    query=request.query or "",
+                    total=total,
+                    hits=tuple(hits),
+                    facets=facets,
+                    suggestions=suggestions,
+                    notes=notes,
+                )
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+
+    def _hit(self, searcher: Any, rank: int, docnum: int, score: Any, words: Marks) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        body = stored.get("body", "")
+        fragments = body_fragments(body, words) or [_lead_fragment(body)]
+        return Hit(
+            rank=rank,
+            id=stored["id"],
+            path=stored.get("path", ""),
+            title=stored.get("title", ""),
+            date=stored.get("date"),
+            actors=_stored_actors(stored),
+            score=float(score) if isinstance(score, (int, float)) else 0.0,  # a sort key when sorted
+            fragments=tuple(fragments),
+        )
+
+    @staticmethod
+    def _facets(names: tuple[str, ...]) -> dict[str, Any] | None:
+        if "actor" not in names:
+            return None
+        return {"actor": sorting.FieldFacet("actors", allow_overlap=True)}
+
+    def _facet_counts(self, searcher: Any, found: Any, name: str) -> tuple[FacetCount, ...]:
+        """Documents per actor (with its name and type) or per year, most first."""
+        if name == "actor":
+            # A document naming no actor is grouped under None: it counts for no actor.
+            counts = {actor_id: n for actor_id, n in found.groups("actor").items() if actor_id}
+            names = self._actor_names(searcher, counts)
+            return tuple(
+                FacetCount(key, count, *names[key])
+                for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+                if key in names
+            )
+        years: Counter[str] = Counter()
+        column = searcher.reader().column_reader("date", translate=False)
+        for docnum in found.docs():
+            value = column[docnum]
+            if value != MISSING_DATE:
+                years[str(long_to_datetime(value).year)] += 1
+        return tuple(FacetCount(year, count) for year, count in sorted(years.items(), reverse=True))
+
+    def _known_actor_names(self) -> dict[str, tuple[str, str]]:
+        """The index's list of actors (id -> name and type), re-read when an indexing run rewrote it."""
+        stamp = _stamp(self.index_dir / ACTORS_NAME)
+        if stamp != self._actors_stamp:
+            self._actors, self._actors_stamp = read_actor_names(self.index_dir), stamp
+        return self._actors
+
+    def _actor_names(self, searcher: Any, counts: dict[str, int]) -> dict[str, tuple[str, str]]:
+        """Each actor id's name and type: from the index's list of actors, else from a document naming it."""
+        self._known_actor_names()
+        names = {actor_id: self._actors[actor_id] for actor_id in counts if actor_id in self._actors}
+        for actor_id in set(counts) - set(names):  # an index written before the list was kept
+            for hit in searcher.search(Term("actors", actor_id), limit=1):
+                for info in hit.get("actor_info") or ():
+                    if info[0] == actor_id:
+                        names[actor_id] = (info[1], info[2])
+        return names
+
+    def _suggestions(self, searcher: Any, query: str) -> tuple[str, ...]:
+        """The query with its unknown words replaced by the closest words of the index, if any."""
+        corrector = searcher.reader().corrector(SPELLING_FIELD)
+        corrected = query
+        reader = searcher.reader()
+        for match in PLAIN_WORD_RE.finditer(query):
+            word = match.group()
+            stems = [token.text for token in self._parser.schema["body"].analyzer(word)]
+            if word in OPERATORS or not stems or any(reader.doc_frequency("body", stem) for stem in stems):
+                continue  # an operator, a stop word, or a word that matches (perhaps as another form)
+            if len(word) > MAX_SUGGESTED_WORD:
+                continue  # no misspelt word is this long; matching it against the vocabulary takes seconds
+            folded = "".join(t.text for t in self._spelling_analyzer(word))
+            best = corrector.suggest(folded, limit=1, maxdist=SUGGESTION_DISTANCE, prefix=1)
+            if best:
+                corrected = corrected.replace(word, best[0], 1)
+        return (corrected,) if corrected != query else ()
+
+    def similar(self, document_id: str, limit: int) -> Results | None:
+        """The documents most like one, by the key terms of its body; None if there is no such document."""
+        try:
+            with self._index.searcher() as searcher:
+                docnum = searcher.document_number(id=document_id)
+                if docnum is None:
+                    return None
+                analysed = " ".join(key_terms(searcher.stored_fields(docnum).get("body", "")))
+                found = searcher.more_like(docnum, "body", text=analysed, top=limit, numterms=SIMILAR_TERMS)
+                words = _highlighted_words(found.q, searcher.reader())
+                hits = [
+                    self._hit(searcher, rank, hit.docnum, hit.score, words)
+                    for rank, hit in enumerate(found, start=1)
+                ]
+                return Results(query=document_id, total=len(hits), hits=tuple(hits))
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+
+    def stats(self) -> dict[str, Any]:
+        """Figures about the index itself: size, vocabulary, versions, when it was last written."""
+        try:
+            with self._index.searcher() as searcher:
+                reader = searcher.reader()
+                terms = sum(1 for _ in reader.lexicon("body"))
+                documents = reader.doc_count()
+            size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+        cleaner = self.manifest.get("cleaner", {})
+        return {
+            "documents": documents,
+            "distinct_terms": terms,
+            "size_bytes": size,
+            "updated": self.manifest.get("updated"),
+            "corpus_root": self.corpus_root,
+            "schema_version": self.manifest.get("schema_version"),
+            "cleaner_version": cleaner.get("version"),
+            "gazetteer_version": cleaner.get("gazetteer"),
+            "actors_files": cleaner.get("actors_files", []),
+            "learned_chrome_lines": len(cleaner.get("repeated_lines", [])),
+        }
+
+    def document(self, document_id: str) -> Document | None:
+        """One document, as stored, or None if the index holds no such id."""
+        try:
+            with self._current_searcher() as searcher:
+                stored = searcher.document(id=document_id)
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+        if stored is None:
+            return None
+        return Document(
+            id=stored["id"],
+            title=stored.get("title", ""),
+            body=stored.get("body", ""),
+            path=stored.get("path", ""),
+            date=stored.get("date"),
+            actors=_stored_actors(stored),
+            source=stored.get("source", ""),
+            url=stored.get("url", ""),
+            authors=tuple(stored.get("authors") or ()),
+            date_source=stored.get("date_source", ""),
+            size=stored.get("size", 0),
+            mtime=stored.get("mtime", 0.0),
+            content_hash=stored.get("content_hash", ""),
+        )

@@ -1,0 +1,77 @@
+"""Two patches to Whoosh 2.7.5's file reading, applied when the engine is imported: column readers
+cached per segment, and buffer files that read through memoryviews instead of copying.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh.codec import whoosh3
+from whoosh.filedb import structfile
+
+
+def _cached_column_reader(self: Any, fieldname: str, column: Any) -> Any:
+    """Whoosh 2.7.5's W3PerDocReader._cached_reader, remembering columns that do not exist too.
+
+    The original stats the disk for every posting of a field without a lengths column (an id, the
+    spelling words): 40% of a commit's time. A segment's files never change once written.
+    """
+    if fieldname not in self._readers:
+        exists = self.has_column(fieldname)
+        self._readers[fieldname] = self.column_reader(fieldname, column) if exists else None
+    return self._readers[fieldname]
+
+
+whoosh3.W3PerDocReader._cached_reader = _cached_column_reader
+
+
+class _ViewFile:
+    """A read-only file over a memoryview of the index's mmap, without copying it.
+
+    Whoosh 2.7.5's BufferFile wraps each file of a compound segment in BytesIO(view), which
+    copies the whole file (the postings too) every time a searcher opens it: 90 ms of a query
+    at 41,000 articles, and that much memory again per open searcher.
+    """
+
+    def __init__(self, view: memoryview) -> None:
+        self._view, self._position = view, 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        start = self._position
+        end = len(self._view) if size is None or size < 0 else min(len(self._view), start + size)
+        self._position = end
+        return bytes(self._view[start:end])
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line = bytearray()
+        while size is None or size < 0 or len(line) < size:
+            byte = self.read(1)
+            line += byte
+            if not byte or byte == b"\n":
+                break
+        return bytes(line)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = (0, self._position, len(self._view))[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self._view = memoryview(b"")
+
+
+def _buffer_file_init(self: Any, buf: memoryview, name: str | None = None, onclose: Any = None) -> None:
+    """whoosh.filedb.structfile.BufferFile.__init__, reading its buffer in place (see _ViewFile)."""
+    self._buf, self._name, self.onclose = buf, name, onclose
+    self.file = _ViewFile(buf)
+    self.is_real = False
+    self.is_closed = False
+
+
+structfile.BufferFile.__init__ = _buffer_file_init

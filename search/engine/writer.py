@@ -1,0 +1,212 @@
+"""Writing the index: a run's writer (IndexBuild), batched commits, and what a failed run leaves
+(nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import whoosh.filedb.filestore
+import whoosh.index
+import whoosh.writing
+from whoosh.writing import CLEAR
+
+from ..errors import (
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNeedsRebuildError,
+)
+from ..models import Document
+from .analysis import PreparedDocument, _to_fields, build_schema, prepare
+from .folder import (
+    ACTORS_NAME,
+    DAMAGE_ERRORS,
+    WRITE_ERRNOS,
+    Signature,
+    _catalog_path,
+    _check_not_foreign,
+    _damaged,
+    _manifest_path,
+    _not_writable,
+    _run_lock,
+    _write_json,
+    _write_manifest,
+    read_actor_names,
+    read_catalog,
+    read_manifest,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _open_or_create_for_writing(index_dir: Path) -> whoosh.index.Index:
+    """Open our index for writing; create it in a new or empty folder, or over a broken one of ours."""
+    _check_not_foreign(index_dir)
+    if _manifest_path(index_dir).is_file():
+        try:
+            read_manifest(index_dir)
+            return whoosh.index.open_dir(str(index_dir))
+        except (IndexDamagedError, IndexNeedsRebuildError, *DAMAGE_ERRORS) as error:
+            log.warning("rebuilding the index at %s from scratch: %s", index_dir, error)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    _write_manifest(index_dir, None, complete=False)
+    return whoosh.index.create_in(str(index_dir), build_schema())
+
+
+def _remove_unfinished(index_dir: Path) -> None:
+    """Remove the files of segments and tables of contents that no committed generation uses: what a
+    writer left when its run failed (on a full disk, they hold the space the next run needs)."""
+    name = whoosh.index._DEF_INDEX_NAME
+    storage = whoosh.filedb.filestore.FileStorage(str(index_dir))
+    with suppress(*DAMAGE_ERRORS):  # a table of contents that cannot be read: touch nothing
+        if any(index_dir.glob(f"_{name}_*.toc")):
+            toc = whoosh.index.TOC.read(storage, name)
+            whoosh.index.clean_files(storage, name, toc.generation, toc.segments)
+        else:  # no commit yet: no segment is in use
+            whoosh.index.clean_files(storage, name, -2, [])
+    for temporary in index_dir.glob("*.tmp"):  # our JSON written aside; Whoosh's writer's folder (MAIN.tmp)
+        with suppress(OSError):
+            shutil.rmtree(temporary) if temporary.is_dir() else temporary.unlink()
+
+
+class IndexBuild:
+    """An indexing run's writes: documents in, documents out, committed in batches (or once, rebuilding)."""
+
+    def __init__(self, index: Any, index_dir: Path, timeout: float, clear: bool) -> None:
+        self._index = index
+        self._index_dir = index_dir
+        self._timeout = timeout
+        self._clear = clear
+        self.catalog: dict[str, tuple[Signature, str]] = {} if clear else read_catalog(index_dir)
+        self.actor_names: dict[str, tuple[str, str]] = {} if clear else read_actor_names(index_dir)
+        self._new_actors = clear
+        self.cleaner: dict[str, Any] = {}
+        self.pending = 0
+        self._writer = self._new_writer()
+
+    def _new_writer(self) -> Any:
+        try:
+            return self._index.writer(timeout=self._timeout)
+        except whoosh.index.LockError:
+            raise IndexLockedError(
+                f"index at {self._index_dir} is locked by another indexing run; "
+                "try again when it ends, or wait longer with --wait"
+            ) from None
+        except OSError as error:
+            # Whoosh's SegmentWriter takes the write lock, then makes its files: when that fails (a full
+            # disk, a read-only folder) the half-made writer keeps the lock, and a long-running process
+            # (search watch, an app) could never write again.
+            for frame, _ in traceback.walk_tb(error.__traceback__):
+                _release_write_lock(frame.f_locals.get("self"))
+            raise
+
+    def add(self, document: Document | PreparedDocument, signature: Signature = (0, 0, 0)) -> None:
+        """Add a document, or replace the one with its id; analysed here unless it was prepared."""
+        prepared = document if isinstance(document, PreparedDocument) else prepare(document)
+        document = prepared.document
+        fields = _to_fields(prepared)
+        if self._clear:
+            self._writer.add_document(**fields)
+        else:
+            self._writer.update_document(**fields)
+        self.catalog[document.id] = (signature, document.content_hash)
+        for actor in document.actors:
+            if self.actor_names.get(actor.id) != (actor.name, actor.type):
+                self.actor_names[actor.id] = (actor.name, actor.type)
+                self._new_actors = True
+        self.pending += 1
+
+    def delete(self, document_id: str) -> None:
+        """Remove a document from the index."""
+        self._writer.delete_by_term("id", document_id)
+        self.catalog.pop(document_id, None)
+        self.pending += 1
+
+    def touch(self, document_id: str, signature: Signature) -> None:
+        """Record a new signature for an unchanged document (its file was touched, not edited)."""
+        self.catalog[document_id] = (signature, self.catalog[document_id][1])
+
+    def commit_batch(self) -> None:
+        """Make what was written so far durable and searchable (updates only; a rebuild commits once)."""
+        if self._clear or not self.pending:
+            return
+        self._writer.commit()
+        self._save_catalog()
+        self.pending = 0
+        self._writer = self._new_writer()
+
+    def _finish(self) -> None:
+        self._writer.commit(mergetype=CLEAR) if self._clear else self._writer.commit()
+        self._save_catalog()
+
+    def _save_catalog(self) -> None:
+        """Record the committed files; written after each commit, so never ahead of the index."""
+        catalog = {doc_id: [*signature, digest] for doc_id, (signature, digest) in self.catalog.items()}
+        _write_json(_catalog_path(self._index_dir), catalog)
+        if self._new_actors:
+            names = {actor_id: list(entry) for actor_id, entry in self.actor_names.items()}
+            _write_json(self._index_dir / ACTORS_NAME, names)
+            self._new_actors = False
+
+    def _cancel(self) -> None:
+        try:
+            self._writer.cancel()
+        finally:  # cancel fails midway on a full disk, before it lets the lock go
+            _release_write_lock(self._writer)
+
+
+def _release_write_lock(writer: object) -> None:
+    """Let go of the write lock a Whoosh writer still holds, if it is one and holds it."""
+    lock = getattr(writer, "writelock", None) if isinstance(writer, whoosh.writing.SegmentWriter) else None
+    if lock is not None and getattr(lock, "fd", None) is not None:
+        with suppress(OSError):
+            lock.release()
+
+
+@contextmanager
+def writing(index_dir: Path, corpus_root: Path | None, timeout: float, rebuild: bool) -> Iterator[IndexBuild]:
+    """Write to the index, holding it for the whole run.
+
+    Rebuilding replaces the contents in one commit (the old state serves until then); updating
+    commits in batches, so a failure loses at most the batch under way and the next run resumes.
+    The cleaner state set on the build is recorded in the manifest at the end.
+    """
+    _check_not_foreign(index_dir)  # before the lock file is made in a folder that is not ours
+    try:
+        with _run_lock(index_dir, timeout):
+            index = _open_or_create_for_writing(index_dir) if rebuild else _open_for_update(index_dir)
+            build = IndexBuild(index, index_dir, timeout, clear=rebuild)
+            try:
+                yield build
+            except BaseException:
+                with suppress(Exception):  # closing its files fails too on a full disk
+                    build._cancel()
+                _remove_unfinished(index_dir)  # Whoosh's cancel leaves the new segment's files
+                raise
+            build._finish()
+            _write_manifest(index_dir, corpus_root, build.cleaner)
+    except OSError as error:
+        if error.errno not in WRITE_ERRNOS:
+            raise
+        if index_dir.is_dir():
+            _remove_unfinished(index_dir)
+        raise _not_writable(index_dir, error) from None
+
+
+def _open_for_update(index_dir: Path) -> Any:
+    """The index, with every segment's files opened once: a truncated segment is found here, before a
+    run reports "unchanged" over an index no query can read, or fails midway in Whoosh's writer."""
+    read_manifest(index_dir)
+    try:
+        index = whoosh.index.open_dir(str(index_dir))
+        with index.reader() as reader:
+            reader.doc_count()
+        return index
+    except DAMAGE_ERRORS as error:
+        raise _damaged(index_dir, error) from None
