@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 import random
 from collections import Counter
 from collections.abc import Iterable
@@ -433,12 +434,29 @@ def test_the_view_file_reads_as_bytesio_does_without_copying() -> None:
         assert getattr(view, name)(*args) == getattr(copy, name)(*args), (name, args)
 
 
-def test_whooshs_buffer_files_read_in_place() -> None:
+def test_opening_an_index_makes_whooshs_buffer_files_read_in_place(sample_index: Path) -> None:
     from whoosh.filedb.structfile import BufferFile
 
+    from search import open_index
+
+    open_index(sample_index)  # the patches are applied when an index opens, not when a module loads
     buffered = BufferFile(memoryview(b"\x00\x00\x00\x05rest"))
     assert (
         isinstance(buffered.file, patches._ViewFile)
         and buffered.read_int() == 5
         and buffered.read() == b"rest"
     )
+
+
+def test_the_schema_an_index_stores_names_our_classes_where_every_version_finds_them() -> None:
+    """Whoosh pickles the schema into the table of contents: a class path that moves breaks every index."""
+    found: set[tuple[str, str]] = set()
+
+    class Recording(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> object:
+            if module.split(".")[0] == "search":
+                found.add((module, name))
+            return super().find_class(module, name)
+
+    Recording(io.BytesIO(pickle.dumps(engine.build_schema()))).load()
+    assert found == {("search.engine", "WordsText")}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .analysis import (
     PreparedDocument,
+    WordsText,
     body_terms,
     build_schema,
     index_terms,
@@ -45,6 +46,7 @@ __all__ = [
     "PreparedDocument",
     "SearchRequest",
     "Signature",
+    "WordsText",
     "added_documents",
     "body_fragments",
     "body_terms",

@@ -165,6 +165,12 @@ class WordsText(TEXT):
             yield btext, (0 if len(text) < 2 or text in unscored else freq), weight, vbytes
 
 
+# Whoosh pickles the schema into each index's table of contents, naming this class by its module: it
+# must stay importable as search.engine.WordsText (the package exports it) wherever it is defined,
+# or every index written so far fails to open.
+WordsText.__module__ = "search.engine"
+
+
 def build_schema(analyzer: Analyzer | None = None) -> Schema:
     """The index's fields; size, mtime and hash are kept for incremental reindexing.
 

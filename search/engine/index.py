@@ -52,6 +52,7 @@ from ..errors import (
     QueryError,
 )
 from ..models import Actor, Document, FacetCount, Hit, Results, UnknownActor
+from . import patches
 from .analysis import _WORD_RE, MISSING_DATE, SPELLING_FIELD, TOKEN_PATTERN, body_terms, key_terms
 from .feedback import FEEDBACK_CHARS, FEEDBACK_DOCS, FEEDBACK_WEIGHT, RERANK_DEPTH, _expansion_terms
 from .folder import (
@@ -130,6 +131,7 @@ class EngineIndex:
     """An opened Whoosh index: parses and runs queries, returns our Results."""
 
     def __init__(self, index_dir: Path, resolve_actor: Callable[[str], str] = str) -> None:
+        patches.apply()
         self.index_dir = index_dir
         self._manifest = read_manifest(index_dir)
         self._manifest_stamp = _stamp(_manifest_path(index_dir))

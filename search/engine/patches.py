@@ -1,13 +1,22 @@
-"""Two patches to Whoosh 2.7.5's file reading, applied when the engine is imported: column readers
-cached per segment, and buffer files that read through memoryviews instead of copying.
+"""Two patches to Whoosh 2.7.5's file reading: column readers cached per segment, and buffer files
+that read through memoryviews instead of copying.
+
+They replace private methods, so they are applied (by apply(), when an index is opened or written)
+only to the Whoosh version they were written against; any other version runs unpatched, slower.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import whoosh
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
+
+log = logging.getLogger(__name__)
+
+PATCHED_VERSION = (2, 7, 5)
 
 
 def _cached_column_reader(self: Any, fieldname: str, column: Any) -> Any:
@@ -20,9 +29,6 @@ def _cached_column_reader(self: Any, fieldname: str, column: Any) -> Any:
         exists = self.has_column(fieldname)
         self._readers[fieldname] = self.column_reader(fieldname, column) if exists else None
     return self._readers[fieldname]
-
-
-whoosh3.W3PerDocReader._cached_reader = _cached_column_reader
 
 
 class _ViewFile:
@@ -74,4 +80,14 @@ def _buffer_file_init(self: Any, buf: memoryview, name: str | None = None, onclo
     self.is_closed = False
 
 
-structfile.BufferFile.__init__ = _buffer_file_init
+def apply() -> None:
+    """Patch Whoosh, once, if it is the version the patches were written for."""
+    if structfile.BufferFile.__init__ is _buffer_file_init:
+        return
+    if tuple(whoosh.__version__[:3]) != PATCHED_VERSION:
+        log.info(
+            "Whoosh %s is not %s: its file reading is left unpatched", whoosh.versionstring(), PATCHED_VERSION
+        )
+        return
+    whoosh3.W3PerDocReader._cached_reader = _cached_column_reader
+    structfile.BufferFile.__init__ = _buffer_file_init

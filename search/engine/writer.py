@@ -23,6 +23,7 @@ from ..errors import (
     IndexNeedsRebuildError,
 )
 from ..models import Document
+from . import patches
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
 from .folder import (
     ACTORS_NAME,
@@ -178,6 +179,7 @@ def writing(index_dir: Path, corpus_root: Path | None, timeout: float, rebuild: 
     The cleaner state set on the build is recorded in the manifest at the end.
     """
     _check_not_foreign(index_dir)  # before the lock file is made in a folder that is not ours
+    patches.apply()
     try:
         with _run_lock(index_dir, timeout):
             index = _open_or_create_for_writing(index_dir) if rebuild else _open_for_update(index_dir)
