@@ -17,7 +17,14 @@ from typing import Any, TypeVar
 import click
 
 from .config import ENV_VARIABLES, Settings, load_settings
-from .errors import MassRemovalError, SearchError
+from .errors import (
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNeedsRebuildError,
+    IndexNotFoundError,
+    MassRemovalError,
+    SearchError,
+)
 from .models import ACTOR_TYPES, IndexReport, SkippedFile
 from .rendering import (
     render_actor_counts,
@@ -38,8 +45,14 @@ from .searching import MAX_LIMIT, SORTS, open_index
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 # What the CLI adds to a library error: the flag that acts on it (the library speaks of no flags).
+# What to do, in the CLI's words, after the library's message of what is wrong (exact types: a
+# NotAnIndexError is an IndexDamagedError that no rebuild may touch).
 HINTS: dict[type[SearchError], str] = {
-    MassRemovalError: "; if that is right, run again with --allow-mass-removal"
+    MassRemovalError: "; if that is right, run again with --allow-mass-removal",
+    IndexNotFoundError: ": run 'search index' first",
+    IndexDamagedError: "; run 'search index --rebuild'",
+    IndexNeedsRebuildError: "; run 'search index --rebuild'",
+    IndexLockedError: ", or wait longer with --wait",
 }
 F = TypeVar("F", bound=Callable[..., Any])
 

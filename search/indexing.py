@@ -175,7 +175,7 @@ def _check_compatible(manifest: dict[str, Any], options: MetadataOptions, actors
     if cleaner.get("version") != CLEANER_VERSION:
         reasons.append(f"the cleaner changed (version {cleaner.get('version')} -> {CLEANER_VERSION})")
     if cleaner.get("date_from_mtime", False) != options.date_from_mtime:
-        reasons.append("--date-from-mtime was given on one run and not the other")
+        reasons.append("dates from file times were asked for on one run and not the other")
     if cleaner.get("gazetteer") != options.gazetteer.version:
         reasons.append("the actor gazetteer changed (ours or your actors file)")
     if cleaner.get("actors_files", []) != [str(p.resolve()) for p in actors_files if p.is_file()]:
@@ -183,7 +183,7 @@ def _check_compatible(manifest: dict[str, Any], options: MetadataOptions, actors
     if reasons:
         where = manifest.get("index_dir", "the index folder")
         raise IndexNeedsRebuildError(
-            f"index at {where} needs a rebuild: {'; '.join(reasons)}; run 'search index --rebuild'",
+            f"index at {where} needs a rebuild: {'; '.join(reasons)}",
             reason="; ".join(reasons),
         )
 

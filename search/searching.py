@@ -103,7 +103,7 @@ class SearchIndex:
             raise BadInputError(f"unknown facet {unknown[0]!r}: use {', '.join(FACETS)}")
         first, last = _bound(since, last=False), _bound(until, last=True)
         if first and last and first > last:
-            raise BadInputError(f"--since {first} is after --until {last}")
+            raise BadInputError(f"the first date, {first}, is after the last, {last}")
         request = SearchRequest(
             query=query.strip() if query else None,
             limit=limit,

@@ -92,3 +92,21 @@ def test_the_library_never_prints() -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
     ]
     assert printing == []
+
+
+def test_library_messages_name_no_command_line_flag() -> None:
+    """The library's errors reach HTTP clients and apps, which have no flags: the CLI adds its hints."""
+    flagged = []
+    for path in SOURCES:
+        if _module_name(path) == "cli":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                text = " ".join(
+                    part.value
+                    for part in ast.walk(node.exc)
+                    if isinstance(part, ast.Constant) and isinstance(part.value, str)
+                )
+                if re.search(r"(?<![\w-])--[a-z]|run 'search", text):
+                    flagged.append(f"{_module_name(path)}:{node.lineno}: {text[:80]}")
+    assert flagged == []

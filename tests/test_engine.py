@@ -127,7 +127,7 @@ def test_missing_or_empty_folder_has_no_index(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / ".gitignore").write_text("*\n")
     for folder in (tmp_path / "missing", tmp_path / "empty"):
-        with pytest.raises(IndexNotFoundError, match="run 'search index' first"):
+        with pytest.raises(IndexNotFoundError, match="no index at"):
             engine.EngineIndex(folder)
 
 
@@ -146,7 +146,7 @@ def test_damaged_index_is_reported_then_rebuilt(tmp_path: Path) -> None:
     build(index_dir)
     for toc in index_dir.glob("_MAIN_*.toc"):
         toc.write_bytes(b"garbage")
-    with pytest.raises(IndexDamagedError, match="search index"):
+    with pytest.raises(IndexDamagedError, match="is damaged"):
         engine.EngineIndex(index_dir)
     assert build(index_dir).document_count() == 2
 

@@ -125,7 +125,7 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     _check_not_foreign(index_dir)
     path = _manifest_path(index_dir)
     if not path.is_file():
-        raise IndexNotFoundError(f"no index at {index_dir}: run 'search index' first")
+        raise IndexNotFoundError(f"no index at {index_dir}")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -135,7 +135,7 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     if manifest.get("schema_version") != SCHEMA_VERSION:
         raise IndexNeedsRebuildError(
             f"index at {index_dir} has schema version {manifest.get('schema_version')}, "
-            f"this program needs {SCHEMA_VERSION}: run 'search index --rebuild'"
+            f"this program needs {SCHEMA_VERSION}"
         )
     return manifest
 
@@ -225,7 +225,7 @@ def _run_lock(index_dir: Path, timeout: float) -> Iterator[None]:
                 if monotonic() >= deadline:
                     raise IndexLockedError(
                         f"index at {index_dir} is locked by another indexing run; "
-                        "try again when it ends, or wait longer with --wait"
+                        "try again when it ends"
                     ) from None
                 sleep(0.05)
         try:
@@ -245,5 +245,5 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 def _damaged(index_dir: Path, error: BaseException) -> IndexDamagedError:
     return IndexDamagedError(
-        f"index at {index_dir} is damaged ({type(error).__name__}: {error}); run 'search index --rebuild'"
+        f"index at {index_dir} is damaged ({type(error).__name__}: {error})"
     )
