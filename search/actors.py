@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,13 +26,9 @@ from typing import Any
 
 import ahocorasick
 
+from .config import TOMLDecodeError, read_toml
 from .errors import BadInputError
 from .models import ACTOR_TYPES, Actor
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 # Weights of a mention by where it stands, and the weight an actor needs to act in the story.
 HEADLINE_WEIGHT = 3.0
@@ -153,8 +148,8 @@ class Gazetteer:
 
 def _read_toml(path: Path | None, text: str | None = None) -> dict[str, Any]:
     try:
-        return tomllib.loads(text if text is not None else path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return read_toml(text if text is not None else path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    except (OSError, UnicodeDecodeError, TOMLDecodeError) as error:
         raise BadInputError(f"actors file {path}: {error}") from None
 
 
@@ -270,7 +265,7 @@ def _people_trigger() -> re.Pattern[str]:
 def _people_words() -> tuple[
     dict[str, list[tuple[str, ...]]], frozenset[str], frozenset[str], frozenset[str]
 ]:
-    data = tomllib.loads(resources.files("search").joinpath("data/people.toml").read_text("utf-8"))
+    data = read_toml(resources.files("search").joinpath("data/people.toml").read_text("utf-8"))
     titles: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for title in dict.fromkeys([*data["titles"], *data["lowercase_titles"]]):
         words = tuple(title.split())

@@ -11,7 +11,6 @@ removed at index time (boilerplate.py).
 from __future__ import annotations
 
 import re
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -20,13 +19,9 @@ from functools import cache
 from importlib import resources
 from itertools import pairwise
 
+from .config import read_toml
 from .extraction import extract_article, fragment_text, visible_text
 from .models import SourceFile
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 # Bump when a rule changes what is kept, so indexes built by older rules ask for a rebuild.
 CLEANER_VERSION = 2
@@ -140,7 +135,7 @@ def looks_like_date(line: str) -> bool:
 @cache
 def _boilerplate() -> dict[str, list[str]]:
     """The page-furniture patterns, photo-credit words and furniture line starts shipped as package data."""
-    data: dict[str, list[str]] = tomllib.loads(
+    data: dict[str, list[str]] = read_toml(
         resources.files("search").joinpath("data/boilerplate.toml").read_text("utf-8")
     )
     return data

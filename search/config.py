@@ -19,6 +19,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+TOMLDecodeError = tomllib.TOMLDecodeError
+
+
+def read_toml(text: str) -> dict[str, Any]:
+    """A TOML document's tables (tomllib on Python 3.11+, its backport tomli before)."""
+    return tomllib.loads(text)
+
+
 CONFIG_ENV = "SEARCH_CONFIG"
 ENV_VARIABLES = {
     "index_dir": "SEARCH_INDEX_DIR",
@@ -74,8 +82,8 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     path = user_config_path(env)
     if path.is_file():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            data = read_toml(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, TOMLDecodeError) as error:
             raise BadInputError(f"config file {path}: {error}") from None
         known = {f.name for f in fields(Settings)}
         unknown = sorted(set(data) - known)

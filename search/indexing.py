@@ -32,6 +32,7 @@ from . import engine
 from .actors import Gazetteer, load_gazetteer
 from .boilerplate import RULE_NAME, RepetitionCounter, folder_of
 from .cleaning import CLEANER_VERSION, CleanText, Piece, clean, clean_plain_text
+from .config import Settings
 from .corpus import (
     ARTICLE_SUFFIXES,
     SIDECAR_SUFFIX,
@@ -51,7 +52,7 @@ from .errors import (
     MassRemovalError,
 )
 from .metadata import extract_metadata
-from .models import Document, GivenMetadata, IndexReport, SkippedFile, SourceFile
+from .models import MAX_ID_CHARS, Document, GivenMetadata, IndexReport, SkippedFile, SourceFile
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def preview_file(
     path: Path,
     *,
     learned: frozenset[str] = frozenset(),
-    max_file_bytes: int = 20 * 1024 * 1024,
+    max_file_bytes: int = Settings.max_file_bytes,
     explain: bool = False,
     options: MetadataOptions | None = None,
 ) -> Preview | SkippedFile:
@@ -193,8 +194,8 @@ def index_corpus(
     index_dir: Path,
     *,
     rebuild: bool = False,
-    lock_timeout: float = 5.0,
-    max_file_bytes: int = 20 * 1024 * 1024,
+    lock_timeout: float = Settings.lock_timeout,
+    max_file_bytes: int = Settings.max_file_bytes,
     actors_file: Path | None = None,
     date_from_mtime: bool = False,
     progress: ProgressCallback | None = None,
@@ -454,10 +455,7 @@ def _update(
     return added, updated, removed, unchanged, skipped, warnings, changes
 
 
-MAX_ID_CHARS = 500
-
-
-def create_index(index_dir: Path, *, lock_timeout: float = 5.0) -> None:
+def create_index(index_dir: Path, *, lock_timeout: float = Settings.lock_timeout) -> None:
     """Make an empty index, for an app that adds its documents itself rather than from a folder."""
     with contextlib.suppress(IndexNotFoundError):
         engine.read_manifest(index_dir)
@@ -485,7 +483,7 @@ def add_document(
     actors: Iterable[str] | None = None,
     source: str = "",
     url: str = "",
-    lock_timeout: float = 5.0,
+    lock_timeout: float = Settings.lock_timeout,
 ) -> Document:
     """Add (or replace) a document that is not a file: an app's own article, kept by every later run.
 
@@ -527,7 +525,9 @@ def add_document(
     return document
 
 
-def delete_document(index_dir: Path, document_id: str, *, lock_timeout: float = 5.0) -> None:
+def delete_document(
+    index_dir: Path, document_id: str, *, lock_timeout: float = Settings.lock_timeout
+) -> None:
     """Remove a document an app added; a file's document goes when its file is deleted."""
     manifest = engine.read_manifest(index_dir)
     remedy = "delete the file, then reindex"

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 ACTOR_TYPES = ("country", "organisation", "armed-group", "person")
+# The longest document id: a file's path under the corpus folder, or an id an app gives a document.
+MAX_ID_CHARS = 1_000
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from .errors import (
     QueryError,
     SearchError,
 )
+from .models import MAX_ID_CHARS
 from .rendering import document_to_dict, facet_to_dict, results_to_dict, stats_to_dict
 from .searching import SearchIndex, open_index
 
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 MAX_PAGE = 100  # results a request may ask for
 MAX_OFFSET = 10_000
 MAX_QUERY_CHARS = 1_000
-MAX_ID_CHARS = 1_000
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 STATUS_OF_ERROR: dict[type[SearchError], int] = {
     QueryError: 400,

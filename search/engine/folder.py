@@ -224,8 +224,7 @@ def _run_lock(index_dir: Path, timeout: float) -> Iterator[None]:
             except BlockingIOError:
                 if monotonic() >= deadline:
                     raise IndexLockedError(
-                        f"index at {index_dir} is locked by another indexing run; "
-                        "try again when it ends"
+                        f"index at {index_dir} is locked by another indexing run; try again when it ends"
                     ) from None
                 sleep(0.05)
         try:
@@ -244,6 +243,4 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 
 def _damaged(index_dir: Path, error: BaseException) -> IndexDamagedError:
-    return IndexDamagedError(
-        f"index at {index_dir} is damaged ({type(error).__name__}: {error})"
-    )
+    return IndexDamagedError(f"index at {index_dir} is damaged ({type(error).__name__}: {error})")

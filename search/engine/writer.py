@@ -96,8 +96,7 @@ class IndexBuild:
             return self._index.writer(timeout=self._timeout)
         except whoosh.index.LockError:
             raise IndexLockedError(
-                f"index at {self._index_dir} is locked by another indexing run; "
-                "try again when it ends"
+                f"index at {self._index_dir} is locked by another indexing run; try again when it ends"
             ) from None
         except OSError as error:
             # Whoosh's SegmentWriter takes the write lock, then makes its files: when that fails (a full
