@@ -52,7 +52,16 @@ from .errors import (
     MassRemovalError,
 )
 from .metadata import extract_metadata
-from .models import MAX_ID_CHARS, Document, GivenMetadata, IndexReport, SkippedFile, SourceFile
+from .models import (
+    MAX_ID_CHARS,
+    CleanerState,
+    Document,
+    GivenMetadata,
+    IndexManifest,
+    IndexReport,
+    SkippedFile,
+    SourceFile,
+)
 
 log = logging.getLogger(__name__)
 
@@ -108,15 +117,15 @@ def gazetteer_files(corpus_root: Path | None, actors_file: Path | None) -> list[
 
 def cleaner_state(
     learned: frozenset[str], options: MetadataOptions, actors_files: list[Path]
-) -> dict[str, Any]:
+) -> CleanerState:
     """What the index records of its cleaning and metadata, so later updates and searches agree."""
-    return {
-        "version": CLEANER_VERSION,
-        "repeated_lines": sorted(learned),
-        "gazetteer": options.gazetteer.version,
-        "actors_files": [str(path.resolve()) for path in actors_files if path.is_file()],
-        "date_from_mtime": options.date_from_mtime,
-    }
+    return CleanerState(
+        version=CLEANER_VERSION,
+        repeated_lines=tuple(sorted(learned)),
+        gazetteer=options.gazetteer.version,
+        actors_files=tuple(str(path.resolve()) for path in actors_files if path.is_file()),
+        date_from_mtime=options.date_from_mtime,
+    )
 
 
 def learned_chrome(index_dir: Path) -> frozenset[str]:
@@ -125,7 +134,7 @@ def learned_chrome(index_dir: Path) -> frozenset[str]:
         manifest = engine.read_manifest(index_dir)
     except IndexNotFoundError:
         return frozenset()
-    return frozenset(manifest.get("cleaner", {}).get("repeated_lines", ()))
+    return frozenset(manifest.cleaner.repeated_lines)
 
 
 @dataclass(frozen=True)
@@ -169,22 +178,23 @@ def _read_back(spool: IO[bytes]) -> Iterator[tuple[SourceFile, CleanText, Signat
 BATCH_SIZE = 500  # documents written between commits when updating
 
 
-def _check_compatible(manifest: dict[str, Any], options: MetadataOptions, actors_files: list[Path]) -> None:
+def _check_compatible(
+    index_dir: Path, manifest: IndexManifest, options: MetadataOptions, actors_files: list[Path]
+) -> None:
     """An update must clean and tag documents as the index's were; otherwise a rebuild is needed."""
-    cleaner = manifest.get("cleaner", {})
+    cleaner = manifest.cleaner
     reasons = []
-    if cleaner.get("version") != CLEANER_VERSION:
-        reasons.append(f"the cleaner changed (version {cleaner.get('version')} -> {CLEANER_VERSION})")
-    if cleaner.get("date_from_mtime", False) != options.date_from_mtime:
+    if cleaner.version != CLEANER_VERSION:
+        reasons.append(f"the cleaner changed (version {cleaner.version} -> {CLEANER_VERSION})")
+    if cleaner.date_from_mtime != options.date_from_mtime:
         reasons.append("dates from file times were asked for on one run and not the other")
-    if cleaner.get("gazetteer") != options.gazetteer.version:
+    if cleaner.gazetteer != options.gazetteer.version:
         reasons.append("the actor gazetteer changed (ours or your actors file)")
-    if cleaner.get("actors_files", []) != [str(p.resolve()) for p in actors_files if p.is_file()]:
+    if list(cleaner.actors_files) != [str(p.resolve()) for p in actors_files if p.is_file()]:
         reasons.append("the actors files given changed")
     if reasons:
-        where = manifest.get("index_dir", "the index folder")
         raise IndexNeedsRebuildError(
-            f"index at {where} needs a rebuild: {'; '.join(reasons)}",
+            f"index at {index_dir} needs a rebuild: {'; '.join(reasons)}",
             reason="; ".join(reasons),
         )
 
@@ -218,7 +228,7 @@ def index_corpus(
     if not rebuild:  # a rebuild must work on a damaged index: it is how one is repaired
         with contextlib.suppress(IndexNotFoundError):
             manifest = engine.read_manifest(index_dir)
-    if manifest is not None and not manifest.get("complete", True):
+    if manifest is not None and not manifest.complete:
         manifest = None  # a first build that did not finish: build again, from the start
     if rebuild or manifest is None:
         if rebuild and not allow_mass_removal:  # a rebuild replaces the index: it may not empty it either
@@ -227,8 +237,8 @@ def index_corpus(
             )
         counts = _full_build(root, index_dir, options, actors_files, lock_timeout, max_file_bytes, progress)
     else:
-        _check_compatible({**manifest, "index_dir": str(index_dir)}, options, actors_files)
-        cleaner = manifest.get("cleaner", {})
+        _check_compatible(index_dir, manifest, options, actors_files)
+        cleaner = manifest.cleaner
         counts = _update(
             root, index_dir, options, cleaner, lock_timeout, max_file_bytes, progress, allow_mass_removal
         )
@@ -394,7 +404,7 @@ def _update(
     root: Path,
     index_dir: Path,
     options: MetadataOptions,
-    cleaner: dict[str, Any],
+    cleaner: CleanerState,
     lock_timeout: float,
     max_file_bytes: int,
     progress: ProgressCallback | None,
@@ -404,7 +414,7 @@ def _update(
 
     cleaner is the index's recorded cleaning state: its learned chrome cleans the new files too.
     """
-    learned = frozenset(cleaner.get("repeated_lines", ()))
+    learned = frozenset(cleaner.repeated_lines)
     paths = discover(root)
     skipped: list[SkippedFile] = []
     warnings: list[str] = []
@@ -501,8 +511,7 @@ def add_document(
                 f"cannot read the date {given_date!r}: use ISO 8601 from 1900 to today, such as 2012-03-23"
             )
     manifest = engine.read_manifest(index_dir)
-    cleaner = manifest.get("cleaner", {})
-    options = MetadataOptions(load_gazetteer(Path(f) for f in cleaner.get("actors_files", [])))
+    options = MetadataOptions(load_gazetteer(Path(f) for f in manifest.cleaner.actors_files))
     content = f"{title}\n{text}" if title.strip() else text
     given = GivenMetadata(
         title=title.strip() or None,
@@ -539,12 +548,12 @@ def delete_document(
 
 @contextlib.contextmanager
 def _writing_app_document(
-    index_dir: Path, manifest: dict[str, Any], document_id: str, lock_timeout: float, remedy: str
+    index_dir: Path, manifest: IndexManifest, document_id: str, lock_timeout: float, remedy: str
 ) -> Iterator[engine.IndexBuild]:
     """An update run for one document of an app's, keeping the index's cleaning state; never a file's."""
-    root = manifest.get("corpus_root")
+    root = manifest.corpus_root
     with engine.writing(index_dir, Path(root) if root else None, lock_timeout, rebuild=False) as build:
-        build.cleaner = manifest.get("cleaner", {})
+        build.cleaner = manifest.cleaner
         before = build.catalog.get(document_id)
         if before is not None and before[0] != engine.NOT_A_FILE:
             raise BadInputError(f"{document_id!r} is a file of the corpus: {remedy}")

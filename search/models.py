@@ -166,3 +166,33 @@ class IndexStats:
     gazetteer_version: str | None
     actors_files: tuple[str, ...] = ()
     learned_chrome_lines: int = 0
+
+
+@dataclass(frozen=True)
+class CleanerState:
+    """How an index's documents were cleaned and tagged; an update must do the same, or rebuild."""
+
+    version: int | None = None  # cleaning.CLEANER_VERSION when the index was built
+    repeated_lines: tuple[str, ...] = ()  # the chrome learned across the corpus
+    gazetteer: str | None = None  # the version of the actor gazetteer (ours and the user's files)
+    actors_files: tuple[str, ...] = ()  # the user's actors files, resolved
+    date_from_mtime: bool = False
+
+
+@dataclass(frozen=True)
+class IndexManifest:
+    """What an index folder says of itself in its search-index.json."""
+
+    schema_version: int
+    corpus_root: str | None = None
+    updated: str | None = None  # ISO 8601, UTC, of the last commit
+    cleaner: CleanerState = CleanerState()
+    complete: bool = True  # False while a first build has not committed
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """What an index knows of a document's source, to tell whether it changed."""
+
+    signature: tuple[int, int, int]  # size, mtime in ns, the sidecar's mtime in ns (0 without one)
+    content_hash: str

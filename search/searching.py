@@ -54,7 +54,7 @@ class SearchIndex:
         """The gazetteer the index was built with (ours and the user's files); loading is cached."""
         from .actors import load_gazetteer  # imported when an actor is named: a plain query never needs it
 
-        files = self._engine.manifest.get("cleaner", {}).get("actors_files", [])
+        files = self._engine.manifest.cleaner.actors_files
         return load_gazetteer(Path(f) for f in files)
 
     def resolve_actor(self, name: str) -> str:

@@ -25,7 +25,7 @@ from search.errors import (
     IndexNotFoundError,
     NotAnIndexError,
 )
-from search.models import Actor, Document, Fragment
+from search.models import Actor, CleanerState, Document, Fragment
 
 from .conftest import SAMPLE_CORPUS
 
@@ -109,18 +109,18 @@ def test_a_word_in_the_title_outranks_the_same_word_in_the_body(tmp_path: Path) 
 def test_manifest_records_format_and_schema_version(tmp_path: Path) -> None:
     build(tmp_path / "index")
     manifest = engine.read_manifest(tmp_path / "index")
-    assert manifest["schema_version"] == engine.SCHEMA_VERSION
-    assert manifest["corpus_root"] == str(tmp_path)
+    assert manifest.schema_version == engine.SCHEMA_VERSION and manifest.complete
+    assert manifest.corpus_root == str(tmp_path)
+    on_disk = json.loads((tmp_path / "index" / engine.MANIFEST_NAME).read_text())
+    assert on_disk["format"] == "news-search index" and on_disk["schema_version"] == engine.SCHEMA_VERSION
 
 
 def test_manifest_records_the_cleaner_state_set_on_the_build(tmp_path: Path) -> None:
+    state = CleanerState(version=7, repeated_lines=("Share this",), gazetteer="g1", date_from_mtime=True)
     with engine.writing(tmp_path / "index", tmp_path, timeout=0.1, rebuild=True) as build:
         build.add(DOCS[0])
-        build.cleaner = {"version": 7, "repeated_lines": ["Share this"]}
-    assert engine.read_manifest(tmp_path / "index")["cleaner"] == {
-        "version": 7,
-        "repeated_lines": ["Share this"],
-    }
+        build.cleaner = state
+    assert engine.read_manifest(tmp_path / "index").cleaner == state
 
 
 def test_missing_or_empty_folder_has_no_index(tmp_path: Path) -> None:

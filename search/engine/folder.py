@@ -29,6 +29,7 @@ from ..errors import (
     IndexNotWritableError,
     NotAnIndexError,
 )
+from ..models import CleanerState, IndexManifest
 
 SCHEMA_VERSION = 8
 
@@ -120,7 +121,7 @@ def _check_not_foreign(index_dir: Path) -> None:
         )
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any]:
+def read_manifest(index_dir: Path) -> IndexManifest:
     """The index's manifest, checked: raises if there is no index or it is not ours."""
     _check_not_foreign(index_dir)
     path = _manifest_path(index_dir)
@@ -137,23 +138,50 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
             f"index at {index_dir} has schema version {manifest.get('schema_version')}, "
             f"this program needs {SCHEMA_VERSION}"
         )
-    return manifest
+    try:
+        return _manifest_from_json(manifest)
+    except (TypeError, ValueError) as error:
+        raise _damaged(index_dir, error) from None
+
+
+def _manifest_from_json(data: dict[str, Any]) -> IndexManifest:
+    cleaner = data.get("cleaner") or {}
+    return IndexManifest(
+        schema_version=int(data["schema_version"]),
+        corpus_root=str(data["corpus_root"]) if data.get("corpus_root") else None,
+        updated=str(data["updated"]) if data.get("updated") else None,
+        cleaner=CleanerState(
+            version=cleaner.get("version"),
+            repeated_lines=tuple(cleaner.get("repeated_lines", ())),
+            gazetteer=cleaner.get("gazetteer"),
+            actors_files=tuple(cleaner.get("actors_files", ())),
+            date_from_mtime=bool(cleaner.get("date_from_mtime", False)),
+        ),
+        complete=bool(data.get("complete", True)),
+    )
 
 
 def _write_manifest(
-    index_dir: Path, corpus_root: Path | None, cleaner: dict[str, Any] | None = None, complete: bool = True
+    index_dir: Path, corpus_root: Path | None, cleaner: CleanerState | None = None, complete: bool = True
 ) -> None:
     """Record what this index is and how its documents were cleaned, atomically.
 
     A new index is marked incomplete until its first build commits: a first build that was killed
     leaves a folder that the next run builds again (rather than one whose cleaning it cannot check).
     """
+    cleaner = cleaner or CleanerState()
     manifest = {
         "format": MANIFEST_FORMAT,
         "schema_version": SCHEMA_VERSION,
         "corpus_root": str(corpus_root) if corpus_root else None,
         "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "cleaner": cleaner or {},
+        "cleaner": {
+            "version": cleaner.version,
+            "repeated_lines": list(cleaner.repeated_lines),
+            "gazetteer": cleaner.gazetteer,
+            "actors_files": list(cleaner.actors_files),
+            "date_from_mtime": cleaner.date_from_mtime,
+        },
         "complete": complete,
     }
     _write_json(_manifest_path(index_dir), manifest)

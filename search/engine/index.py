@@ -51,7 +51,7 @@ from ..errors import (
     IndexNotFoundError,
     QueryError,
 )
-from ..models import Actor, Document, FacetCount, Hit, Results, UnknownActor
+from ..models import Actor, Document, FacetCount, Hit, IndexManifest, Results, UnknownActor
 from . import patches
 from .analysis import _WORD_RE, MISSING_DATE, SPELLING_FIELD, TOKEN_PATTERN, body_terms, key_terms
 from .feedback import FEEDBACK_CHARS, FEEDBACK_DOCS, FEEDBACK_WEIGHT, RERANK_DEPTH, _expansion_terms
@@ -169,7 +169,7 @@ class EngineIndex:
         yield searcher
 
     @property
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> IndexManifest:
         """The index's manifest, re-read when an indexing run has rewritten it since."""
         stamp = _stamp(_manifest_path(self.index_dir))
         if stamp != self._manifest_stamp:
@@ -181,8 +181,7 @@ class EngineIndex:
     @property
     def corpus_root(self) -> str | None:
         """The corpus folder the index was last built from."""
-        root = self.manifest.get("corpus_root")
-        return str(root) if root else None
+        return self.manifest.corpus_root
 
     def document_count(self) -> int:
         """How many documents the index holds."""
@@ -577,18 +576,18 @@ class EngineIndex:
             size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
-        cleaner = self.manifest.get("cleaner", {})
+        manifest = self.manifest
         return {
             "documents": documents,
             "distinct_terms": terms,
             "size_bytes": size,
-            "updated": self.manifest.get("updated"),
-            "corpus_root": self.corpus_root,
-            "schema_version": self.manifest.get("schema_version"),
-            "cleaner_version": cleaner.get("version"),
-            "gazetteer_version": cleaner.get("gazetteer"),
-            "actors_files": cleaner.get("actors_files", []),
-            "learned_chrome_lines": len(cleaner.get("repeated_lines", [])),
+            "updated": manifest.updated,
+            "corpus_root": manifest.corpus_root,
+            "schema_version": manifest.schema_version,
+            "cleaner_version": manifest.cleaner.version,
+            "gazetteer_version": manifest.cleaner.gazetteer,
+            "actors_files": list(manifest.cleaner.actors_files),
+            "learned_chrome_lines": len(manifest.cleaner.repeated_lines),
         }
 
     def document(self, document_id: str) -> Document | None:

@@ -22,7 +22,7 @@ from ..errors import (
     IndexLockedError,
     IndexNeedsRebuildError,
 )
-from ..models import Document
+from ..models import CleanerState, Document
 from . import patches
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
 from .folder import (
@@ -87,7 +87,7 @@ class IndexBuild:
         self.catalog: dict[str, tuple[Signature, str]] = {} if clear else read_catalog(index_dir)
         self.actor_names: dict[str, tuple[str, str]] = {} if clear else read_actor_names(index_dir)
         self._new_actors = clear
-        self.cleaner: dict[str, Any] = {}
+        self.cleaner = CleanerState()  # how its documents were cleaned, recorded at the end
         self.pending = 0
         self._writer = self._new_writer()
 
