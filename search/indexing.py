@@ -43,7 +43,6 @@ from .corpus import (
     relative_id,
 )
 from .dates import parse_given_date
-from .engine import Signature
 from .errors import (
     BadInputError,
     DocumentNotFoundError,
@@ -54,11 +53,13 @@ from .errors import (
 from .metadata import extract_metadata
 from .models import (
     MAX_ID_CHARS,
+    CatalogEntry,
     CleanerState,
     Document,
     GivenMetadata,
     IndexManifest,
     IndexReport,
+    Signature,
     SkippedFile,
     SourceFile,
 )
@@ -298,7 +299,7 @@ def _full_build(
                 progress(done, len(paths))
         learned = repetition.learned()
         for kept in engine.added_documents(index_dir):  # what apps added is not in the folder: keep it
-            build.add(kept, engine.NOT_A_FILE)
+            build.add(kept, None)
         spooled = len(paths) - len(skipped)
         for document, document_warnings, signature in _prepared_in_order(
             _read_back(spool), learned, options, parallel=spooled >= PARALLEL_MIN_DOCS
@@ -384,10 +385,10 @@ def _document_of(
     return make_document(source, clean(source).without(learned, RULE_NAME), options)
 
 
-def _check_removals(root: Path, known: dict[str, tuple[Signature, str]], found: set[str]) -> None:
+def _check_removals(root: Path, known: dict[str, CatalogEntry], found: set[str]) -> None:
     """Refuse an update that would remove more than MAX_REMOVED_SHARE of the index's files (all of them,
     say, from a corpus folder on a drive that is not mounted): nothing is removed until allowed."""
-    files = [doc_id for doc_id, (signature, _) in known.items() if signature != engine.NOT_A_FILE]
+    files = [doc_id for doc_id, entry in known.items() if entry.is_file]
     gone = sum(1 for doc_id in files if doc_id not in found)
     if files and gone and (gone == len(files) or gone > MAX_REMOVED_SHARE * len(files)):
         raise MassRemovalError(
@@ -431,12 +432,16 @@ def _update(
             seen.add(document_id)
             signature = file_signature(path)
             before = known.get(document_id)
-            if before is not None and signature is not None and before[0] == signature:
+            if before is not None and signature is not None and before.signature == signature:
                 unchanged += 1
             else:
                 source = read_source(path, root, max_file_bytes)
-                if isinstance(source, SourceFile) and before is not None and before[1] == source.content_hash:
-                    build.touch(document_id, signature or before[0])
+                if (
+                    isinstance(source, SourceFile)
+                    and before is not None
+                    and before.content_hash == source.content_hash
+                ):
+                    build.touch(document_id, signature or before.signature)
                     unchanged += 1
                 else:
                     document, document_warnings = _document_of(source, learned, options)
@@ -455,9 +460,7 @@ def _update(
             if progress is not None:
                 progress(done, len(paths))
         removed = 0
-        files_gone = {
-            doc_id for doc_id, (signature, _) in known.items() if signature != engine.NOT_A_FILE
-        } - seen
+        files_gone = {doc_id for doc_id, entry in known.items() if entry.is_file} - seen
         for document_id in sorted(files_gone):
             build.delete(document_id)
             changes.append(("removed", document_id))
@@ -530,7 +533,7 @@ def add_document(
     with _writing_app_document(
         index_dir, manifest, document_id, lock_timeout, "edit the file instead"
     ) as build:
-        build.add(document, engine.NOT_A_FILE)
+        build.add(document, None)
     return document
 
 
@@ -555,7 +558,7 @@ def _writing_app_document(
     with engine.writing(index_dir, Path(root) if root else None, lock_timeout, rebuild=False) as build:
         build.cleaner = manifest.cleaner
         before = build.catalog.get(document_id)
-        if before is not None and before[0] != engine.NOT_A_FILE:
+        if before is not None and before.is_file:
             raise BadInputError(f"{document_id!r} is a file of the corpus: {remedy}")
         yield build
 

@@ -190,9 +190,17 @@ class IndexManifest:
     complete: bool = True  # False while a first build has not committed
 
 
+# What tells that a file changed without reading it: size, mtime in ns, the sidecar's mtime in ns (0 if none).
+Signature = tuple[int, int, int]
+
+
 @dataclass(frozen=True)
 class CatalogEntry:
     """What an index knows of a document's source, to tell whether it changed."""
 
-    signature: tuple[int, int, int]  # size, mtime in ns, the sidecar's mtime in ns (0 without one)
+    signature: Signature | None  # None: a document an app added, with no file behind it
     content_hash: str
+
+    @property
+    def is_file(self) -> bool:
+        return self.signature is not None

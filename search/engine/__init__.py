@@ -23,12 +23,11 @@ from .analysis import (
 )
 from .folder import (
     MANIFEST_NAME,
-    NOT_A_FILE,
     SCHEMA_VERSION,
-    Signature,
     read_actor_names,
     read_catalog,
     read_manifest,
+    write_catalog,
 )
 from .highlight import Marks, body_fragments
 from .index import EngineIndex, SearchRequest, added_documents
@@ -37,7 +36,6 @@ from .writer import IndexBuild, writing
 
 __all__ = [
     "MANIFEST_NAME",
-    "NOT_A_FILE",
     "SCHEMA_VERSION",
     "EngineIndex",
     "IndexBuild",
@@ -45,7 +43,6 @@ __all__ = [
     "ParsedQuery",
     "PreparedDocument",
     "SearchRequest",
-    "Signature",
     "WordsText",
     "added_documents",
     "body_fragments",
@@ -60,5 +57,6 @@ __all__ = [
     "read_catalog",
     "read_manifest",
     "text_analyzer",
+    "write_catalog",
     "writing",
 ]

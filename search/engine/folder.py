@@ -29,7 +29,7 @@ from ..errors import (
     IndexNotWritableError,
     NotAnIndexError,
 )
-from ..models import CleanerState, IndexManifest
+from ..models import CatalogEntry, CleanerState, IndexManifest
 
 SCHEMA_VERSION = 8
 
@@ -187,25 +187,35 @@ def _write_manifest(
     _write_json(_manifest_path(index_dir), manifest)
 
 
-Signature = tuple[int, int, int]  # size, mtime in ns, the sidecar's mtime in ns (0 without one)
-
-
-NOT_A_FILE: Signature = (-1, -1, -1)  # a document an app added: no file to compare, kept by every run
+NOT_A_FILE = [-1, -1, -1]  # how the catalog file spells an app's document's signature (None)
 
 
 def _catalog_path(index_dir: Path) -> Path:
     return index_dir / CATALOG_NAME
 
 
-def read_catalog(index_dir: Path) -> dict[str, tuple[Signature, str]]:
-    """What the index holds of each file: its signature and content hash, without opening Whoosh."""
+def read_catalog(index_dir: Path) -> dict[str, CatalogEntry]:
+    """What the index holds of each document's source, without opening Whoosh.
+
+    On disk, id -> [size, mtime, sidecar mtime, content hash], -1s for a document an app added.
+    """
     try:
         raw = json.loads(_catalog_path(index_dir).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return {}
     return {
-        doc_id: ((e[0], e[1], e[2]), e[3]) for doc_id, e in raw.items() if isinstance(e, list) and len(e) == 4
+        doc_id: CatalogEntry(None if e[:3] == NOT_A_FILE else (e[0], e[1], e[2]), e[3])
+        for doc_id, e in raw.items()
+        if isinstance(e, list) and len(e) == 4
     }
+
+
+def write_catalog(index_dir: Path, catalog: dict[str, CatalogEntry]) -> None:
+    """Write the catalog read_catalog reads, atomically."""
+    _write_json(
+        _catalog_path(index_dir),
+        {doc_id: [*(entry.signature or NOT_A_FILE), entry.content_hash] for doc_id, entry in catalog.items()},
+    )
 
 
 def read_actor_names(index_dir: Path) -> dict[str, tuple[str, str]]:

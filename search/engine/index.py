@@ -58,7 +58,6 @@ from .feedback import FEEDBACK_CHARS, FEEDBACK_DOCS, FEEDBACK_WEIGHT, RERANK_DEP
 from .folder import (
     ACTORS_NAME,
     DAMAGE_ERRORS,
-    NOT_A_FILE,
     _damaged,
     _manifest_path,
     _stamp,
@@ -97,7 +96,7 @@ def added_documents(index_dir: Path) -> list[Document]:
 
     A damaged index yields what can be read, with a warning: a rebuild is how it is repaired.
     """
-    ids = [doc_id for doc_id, (signature, _) in read_catalog(index_dir).items() if signature == NOT_A_FILE]
+    ids = [doc_id for doc_id, entry in read_catalog(index_dir).items() if not entry.is_file]
     if not ids:
         return []
     try:

@@ -22,15 +22,13 @@ from ..errors import (
     IndexLockedError,
     IndexNeedsRebuildError,
 )
-from ..models import CleanerState, Document
+from ..models import CatalogEntry, CleanerState, Document, Signature
 from . import patches
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
 from .folder import (
     ACTORS_NAME,
     DAMAGE_ERRORS,
     WRITE_ERRNOS,
-    Signature,
-    _catalog_path,
     _check_not_foreign,
     _damaged,
     _manifest_path,
@@ -41,6 +39,7 @@ from .folder import (
     read_actor_names,
     read_catalog,
     read_manifest,
+    write_catalog,
 )
 
 log = logging.getLogger(__name__)
@@ -84,7 +83,7 @@ class IndexBuild:
         self._index_dir = index_dir
         self._timeout = timeout
         self._clear = clear
-        self.catalog: dict[str, tuple[Signature, str]] = {} if clear else read_catalog(index_dir)
+        self.catalog: dict[str, CatalogEntry] = {} if clear else read_catalog(index_dir)
         self.actor_names: dict[str, tuple[str, str]] = {} if clear else read_actor_names(index_dir)
         self._new_actors = clear
         self.cleaner = CleanerState()  # how its documents were cleaned, recorded at the end
@@ -106,8 +105,9 @@ class IndexBuild:
                 _release_write_lock(frame.f_locals.get("self"))
             raise
 
-    def add(self, document: Document | PreparedDocument, signature: Signature = (0, 0, 0)) -> None:
-        """Add a document, or replace the one with its id; analysed here unless it was prepared."""
+    def add(self, document: Document | PreparedDocument, signature: Signature | None = (0, 0, 0)) -> None:
+        """Add a document, or replace the one with its id; analysed here unless it was prepared. A
+        signature of None marks a document an app added (no file behind it)."""
         prepared = document if isinstance(document, PreparedDocument) else prepare(document)
         document = prepared.document
         fields = _to_fields(prepared)
@@ -115,7 +115,7 @@ class IndexBuild:
             self._writer.add_document(**fields)
         else:
             self._writer.update_document(**fields)
-        self.catalog[document.id] = (signature, document.content_hash)
+        self.catalog[document.id] = CatalogEntry(signature, document.content_hash)
         for actor in document.actors:
             if self.actor_names.get(actor.id) != (actor.name, actor.type):
                 self.actor_names[actor.id] = (actor.name, actor.type)
@@ -128,9 +128,9 @@ class IndexBuild:
         self.catalog.pop(document_id, None)
         self.pending += 1
 
-    def touch(self, document_id: str, signature: Signature) -> None:
+    def touch(self, document_id: str, signature: Signature | None) -> None:
         """Record a new signature for an unchanged document (its file was touched, not edited)."""
-        self.catalog[document_id] = (signature, self.catalog[document_id][1])
+        self.catalog[document_id] = CatalogEntry(signature, self.catalog[document_id].content_hash)
 
     def commit_batch(self) -> None:
         """Make what was written so far durable and searchable (updates only; a rebuild commits once)."""
@@ -147,8 +147,7 @@ class IndexBuild:
 
     def _save_catalog(self) -> None:
         """Record the committed files; written after each commit, so never ahead of the index."""
-        catalog = {doc_id: [*signature, digest] for doc_id, (signature, digest) in self.catalog.items()}
-        _write_json(_catalog_path(self._index_dir), catalog)
+        write_catalog(self._index_dir, self.catalog)
         if self._new_actors:
             names = {actor_id: list(entry) for actor_id, entry in self.actor_names.items()}
             _write_json(self._index_dir / ACTORS_NAME, names)
