@@ -6,6 +6,7 @@ messages with exit code 2, and maps "no hits" to exit code 1, like grep.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from . import wire
 from .config import ENV_VARIABLES, Settings, load_settings
 from .errors import (
     IndexDamagedError,
@@ -30,11 +32,9 @@ from .rendering import (
     render_actor_counts,
     render_clean,
     render_clean_diff,
-    render_clean_json,
     render_document,
     render_facets,
     render_index_report,
-    render_json,
     render_stats,
     render_text,
     render_total,
@@ -379,7 +379,7 @@ def query_command(
     for note in results.notes:
         say(f"search: note: {note}")
     if as_json:
-        click.echo(render_json(results))
+        click.echo(wire.dumps(wire.results_json(results)))
     else:
         colored = use_color(color, sys.stdout)
         if results.hits:
@@ -438,7 +438,7 @@ def clean_command(
             failed = True
             continue
         if as_json:
-            click.echo(render_clean_json(preview.document))
+            click.echo(json.dumps(wire.cleaned_json(preview.document), ensure_ascii=False))
             continue
         if len(files) > 1:
             click.echo(f"{'' if number == 0 else chr(10)}==> {path} <==")
@@ -481,8 +481,10 @@ def actors_command(
     counts = index.actors(
         " ".join(words) if words else None, type=actor_type, limit=limit, since=since, until=until
     )
-    if counts or as_json:
-        click.echo(render_actor_counts(counts, as_json), nl=False)
+    if as_json:
+        click.echo(wire.dumps(wire.actor_counts_json(counts)))
+    elif counts:
+        click.echo(render_actor_counts(counts), nl=False)
     if not counts:
         where = f"the documents that match {' '.join(words)!r}" if words else "the index"
         say(f"search: no actors in {where}")
@@ -507,7 +509,7 @@ def show_command(ctx: click.Context, document: str, index_dir: Path | None, as_j
     """
     index = open_index(index_dir or _settings(ctx).index_dir)
     found = index.document(document_id(document, index.corpus_root))
-    click.echo(render_document(found, as_json))
+    click.echo(wire.dumps(wire.document_json(found)) if as_json else render_document(found))
 
 
 @cli.command("similar")
@@ -532,7 +534,7 @@ def similar_command(
     index = open_index(index_dir or _settings(ctx).index_dir)
     results = index.similar(document_id(document, index.corpus_root), limit=limit)
     if as_json:
-        click.echo(render_json(results))
+        click.echo(wire.dumps(wire.results_json(results)))
     elif results.hits:
         colored = use_color(color, sys.stdout)
         click.echo(render_text(results, colored), color=colored, nl=False)
@@ -554,7 +556,8 @@ def stats_command(ctx: click.Context, index_dir: Path | None, as_json: bool) -> 
       search stats
       search stats --json --index-dir ~/news-index
     """
-    click.echo(render_stats(open_index(index_dir or _settings(ctx).index_dir).stats(), as_json))
+    stats = open_index(index_dir or _settings(ctx).index_dir).stats()
+    click.echo(wire.dumps(wire.stats_json(stats)) if as_json else render_stats(stats))
 
 
 @cli.command("serve")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal, get_args
 
-ACTOR_TYPES = ("country", "organisation", "armed-group", "person")
+ActorType = Literal["country", "organisation", "armed-group", "person"]
+ACTOR_TYPES: tuple[str, ...] = get_args(ActorType)
 # The longest document id: a file's path under the corpus folder, or an id an app gives a document.
 MAX_ID_CHARS = 1_000
 

@@ -1,13 +1,12 @@
-"""Turn Results into what the terminal shows, or into JSON; pure functions, no I/O."""
+"""Turn our records into what a terminal shows; pure functions, no I/O (JSON is wire.py's)."""
 
 from __future__ import annotations
 
-import json
 import re
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from .models import (
-    Actor,
     Document,
     FacetCount,
     Fragment,
@@ -28,18 +27,11 @@ REMOVED_STYLE = "\x1b[31m"
 RESET = "\x1b[0m"
 FRAGMENT_SEPARATOR = " … "
 MAX_SHOWN_TITLE_CHARS = 120  # a hit's first line on a terminal; the index and JSON keep the whole title
-# An indented [start, end] pair, and a list of them; JSON strings cannot hold a raw newline,
-# so these match the highlight spans only.
-SPREAD_SPAN_RE = re.compile(r"\[\s+(\d+),\s+(\d+)\s+\]")
-SPREAD_SPAN_LIST_RE = re.compile(r"\[\s+(\[\d+, \d+\](?:,\s+\[\d+, \d+\])*)\s+\]")
-# An indented object whose values are all plain (an actor, a facet count), to put on one line.
-_PLAIN_VALUE = r'(?:"(?:[^"\\\n]|\\.)*"|-?\d+(?:\.\d+)?|null|true|false)'
 # Characters that steer a terminal rather than print: C0 and C1 controls (escape sequences can
 # retitle the window, clear the screen or forge output) and the bidirectional overrides that make a
 # name read otherwise than its bytes. File names and texts from elsewhere may hold any of them.
 UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 UNSAFE_BUT_LINES_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-FLAT_OBJECT_RE = re.compile(rf'\{{\n(?:\s+"(?:[^"\\\n]|\\.)*": {_PLAIN_VALUE},?\n)+\s*\}}')
 
 
 def terminal_safe(text: str, lines: bool = False) -> str:
@@ -95,52 +87,6 @@ def render_text(results: Results, color: bool) -> str:
     return "\n".join(render_hit(hit, color) for hit in results.hits)
 
 
-def actor_to_dict(actor: Actor) -> dict[str, str]:
-    """An actor as JSON: its canonical id, name and type."""
-    return {"id": actor.id, "name": actor.name, "type": actor.type}
-
-
-def facet_to_dict(facet: FacetCount) -> dict[str, Any]:
-    """A facet count as JSON: an actor's id, name and type, or a year, with its count."""
-    if facet.type:
-        return {"id": facet.value, "name": facet.name, "type": facet.type, "count": facet.count}
-    return {"value": facet.value, "count": facet.count}
-
-
-def results_to_dict(results: Results) -> dict[str, Any]:
-    """The results as plain JSON-ready data; dates in ISO 8601, spans as [start, end] offsets."""
-    data: dict[str, Any] = {
-        "query": results.query,
-        "total": results.total,
-        "results": [
-            {
-                "rank": hit.rank,
-                "id": hit.id,
-                "path": hit.path,
-                "title": hit.title,
-                "date": hit.date.date().isoformat() if hit.date else None,
-                "actors": [actor_to_dict(actor) for actor in hit.actors],
-                "score": round(hit.score, 4),
-                "snippet": [
-                    {"text": f.text, "highlights": [list(span) for span in f.highlights]}
-                    for f in hit.fragments
-                ],
-            }
-            for hit in results.hits
-        ],
-    }
-    if results.facets:
-        data["facets"] = {name: [facet_to_dict(f) for f in counts] for name, counts in results.facets.items()}
-    data["suggestions"] = list(results.suggestions)
-    data["notes"] = list(results.notes)
-    if results.unknown_actors:
-        data["unknown_actors"] = [
-            {"name": unknown.name, "suggestions": list(unknown.suggestions)}
-            for unknown in results.unknown_actors
-        ]
-    return data
-
-
 def render_unknown_actor(unknown: UnknownActor) -> str:
     """Why a search that requires an actor no document names found nothing, with the closest names."""
     hint = f" (did you mean: {', '.join(unknown.suggestions)}?)" if unknown.suggestions else ""
@@ -166,35 +112,15 @@ def render_facets(results: Results) -> str:
     return "\n" + "\n".join(lines) + "\n"
 
 
-def render_actor_counts(counts: tuple[FacetCount, ...], as_json: bool) -> str:
-    """Actors with their document counts: a line each, or one JSON document."""
-    if as_json:
-        return compact_json({"actors": [facet_to_dict(c) for c in counts]})
+def render_actor_counts(counts: tuple[FacetCount, ...]) -> str:
+    """Actors with their document counts, a line each."""
     return "".join(
         f"{c.count:>6}  {terminal_safe(c.name)}  ({c.type}, {terminal_safe(c.value)})\n" for c in counts
     )
 
 
-def document_to_dict(document: Document) -> dict[str, Any]:
-    """A stored document as JSON: its metadata and clean text."""
-    return {
-        "id": document.id,
-        "path": document.path,
-        "title": document.title,
-        "date": document.date.date().isoformat() if document.date else None,
-        "date_source": document.date_source or None,
-        "actors": [actor_to_dict(actor) for actor in document.actors],
-        "authors": list(document.authors),
-        "source": document.source or None,
-        "url": document.url or None,
-        "text": document.body,
-    }
-
-
-def render_document(document: Document, as_json: bool) -> str:
-    """One document: its metadata, a blank line, its clean text; or one JSON document."""
-    if as_json:
-        return compact_json(document_to_dict(document))
+def render_document(document: Document) -> str:
+    """One document: its metadata, a blank line, its clean text."""
     actors = ", ".join(f"{a.name} ({a.type})" for a in document.actors) or "-"
     lines = [
         f"title: {document.title}",
@@ -205,21 +131,6 @@ def render_document(document: Document, as_json: bool) -> str:
     given = (("authors", ", ".join(document.authors)), ("source", document.source), ("url", document.url))
     lines += [f"{key}: {value}" for key, value in given if value]
     return "\n".join(map(terminal_safe, lines)) + "\n\n" + terminal_safe(document.body, lines=True)
-
-
-def compact_json(data: Any) -> str:
-    """Indented JSON with small things on one line: highlight spans, actors, facet counts."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    text = SPREAD_SPAN_RE.sub(r"[\1, \2]", text)
-    text = SPREAD_SPAN_LIST_RE.sub(lambda m: "[" + re.sub(r",\s+", ", ", m[1]) + "]", text)
-    return FLAT_OBJECT_RE.sub(
-        lambda m: "{" + ", ".join(line.strip().rstrip(",") for line in m[0].splitlines()[1:-1]) + "}", text
-    )
-
-
-def render_json(results: Results) -> str:
-    """The results as one indented JSON document."""
-    return compact_json(results_to_dict(results))
 
 
 def render_clean(document: Document) -> str:
@@ -251,22 +162,6 @@ def render_clean_diff(pieces: tuple[Piece, ...], color: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_clean_json(document: Document) -> str:
-    """A cleaned file as one line of JSON: path, title, ISO date or null, text."""
-    return json.dumps(
-        {
-            "path": document.path,
-            "title": document.title,
-            "date": document.date.date().isoformat() if document.date else None,
-            "date_source": document.date_source or None,
-            "actors": [actor_to_dict(actor) for actor in document.actors],
-            "authors": list(document.authors),
-            "text": document.body,
-        },
-        ensure_ascii=False,
-    )
-
-
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun if number == 1 else noun + 's'}"
 
@@ -283,27 +178,9 @@ def render_index_report(report: IndexReport) -> str:
     return f"{done}, skipped {_count(len(report.skipped), 'file')} in {report.seconds:.2f} s"
 
 
-def stats_to_dict(stats: IndexStats) -> dict[str, Any]:
-    """An index's figures as JSON-ready data."""
-    return {
-        "documents": stats.documents,
-        "distinct_terms": stats.distinct_terms,
-        "size_bytes": stats.size_bytes,
-        "updated": stats.updated,
-        "corpus_root": stats.corpus_root,
-        "schema_version": stats.schema_version,
-        "cleaner_version": stats.cleaner_version,
-        "gazetteer_version": stats.gazetteer_version,
-        "actors_files": list(stats.actors_files),
-        "learned_chrome_lines": stats.learned_chrome_lines,
-    }
-
-
-def render_stats(stats: IndexStats, as_json: bool) -> str:
-    """An index's figures: a 'name: value' line each, or one JSON document."""
-    data = stats_to_dict(stats)
-    if as_json:
-        return json.dumps(data, ensure_ascii=False, indent=2)
+def render_stats(stats: IndexStats) -> str:
+    """An index's figures: a 'name: value' line each."""
+    data = asdict(stats)
     size = (
         f"{stats.size_bytes / 1_048_576:.1f} MiB"
         if stats.size_bytes >= 1_048_576

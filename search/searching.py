@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 from .dates import parse_user_date
 from .engine import EngineIndex, SearchRequest
@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from .actors import Gazetteer
 
 MAX_LIMIT = 10_000
-SORTS = ("relevance", "date", "-date")
-FACETS = ("actor", "year")
+Sort = Literal["relevance", "date", "-date"]  # relevance, oldest first, newest first
+Facet = Literal["actor", "year"]
+SORTS: tuple[str, ...] = get_args(Sort)
+FACETS: tuple[str, ...] = get_args(Facet)
 
 DateBound = date | str | None
 

@@ -14,15 +14,15 @@ import json
 import logging
 import socket
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from html import escape
 from pathlib import Path, PurePath
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,9 +36,18 @@ from .errors import (
     QueryError,
     SearchError,
 )
-from .models import MAX_ID_CHARS
-from .rendering import document_to_dict, facet_to_dict, results_to_dict, stats_to_dict
-from .searching import SearchIndex, open_index
+from .models import MAX_ID_CHARS, ActorType, IndexStats
+from .searching import Facet, SearchIndex, Sort, open_index
+from .wire import (
+    ActorsJSON,
+    DocumentJSON,
+    ErrorJSON,
+    HealthJSON,
+    ResultsJSON,
+    actor_counts_json,
+    document_json,
+    results_json,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,100 +67,12 @@ LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 T = TypeVar("T")
 
 
-class ActorOut(BaseModel):
-    id: str
-    name: str
-    type: str
-
-
-class FragmentOut(BaseModel):
-    text: str
-    highlights: list[tuple[int, int]]
-
-
-class HitOut(BaseModel):
-    rank: int
-    id: str
-    path: str
-    title: str
-    date: str | None
-    actors: list[ActorOut]
-    score: float
-    snippet: list[FragmentOut]
-
-
-class ActorCountOut(BaseModel):
-    id: str
-    name: str
-    type: str
-    count: int
-
-
-class YearCountOut(BaseModel):
-    value: str
-    count: int
-
-
-class UnknownActorOut(BaseModel):
-    name: str
-    suggestions: list[str]
-
-
-class ResultsOut(BaseModel):
-    query: str
-    total: int
-    results: list[HitOut]
-    facets: dict[str, list[ActorCountOut | YearCountOut]] | None = None
-    suggestions: list[str]
-    notes: list[str]
-    unknown_actors: list[UnknownActorOut] | None = None
-
-
-class DocumentOut(BaseModel):
-    id: str
-    path: str
-    title: str
-    date: str | None
-    date_source: str | None
-    actors: list[ActorOut]
-    authors: list[str]
-    source: str | None
-    url: str | None
-    text: str
-
-
-class ActorsOut(BaseModel):
-    actors: list[ActorCountOut]
-
-
-class StatsOut(BaseModel):
-    documents: int
-    distinct_terms: int
-    size_bytes: int
-    updated: str | None
-    corpus_root: str | None
-    schema_version: int | None
-    cleaner_version: int | None
-    gazetteer_version: str | None
-    actors_files: list[str]
-    learned_chrome_lines: int
-
-
-class HealthOut(BaseModel):
-    status: str
-    documents: int
-
-
-class ErrorOut(BaseModel):
-    error: str
-
-
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorOut, "description": "A bad query or parameter"},
-    422: {"model": ErrorOut, "description": "A parameter out of its bounds or of the wrong form"},
-    421: {"model": ErrorOut, "description": "The request named a host this server does not answer to"},
+    400: {"model": ErrorJSON, "description": "A bad query or parameter"},
+    422: {"model": ErrorJSON, "description": "A parameter out of its bounds or of the wrong form"},
+    421: {"model": ErrorJSON, "description": "The request named a host this server does not answer to"},
     503: {
-        "model": ErrorOut,
+        "model": ErrorJSON,
         "description": "The index is missing, damaged or needs a rebuild, or the request took too long",
     },
 }
@@ -172,9 +93,6 @@ Since = Annotated[
 ]
 Until = Annotated[str | None, Query(pattern=DATE_PATTERN, description="Up to this date, inclusive.")]
 QueryText = Annotated[str | None, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="A query.")]
-Sort = Literal["relevance", "date", "-date"]  # searching.SORTS, as a type the API can describe
-Facet = Literal["actor", "year"]  # searching.FACETS
-ActorType = Literal["country", "organisation", "armed-group", "person"]  # models.ACTOR_TYPES
 DocumentId = Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="A document id.")]
 
 
@@ -334,9 +252,9 @@ def create_app(
         return HTMLResponse(api_page(app.openapi()))
 
     @app.get("/health")
-    def health() -> HealthOut:
+    def health() -> HealthJSON:
         """The server is up and its index opens."""
-        return HealthOut(status="ok", documents=len(index))
+        return {"status": "ok", "documents": len(index)}
 
     @app.get("/search")
     async def search(
@@ -348,7 +266,7 @@ def create_app(
         limit: Limit = 10,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         facets: Annotated[list[Facet], Query(description="Count matches per actor and/or year.")] = [],  # noqa: B006
-    ) -> ResultsOut:
+    ) -> ResultsJSON:
         """Ranked hits with snippets, in the CLI's query language; without q, every document."""
         results = await bounded(
             lambda: index.search(
@@ -362,19 +280,17 @@ def create_app(
                 facets=facets,
             )
         )
-        return ResultsOut.model_validate(results_to_dict(results))
+        return results_json(results)
 
-    @app.get("/document", responses={404: {"model": ErrorOut}})
-    async def document(id: DocumentId) -> DocumentOut:
+    @app.get("/document", responses={404: {"model": ErrorJSON}})
+    async def document(id: DocumentId) -> DocumentJSON:
         """One document's metadata and clean text."""
-        return DocumentOut.model_validate(document_to_dict(await bounded(lambda: index.document(id))))
+        return document_json(await bounded(lambda: index.document(id)))
 
-    @app.get("/similar", responses={404: {"model": ErrorOut}})
-    async def similar(id: DocumentId, limit: Limit = 10) -> ResultsOut:
+    @app.get("/similar", responses={404: {"model": ErrorJSON}})
+    async def similar(id: DocumentId, limit: Limit = 10) -> ResultsJSON:
         """The documents most like one."""
-        return ResultsOut.model_validate(
-            results_to_dict(await bounded(lambda: index.similar(id, limit=limit)))
-        )
+        return results_json(await bounded(lambda: index.similar(id, limit=limit)))
 
     @app.get("/actors")
     async def actors(
@@ -383,18 +299,20 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
         since: Since = None,
         until: Until = None,
-    ) -> ActorsOut:
+    ) -> ActorsJSON:
         """Actors with the number of documents naming them, over all documents or a query's hits."""
         counts = await bounded(lambda: index.actors(q, type=type, limit=limit, since=since, until=until))
-        return ActorsOut.model_validate({"actors": [facet_to_dict(c) for c in counts]})
+        return actor_counts_json(counts)
 
     @app.get("/stats")
-    async def stats() -> StatsOut:
+    async def stats() -> IndexStats:
         """What the index holds and how it was made; folders by their names alone (paths stay here)."""
-        data = stats_to_dict(await bounded(index.stats))
-        data["corpus_root"] = PurePath(data["corpus_root"]).name if data["corpus_root"] else None
-        data["actors_files"] = [PurePath(path).name for path in data["actors_files"]]
-        return StatsOut.model_validate(data)
+        figures = await bounded(index.stats)
+        return replace(
+            figures,
+            corpus_root=PurePath(figures.corpus_root).name if figures.corpus_root else None,
+            actors_files=tuple(PurePath(path).name for path in figures.actors_files),
+        )
 
     return app
 

@@ -206,7 +206,7 @@ def test_json_output_shape(tmp_path: Path, indexed: Path) -> None:
     result = run(["query", "condemn", "--json", "--index-dir", str(indexed)], tmp_path)
     assert result.exit_code == 0 and result.stderr == ""
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "results", "suggestions", "notes"}
+    assert set(data) == {"query", "total", "results", "facets", "suggestions", "notes", "unknown_actors"}
     assert (data["query"], data["total"]) == ("condemn", 1)
     hit = data["results"][0]
     assert set(hit) == {"rank", "id", "path", "title", "date", "actors", "score", "snippet"}
@@ -227,8 +227,10 @@ def test_json_with_no_match_exits_1_with_an_empty_result(tmp_path: Path, indexed
         "query": "zanzibar",
         "total": 0,
         "results": [],
+        "facets": None,
         "suggestions": [],
         "notes": [],
+        "unknown_actors": None,
     }
 
 

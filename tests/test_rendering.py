@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from search.models import Actor, Document, FacetCount, Fragment, Hit, Results
@@ -11,7 +10,6 @@ from search.rendering import (
     render_actor_counts,
     render_document,
     render_facets,
-    render_json,
     render_text,
     terminal_safe,
 )
@@ -48,54 +46,28 @@ def test_missing_date_and_actors_show_as_dashes() -> None:
     assert "date: - | actors: -" in render_text(Results("q", 1, (hit,)), color=False)
 
 
-def test_json_shape() -> None:
-    data = json.loads(render_json(RESULTS))
-    assert data == {
-        "query": "condemn",
-        "total": 1,
-        "results": [
-            {
-                "rank": 1, "id": "a/b.txt", "path": "a/b.txt", "title": "U.S. Condemns Seizure",
-                "date": "2012-03-23", "actors": [{"id": "united-states", "name": "United States", "type": "country"}],
-                "score": 3.1416,
-                "snippet": [{"text": "The United States condemns the seizure", "highlights": [[18, 26]]}],
-            }
-        ],
-        "suggestions": [],
-        "notes": [],
-    }  # fmt: skip
-
-
 FACETS = Results(
     "q", 2, (), {"actor": (FacetCount("mali", 2, "Mali", "country"),), "year": (FacetCount("2012", 2),)}
 )
 
 
-def test_facets_as_text_and_json() -> None:
+def test_facets_as_text() -> None:
     assert render_facets(FACETS) == "\nactor: Mali 2\nyear: 2012 2\n"
-    assert json.loads(render_json(FACETS))["facets"] == {
-        "actor": [{"id": "mali", "name": "Mali", "type": "country", "count": 2}],
-        "year": [{"value": "2012", "count": 2}],
-    }
 
 
-def test_actor_counts_as_lines_and_json() -> None:
+def test_actor_counts_as_lines() -> None:
     counts = (FacetCount("ecowas", 3, "ECOWAS", "organisation"),)
-    assert render_actor_counts(counts, as_json=False) == "     3  ECOWAS  (organisation, ecowas)\n"
-    assert json.loads(render_actor_counts(counts, as_json=True)) == {
-        "actors": [{"id": "ecowas", "name": "ECOWAS", "type": "organisation", "count": 3}]
-    }
+    assert render_actor_counts(counts) == "     3  ECOWAS  (organisation, ecowas)\n"
 
 
 def test_document_shows_metadata_then_text() -> None:
     document = Document(
         "a.txt", "Title", "Body line.", "a.txt", datetime(2012, 3, 26), (US,), "DW", "https://dw.com/x"
     )
-    assert render_document(document, as_json=False).splitlines() == [
+    assert render_document(document).splitlines() == [
         "title: Title", "id: a.txt", "date: 2012-03-26", "actors: United States (country)", "source: DW",
         "url: https://dw.com/x", "", "Body line.",
     ]  # fmt: skip
-    assert json.loads(render_document(document, as_json=True))["actors"][0]["name"] == "United States"
 
 
 def test_what_would_steer_a_terminal_is_spelled_out() -> None:
@@ -123,5 +95,5 @@ def test_a_hit_from_a_hostile_file_prints_three_lines_and_no_escape() -> None:
     document = Document(
         id="a\nb.txt", path="a\nb.txt", title="T\x1b[2J", body="One.\nTwo\x1b[2J.", date=None, actors=()
     )
-    shown = render_document(document, as_json=False)
+    shown = render_document(document)
     assert "\x1b" not in shown and shown.endswith("One.\nTwo\\x1b[2J.") and "id: a\\nb.txt" in shown

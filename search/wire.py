@@ -1,0 +1,223 @@
+"""The JSON contract, defined once: what `--json` prints and what the HTTP API answers.
+
+Each shape is a TypedDict, which the CLI fills and the server returns as it is (FastAPI validates it
+and describes it in /openapi.json), so the two doors cannot drift apart. Dates are ISO 8601 days,
+highlights [start, end) character offsets into their fragment's text; a key is always present, null
+when it does not apply (facets not asked for, no unknown actor).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+# pydantic reads TypedDicts from typing_extensions on Python < 3.12, not from typing.
+from typing_extensions import TypedDict
+
+from .models import Actor, Document, FacetCount, IndexStats, Results
+
+
+class ActorJSON(TypedDict):
+    id: str
+    name: str
+    type: str
+
+
+class FragmentJSON(TypedDict):
+    text: str
+    highlights: list[tuple[int, int]]
+
+
+class HitJSON(TypedDict):
+    rank: int
+    id: str
+    path: str
+    title: str
+    date: str | None
+    actors: list[ActorJSON]
+    score: float
+    snippet: list[FragmentJSON]
+
+
+class ActorCountJSON(TypedDict):
+    id: str
+    name: str
+    type: str
+    count: int
+
+
+class YearCountJSON(TypedDict):
+    value: str
+    count: int
+
+
+class UnknownActorJSON(TypedDict):
+    name: str
+    suggestions: list[str]
+
+
+class ResultsJSON(TypedDict):
+    query: str
+    total: int
+    results: list[HitJSON]
+    facets: dict[str, list[ActorCountJSON | YearCountJSON]] | None
+    suggestions: list[str]
+    notes: list[str]
+    unknown_actors: list[UnknownActorJSON] | None
+
+
+class DocumentJSON(TypedDict):
+    id: str
+    path: str
+    title: str
+    date: str | None
+    date_source: str | None
+    actors: list[ActorJSON]
+    authors: list[str]
+    source: str | None
+    url: str | None
+    text: str
+
+
+class CleanedJSON(TypedDict):
+    path: str
+    title: str
+    date: str | None
+    date_source: str | None
+    actors: list[ActorJSON]
+    authors: list[str]
+    text: str
+
+
+class ActorsJSON(TypedDict):
+    actors: list[ActorCountJSON]
+
+
+class HealthJSON(TypedDict):
+    status: str
+    documents: int
+
+
+class ErrorJSON(TypedDict):
+    error: str
+
+
+def actor_json(actor: Actor) -> ActorJSON:
+    return {"id": actor.id, "name": actor.name, "type": actor.type}
+
+
+def actor_count_json(facet: FacetCount) -> ActorCountJSON:
+    return {"id": facet.value, "name": facet.name, "type": facet.type, "count": facet.count}
+
+
+def facet_json(facet: FacetCount) -> ActorCountJSON | YearCountJSON:
+    """An actor's count (id, name, type) or a year's (value)."""
+    if facet.type:
+        return actor_count_json(facet)
+    return {"value": facet.value, "count": facet.count}
+
+
+def actor_counts_json(counts: tuple[FacetCount, ...]) -> ActorsJSON:
+    return {"actors": [actor_count_json(count) for count in counts]}
+
+
+def results_json(results: Results) -> ResultsJSON:
+    return {
+        "query": results.query,
+        "total": results.total,
+        "results": [
+            {
+                "rank": hit.rank,
+                "id": hit.id,
+                "path": hit.path,
+                "title": hit.title,
+                "date": hit.date.date().isoformat() if hit.date else None,
+                "actors": [actor_json(actor) for actor in hit.actors],
+                "score": round(hit.score, 4),
+                "snippet": [{"text": f.text, "highlights": list(f.highlights)} for f in hit.fragments],
+            }
+            for hit in results.hits
+        ],
+        "facets": (
+            {name: [facet_json(f) for f in counts] for name, counts in results.facets.items()}
+            if results.facets
+            else None
+        ),
+        "suggestions": list(results.suggestions),
+        "notes": list(results.notes),
+        "unknown_actors": (
+            [{"name": u.name, "suggestions": list(u.suggestions)} for u in results.unknown_actors]
+            if results.unknown_actors
+            else None
+        ),
+    }
+
+
+def document_json(document: Document) -> DocumentJSON:
+    return {
+        "id": document.id,
+        "path": document.path,
+        "title": document.title,
+        "date": document.date.date().isoformat() if document.date else None,
+        "date_source": document.date_source or None,
+        "actors": [actor_json(actor) for actor in document.actors],
+        "authors": list(document.authors),
+        "source": document.source or None,
+        "url": document.url or None,
+        "text": document.body,
+    }
+
+
+def cleaned_json(document: Document) -> CleanedJSON:
+    """A file as `search clean --json` shows it (one line each: JSON Lines)."""
+    return {
+        "path": document.path,
+        "title": document.title,
+        "date": document.date.date().isoformat() if document.date else None,
+        "date_source": document.date_source or None,
+        "actors": [actor_json(actor) for actor in document.actors],
+        "authors": list(document.authors),
+        "text": document.body,
+    }
+
+
+def stats_json(stats: IndexStats) -> dict[str, Any]:
+    """IndexStats field for field (the HTTP API answers the record itself)."""
+    return asdict(stats) | {"actors_files": list(stats.actors_files)}
+
+
+def dumps(data: Any) -> str:
+    """JSON indented by two, with small things on one line: highlight spans, actors, facet counts.
+
+    Below the top, a container goes on one line when nothing in it is a container (a flat object, a
+    span) or when it is a list of spans; everything else is indented as json.dumps(indent=2) does.
+    """
+    return _dumps(data, "", top=True)
+
+
+def _dumps(value: Any, indent: str, top: bool = False) -> str:
+    if isinstance(value, dict) and value:
+        if not top and all(not isinstance(item, (dict, list, tuple)) for item in value.values()):
+            return "{" + ", ".join(f"{_scalar(key)}: {_scalar(item)}" for key, item in value.items()) + "}"
+        inner = indent + "  "
+        items = ",\n".join(f"{inner}{_scalar(key)}: {_dumps(item, inner)}" for key, item in value.items())
+        return "{\n" + items + "\n" + indent + "}"
+    if isinstance(value, (list, tuple)) and value:
+        if _is_span(value) or all(_is_span(item) for item in value):
+            return "[" + ", ".join(_dumps(item, indent) for item in value) + "]"
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + _dumps(item, inner) for item in value) + "\n" + indent + "]"
+    return _scalar(value)
+
+
+def _is_span(value: Any) -> bool:
+    return (
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in value)
+    )
+
+
+def _scalar(value: Any) -> str:
+    return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)

@@ -1,0 +1,74 @@
+"""The JSON contract: the shapes --json prints and the HTTP API answers, and how they are laid out."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from search import wire
+from search.models import Actor, Document, FacetCount, Fragment, Hit, Results
+
+US = Actor("united-states", "United States", "country")
+HIT = Hit(
+    1, "a/b.txt", "a/b.txt", "U.S. Condemns Seizure", datetime(2012, 3, 23), (US,), 3.14159,
+    (Fragment("The United States condemns the seizure", ((18, 26),)),),
+)  # fmt: skip
+RESULTS = Results("condemn", 1, (HIT,))
+
+
+def test_json_shape() -> None:
+    data = json.loads(wire.dumps(wire.results_json(RESULTS)))
+    assert data == {
+        "query": "condemn",
+        "total": 1,
+        "results": [
+            {
+                "rank": 1, "id": "a/b.txt", "path": "a/b.txt", "title": "U.S. Condemns Seizure",
+                "date": "2012-03-23", "actors": [{"id": "united-states", "name": "United States", "type": "country"}],
+                "score": 3.1416,
+                "snippet": [{"text": "The United States condemns the seizure", "highlights": [[18, 26]]}],
+            }
+        ],
+        "facets": None,
+        "suggestions": [],
+        "notes": [],
+        "unknown_actors": None,
+    }  # fmt: skip
+
+
+def test_facets_and_actor_counts() -> None:
+    facets = Results(
+        "q", 2, (), {"actor": (FacetCount("mali", 2, "Mali", "country"),), "year": (FacetCount("2012", 2),)}
+    )
+    assert wire.results_json(facets)["facets"] == {
+        "actor": [{"id": "mali", "name": "Mali", "type": "country", "count": 2}],
+        "year": [{"value": "2012", "count": 2}],
+    }
+    counts = (FacetCount("ecowas", 3, "ECOWAS", "organisation"),)
+    assert wire.actor_counts_json(counts) == {
+        "actors": [{"id": "ecowas", "name": "ECOWAS", "type": "organisation", "count": 3}]
+    }
+
+
+def test_a_document_is_its_metadata_and_text() -> None:
+    document = Document(
+        "a.txt", "Title", "Body.", "a.txt", datetime(2012, 3, 26), (US,), "DW", "https://dw.com/x"
+    )
+    data = wire.document_json(document)
+    assert (
+        data["actors"][0]["name"] == "United States"
+        and data["date"] == "2012-03-26"
+        and data["url"] == "https://dw.com/x"
+    )
+    assert data["date_source"] is None and data["authors"] == [] and data["text"] == "Body."
+
+
+def test_small_things_stay_on_one_line_and_the_rest_is_indented() -> None:
+    data = {"a": 1, "spans": [[0, 5], [7, 9]], "actor": {"id": "x", "n": None}, "list": ["s"], "empty": []}
+    assert wire.dumps(data) == (
+        '{\n  "a": 1,\n  "spans": [[0, 5], [7, 9]],\n  "actor": {"id": "x", "n": null},\n'
+        '  "list": [\n    "s"\n  ],\n  "empty": []\n}'
+    )
+    assert json.loads(wire.dumps(wire.results_json(RESULTS))) == json.loads(
+        json.dumps(wire.results_json(RESULTS))
+    )
