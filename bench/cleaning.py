@@ -1,6 +1,6 @@
 """Score the cleaner on whole news pages against reference article bodies, beside other extractors.
 
-    python bench/cleaning.py [DIR] [--worst 10]
+    python -m bench.cleaning [DIR] [--worst 10]
 
 DIR is laid out like ../shared/eval/article-extraction/: ground-truth.json
 ({id: {"articleBody": ...}}) and html/<id>.html.gz. trafilatura and readability-lxml are
@@ -13,15 +13,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import SHARED
+from bench.data import SHARED
 from bench.scoring import PageCounts, Scores, aggregate, page_counts
 from search.cleaning import clean_html_page
 from search.extraction import element_text

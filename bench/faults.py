@@ -1,6 +1,6 @@
 """Put the product through the faults a real folder and a real machine bring, and print what held.
 
-    python bench/faults.py [--stories 3000] [--kills 30] [--seed 1] [--work DIR]
+    python -m bench.faults [--stories 3000] [--kills 30] [--seed 1] [--work DIR]
 
 Each fault runs the installed `search` command (or `python -m search.cli`) as a user would, on a folder
 of real news stories (AllSides, ../shared/corpora) written as plain text files:
@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gzip
 import hashlib
-import itertools
 import json
 import os
 import random
@@ -43,12 +41,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.data import ALLSIDES, rows
 
-from bench import SHARED
-
-ALLSIDES = SHARED / "corpora" / "allsides-article-bias" / "allsides-article-bias.jsonl.gz"
 # (exit status, stdout, stderr) of one `search` command run with these arguments.
 Runner = Callable[[list[str]], tuple[int, str, str]]
 
@@ -69,12 +63,10 @@ def write_stories(folder: Path, count: int, start: int = 0) -> list[str]:
     """Write `count` AllSides stories as NAME.txt (headline, blank line, text); returns their names."""
     folder.mkdir(parents=True, exist_ok=True)
     names = []
-    with gzip.open(ALLSIDES, "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(itertools.islice(lines, start, start + count), start):
-            story = json.loads(line)
-            name = f"story-{number:05d}.txt"
-            (folder / name).write_text(f"{story['title']}\n\n{story['text']}\n", encoding="utf-8")
-            names.append(name)
+    for number, story in enumerate(rows(ALLSIDES, start, start + count), start):
+        name = f"story-{number:05d}.txt"
+        (folder / name).write_text(f"{story['title']}\n\n{story['text']}\n", encoding="utf-8")
+        names.append(name)
     return names
 
 

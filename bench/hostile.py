@@ -1,6 +1,6 @@
 """Put thousands of hostile queries to an index and report how long the slowest took and what failed.
 
-    python bench/hostile.py INDEX_DIR [--queries 2000] [--seed 1] [--budget 2.0]
+    python -m bench.hostile INDEX_DIR [--queries 2000] [--seed 1] [--budget 2.0]
 
 Anything a user can type or paste is a query: random printable junk, wildcards that would read the
 whole vocabulary ('?*', '**', '*a*', 's*'), fuzzy words with large distances, field clauses naming
@@ -15,23 +15,16 @@ query (mean, p99, max), how many took longer than the budget, and the slowest qu
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import random
 import string
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import SHARED
+from bench.data import ALLSIDES, rows
 from search import SearchError, open_index
 
-ALLSIDES = SHARED / "corpora" / "allsides-article-bias" / "allsides-article-bias.jsonl.gz"
 MAX_QUERY_CHARS = 1_000  # the HTTP API's bound (search/server.py)
 SYNTAX = '*?~^:"()[]{}+-!/\\&|<>=.,;'
 FIELDS = ("title", "body", "actor", "date", "author", "_stored_body", "words", "id", "path", "url", "size")
@@ -49,12 +42,7 @@ def pasted_paragraphs(count: int, rng: random.Random) -> list[str]:
     """Slices of real news text, as users paste them, up to the HTTP bound."""
     if not ALLSIDES.is_file():
         return []
-    texts: list[str] = []
-    with gzip.open(ALLSIDES, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            texts.append(json.loads(line)["text"])
-            if len(texts) >= 2_000:
-                break
+    texts = [story["text"] for story in rows(ALLSIDES, stop=2_000)]
     chosen = []
     for _ in range(count):
         text = rng.choice(texts)

@@ -1,6 +1,6 @@
 """Score actor extraction on Reuters-21578, whose stories carry hand-assigned places, orgs and people.
 
-    python bench/metadata.py [--split TEST|TRAIN] [--limit N]
+    python -m bench.metadata [--split TEST|TRAIN] [--limit N]
 
 Each story goes through the same library path as an indexed file (title, dateline and text
 as one plain-text document: cleaning, then metadata). Our actor ids are mapped to the
@@ -15,8 +15,6 @@ false alarms.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import sys
 import time
 from collections import Counter
@@ -29,10 +27,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import REUTERS
+from bench.data import REUTERS, reuters_text, rows
 from search.actors import acting_actors, load_gazetteer
 from search.cleaning import clean_plain_text
 from search.metadata import extract_title
@@ -65,16 +61,10 @@ class Tally:
 
 
 def stories(split: str) -> Iterator[dict[str, object]]:
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            story = json.loads(line)
-            if story["lewissplit"] == split:
-                yield story
+    return (story for story in rows(REUTERS) if story["lewissplit"] == split)
 
 
-def story_text(story: dict[str, object]) -> str:
-    """A story as a user's .txt file would hold it: headline, then dateline and text."""
-    return f"{story['title']}\n{story.get('dateline') or ''} {story['text']}"
+story_text = reuters_text
 
 
 def same_person(ours: str, code: str) -> bool:

@@ -1,7 +1,7 @@
 """A regression folder of real news stories in the five shapes users keep them, and a check of what we index.
 
-    python bench/realistic.py build DIR --stories N [--seed S]
-    python bench/realistic.py check DIR [--index-dir D] [--reuse-index]
+    python -m bench.realistic build DIR --stories N [--seed S]
+    python -m bench.realistic check DIR [--index-dir D] [--reuse-index]
 
 The sample corpus is five files; users point us at folders where one story is a bare .txt, the next
 carries a byline and a date line, a third has a NAME.meta.json sidecar, a fourth front matter, and a
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gzip
 import html
 import itertools
 import json
@@ -37,15 +36,11 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import Stemmer
 
-from bench import SHARED
+from bench.data import ALLSIDES, rows
 from search import Document, SearchError, SearchIndex, index_corpus, open_index
 
-ALLSIDES = SHARED / "corpora" / "allsides-article-bias" / "allsides-article-bias.jsonl.gz"
 SHAPES = ("plain", "byline", "sidecar", "frontmatter", "html")
 DEFAULT_SEED = 20261129
 TRUTH = "truth.jsonl"
@@ -147,21 +142,19 @@ def author_names(field_text: str) -> tuple[str, ...]:
 def load_stories() -> list[Story]:
     """Every AllSides article, in the file's order."""
     stories = []
-    with gzip.open(ALLSIDES, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            stories.append(
-                Story(
-                    id=row["id"],
-                    title=normalise_space(row["title"]),
-                    date=known_date(row.get("date")),
-                    text=row["text"],
-                    source=row.get("source") or "",
-                    url=row.get("url") or "",
-                    authors=author_names(row.get("authors") or ""),
-                    topic=row.get("topic") or "",
-                )
+    for row in rows(ALLSIDES):
+        stories.append(
+            Story(
+                id=row["id"],
+                title=normalise_space(row["title"]),
+                date=known_date(row.get("date")),
+                text=row["text"],
+                source=row.get("source") or "",
+                url=row.get("url") or "",
+                authors=author_names(row.get("authors") or ""),
+                topic=row.get("topic") or "",
             )
+        )
     return stories
 
 

@@ -1,6 +1,6 @@
 """Time incremental reindexing: a full index, a run where nothing changed, and one after N edits.
 
-    python bench/reindex.py [--files 100000] [--changed 100] [--folder DIR]
+    python -m bench.reindex [--files 100000] [--changed 100] [--folder DIR]
 
 Writes a folder of small article files once (Reuters-21578 stories, repeated as needed, from
 ../shared/corpora; reused when it exists), indexes it through index_corpus, then times a no-op
@@ -10,17 +10,11 @@ run (which must read no file) and a run after changing --changed files. Prints a
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import shutil
-import sys
 import time
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import REUTERS
+from bench.data import REUTERS, reuters_text, rows
 from search import index_corpus
 
 
@@ -29,13 +23,12 @@ def write_folder(folder: Path, files: int) -> None:
     if folder.is_dir() and sum(1 for _ in folder.rglob("*.txt")) == files:
         return
     shutil.rmtree(folder, ignore_errors=True)
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as lines:
-        stories = [json.loads(line) for line in lines]
+    stories = list(rows(REUTERS))
     for n in range(files):
         story = stories[n % len(stories)]
         path = folder / f"{n // 1000:04}" / f"{n:06}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"{story['title']}\n{story.get('dateline') or ''} {story['text']}\n(copy {n})\n")
+        path.write_text(f"{reuters_text(story)}\n(copy {n})\n")
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:

@@ -1,6 +1,6 @@
 """Score our search ranking on classic relevance test collections, beside reference engines.
 
-    python bench/relevance.py [DIR ...] [--limit-queries N] [--systems news-search,bm25s,tantivy,fts5]
+    python -m bench.relevance [DIR ...] [--limit-queries N] [--systems news-search,bm25s,tantivy,fts5]
 
 Each DIR is laid out like ../shared/eval/cranfield/ (the default, with ../shared/eval/cisi/):
 docs.jsonl ({"id", "title", "text"} a line), queries.tsv (query_id<TAB>text) and qrels.tsv
@@ -21,7 +21,6 @@ import argparse
 import json
 import re
 import sqlite3
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -30,10 +29,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import SHARED
+from bench.data import SHARED
 from bench.trec import average_precision, ndcg_at, recall_at, relevant_ids
 from search import BadInputError, QueryError, index_corpus, open_index
 

@@ -1,6 +1,6 @@
 """Index and search folders of 1,000 to ~41,600 news articles, beside textbook Whoosh, ripgrep and Recoll.
 
-    python bench/scale.py [--sizes 1000,10000,all] [--queries 200] [--process-queries 30]
+    python -m bench.scale [--sizes 1000,10000,all] [--queries 200] [--process-queries 30]
                           [--folder DIR] [--no-textbook] [--no-recoll]
 
 Builds (once, then reuses) folders of .txt articles from ../shared/corpora: the Reuters-21578
@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import gzip
-import json
 import os
 import random
 import shutil
@@ -35,12 +33,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.data import ALLSIDES, REUTERS, reuters_text, rows
 
-from bench import REUTERS, SHARED
-
-ALLSIDES = SHARED / "corpora" / "allsides-article-bias" / "allsides-article-bias.jsonl.gz"
 SEARCH = Path(sys.executable).with_name("search")
 SEED = 20261122
 CHANGED_FILES = 100
@@ -55,16 +49,10 @@ class Article:
 def articles() -> list[Article]:
     """Every Reuters story and AllSides article, as a user's .txt file would hold it, shuffled once."""
     found = []
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            story = json.loads(line)
-            text = f"{story['title']}\n{story.get('dateline') or ''} {story['text']}\n"
-            found.append(Article(story["title"], text))
-    with gzip.open(ALLSIDES, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            article = json.loads(line)
-            header = " - ".join(part for part in (article.get("source"), article.get("date")) if part)
-            found.append(Article(article["title"], f"{article['title']}\n{header}\n\n{article['text']}\n"))
+    found = [Article(story["title"], reuters_text(story) + "\n") for story in rows(REUTERS)]
+    for article in rows(ALLSIDES):
+        header = " - ".join(part for part in (article.get("source"), article.get("date")) if part)
+        found.append(Article(article["title"], f"{article['title']}\n{header}\n\n{article['text']}\n"))
     random.Random(SEED).shuffle(found)
     return found
 
@@ -244,8 +232,8 @@ def textbook_worker(corpus: str, index_dir: str) -> None:
 
 def measure_textbook(corpus: Path, index_dir: Path, docs: int) -> Row:
     process = subprocess.run(
-        [sys.executable, __file__, "--textbook-worker", str(corpus), str(index_dir)],
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-m", "bench.scale", "--textbook-worker", str(corpus), str(index_dir)],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
     )  # fmt: skip
     seconds = float(process.stdout.strip().splitlines()[-1])
     return Row("textbook Whoosh", {

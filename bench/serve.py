@@ -1,6 +1,6 @@
 """Load the HTTP API from a second process: concurrent clients on loopback, latency and errors.
 
-    python bench/serve.py [--files 5000] [--clients 8] [--seconds 30] [--folder DIR]
+    python -m bench.serve [--files 5000] [--clients 8] [--seconds 30] [--folder DIR]
 
 Indexes --files Reuters-21578 stories (the folder bench/reindex.py writes, reused), starts
 `search serve` on a free port as its own process, then runs --clients threads here, each
@@ -12,8 +12,6 @@ latency mean, p50, p95 and p99.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import random
 import shutil
 import statistics
@@ -25,10 +23,7 @@ from pathlib import Path
 
 import httpx
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import REUTERS
+from bench.data import REUTERS, rows
 from bench.reindex import write_folder
 from search import index_corpus
 
@@ -37,8 +32,7 @@ SEARCH = Path(sys.executable).with_name("search")
 
 def title_queries(count: int, seed: int = 20261122) -> list[str]:
     """count queries of 2-3 words of four letters or more, drawn from Reuters headlines."""
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as lines:
-        titles = [json.loads(line)["title"] for line in lines]
+    titles = [story["title"] for story in rows(REUTERS)]
     rng = random.Random(seed)
     queries: list[str] = []
     while len(queries) < count:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bench import REUTERS, scale
+from bench import scale
+from bench.data import REUTERS
 
 
 @pytest.mark.skipif(

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
-import itertools
-import json
 import random
 from pathlib import Path
 
 import pytest
 
+from bench.data import ALLSIDES, rows
 from search.decoding import decode, implausible_words
-
-from .conftest import PROJECT_ROOT
-
-ALLSIDES = (
-    PROJECT_ROOT.parent / "shared" / "corpora" / "allsides-article-bias" / "allsides-article-bias.jsonl.gz"
-)
 
 
 @pytest.mark.parametrize(
@@ -89,8 +81,7 @@ def test_words_no_language_writes_are_counted() -> None:
 
 @pytest.mark.skipif(not ALLSIDES.is_file(), reason="../shared/corpora is not beside the project")
 def test_real_stories_in_windows_1252_come_back_unchanged() -> None:
-    with gzip.open(ALLSIDES, "rt", encoding="utf-8") as lines:
-        stories = [json.loads(line) for line in itertools.islice(lines, 400)]
+    stories = list(rows(ALLSIDES, stop=400))
     tried = 0
     for story in stories:
         text = story.get("text") or ""

@@ -11,7 +11,7 @@ from bench.relevance import EVAL_DIR, Ours, load_collection
 from bench.scoring import PageCounts, aggregate, page_counts
 from bench.trec import average_precision, ndcg_at, recall_at
 
-# Measured 0.976 (P 0.968, R 0.983) with `python bench/cleaning.py` on 2026-11-22.
+# Measured 0.976 (P 0.968, R 0.983) with `python -m bench.cleaning` on 2026-11-22.
 CLEANING_F1_FLOOR = 0.97
 
 
@@ -35,7 +35,7 @@ def test_whole_page_cleaning_keeps_its_f1_on_real_news_pages() -> None:
     assert scores.f1 >= CLEANING_F1_FLOOR, scores
 
 
-# Measured on Reuters-21578's TEST split with `python bench/metadata.py` on 2026-11-22:
+# Measured on Reuters-21578's TEST split with `python -m bench.metadata` on 2026-11-22:
 # places 0.917 (P 0.912, R 0.922), orgs 0.872, people 0.688. The issue's target is 0.90 for each.
 ACTOR_F1_FLOORS = {"places": 0.91, "orgs": 0.86, "people": 0.68}
 
@@ -60,7 +60,7 @@ def test_actor_extraction_keeps_its_f1_on_reuters() -> None:
 
 
 # nDCG@10 over every judged query, measured 2026-11-29 at 0.395 (Cranfield) and 0.429 (CISI) with
-# `python bench/relevance.py`; the full runs are in docs/benchmarks.md. (The first 80 Cranfield queries
+# `python -m bench.relevance`; the full runs are in docs/benchmarks.md. (The first 80 Cranfield queries
 # alone moved by 0.01 with a change that raised the whole collection: a subset is too noisy to pin.)
 RELEVANCE_FLOORS = {"cranfield": 0.39, "cisi": 0.42}
 
