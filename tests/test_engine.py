@@ -363,7 +363,7 @@ def test_expansion_terms_are_whooshs_bo1_terms(
                 engine.body_terms(searcher.stored_fields(docnum)["body"][: feedback.FEEDBACK_CHARS]).items()
             )
         expected = expander.expanded_terms(feedback.FEEDBACK_TERMS, normalize=True)
-        assert segmented_index._feedback_terms(searcher, docnums) == expected != []
+        assert feedback.feedback_terms(searcher, docnums) == expected != []
 
 
 def test_the_stemmer_keeps_a_words_first_letter() -> None:

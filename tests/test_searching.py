@@ -593,7 +593,7 @@ def test_a_wildcard_stands_for_a_bounded_number_of_words(
         tmp_path / "corpus", {"a.txt": "Many words\n" + " ".join(f"pax{n}" for n in range(30))}
     )
     index_corpus(corpus, tmp_path / "index")
-    monkeypatch.setattr("search.engine.index.MAX_EXPANDED_TERMS", 10)
+    monkeypatch.setattr("search.engine.expansion.MAX_EXPANDED_TERMS", 10)
     results = open_index(tmp_path / "index").search("pax*")
     assert results.total == 1
     assert results.notes == (

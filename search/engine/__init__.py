@@ -2,8 +2,9 @@
 
 - folder: the index folder (manifest, catalog, actor table, run lock), without the index itself;
 - patches: Whoosh file-reading patches; analysis: terms, stop words, schema, prepared documents;
-- query: reading queries; postings: block-wise BM25F scoring; feedback: pseudo-relevance feedback;
-- highlight: snippets; writer: indexing runs; index: EngineIndex, which searches.
+- query: reading queries; expansion: wildcards and fuzzy words within a budget; spelling: did you mean;
+- postings: block-wise BM25F scoring; feedback: pseudo-relevance feedback; facets: counts per actor/year;
+- highlight: snippets; writer: indexing runs; index: EngineIndex, which runs a search through them.
 
 Everything else in the package works with our own records (search.models) and exceptions
 (search.errors), through the names exported here.

@@ -8,6 +8,12 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
+
+from whoosh.query import Query
+
+from .analysis import body_terms
+from .postings import _TermScores
 
 FEEDBACK_DOCS = 10  # pseudo-relevance feedback: the top documents whose key terms expand the query
 
@@ -68,3 +74,41 @@ def _expansion_terms(
     norm = (maxweight * math.log((1.0 + f) / f) + math.log(1.0 + f)) / math.log(2.0)
     read.sort(key=lambda pair: (-pair[0], pair[1]))  # Expander's order: score, then word
     return [(word, score / norm) for score, word in read[:number]]
+
+
+def feedback_terms(searcher: Any, docnums: list[int]) -> list[tuple[str, float]]:
+    """The key terms (Bo1) of the openings of the given documents, with their weights."""
+    in_top: Counter[str] = Counter()
+    for docnum in docnums:
+        in_top.update(body_terms(searcher.stored_fields(docnum).get("body", "")[:FEEDBACK_CHARS]))
+    readers = [sub.reader() for sub, _ in searcher.leaf_searchers()]
+    return _expansion_terms(
+        in_top,
+        lambda term: sum(reader.frequency("body", term) for reader in readers),
+        searcher.doc_count_all(),
+        searcher.reader().field_length("body"),
+    )
+
+
+def rerank_with_feedback(
+    searcher: Any, term_scores: _TermScores, query: Query, hits: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    """The hits (docnum, score) reordered by the query and its best documents' key terms
+    (pseudo-relevance feedback).
+
+    Each hit scores (1 - w)/words of its own score plus the expansion terms' scores in its
+    body, as the expanded query would score it; only these hits are scored again, so the
+    documents that match, and their number, stay those of the user's words.
+    """
+    scores = dict(hits)
+    expansion = feedback_terms(searcher, [docnum for docnum, _ in hits[:FEEDBACK_DOCS]])
+    total = sum(weight for _, weight in expansion)
+    if total:
+        words = sum(leaf.boost for leaf in query.leaves() if getattr(leaf, "fieldname", "") == "body") or 1.0
+        scores = {docnum: score * (1 - FEEDBACK_WEIGHT) / words for docnum, score in scores.items()}
+        ordered = sorted(scores)
+        for text, weight in expansion:
+            boost = FEEDBACK_WEIGHT * weight / total
+            for docnum, score in term_scores.within("body", text, ordered).items():
+                scores[docnum] += score * boost
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))

@@ -4,12 +4,10 @@ similar documents and statistics.
 
 from __future__ import annotations
 
-import copy
 import difflib
 import heapq
 import logging
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
@@ -31,19 +29,11 @@ from whoosh.query import (
     And,
     DateRange,
     Every,
-    FuzzyTerm,
     NullQuery,
-    Or,
-    Phrase,
-    Prefix,
     Query,
     Term,
-    TermRange,
-    Wildcard,
 )
 from whoosh.support.charset import accent_map
-from whoosh.support.levenshtein import distance
-from whoosh.util.times import long_to_datetime
 
 from ..errors import (
     IndexDamagedError,
@@ -53,15 +43,15 @@ from ..errors import (
 )
 from ..models import Actor, Document, FacetCount, Hit, IndexManifest, Results, UnknownActor
 from . import patches
-from .analysis import _WORD_RE, MISSING_DATE, SPELLING_FIELD, TOKEN_PATTERN, body_terms, key_terms
-from .feedback import FEEDBACK_CHARS, FEEDBACK_DOCS, FEEDBACK_WEIGHT, RERANK_DEPTH, _expansion_terms
+from .analysis import _WORD_RE, TOKEN_PATTERN, key_terms
+from .expansion import expand_patterns
+from .facets import ActorNames, facet_counts, facet_groups
+from .feedback import RERANK_DEPTH, rerank_with_feedback
 from .folder import (
-    ACTORS_NAME,
     DAMAGE_ERRORS,
     _damaged,
     _manifest_path,
     _stamp,
-    read_actor_names,
     read_catalog,
     read_manifest,
 )
@@ -70,20 +60,14 @@ from .postings import BM25_B, BM25_K1, RobertsonBM25F, _scored_by_word_scores, _
 from .query import (
     FIELD_RE,
     KNOWN_FIELDS,
-    MAX_EXPANDED_POSTINGS,
-    MAX_EXPANDED_TERMS,
-    MAX_SUGGESTED_WORD,
-    OPERATORS,
-    PLAIN_WORD_RE,
-    SUGGESTION_DISTANCE,
     ParsedQuery,
-    _AllDocuments,
     _as_plain_words,
     _lift_filters,
     _plain_words,
     check_query_text,
     query_parser,
 )
+from .spelling import spelling_suggestions
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +119,7 @@ class EngineIndex:
         self._manifest = read_manifest(index_dir)
         self._manifest_stamp = _stamp(_manifest_path(index_dir))
         self._local = threading.local()
-        self._actors: dict[str, tuple[str, str]] = {}
-        self._actors_stamp = (0, 0)
+        self._actor_names = ActorNames(index_dir)
         self._resolve_actor = resolve_actor
         try:
             self._index = whoosh.index.open_dir(str(index_dir))
@@ -254,45 +237,6 @@ class EngineIndex:
         )
 
     @staticmethod
-    def _feedback_terms(searcher: Any, docnums: list[int]) -> list[tuple[str, float]]:
-        """The key terms (Bo1) of the openings of the given documents, with their weights."""
-        in_top: Counter[str] = Counter()
-        for docnum in docnums:
-            in_top.update(body_terms(searcher.stored_fields(docnum).get("body", "")[:FEEDBACK_CHARS]))
-        readers = [sub.reader() for sub, _ in searcher.leaf_searchers()]
-        return _expansion_terms(
-            in_top,
-            lambda term: sum(reader.frequency("body", term) for reader in readers),
-            searcher.doc_count_all(),
-            searcher.reader().field_length("body"),
-        )
-
-    def _rerank_with_feedback(
-        self, searcher: Any, query: Query, hits: list[tuple[int, float]]
-    ) -> list[tuple[int, float]]:
-        """The hits (docnum, score) reordered by the query and its best documents' key terms
-        (pseudo-relevance feedback).
-
-        Each hit scores (1 - w)/words of its own score plus the expansion terms' scores in its
-        body, as the expanded query would score it; only these hits are scored again, so the
-        documents that match, and their number, stay those of the user's words.
-        """
-        scores = dict(hits)
-        expansion = self._feedback_terms(searcher, [docnum for docnum, _ in hits[:FEEDBACK_DOCS]])
-        total = sum(weight for _, weight in expansion)
-        if total:
-            words = (
-                sum(leaf.boost for leaf in query.leaves() if getattr(leaf, "fieldname", "") == "body") or 1.0
-            )
-            scores = {docnum: score * (1 - FEEDBACK_WEIGHT) / words for docnum, score in scores.items()}
-            ordered = sorted(scores)
-            for text, weight in expansion:
-                boost = FEEDBACK_WEIGHT * weight / total
-                for docnum, score in self._local.term_scores.within("body", text, ordered).items():
-                    scores[docnum] += score * boost
-        return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
-
-    @staticmethod
     def _matching(
         searcher: Any, query: Query, scored: dict[int, float] | None, narrowing: Query | None
     ) -> AbstractSet[int] | None:
@@ -311,76 +255,6 @@ class EngineIndex:
             matched = narrowed if matched is None else matched & narrowed
         return matched
 
-    @staticmethod
-    def _expand_patterns(query: Query, reader: Any) -> tuple[Query, tuple[str, ...]]:
-        """Wildcards, prefixes and fuzzy words as the words of the index they match, at most
-        MAX_EXPANDED_TERMS in all (with a note when a pattern matched more): one request must not read
-        the whole vocabulary (a hostile 'a*' or '?*' tied up the server for a minute).
-
-        Fuzzy words are matched against the field's own (stemmed) terms: Whoosh looks a stemmed
-        field's fuzzy term up in its unstemmed spelling words and then searches those words in the
-        stemmed field, so 'peacekeping~' found nothing.
-        """
-        notes: list[str] = []
-        # The query's whole budget, in words and in the postings they hold: 's* OR t* OR a* ...' shares
-        # one, and 'the~2' (179 words as common as 'they' and 'that') is read only so far.
-        left, left_postings = [MAX_EXPANDED_TERMS], [MAX_EXPANDED_POSTINGS]
-        expansions: dict[tuple[str, str, int, int], list[str]] = {}
-
-        def words_of(node: Query) -> list[str]:
-            """The words a pattern stands for, read once from the body (which holds the headline too)
-            and used for every field the pattern is searched in."""
-            maxdist, prefix = getattr(node, "maxdist", 0), getattr(node, "prefixlength", 0)
-            key = (type(node).__name__, node.text, maxdist, prefix)
-            if key in expansions:
-                return expansions[key]
-            from_bytes = reader.schema["body"].from_bytes
-            if isinstance(node, FuzzyTerm):
-                near = (
-                    from_bytes(btext) for btext in reader.expand_prefix("body", node.text[: max(1, prefix)])
-                )
-                words = (word for word in near if distance(word, node.text, limit=maxdist) <= maxdist)
-            else:
-                pattern = copy.copy(node)
-                pattern.fieldname = "body"
-                words = (from_bytes(btext) for btext in pattern._btexts(reader))
-            found: list[str] = []
-            for word in words:
-                postings = reader.doc_frequency("body", word)
-                if len(found) >= left[0] or postings > left_postings[0]:
-                    written = node.text + (
-                        "*" if isinstance(node, Prefix) else "~" if isinstance(node, FuzzyTerm) else ""
-                    )
-                    notes.append(
-                        f"{written!r} matches more than one query may search ({MAX_EXPANDED_TERMS:,} words, "
-                        f"{MAX_EXPANDED_POSTINGS:,} postings): searched the first of them; make it longer"
-                    )
-                    break
-                found.append(word)
-                left_postings[0] -= postings
-            left[0] -= len(found)
-            expansions[key] = found
-            return found
-
-        def expand(node: Query) -> Query:
-            if type(node) is Every:  # 'title:*', a lone '*' left by stripped brackets: every document
-                return _AllDocuments()
-            if isinstance(node, Phrase) and not all(
-                reader.doc_frequency(node.fieldname, w) for w in node.words
-            ):
-                return NullQuery  # a word no document holds: nothing to match, and no slow matcher to build
-            if isinstance(node, TermRange) and node.fieldname != "date":
-                raise QueryError(f"{node}: a range [a to b] is for dates only (date:[2012 to 2013-06])")
-            if not isinstance(node, (FuzzyTerm, Wildcard, Prefix)):
-                return node
-            found = words_of(node)
-            return (
-                Or([Term(node.fieldname, word, boost=node.boost) for word in found]) if found else NullQuery
-            )
-
-        expanded = query.accept(expand).normalize()  # a pattern that matched nothing is a NullQuery: dropped
-        return expanded, tuple(dict.fromkeys(notes))
-
     def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
         clauses: list[Query] = [Term("actors", actor_id) for _, actor_id in request.actors]
         clauses.extend(filters)
@@ -396,7 +270,7 @@ class EngineIndex:
         for written, actor_id in dict.fromkeys(actors):
             if searcher.doc_frequency("actors", actor_id):
                 continue
-            known = self._known_actor_names()
+            known = self._actor_names.known()
             by_name = {name.lower(): name for name, _ in known.values()}
             close = difflib.get_close_matches(written.lower(), list(by_name), n=3, cutoff=0.75)
             unknown.append(UnknownActor(written, tuple(by_name[name] for name in close)))
@@ -420,9 +294,7 @@ class EngineIndex:
                 unknown = self._unknown_actors(searcher, request.actors + parsed_query.actors)
                 if unknown:
                     return Results(request.query or "", 0, (), empty, notes=notes, unknown_actors=unknown)
-                parsed, expansion_notes = self._expand_patterns(
-                    parsed_query.scored or Every(), searcher.reader()
-                )
+                parsed, expansion_notes = expand_patterns(parsed_query.scored or Every(), searcher.reader())
                 notes += expansion_notes
                 narrowing = self._filter(request, parsed_query.filters)
                 depth = request.offset + request.limit
@@ -433,7 +305,13 @@ class EngineIndex:
                 matched = self._matching(searcher, parsed, scored, narrowing)
                 total = searcher.doc_count() if matched is None else len(matched)
                 # A word the index does not know is said whatever else matched ('Kavenaugh confirmation').
-                suggestions = self._suggestions(searcher, request.query) if request.query else ()
+                suggestions = (
+                    spelling_suggestions(
+                        searcher, request.query, self._parser.schema["body"].analyzer, self._spelling_analyzer
+                    )
+                    if request.query
+                    else ()
+                )
                 if not total:  # (Whoosh would read an empty filter as no filter at all)
                     return Results(request.query or "", 0, (), empty, suggestions, notes)
                 scoring_depth = max(RERANK_DEPTH, 3 * depth) if feedback else depth
@@ -448,13 +326,18 @@ class EngineIndex:
                         limit=scoring_depth,
                         filter=matched if narrowing is not None else None,
                         sortedby=self._sorting(sort),
-                        groupedby=self._facets(request.facets),
+                        groupedby=facet_groups(request.facets),
                         maptype=sorting.Count,
                     )
                     # len(found) would count every match
                     top = [(found[n].docnum, found[n].score) for n in range(found.scored_length())]
-                    facets = {name: self._facet_counts(searcher, found, name) for name in request.facets}
-                ranked = self._rerank_with_feedback(searcher, parsed, top) if feedback else top
+                    facets = {
+                        name: facet_counts(searcher, found, name, self._actor_names)
+                        for name in request.facets
+                    }
+                ranked = (
+                    rerank_with_feedback(searcher, self._local.term_scores, parsed, top) if feedback else top
+                )
                 words = _highlighted_words(parsed, searcher.reader())
                 hits = [
                     self._hit(searcher, rank, docnum, score, words)
@@ -485,67 +368,6 @@ class EngineIndex:
             score=float(score) if isinstance(score, (int, float)) else 0.0,  # a sort key when sorted
             fragments=tuple(fragments),
         )
-
-    @staticmethod
-    def _facets(names: tuple[str, ...]) -> dict[str, Any] | None:
-        if "actor" not in names:
-            return None
-        return {"actor": sorting.FieldFacet("actors", allow_overlap=True)}
-
-    def _facet_counts(self, searcher: Any, found: Any, name: str) -> tuple[FacetCount, ...]:
-        """Documents per actor (with its name and type) or per year, most first."""
-        if name == "actor":
-            # A document naming no actor is grouped under None: it counts for no actor.
-            counts = {actor_id: n for actor_id, n in found.groups("actor").items() if actor_id}
-            names = self._actor_names(searcher, counts)
-            return tuple(
-                FacetCount(key, count, *names[key])
-                for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-                if key in names
-            )
-        years: Counter[str] = Counter()
-        column = searcher.reader().column_reader("date", translate=False)
-        for docnum in found.docs():
-            value = column[docnum]
-            if value != MISSING_DATE:
-                years[str(long_to_datetime(value).year)] += 1
-        return tuple(FacetCount(year, count) for year, count in sorted(years.items(), reverse=True))
-
-    def _known_actor_names(self) -> dict[str, tuple[str, str]]:
-        """The index's list of actors (id -> name and type), re-read when an indexing run rewrote it."""
-        stamp = _stamp(self.index_dir / ACTORS_NAME)
-        if stamp != self._actors_stamp:
-            self._actors, self._actors_stamp = read_actor_names(self.index_dir), stamp
-        return self._actors
-
-    def _actor_names(self, searcher: Any, counts: dict[str, int]) -> dict[str, tuple[str, str]]:
-        """Each actor id's name and type: from the index's list of actors, else from a document naming it."""
-        self._known_actor_names()
-        names = {actor_id: self._actors[actor_id] for actor_id in counts if actor_id in self._actors}
-        for actor_id in set(counts) - set(names):  # an index written before the list was kept
-            for hit in searcher.search(Term("actors", actor_id), limit=1):
-                for info in hit.get("actor_info") or ():
-                    if info[0] == actor_id:
-                        names[actor_id] = (info[1], info[2])
-        return names
-
-    def _suggestions(self, searcher: Any, query: str) -> tuple[str, ...]:
-        """The query with its unknown words replaced by the closest words of the index, if any."""
-        corrector = searcher.reader().corrector(SPELLING_FIELD)
-        corrected = query
-        reader = searcher.reader()
-        for match in PLAIN_WORD_RE.finditer(query):
-            word = match.group()
-            stems = [token.text for token in self._parser.schema["body"].analyzer(word)]
-            if word in OPERATORS or not stems or any(reader.doc_frequency("body", stem) for stem in stems):
-                continue  # an operator, a stop word, or a word that matches (perhaps as another form)
-            if len(word) > MAX_SUGGESTED_WORD:
-                continue  # no misspelt word is this long; matching it against the vocabulary takes seconds
-            folded = "".join(t.text for t in self._spelling_analyzer(word))
-            best = corrector.suggest(folded, limit=1, maxdist=SUGGESTION_DISTANCE, prefix=1)
-            if best:
-                corrected = corrected.replace(word, best[0], 1)
-        return (corrected,) if corrected != query else ()
 
     def similar(self, document_id: str, limit: int) -> Results | None:
         """The documents most like one, by the key terms of its body; None if there is no such document."""

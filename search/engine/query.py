@@ -54,12 +54,6 @@ MAX_SUGGESTED_WORD = (
 ALL_DOCUMENTS_FIELD = "_all"  # a name no field has, so that Whoosh's normalize() keeps _AllDocuments
 
 
-MAX_EXPANDED_TERMS = 500  # words the wildcards, prefixes and fuzzy words of one query may stand for
-
-
-MAX_EXPANDED_POSTINGS = 500_000  # and the postings those words may hold (scored at ~0.5 M a second)
-
-
 PLAIN_WORD_RE = re.compile(r"(?<![\w:~*?^\-])[^\W\d_]{3,}(?![\w:~*?])")
 
 

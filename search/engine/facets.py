@@ -1,0 +1,69 @@
+"""Facets: documents per actor (with names) and per year, and the actor names an index knows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from whoosh import sorting
+from whoosh.query import Term
+from whoosh.util.times import long_to_datetime
+
+from ..models import FacetCount
+from .analysis import MISSING_DATE
+from .folder import ACTORS_NAME, _stamp, read_actor_names
+
+
+def facet_groups(names: tuple[str, ...]) -> dict[str, Any] | None:
+    if "actor" not in names:
+        return None
+    return {"actor": sorting.FieldFacet("actors", allow_overlap=True)}
+
+
+def facet_counts(searcher: Any, found: Any, name: str, actors: ActorNames) -> tuple[FacetCount, ...]:
+    """Documents per actor (with its name and type) or per year, most first."""
+    if name == "actor":
+        # A document naming no actor is grouped under None: it counts for no actor.
+        counts = {actor_id: n for actor_id, n in found.groups("actor").items() if actor_id}
+        names = actors.of(searcher, counts)
+        return tuple(
+            FacetCount(key, count, *names[key])
+            for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            if key in names
+        )
+    years: Counter[str] = Counter()
+    column = searcher.reader().column_reader("date", translate=False)
+    for docnum in found.docs():
+        value = column[docnum]
+        if value != MISSING_DATE:
+            years[str(long_to_datetime(value).year)] += 1
+    return tuple(FacetCount(year, count) for year, count in sorted(years.items(), reverse=True))
+
+
+class ActorNames:
+    """The name and type of each actor id, from the index's actor table (re-read when an indexing run
+    rewrote it), else from a document naming the actor."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self._index_dir = index_dir
+        self._actors: dict[str, tuple[str, str]] = {}
+        self._actors_stamp = (0, 0)
+
+    def known(self) -> dict[str, tuple[str, str]]:
+        """The index's list of actors (id -> name and type), re-read when an indexing run rewrote it."""
+        stamp = _stamp(self._index_dir / ACTORS_NAME)
+        if stamp != self._actors_stamp:
+            self._actors, self._actors_stamp = read_actor_names(self._index_dir), stamp
+        return self._actors
+
+    def of(self, searcher: Any, counts: dict[str, int]) -> dict[str, tuple[str, str]]:
+        """Each actor id's name and type: from the index's list of actors, else from a document naming it."""
+        self.known()
+        names = {actor_id: self._actors[actor_id] for actor_id in counts if actor_id in self._actors}
+        for actor_id in set(counts) - set(names):  # an index written before the list was kept
+            for hit in searcher.search(Term("actors", actor_id), limit=1):
+                for info in hit.get("actor_info") or ():
+                    if info[0] == actor_id:
+                        names[actor_id] = (info[1], info[2])
+        return names
