@@ -440,7 +440,7 @@ def check_kills(
             shutil.rmtree(index_dir, ignore_errors=True)
         rows.append(
             Row(
-                f"kill -9 during a {kind}",
+                f"kill -9 during {'an' if kind[0] in 'aeiou' else 'a'} {kind}",
                 kills,
                 completed if lost == 0 else 0,
                 "no committed document lost; the next run completes",
