@@ -39,13 +39,14 @@ from .models import (
 
 if TYPE_CHECKING:
     from .config import Settings, load_settings
-    from .indexing import add_document, create_index, delete_document, index_corpus
+    from .documents import add_document, create_index, delete_document
+    from .indexing import index_corpus
     from .searching import SearchIndex, open_index
 
 # Loaded on first use, so that `search query` does not import the cleaning and indexing stages.
 _LAZY = {
     "Settings": "config", "load_settings": "config",
-    "add_document": "indexing", "create_index": "indexing", "delete_document": "indexing",
+    "add_document": "documents", "create_index": "documents", "delete_document": "documents",
     "index_corpus": "indexing", "SearchIndex": "searching", "open_index": "searching",
 }  # fmt: skip
 

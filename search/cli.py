@@ -306,7 +306,7 @@ def watch_command(
     """
     settings = _settings(ctx)
 
-    from .indexing import watch_corpus  # imported here, as in `search index`
+    from .watching import watch_corpus  # imported here, as in `search index`
 
     def report(done: IndexReport) -> None:
         _echo_report(done, prefix=datetime.now().strftime("%H:%M:%S "))

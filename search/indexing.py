@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import hashlib
 import itertools
 import logging
 import multiprocessing
@@ -18,12 +17,10 @@ import pickle
 import signal
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date as date_type
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -31,32 +28,26 @@ from typing import IO, Any
 from . import engine
 from .actors import Gazetteer, load_gazetteer
 from .boilerplate import RULE_NAME, RepetitionCounter, folder_of
-from .cleaning import CLEANER_VERSION, CleanText, Piece, clean, clean_plain_text
+from .cleaning import CLEANER_VERSION, CleanText, Piece, clean
 from .config import Settings
 from .corpus import (
-    ARTICLE_SUFFIXES,
-    SIDECAR_SUFFIX,
     check_corpus_dir,
     discover,
     file_signature,
     read_source,
     relative_id,
 )
-from .dates import parse_given_date
 from .errors import (
     BadInputError,
-    DocumentNotFoundError,
     IndexNeedsRebuildError,
     IndexNotFoundError,
     MassRemovalError,
 )
 from .metadata import extract_metadata
 from .models import (
-    MAX_ID_CHARS,
     CatalogEntry,
     CleanerState,
     Document,
-    GivenMetadata,
     IndexManifest,
     IndexReport,
     Signature,
@@ -466,163 +457,3 @@ def _update(
             changes.append(("removed", document_id))
             removed += 1
     return added, updated, removed, unchanged, skipped, warnings, changes
-
-
-def create_index(index_dir: Path, *, lock_timeout: float = Settings.lock_timeout) -> None:
-    """Make an empty index, for an app that adds its documents itself rather than from a folder."""
-    with contextlib.suppress(IndexNotFoundError):
-        engine.read_manifest(index_dir)
-        raise BadInputError(f"an index already exists at {index_dir}")
-    options = MetadataOptions(load_gazetteer())
-    with engine.writing(index_dir, None, lock_timeout, rebuild=True) as build:
-        build.cleaner = cleaner_state(frozenset(), options, [])
-
-
-def _checked_id(document_id: str) -> str:
-    if not isinstance(document_id, str) or not document_id.strip():
-        raise BadInputError("a document id must be a non-empty string")
-    if len(document_id) > MAX_ID_CHARS or any(ord(c) < 32 for c in document_id):
-        raise BadInputError(f"a document id has at most {MAX_ID_CHARS} characters and no control characters")
-    return document_id
-
-
-def add_document(
-    index_dir: Path,
-    document_id: str,
-    title: str,
-    text: str,
-    *,
-    date: date_type | datetime | str | None = None,
-    actors: Iterable[str] | None = None,
-    source: str = "",
-    url: str = "",
-    lock_timeout: float = Settings.lock_timeout,
-) -> Document:
-    """Add (or replace) a document that is not a file: an app's own article, kept by every later run.
-
-    The text is cleaned and read as a .txt file's would be; a date or actors given win over what
-    is found (actors by any alias; names not in the gazetteer become people). Returns what was stored.
-    """
-    document_id = _checked_id(document_id)
-    if not isinstance(text, str) or not isinstance(title, str) or not text.strip():
-        raise BadInputError("a document needs its text (and its title, which may be empty) as strings")
-    given_date = None
-    if date is not None:
-        given_date = date.isoformat() if isinstance(date, (date_type, datetime)) else str(date)
-        if parse_given_date(given_date) is None:
-            raise BadInputError(
-                f"cannot read the date {given_date!r}: use ISO 8601 from 1900 to today, such as 2012-03-23"
-            )
-    manifest = engine.read_manifest(index_dir)
-    options = MetadataOptions(load_gazetteer(Path(f) for f in manifest.cleaner.actors_files))
-    content = f"{title}\n{text}" if title.strip() else text
-    given = GivenMetadata(
-        title=title.strip() or None,
-        date=given_date,
-        actors=None if actors is None else tuple(actors),
-        source=source or None,
-        url=url or None,
-        given_by="app",
-    )
-    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    source_text = SourceFile(document_id, content, 0, 0.0, digest, is_html=False, given=given)
-    made, _ = make_document(source_text, clean_plain_text(content), options)
-    if isinstance(made, SkippedFile):
-        raise BadInputError(f"document {document_id!r} has no text left after cleaning")
-    document = replace(made, path="")  # not a file
-    with _writing_app_document(
-        index_dir, manifest, document_id, lock_timeout, "edit the file instead"
-    ) as build:
-        build.add(document, None)
-    return document
-
-
-def delete_document(
-    index_dir: Path, document_id: str, *, lock_timeout: float = Settings.lock_timeout
-) -> None:
-    """Remove a document an app added; a file's document goes when its file is deleted."""
-    manifest = engine.read_manifest(index_dir)
-    remedy = "delete the file, then reindex"
-    with _writing_app_document(index_dir, manifest, document_id, lock_timeout, remedy) as build:
-        if document_id not in build.catalog:
-            raise DocumentNotFoundError(f"no document {document_id!r} added to the index at {index_dir}")
-        build.delete(document_id)
-
-
-@contextlib.contextmanager
-def _writing_app_document(
-    index_dir: Path, manifest: IndexManifest, document_id: str, lock_timeout: float, remedy: str
-) -> Iterator[engine.IndexBuild]:
-    """An update run for one document of an app's, keeping the index's cleaning state; never a file's."""
-    root = manifest.corpus_root
-    with engine.writing(index_dir, Path(root) if root else None, lock_timeout, rebuild=False) as build:
-        build.cleaner = manifest.cleaner
-        before = build.catalog.get(document_id)
-        if before is not None and before.is_file:
-            raise BadInputError(f"{document_id!r} is a file of the corpus: {remedy}")
-        yield build
-
-
-def is_watched(path: str) -> bool:
-    """The files whose changes matter to the index: articles, their sidecars, the user's actors file."""
-    name = Path(path).name
-    if any(part.startswith(".") for part in Path(path).parts):
-        return False
-    return (
-        name.endswith(SIDECAR_SUFFIX)
-        or name == USER_ACTORS_FILE
-        or Path(name).suffix.lower() in ARTICLE_SUFFIXES
-    )
-
-
-def _update_or_rebuild(root: Path, index_dir: Path, options: dict[str, Any]) -> IndexReport:
-    """An incremental update; a rebuild when the index can no longer be updated as it was built (the
-    user added or edited actors.toml, the program's cleaner changed): watching keeps the index current."""
-    try:
-        return index_corpus(root, index_dir, **options)
-    except IndexNeedsRebuildError as why:
-        report = index_corpus(root, index_dir, rebuild=True, **options)
-        return replace(report, warnings=(f"rebuilt the index: {why.reason}", *report.warnings))
-
-
-def watch_corpus(
-    corpus_dir: Path,
-    index_dir: Path,
-    on_update: Callable[[IndexReport], None],
-    *,
-    stop: threading.Event | None = None,
-    debounce_ms: int = 1000,
-    **options: Any,
-) -> None:
-    """Keep index_dir up to date with corpus_dir until stop is set (or Ctrl-C).
-
-    Brings the index up to date once, then runs an incremental update after each burst of
-    changes (changes within debounce_ms of each other make one update), reporting each run
-    through on_update. The options are index_corpus's.
-    """
-    import watchfiles  # imported here: only this command needs it
-    from watchfiles._rust_notify import WatchfilesRustInternalError
-
-    root = check_corpus_dir(corpus_dir)
-    try:
-        on_update(_update_or_rebuild(root, index_dir, options))
-        while stop is None or not stop.is_set():
-            try:
-                for _ in watchfiles.watch(
-                    root,
-                    watch_filter=lambda change, path: is_watched(path),
-                    debounce=debounce_ms,
-                    stop_event=stop,
-                    raise_interrupt=False,
-                ):
-                    on_update(_update_or_rebuild(root, index_dir, options))
-                return
-            except WatchfilesRustInternalError as error:
-                # watchfiles cannot name a file whose name is not UTF-8 ('Unable to decode path'):
-                # the update reads the folder itself, which can; then the watch starts again.
-                log.warning("%s: updating from the folder itself", error)
-                on_update(_update_or_rebuild(root, index_dir, options))
-    except KeyboardInterrupt:
-        # Ctrl-C may land during an update rather than inside watchfiles' wait: the update's
-        # writer is cancelled, the last commit stands, and stopping is still the user's wish.
-        log.info("interrupted during an update; the index keeps its last commit")

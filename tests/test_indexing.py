@@ -1,14 +1,9 @@
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import queue
 import re
 import shutil
-import threading
-import time
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,16 +13,10 @@ from search import (
     BadInputError,
     CorpusNotFoundError,
     Document,
-    DocumentNotFoundError,
     IndexNeedsRebuildError,
-    IndexNotFoundError,
-    IndexReport,
     MassRemovalError,
     NotAnIndexError,
     SkippedFile,
-    add_document,
-    create_index,
-    delete_document,
     engine,
     index_corpus,
     indexing,
@@ -337,119 +326,6 @@ def test_searches_answer_from_the_last_commit_while_an_indexing_run_writes(tmp_p
         during = open_index(index_dir)
         assert (during.search("convoy").total, during.search("coup").total) == (0, 3)
     assert open_index(index_dir).search("convoy").total == 1
-
-
-@contextlib.contextmanager
-def watching(corpus: Path, index_dir: Path) -> Iterator[tuple[queue.Queue[IndexReport], threading.Thread]]:
-    """watch_corpus on a thread, its reports in a queue; stopped, and checked stopped, on leaving."""
-    reports: queue.Queue[IndexReport] = queue.Queue()
-    stop = threading.Event()
-    watcher = threading.Thread(
-        target=indexing.watch_corpus,
-        args=(corpus, index_dir, reports.put),
-        kwargs={"stop": stop, "debounce_ms": 100},
-    )
-    watcher.start()
-    try:
-        assert reports.get(timeout=20).added == 1  # brought up to date first
-        time.sleep(0.3)  # let the watcher start before the change
-        yield reports, watcher
-    finally:
-        stop.set()
-        watcher.join(timeout=20)
-    assert not watcher.is_alive()
-
-
-def test_watch_updates_the_index_when_files_change_and_stops_when_told(tmp_path: Path) -> None:
-    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "First story headline\nBody about Gao."})
-    with watching(corpus, tmp_path / "index") as (reports, _):
-        write_corpus(corpus, {"b.txt": "Second story headline\nConvoy reaches Kidal."})
-        assert reports.get(timeout=20).added == 1
-        assert open_index(tmp_path / "index").search("Kidal").total == 1
-
-
-def test_watch_rebuilds_when_actors_toml_appears_and_survives_a_name_that_is_not_utf8(tmp_path: Path) -> None:
-    corpus = write_corpus(
-        tmp_path / "corpus", {"a.txt": "First story headline\nAssimi Goita spoke in Bamako."}
-    )
-    with watching(corpus, tmp_path / "index") as (reports, watcher):
-        write_corpus(corpus, {"actors.toml": '[[actor]]\nname = "Assimi Goita"\naliases = ["Goita"]\n'})
-        rebuilt = reports.get(timeout=20)
-        assert rebuilt.rebuilt and rebuilt.warnings[0].startswith("rebuilt the index: ")
-        assert open_index(tmp_path / "index").search("mali", actors=["Goita"]).total == 0  # no 'mali' there
-        assert open_index(tmp_path / "index").search("bamako", actors=["Goita"]).total == 1
-        (corpus / "bad\udcff.txt").write_bytes(b"Second story headline\nConvoy reaches Kidal.")
-        while "bad\\xff.txt" not in [doc_id for _, doc_id in reports.get(timeout=20).changes]:
-            pass
-        assert watcher.is_alive()
-        assert open_index(tmp_path / "index").search("Kidal").hits[0].id == "bad\\xff.txt"
-
-
-def test_watch_stops_quietly_when_ctrl_c_lands_outside_the_wait(tmp_path: Path) -> None:
-    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "First story headline\nBody about Gao."})
-
-    def interrupted(report: object) -> None:
-        raise KeyboardInterrupt  # as if Ctrl-C came while an update was being reported
-
-    indexing.watch_corpus(corpus, tmp_path / "index", interrupted, debounce_ms=100)
-    assert open_index(tmp_path / "index").search("Gao").total == 1
-
-
-@pytest.mark.parametrize(("name", "watched"), [("a.txt", True), ("sub/b.HTML", True), ("a.meta.json", True),
-                                               ("actors.toml", True), ("notes.md", False), (".hidden/a.txt", False)])  # fmt: skip
-def test_which_changes_matter_to_the_index(name: str, watched: bool) -> None:
-    assert indexing.is_watched(f"/corpus/{name}") is watched
-
-
-WIRE = "BAMAKO, Mali (AP) - The junta freed the ministers on Tuesday, ECOWAS said.\nThe bloc welcomed it."
-
-
-def test_an_app_adds_a_document_that_every_later_run_keeps(tmp_path: Path) -> None:
-    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
-    shutil.copytree(SAMPLE_CORPUS, corpus)
-    index_corpus(corpus, index_dir)
-    stored = add_document(
-        index_dir, "wire/1", "Junta frees ministers", WIRE, date="2012-04-03", actors=["Mali"]
-    )
-    assert (stored.date.isoformat(), [a.id for a in stored.actors]) == ("2012-04-03T00:00:00", ["mali"])
-    index = open_index(index_dir)
-    assert index.search("junta freed", actors=["mali"]).hits[0].id == "wire/1"
-    assert index_corpus(corpus, index_dir).removed == 0  # not a file, yet not a deleted one
-    assert index_corpus(corpus, index_dir, rebuild=True).added == 5
-    assert index.document("wire/1").title == "Junta frees ministers"  # carried over the rebuild
-    delete_document(index_dir, "wire/1")
-    assert (index.search('"freed the ministers"').total, len(index)) == (0, 5)
-
-
-def test_an_added_document_gets_its_actors_and_date_from_its_text_when_not_given(tmp_path: Path) -> None:
-    create_index(tmp_path / "index")
-    stored = add_document(tmp_path / "index", "a", "", "Mali junta meets ECOWAS\nMarch 26, 2012\n" + WIRE)
-    assert stored.title == "Mali junta meets ECOWAS"
-    assert stored.date is not None and stored.date.date().isoformat() == "2012-03-26"
-    assert {"mali", "ecowas"} <= {a.id for a in stored.actors}
-
-
-@pytest.mark.parametrize(
-    ("call", "error"),
-    [
-        (lambda d: add_document(d, "", "t", WIRE), BadInputError),
-        (lambda d: add_document(d, "a\n", "t", WIRE), BadInputError),
-        (lambda d: add_document(d, "a", "t", "   "), BadInputError),
-        (lambda d: add_document(d, "a", "t", WIRE, date="last week"), BadInputError),
-        (lambda d: add_document(d, "000_45a78b254a50a030.txt", "t", WIRE), BadInputError),  # a corpus file
-        (lambda d: delete_document(d, "000_45a78b254a50a030.txt"), BadInputError),
-        (lambda d: delete_document(d, "never-added"), DocumentNotFoundError),
-        (lambda d: create_index(d), BadInputError),
-        (lambda d: add_document(d.parent / "nowhere", "a", "t", WIRE), IndexNotFoundError),
-    ],
-)
-def test_bad_documents_and_ids_are_refused_and_the_index_stays_whole(
-    tmp_path: Path, call: Callable[[Path], object], error: type[Exception]
-) -> None:
-    index_corpus(SAMPLE_CORPUS, tmp_path / "index")
-    with pytest.raises(error):
-        call(tmp_path / "index")
-    assert len(open_index(tmp_path / "index")) == 5
 
 
 def test_a_build_on_worker_processes_stores_what_a_build_in_one_process_does(
