@@ -1,0 +1,156 @@
+"""The `search` command's frame: the group, its settings and logging, the options commands share, and
+the one place the library's errors become one line and exit status 2 (with the CLI's hints).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..config import ENV_VARIABLES, Settings, load_settings
+from ..errors import (
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNeedsRebuildError,
+    IndexNotFoundError,
+    MassRemovalError,
+    SearchError,
+)
+from ..rendering import (
+    terminal_safe,
+)
+from ..searching import MAX_LIMIT
+
+EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+# What to do, in the CLI's words, after the library's message of what is wrong (exact types: a
+# NotAnIndexError is an IndexDamagedError that no rebuild may touch).
+HINTS: dict[type[SearchError], str] = {
+    MassRemovalError: "; if that is right, run again with --allow-mass-removal",
+    IndexNotFoundError: ": run 'search index' first",
+    IndexDamagedError: "; run 'search index --rebuild'",
+    IndexNeedsRebuildError: "; run 'search index --rebuild'",
+    IndexLockedError: ", or wait longer with --wait",
+}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def say(line: str) -> None:
+    """One line on stderr, with anything in it that would steer the terminal spelled out (a file's name)."""
+    click.echo(terminal_safe(line), err=True)
+
+
+class SearchGroup(click.Group):
+    """A command group that reports the library's errors as one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SearchError as error:
+            say(f"search: error: {error}{HINTS.get(type(error), '')}")
+            ctx.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            say("search: interrupted")
+            ctx.exit(130)
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Log records as the CLI's own messages: 'search: warning: ...'."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_safe(f"search: {record.levelname.lower()}: {record.getMessage()}")
+
+
+def index_dir_option(command: F) -> F:
+    """The --index-dir option, shared by every command that reads or writes the index."""
+    return click.option(
+        "--index-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"Folder of the index. [default: ${ENV_VARIABLES['index_dir']}, else ./index]",
+    )(command)
+
+
+def color_option(command: F) -> F:
+    """The --color option, shared by every command that can highlight its output."""
+    return click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour the output; 'auto' colours on a terminal unless NO_COLOR is set.",
+    )(command)
+
+
+ACTOR_OPTION = click.option(
+    "--actor",
+    "actors",
+    multiple=True,
+    metavar="NAME",
+    help="Only documents naming this actor (id, name or alias; repeat for several).",
+)
+SINCE_OPTION = click.option(
+    "--since", metavar="DATE", help="Only documents dated on or after DATE (2012, 2012-03 or 2012-03-23)."
+)
+UNTIL_OPTION = click.option("--until", metavar="DATE", help="Only documents dated on or before DATE.")
+
+
+def filter_options(command: F) -> F:
+    """--actor, --since and --until, shared by every command that narrows documents."""
+    return ACTOR_OPTION(SINCE_OPTION(UNTIL_OPTION(command)))
+
+
+def limit_option(default: int, help: str) -> Callable[[F], F]:
+    """The --limit/-n option, shared by every command that lists results."""
+    return click.option(
+        "--limit", "-n", type=click.IntRange(1, MAX_LIMIT), default=default, show_default=True, help=help
+    )
+
+
+def json_option(help: str = "Print one JSON document on stdout.") -> Callable[[F], F]:
+    """The --json option, shared by every command that can print JSON."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def use_color(choice: str, stream: Any) -> bool:
+    """Colour when asked to, or on a terminal unless NO_COLOR is set (https://no-color.org)."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    return not os.environ.get("NO_COLOR") and bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings = ctx.find_object(Settings)
+    assert settings is not None, "the group callback stores the settings"
+    return settings
+
+
+@click.group("search", cls=SearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="news-search", prog_name="search")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Full-text search for a folder of news articles and press statements.
+
+    \b
+    Index a folder once, then query it:
+      search index corpus/
+      search query coup Mali
+      search query --json junta elections
+      search clean --diff corpus/004_42382a47a79cec6e.txt
+
+    Exit status: 0 when something matched, 1 when nothing did, 2 on an error.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLineFormatter())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    # Their warnings name no file ('discarding data: None'): a page they cannot read is ours to report.
+    for library in ("trafilatura", "htmldate", "courlan", "justext", "readability"):
+        logging.getLogger(library).setLevel(logging.ERROR)
+    ctx.obj = load_settings()

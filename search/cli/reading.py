@@ -1,0 +1,232 @@
+"""Commands that read an index: query, actors, show, similar, stats."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .. import wire
+from ..models import ACTOR_TYPES
+from ..rendering import (
+    render_actor_counts,
+    render_document,
+    render_facets,
+    render_stats,
+    render_text,
+    render_total,
+    render_unknown_actor,
+)
+from ..searching import SORTS, open_index
+from .base import (
+    EXIT_NO_MATCH,
+    SINCE_OPTION,
+    UNTIL_OPTION,
+    _settings,
+    cli,
+    color_option,
+    filter_options,
+    index_dir_option,
+    json_option,
+    limit_option,
+    say,
+    use_color,
+)
+
+
+@cli.command("query")
+@click.argument("words", nargs=-1, required=True)
+@index_dir_option
+@limit_option(10, "How many results to show.")
+@click.option(
+    "--offset", type=click.IntRange(0), default=0, show_default=True, help="Skip this many results first."
+)
+@filter_options
+@click.option(
+    "--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+    help="Order of results: relevance, date (oldest first) or -date (newest first); undated last.",
+)  # fmt: skip
+@click.option("--facets", metavar="actor,year", help="Also count matches per actor and/or per year.")
+@json_option()
+@color_option
+@click.pass_context
+def query_command(
+    ctx: click.Context,
+    words: tuple[str, ...],
+    index_dir: Path | None,
+    limit: int,
+    offset: int,
+    actors: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    sort: str,
+    facets: str | None,
+    as_json: bool,
+    color: str,
+) -> None:
+    """Search the index for WORDS and print ranked results with highlighted snippets.
+
+    Documents holding any of the words match; those holding all of them rank first.
+    In the words, actor:NAME and date:2012 or date:[2012-01 to 2013-06] narrow too.
+
+    \b
+    Examples:
+      search query coup
+      search query junta elections Mali --limit 3
+      search query coup --actor ecowas --since 2012-03 --until 2012
+      search query 'peacekeeping date:2023' --sort -date --facets actor,year
+      search query condemn --json
+    """
+    index = open_index(index_dir or _settings(ctx).index_dir)
+    results = index.search(
+        " ".join(words),
+        limit=limit,
+        offset=offset,
+        actors=actors,
+        since=since,
+        until=until,
+        sort=sort,
+        facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else (),
+    )
+    for note in results.notes:
+        say(f"search: note: {note}")
+    if as_json:
+        click.echo(wire.dumps(wire.results_json(results)))
+    else:
+        colored = use_color(color, sys.stdout)
+        if results.hits:
+            click.echo(render_text(results, colored), color=colored, nl=False)
+        if results.facets:
+            click.echo(render_facets(results), nl=False)
+    if not as_json:
+        for unknown in results.unknown_actors:
+            say(f"search: {render_unknown_actor(unknown)}")
+        if not results.unknown_actors:
+            message = render_total(results) if results.total else f"no documents match {results.query!r}"
+            say(f"search: {message}")
+    for suggestion in results.suggestions:
+        say(f"search: did you mean: {suggestion}")
+    if results.total == 0:
+        ctx.exit(EXIT_NO_MATCH)
+
+
+@cli.command("actors")
+@click.argument("words", nargs=-1)
+@index_dir_option
+@click.option("--type", "actor_type", type=click.Choice(ACTOR_TYPES), help="Only actors of this type.")
+@limit_option(50, "How many actors to list.")
+@SINCE_OPTION
+@UNTIL_OPTION
+@json_option()
+@click.pass_context
+def actors_command(
+    ctx: click.Context,
+    words: tuple[str, ...],
+    index_dir: Path | None,
+    actor_type: str | None,
+    limit: int,
+    since: str | None,
+    until: str | None,
+    as_json: bool,
+) -> None:
+    """List the actors of all documents, or of those matching WORDS, with document counts.
+
+    \b
+    Examples:
+      search actors
+      search actors --type person
+      search actors coup --since 2012 --json
+    """
+    index = open_index(index_dir or _settings(ctx).index_dir)
+    counts = index.actors(
+        " ".join(words) if words else None, type=actor_type, limit=limit, since=since, until=until
+    )
+    if as_json:
+        click.echo(wire.dumps(wire.actor_counts_json(counts)))
+    elif counts:
+        click.echo(render_actor_counts(counts), nl=False)
+    if not counts:
+        where = f"the documents that match {' '.join(words)!r}" if words else "the index"
+        say(f"search: no actors in {where}")
+        ctx.exit(EXIT_NO_MATCH)
+
+
+@cli.command("show")
+@click.argument("document")
+@index_dir_option
+@json_option()
+@click.pass_context
+def show_command(ctx: click.Context, document: str, index_dir: Path | None, as_json: bool) -> None:
+    """Print one indexed document: its metadata and its clean text.
+
+    DOCUMENT is its id (its path relative to the corpus root, as `search query` shows it)
+    or a path to the file.
+
+    \b
+    Examples:
+      search show 004_42382a47a79cec6e.txt
+      search show corpus/004_42382a47a79cec6e.txt --json
+    """
+    index = open_index(index_dir or _settings(ctx).index_dir)
+    found = index.document(document_id(document, index.corpus_root))
+    click.echo(wire.dumps(wire.document_json(found)) if as_json else render_document(found))
+
+
+@cli.command("similar")
+@click.argument("document")
+@index_dir_option
+@limit_option(10, "How many documents to list.")
+@json_option()
+@color_option
+@click.pass_context
+def similar_command(
+    ctx: click.Context, document: str, index_dir: Path | None, limit: int, as_json: bool, color: str
+) -> None:
+    """List the documents most like DOCUMENT (by the key terms of its text).
+
+    DOCUMENT is an id, as `search query` shows it, or a path to the file.
+
+    \b
+    Examples:
+      search similar 004_42382a47a79cec6e.txt
+      search similar corpus/004_42382a47a79cec6e.txt --limit 3 --json
+    """
+    index = open_index(index_dir or _settings(ctx).index_dir)
+    results = index.similar(document_id(document, index.corpus_root), limit=limit)
+    if as_json:
+        click.echo(wire.dumps(wire.results_json(results)))
+    elif results.hits:
+        colored = use_color(color, sys.stdout)
+        click.echo(render_text(results, colored), color=colored, nl=False)
+    if not results.hits:
+        if not as_json:
+            say(f"search: no documents like {document!r}")
+        ctx.exit(EXIT_NO_MATCH)
+
+
+@cli.command("stats")
+@index_dir_option
+@json_option()
+@click.pass_context
+def stats_command(ctx: click.Context, index_dir: Path | None, as_json: bool) -> None:
+    """Show what the index holds: documents, distinct terms, size, last update, versions.
+
+    \b
+    Examples:
+      search stats
+      search stats --json --index-dir ~/news-index
+    """
+    stats = open_index(index_dir or _settings(ctx).index_dir).stats()
+    click.echo(wire.dumps(wire.stats_json(stats)) if as_json else render_stats(stats))
+
+
+def document_id(given: str, corpus_root: str | None) -> str:
+    """A document id from what a user typed: an id, or a path to a file under the corpus root."""
+    path = Path(given)
+    if corpus_root and path.exists():
+        try:
+            return path.resolve().relative_to(Path(corpus_root)).as_posix()
+        except ValueError:
+            pass
+    return given.replace("\\", "/")
