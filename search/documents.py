@@ -22,7 +22,8 @@ from .errors import (
     DocumentNotFoundError,
     IndexNotFoundError,
 )
-from .indexing import MetadataOptions, cleaner_state, make_document
+from .indexing import cleaner_state
+from .metadata import MetadataOptions, make_document
 from .models import (
     MAX_ID_CHARS,
     Document,

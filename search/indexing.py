@@ -8,25 +8,18 @@ removes the lines learned as chrome and writes the documents.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import itertools
 import logging
-import multiprocessing
-import os
 import pickle
-import signal
-import sys
 import tempfile
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from . import engine
-from .actors import Gazetteer, load_gazetteer
+from .actors import load_gazetteer
 from .boilerplate import RULE_NAME, RepetitionCounter, folder_of
 from .cleaning import CLEANER_VERSION, CleanText, Piece, clean
 from .config import Settings
@@ -43,7 +36,7 @@ from .errors import (
     IndexNotFoundError,
     MassRemovalError,
 )
-from .metadata import extract_metadata
+from .metadata import MetadataOptions, make_document
 from .models import (
     CatalogEntry,
     CleanerState,
@@ -54,47 +47,12 @@ from .models import (
     SkippedFile,
     SourceFile,
 )
+from .workers import prepared_in_order
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], None]
 USER_ACTORS_FILE = "actors.toml"
-
-
-@dataclass(frozen=True)
-class MetadataOptions:
-    """What metadata extraction needs beyond the document: the gazetteer, and the mtime choice."""
-
-    gazetteer: Gazetteer
-    date_from_mtime: bool = False
-
-
-def make_document(
-    source: SourceFile, cleaned: CleanText, options: MetadataOptions
-) -> tuple[Document | SkippedFile, tuple[str, ...]]:
-    """A document from a source file and its clean text, with any warnings; no text left means skipped."""
-    if not cleaned.lines:
-        return SkippedFile(source.path, "no text left after cleaning"), source.warnings
-    mtime_date = datetime.fromtimestamp(source.mtime).date() if options.date_from_mtime else None
-    metadata = extract_metadata(
-        cleaned, source.given, options.gazetteer, document=source.path, fallback_date=mtime_date
-    )
-    document = Document(
-        id=source.path,
-        path=source.path,
-        title=metadata.title,
-        body=cleaned.text,
-        date=metadata.date,
-        actors=metadata.actors,
-        source=metadata.source,
-        url=metadata.url,
-        authors=metadata.authors,
-        date_source=metadata.date_source,
-        size=source.size,
-        mtime=source.mtime,
-        content_hash=source.content_hash,
-    )
-    return document, source.warnings + metadata.warnings
 
 
 def gazetteer_files(corpus_root: Path | None, actors_file: Path | None) -> list[Path]:
@@ -292,7 +250,7 @@ def _full_build(
         for kept in engine.added_documents(index_dir):  # what apps added is not in the folder: keep it
             build.add(kept, None)
         spooled = len(paths) - len(skipped)
-        for document, document_warnings, signature in _prepared_in_order(
+        for document, document_warnings, signature in prepared_in_order(
             _read_back(spool), learned, options, parallel=spooled >= PARALLEL_MIN_DOCS
         ):
             warnings.extend(document_warnings)
@@ -306,65 +264,7 @@ def _full_build(
     return added, 0, 0, 0, skipped, warnings, changes
 
 
-PR_SET_PDEATHSIG = 1  # Linux's prctl option: the signal a process gets when its parent dies
 PARALLEL_MIN_DOCS = 200  # below this, worker processes cost more than they save
-CHUNK_DOCS = 16  # documents a worker prepares per task
-CHUNKS_AHEAD = 8  # tasks handed out ahead of the writer: bounds the memory held in results
-
-Spooled = tuple[SourceFile, CleanText, Signature]
-Prepared = tuple[engine.PreparedDocument | SkippedFile, tuple[str, ...], Signature]
-_worker_settings: tuple[frozenset[str], MetadataOptions] | None = None  # set in worker processes only
-
-
-def _prepare_spooled(item: Spooled, learned: frozenset[str], options: MetadataOptions) -> Prepared:
-    """A spooled file's metadata and analysed fields, or why it is skipped."""
-    source, cleaned, signature = item
-    document, warnings = make_document(source, cleaned.without(learned, RULE_NAME), options)
-    if isinstance(document, SkippedFile):
-        return document, warnings, signature
-    return engine.prepare(document), warnings, signature
-
-
-def _start_worker(learned: frozenset[str], options: MetadataOptions) -> None:
-    """Set up a worker: its copy of the settings (inherited through fork); Ctrl-C is for the parent,
-    which stops the pool; and, on Linux, death with the parent, so that a killed run leaves no worker
-    behind to fail writing its results (BrokenPipeError tracebacks on the terminal)."""
-    global _worker_settings
-    _worker_settings = (learned, options)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def _prepare_chunk(chunk: list[Spooled]) -> list[Prepared]:
-    assert _worker_settings is not None
-    return [_prepare_spooled(item, *_worker_settings) for item in chunk]
-
-
-def _prepared_in_order(
-    items: Iterable[Spooled], learned: frozenset[str], options: MetadataOptions, parallel: bool
-) -> Iterator[Prepared]:
-    """Each spooled file prepared, in order; on worker processes (one a core) when parallel.
-
-    The writer stays in this process, so the workers' metadata and analysis overlap its
-    writing; fork hands them the gazetteer without pickling it.
-    """
-    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (_prepare_spooled(item, learned, options) for item in items)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(os.cpu_count() or 2, initializer=_start_worker, initargs=(learned, options)) as pool:
-        pending: deque[Any] = deque()
-        remaining = iter(items)
-        chunks = iter(lambda: list(itertools.islice(remaining, CHUNK_DOCS)), [])
-        for chunk in chunks:
-            pending.append(pool.apply_async(_prepare_chunk, (chunk,)))
-            if len(pending) >= CHUNKS_AHEAD:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
 
 
 def _document_of(

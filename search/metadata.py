@@ -13,7 +13,7 @@ from datetime import date, datetime
 from .actors import Gazetteer, acting_actors, slug
 from .cleaning import CleanText, looks_like_headline
 from .dates import as_datetime, parse_given_date, text_date
-from .models import Actor, GivenMetadata
+from .models import Actor, Document, GivenMetadata, SkippedFile, SourceFile
 
 
 @dataclass(frozen=True)
@@ -86,3 +86,39 @@ def extract_metadata(
         date_source=date_source if published is not None else "",
         warnings=tuple(warnings),
     )
+
+
+@dataclass(frozen=True)
+class MetadataOptions:
+    """What metadata extraction needs beyond the document: the gazetteer, and the mtime choice."""
+
+    gazetteer: Gazetteer
+    date_from_mtime: bool = False
+
+
+def make_document(
+    source: SourceFile, cleaned: CleanText, options: MetadataOptions
+) -> tuple[Document | SkippedFile, tuple[str, ...]]:
+    """A document from a source file and its clean text, with any warnings; no text left means skipped."""
+    if not cleaned.lines:
+        return SkippedFile(source.path, "no text left after cleaning"), source.warnings
+    mtime_date = datetime.fromtimestamp(source.mtime).date() if options.date_from_mtime else None
+    metadata = extract_metadata(
+        cleaned, source.given, options.gazetteer, document=source.path, fallback_date=mtime_date
+    )
+    document = Document(
+        id=source.path,
+        path=source.path,
+        title=metadata.title,
+        body=cleaned.text,
+        date=metadata.date,
+        actors=metadata.actors,
+        source=metadata.source,
+        url=metadata.url,
+        authors=metadata.authors,
+        date_source=metadata.date_source,
+        size=source.size,
+        mtime=source.mtime,
+        content_hash=source.content_hash,
+    )
+    return document, source.warnings + metadata.warnings

@@ -2,7 +2,8 @@
 
 - folder: the index folder (manifest, catalog, actor table, run lock), without the index itself;
 - patches: Whoosh file-reading patches; analysis: terms, stop words, schema, prepared documents;
-- query: reading queries; expansion: wildcards and fuzzy words within a budget; spelling: did you mean;
+- checks: what a user typed or pasted, made readable; query: the parser and its plugins;
+- expansion: wildcards and fuzzy words within a budget; spelling: did you mean;
 - postings: block-wise BM25F scoring; feedback: pseudo-relevance feedback; facets: counts per actor/year;
 - highlight: snippets; writer: indexing runs; index: EngineIndex, which runs a search through them.
 
@@ -22,6 +23,7 @@ from .analysis import (
     prepare,
     text_analyzer,
 )
+from .checks import check_query_text
 from .folder import (
     MANIFEST_NAME,
     SCHEMA_VERSION,
@@ -32,7 +34,7 @@ from .folder import (
 )
 from .highlight import Marks, body_fragments
 from .index import EngineIndex, SearchRequest, added_documents
-from .query import ParsedQuery, check_query_text, query_parser
+from .query import ParsedQuery, query_parser
 from .writer import IndexBuild, writing
 
 __all__ = [

@@ -44,6 +44,7 @@ from ..errors import (
 from ..models import Actor, Document, FacetCount, Hit, IndexManifest, Results, UnknownActor
 from . import patches
 from .analysis import _WORD_RE, TOKEN_PATTERN, key_terms
+from .checks import FIELD_RE, KNOWN_FIELDS, _as_plain_words, check_query_text
 from .expansion import expand_patterns
 from .facets import ActorNames, facet_counts, facet_groups
 from .feedback import RERANK_DEPTH, rerank_with_feedback
@@ -57,16 +58,7 @@ from .folder import (
 )
 from .highlight import Marks, _highlighted_words, _lead_fragment, body_fragments
 from .postings import BM25_B, BM25_K1, RobertsonBM25F, _scored_by_word_scores, _TermScores, _word_scores
-from .query import (
-    FIELD_RE,
-    KNOWN_FIELDS,
-    ParsedQuery,
-    _as_plain_words,
-    _lift_filters,
-    _plain_words,
-    check_query_text,
-    query_parser,
-)
+from .query import ParsedQuery, _lift_filters, _plain_words, query_parser
 from .spelling import spelling_suggestions
 
 log = logging.getLogger(__name__)

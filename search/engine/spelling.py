@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .analysis import SPELLING_FIELD
-from .query import MAX_SUGGESTED_WORD, OPERATORS, PLAIN_WORD_RE, SUGGESTION_DISTANCE
+from .checks import OPERATORS
+from .query import MAX_SUGGESTED_WORD, PLAIN_WORD_RE, SUGGESTION_DISTANCE
 
 
 def spelling_suggestions(
