@@ -43,7 +43,7 @@ def create_index(index_dir: Path, *, lock_timeout: float = Settings.lock_timeout
         raise BadInputError(f"an index already exists at {index_dir}")
     options = MetadataOptions(load_gazetteer())
     with engine.writing(index_dir, None, lock_timeout, rebuild=True) as build:
-        build.cleaner = cleaner_state(frozenset(), options, [])
+        build.record_cleaning(cleaner_state(frozenset(), options, []))
 
 
 def _checked_id(document_id: str) -> str:
@@ -124,7 +124,7 @@ def _writing_app_document(
     """An update run for one document of an app's, keeping the index's cleaning state; never a file's."""
     root = manifest.corpus_root
     with engine.writing(index_dir, Path(root) if root else None, lock_timeout, rebuild=False) as build:
-        build.cleaner = manifest.cleaner
+        build.record_cleaning(manifest.cleaner)
         before = build.catalog.get(document_id)
         if before is not None and before.is_file:
             raise BadInputError(f"{document_id!r} is a file of the corpus: {remedy}")

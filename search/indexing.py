@@ -259,7 +259,7 @@ def _full_build(
             else:
                 build.add(document, signature)
                 changes.append(("added", document.document.id))
-        build.cleaner = cleaner_state(learned, options, actors_files)
+        build.record_cleaning(cleaner_state(learned, options, actors_files))
         added = len(changes)
     return added, 0, 0, 0, skipped, warnings, changes
 
@@ -314,7 +314,7 @@ def _update(
     changes: list[tuple[str, str]] = []
     seen: set[str] = set()
     with engine.writing(index_dir, root, lock_timeout, rebuild=False) as build:
-        build.cleaner = cleaner
+        build.record_cleaning(cleaner)
         known = dict(build.catalog)
         if not allow_mass_removal:
             _check_removals(root, known, {relative_id(path, root) for path in paths})

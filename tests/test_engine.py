@@ -119,7 +119,7 @@ def test_manifest_records_the_cleaner_state_set_on_the_build(tmp_path: Path) -> 
     state = CleanerState(version=7, repeated_lines=("Share this",), gazetteer="g1", date_from_mtime=True)
     with engine.writing(tmp_path / "index", tmp_path, timeout=0.1, rebuild=True) as build:
         build.add(DOCS[0])
-        build.cleaner = state
+        build.record_cleaning(state)
     assert engine.read_manifest(tmp_path / "index").cleaner == state
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import logging
 import shutil
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import whoosh.filedb.filestore
@@ -83,12 +84,30 @@ class IndexBuild:
         self._index_dir = index_dir
         self._timeout = timeout
         self._clear = clear
-        self.catalog: dict[str, CatalogEntry] = {} if clear else read_catalog(index_dir)
-        self.actor_names: dict[str, tuple[str, str]] = {} if clear else read_actor_names(index_dir)
+        self._catalog: dict[str, CatalogEntry] = {} if clear else read_catalog(index_dir)
+        self._actor_names: dict[str, tuple[str, str]] = {} if clear else read_actor_names(index_dir)
         self._new_actors = clear
-        self.cleaner = CleanerState()  # how its documents were cleaned, recorded at the end
-        self.pending = 0
+        self._cleaning = CleanerState()
+        self._pending = 0
         self._writer = self._new_writer()
+
+    @property
+    def catalog(self) -> Mapping[str, CatalogEntry]:
+        """What the index holds of each document's source, with this run's writes."""
+        return MappingProxyType(self._catalog)
+
+    @property
+    def pending(self) -> int:
+        """Documents added or removed since the last commit."""
+        return self._pending
+
+    @property
+    def cleaning(self) -> CleanerState:
+        return self._cleaning
+
+    def record_cleaning(self, state: CleanerState) -> None:
+        """How this run's documents were cleaned and tagged: written to the manifest when the run ends."""
+        self._cleaning = state
 
     def _new_writer(self) -> Any:
         try:
@@ -115,30 +134,30 @@ class IndexBuild:
             self._writer.add_document(**fields)
         else:
             self._writer.update_document(**fields)
-        self.catalog[document.id] = CatalogEntry(signature, document.content_hash)
+        self._catalog[document.id] = CatalogEntry(signature, document.content_hash)
         for actor in document.actors:
-            if self.actor_names.get(actor.id) != (actor.name, actor.type):
-                self.actor_names[actor.id] = (actor.name, actor.type)
+            if self._actor_names.get(actor.id) != (actor.name, actor.type):
+                self._actor_names[actor.id] = (actor.name, actor.type)
                 self._new_actors = True
-        self.pending += 1
+        self._pending += 1
 
     def delete(self, document_id: str) -> None:
         """Remove a document from the index."""
         self._writer.delete_by_term("id", document_id)
-        self.catalog.pop(document_id, None)
-        self.pending += 1
+        self._catalog.pop(document_id, None)
+        self._pending += 1
 
     def touch(self, document_id: str, signature: Signature | None) -> None:
         """Record a new signature for an unchanged document (its file was touched, not edited)."""
-        self.catalog[document_id] = CatalogEntry(signature, self.catalog[document_id].content_hash)
+        self._catalog[document_id] = CatalogEntry(signature, self._catalog[document_id].content_hash)
 
     def commit_batch(self) -> None:
         """Make what was written so far durable and searchable (updates only; a rebuild commits once)."""
-        if self._clear or not self.pending:
+        if self._clear or not self._pending:
             return
         self._writer.commit()
         self._save_catalog()
-        self.pending = 0
+        self._pending = 0
         self._writer = self._new_writer()
 
     def _finish(self) -> None:
@@ -147,9 +166,9 @@ class IndexBuild:
 
     def _save_catalog(self) -> None:
         """Record the committed files; written after each commit, so never ahead of the index."""
-        write_catalog(self._index_dir, self.catalog)
+        write_catalog(self._index_dir, self._catalog)
         if self._new_actors:
-            names = {actor_id: list(entry) for actor_id, entry in self.actor_names.items()}
+            names = {actor_id: list(entry) for actor_id, entry in self._actor_names.items()}
             _write_json(self._index_dir / ACTORS_NAME, names)
             self._new_actors = False
 
@@ -190,7 +209,7 @@ def writing(index_dir: Path, corpus_root: Path | None, timeout: float, rebuild: 
                 _remove_unfinished(index_dir)  # Whoosh's cancel leaves the new segment's files
                 raise
             build._finish()
-            _write_manifest(index_dir, corpus_root, build.cleaner)
+            _write_manifest(index_dir, corpus_root, build.cleaning)
     except OSError as error:
         if error.errno not in WRITE_ERRNOS:
             raise
