@@ -99,7 +99,7 @@ class Ours:
     name: str = OURS
     failures: list[tuple[str, str]] = field(default_factory=list)
     _tmp: tempfile.TemporaryDirectory[str] | None = None
-    _index: Any = None
+    index: Any = None  # the opened index, for callers that search it themselves
 
     def build(self, docs: list[Doc]) -> float:
         self._tmp = tempfile.TemporaryDirectory(prefix="relevance-")
@@ -111,19 +111,19 @@ class Ours:
         started = time.perf_counter()
         index_corpus(corpus, index_dir)
         elapsed = time.perf_counter() - started
-        self._index = open_index(index_dir)
+        self.index = open_index(index_dir)
         return elapsed
 
     def search(self, query: str) -> list[str]:
         try:
-            results = self._index.search(query, limit=DEPTH)
+            results = self.index.search(query, limit=DEPTH)
         except (QueryError, BadInputError) as error:
             self.failures.append((query, f"{type(error).__name__}: {error}"))
             return []
         return [hit.id.removesuffix(".txt") for hit in results.hits]
 
     def close(self) -> None:
-        self._index = None
+        self.index = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

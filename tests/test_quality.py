@@ -77,7 +77,7 @@ def test_ranking_keeps_its_ndcg_on_the_development_collections(name: str) -> Non
     queries = collection.judged_queries()
     total = 0.0
     for query_id, text in queries:
-        ranked = [hit.id.removesuffix(".txt") for hit in ours._index.search(text, limit=10).hits]
+        ranked = [hit.id.removesuffix(".txt") for hit in ours.index.search(text, limit=10).hits]
         total += ndcg_at(ranked, collection.qrels[query_id], 10)
     ours.close()
     assert total / len(queries) >= floor

@@ -1,5 +1,5 @@
 """Scoring from posting blocks: BM25F for words and phrases computed a block at a time, equal to
-Whoosh's matchers (differential tests in tests/test_engine.py); all private Whoosh access of the
+Whoosh's matchers (differential tests in tests/engine/test_postings.py); all private Whoosh access of the
 scoring path lives here.
 """
 

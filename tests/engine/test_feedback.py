@@ -1,0 +1,23 @@
+"""Feedback terms equal Whoosh's Bo1 expansion."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import classify
+
+from search import engine
+from search.engine import feedback
+
+
+@pytest.mark.parametrize("docnums", [[0], [1, 2, 3], list(range(5, 300, 29)), [10, 11]])
+def test_expansion_terms_are_whooshs_bo1_terms(
+    segmented_index: engine.EngineIndex, docnums: list[int]
+) -> None:
+    with segmented_index._current_searcher() as searcher:
+        expander = classify.Expander(searcher.reader(), "body", model=classify.Bo1Model)
+        for docnum in docnums:
+            expander.add(
+                engine.body_terms(searcher.stored_fields(docnum)["body"][: feedback.FEEDBACK_CHARS]).items()
+            )
+        expected = expander.expanded_terms(feedback.FEEDBACK_TERMS, normalize=True)
+        assert feedback.feedback_terms(searcher, docnums) == expected != []
