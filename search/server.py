@@ -65,8 +65,6 @@ STATUS_OF_ERROR: dict[type[SearchError], int] = {
 }
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 T = TypeVar("T")
-
-
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorJSON, "description": "A bad query or parameter"},
     422: {"model": ErrorJSON, "description": "A parameter out of its bounds or of the wrong form"},

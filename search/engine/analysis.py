@@ -28,10 +28,7 @@ from whoosh.support.charset import accent_map
 from ..models import Document
 
 TITLE_BOOST = 2.0  # at index time; the body holds the headline too
-
-
 SPELLING_FIELD = "words"  # each document's words before stemming, for spelling suggestions
-
 
 # How Whoosh's date column marks a document without a date (the largest unsigned 64-bit value).
 MISSING_DATE = 2**64 - 1
@@ -49,7 +46,6 @@ def stop_words() -> frozenset[str]:
 # fixes ('added' -> 'add', not 'ad'; 'biologist' -> 'biolog', as 'biology').
 _stem = lru_cache(maxsize=200_000)(Stemmer.Stemmer("english").stemWord)
 
-
 # Whoosh's word pattern, \w+(\.?\w+)*, keeps 'U.S.' and '3.5' whole, but also 'taxpayers.The' where a
 # space is missing after a full stop (1 story in 400 of the AllSides news): a dot before a capitalised
 # word ends the word.
@@ -65,8 +61,6 @@ def text_analyzer(drop_stop_words: bool = True) -> Analyzer:
 
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN, re.UNICODE)
-
-
 _WORD_RE = _TOKEN_RE  # no capturing group: findall gives the words
 
 

@@ -11,16 +11,10 @@ from ..errors import (
 from .analysis import _WORD_RE
 
 KNOWN_FIELDS = ("title", "body", "actor", "actors", "date", "author")
-
-
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
-
 FIELD_RE = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*):(?=\S)")
-
-
 QUESTION_MARK_RE = re.compile(r"(?<=\w)\?+(?=\s|$|[.,;:!)\]])")
-
 
 WEB_ADDRESS_RE = re.compile(r"\b(?:https?|ftp)://\S+", re.IGNORECASE)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from whoosh import sorting
 from whoosh.query import Term
 from whoosh.util.times import long_to_datetime
 
-from ..models import FacetCount
+from ..models import FacetCount, UnknownActor
 from .analysis import MISSING_DATE
 from .folder import ACTORS_NAME, _stamp, read_actor_names
 
@@ -67,3 +68,15 @@ class ActorNames:
                     if info[0] == actor_id:
                         names[actor_id] = (info[1], info[2])
         return names
+
+    def unknown(self, searcher: Any, actors: tuple[tuple[str, str], ...]) -> tuple[UnknownActor, ...]:
+        """The actors a request must name that no document names, each with the closest actors that exist."""
+        unknown = []
+        for written, actor_id in dict.fromkeys(actors):
+            if searcher.doc_frequency("actors", actor_id):
+                continue
+            known = self.known()
+            by_name = {name.lower(): name for name, _ in known.values()}
+            close = difflib.get_close_matches(written.lower(), list(by_name), n=3, cutoff=0.75)
+            unknown.append(UnknownActor(written, tuple(by_name[name] for name in close)))
+        return tuple(unknown)

@@ -16,16 +16,10 @@ from .analysis import body_terms
 from .postings import _TermScores
 
 FEEDBACK_DOCS = 10  # pseudo-relevance feedback: the top documents whose key terms expand the query
-
-
 FEEDBACK_TERMS = 10
 
-
 FEEDBACK_WEIGHT = 0.3  # share of the expanded query's weight that goes to the expansion terms
-
-
 FEEDBACK_CHARS = 4000  # the opening of each top document is where its key terms are read
-
 
 RERANK_DEPTH = 30  # feedback reorders this many of the best documents, or three times the depth asked
 

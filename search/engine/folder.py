@@ -32,27 +32,16 @@ from ..errors import (
 from ..models import CatalogEntry, CleanerState, IndexManifest
 
 SCHEMA_VERSION = 8
-
-
 MANIFEST_NAME = "search-index.json"
 
-
 ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets
-
-
 CATALOG_NAME = "catalog.json"  # id -> signature and hash of each indexed file, for incremental runs
 
-
 RUN_LOCK_NAME = ".indexing.lock"  # made before the manifest, in a folder that is still empty
-
-
 # What may stand in a folder before our manifest does: our lock and half-written manifest (a first run
 # killed early), and a placeholder that keeps an empty folder in version control (this project's index/).
 OWN_LOOSE_FILES = frozenset({RUN_LOCK_NAME, "search-index.tmp", ".gitignore", ".gitkeep", ".keep"})
-
-
 MANIFEST_FORMAT = "news-search index"
-
 
 # What a write to the index folder fails with when the folder cannot take it: a full disk or quota, a
 # read-only file system, permissions or an immutable flag, a file where a folder should be.
@@ -68,8 +57,6 @@ WRITE_ERRNOS = frozenset(
         errno.EEXIST,
     }
 )
-
-
 # Errors Whoosh raises when the files of an index are missing, truncated or garbled.
 DAMAGE_ERRORS = (
     whoosh.index.IndexError, OSError, EOFError, ValueError, KeyError, struct.error,

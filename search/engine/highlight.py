@@ -21,10 +21,7 @@ from ..models import Fragment
 from .analysis import _TOKEN_RE, _WORD_RE, _is_stop_word, _term_of
 
 SNIPPET_FRAGMENTS = 3
-
-
 FRAGMENT_CHARS = 160
-
 
 FRAGMENT_CONTEXT = 50
 

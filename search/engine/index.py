@@ -4,12 +4,10 @@ similar documents and statistics.
 
 from __future__ import annotations
 
-import difflib
 import heapq
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -41,7 +39,7 @@ from ..errors import (
     IndexNotFoundError,
     QueryError,
 )
-from ..models import Actor, Document, FacetCount, Hit, IndexManifest, Results, UnknownActor
+from ..models import Actor, Document, FacetCount, Hit, IndexManifest, Results
 from . import patches
 from .analysis import _WORD_RE, TOKEN_PATTERN, key_terms
 from .checks import FIELD_RE, KNOWN_FIELDS, _as_plain_words, check_query_text
@@ -57,12 +55,19 @@ from .folder import (
     read_manifest,
 )
 from .highlight import Marks, _highlighted_words, _lead_fragment, body_fragments
-from .postings import BM25_B, BM25_K1, RobertsonBM25F, _scored_by_word_scores, _TermScores, _word_scores
+from .postings import (
+    BM25_B,
+    BM25_K1,
+    RobertsonBM25F,
+    _scored_by_word_scores,
+    _TermScores,
+    _word_scores,
+    matching_documents,
+)
 from .query import ParsedQuery, _lift_filters, _plain_words, query_parser
 from .spelling import spelling_suggestions
 
 log = logging.getLogger(__name__)
-
 
 SIMILAR_TERMS = 12
 
@@ -228,25 +233,6 @@ class EngineIndex:
             )
         )
 
-    @staticmethod
-    def _matching(
-        searcher: Any, query: Query, scored: dict[int, float] | None, narrowing: Query | None
-    ) -> AbstractSet[int] | None:
-        """The documents a request matches (None: every document), found once for the total.
-
-        A query of terms ORed and ANDed matches the documents _word_scores() scored; any other
-        query, those Whoosh's matchers find.
-        """
-        matched: AbstractSet[int] | None = None
-        if scored is not None:
-            matched = scored.keys()
-        elif not isinstance(query, Every):
-            matched = set(searcher.docs_for_query(query))
-        if narrowing is not None:
-            narrowed = set(searcher.docs_for_query(narrowing))
-            matched = narrowed if matched is None else matched & narrowed
-        return matched
-
     def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
         clauses: list[Query] = [Term("actors", actor_id) for _, actor_id in request.actors]
         clauses.extend(filters)
@@ -255,18 +241,6 @@ class EngineIndex:
             end = datetime.combine(request.until, time.max) if request.until else None
             clauses.append(DateRange("date", start, end))
         return And(clauses) if clauses else None
-
-    def _unknown_actors(self, searcher: Any, actors: tuple[tuple[str, str], ...]) -> tuple[UnknownActor, ...]:
-        """The actors a request must name that no document names, each with the closest actors that exist."""
-        unknown = []
-        for written, actor_id in dict.fromkeys(actors):
-            if searcher.doc_frequency("actors", actor_id):
-                continue
-            known = self._actor_names.known()
-            by_name = {name.lower(): name for name, _ in known.values()}
-            close = difflib.get_close_matches(written.lower(), list(by_name), n=3, cutoff=0.75)
-            unknown.append(UnknownActor(written, tuple(by_name[name] for name in close)))
-        return tuple(unknown)
 
     def _sorting(self, sort: str) -> Any:
         if sort == "relevance":
@@ -283,7 +257,7 @@ class EngineIndex:
         empty: dict[str, tuple[FacetCount, ...]] = {name: () for name in request.facets}
         try:
             with self._current_searcher() as searcher:
-                unknown = self._unknown_actors(searcher, request.actors + parsed_query.actors)
+                unknown = self._actor_names.unknown(searcher, request.actors + parsed_query.actors)
                 if unknown:
                     return Results(request.query or "", 0, (), empty, notes=notes, unknown_actors=unknown)
                 parsed, expansion_notes = expand_patterns(parsed_query.scored or Every(), searcher.reader())
@@ -294,7 +268,7 @@ class EngineIndex:
                 scored = (
                     _word_scores(parsed, self._local.term_scores) if _scored_by_word_scores(parsed) else None
                 )
-                matched = self._matching(searcher, parsed, scored, narrowing)
+                matched = matching_documents(searcher, parsed, scored, narrowing)
                 total = searcher.doc_count() if matched is None else len(matched)
                 # A word the index does not know is said whatever else matched ('Kavenaugh confirmation').
                 suggestions = (

@@ -9,6 +9,7 @@ import math
 import pickle
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
@@ -16,22 +17,11 @@ from typing import Any
 from whoosh import scoring
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.query import (
-    And,
-    Not,
-    Or,
-    Phrase,
-    Query,
-    Term,
-)
+from whoosh.query import And, Every, Not, Or, Phrase, Query, Term
 
 # Ranking, chosen on the Cranfield and CISI collections with bench/relevance.py (docs/benchmarks.md).
 BM25_K1 = 1.2
-
-
 BM25_B = 0.75
-
-
 CACHED_POSTINGS = 250_000  # a thread's searcher keeps the scores of its last terms up to this many (~25 MB)
 
 
@@ -321,3 +311,22 @@ def _word_scores(query: Query, term_scores: _TermScores) -> dict[int, float]:
         return found
 
     return evaluate(query)
+
+
+def matching_documents(
+    searcher: Any, query: Query, scored: dict[int, float] | None, narrowing: Query | None
+) -> AbstractSet[int] | None:
+    """The documents a request matches (None: every document), found once for the total.
+
+    A query of terms ORed and ANDed matches the documents _word_scores() scored; any other
+    query, those Whoosh's matchers find.
+    """
+    matched: AbstractSet[int] | None = None
+    if scored is not None:
+        matched = scored.keys()
+    elif not isinstance(query, Every):
+        matched = set(searcher.docs_for_query(query))
+    if narrowing is not None:
+        narrowed = set(searcher.docs_for_query(narrowing))
+        matched = narrowed if matched is None else matched & narrowed
+    return matched

@@ -29,33 +29,20 @@ from whoosh.query import (
 from .analysis import _WORD_RE, _every_folded_word, query_schema
 
 TITLE_WEIGHT = 0.25  # at query time, on top of TITLE_BOOST
-
-
 # Documents that hold every word of a query of plain words score this many times more.
 ALL_WORDS_BONUS = 1.0
-
-
 # Longer queries are questions rather than keywords: holding all their words means little, and the
 # bonus measured worse on Cranfield and CISI.
 MAX_BONUS_WORDS = 4
-
-
 SUGGESTION_DISTANCE = 2
-
 
 MAX_SUGGESTED_WORD = (
     40  # letters: a longer 'word' is pasted junk, and the corrector's automaton is slow on it
 )
-
-
 ALL_DOCUMENTS_FIELD = "_all"  # a name no field has, so that Whoosh's normalize() keeps _AllDocuments
 
-
 PLAIN_WORD_RE = re.compile(r"(?<![\w:~*?^\-])[^\W\d_]{3,}(?![\w:~*?])")
-
-
 TEXT_FIELDS = ("title", "body", "author")  # fields of words, with positions for phrases
-
 
 # Fields whose clauses narrow without scoring, like the flags (_FilterClause); "filter" marks a clause
 # already made one.
