@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import shutil
@@ -12,7 +13,6 @@ from click.testing import CliRunner, Result
 
 from search import engine
 from search.cli import cli, use_color
-from search.engine import folder
 
 from .conftest import DW_REPORT, NO_ACTOR_CORPUS, SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
 
@@ -149,7 +149,8 @@ def test_foreign_index_folder_is_refused_and_left_alone(tmp_path: Path, rebuild:
 
 
 def test_a_second_indexing_run_waits_then_says_who_holds_the_lock(tmp_path: Path, indexed: Path) -> None:
-    with folder._run_lock(indexed, timeout=1):
+    with open(indexed / ".indexing.lock", "a+") as held:  # as another indexing run holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
         started = time.monotonic()
         result = run(["index", str(SAMPLE_CORPUS), "--wait", "0.3", "--index-dir", str(indexed)], tmp_path)
         waited = time.monotonic() - started
