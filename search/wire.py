@@ -67,27 +67,24 @@ class ResultsJSON(TypedDict):
     unknown_actors: list[UnknownActorJSON] | None
 
 
-class DocumentJSON(TypedDict):
-    id: str
+class CleanedJSON(TypedDict):
+    """A file as `search clean --json` shows it."""
+
     path: str
     title: str
     date: str | None
     date_source: str | None
     actors: list[ActorJSON]
     authors: list[str]
+    text: str
+
+
+class DocumentJSON(CleanedJSON):
+    """A stored document: a cleaned file's fields, its id and what was given of its source."""
+
+    id: str
     source: str | None
     url: str | None
-    text: str
-
-
-class CleanedJSON(TypedDict):
-    path: str
-    title: str
-    date: str | None
-    date_source: str | None
-    actors: list[ActorJSON]
-    authors: list[str]
-    text: str
 
 
 class ActorsJSON(TypedDict):
