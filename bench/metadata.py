@@ -29,8 +29,9 @@ else:  # pragma: no cover - Python 3.10
 
 
 from bench.data import REUTERS, reuters_text, rows
-from search.actors import acting_actors, load_gazetteer
+from search.actors import acting_actors
 from search.cleaning import clean_plain_text
+from search.gazetteer import load_gazetteer
 from search.metadata import extract_title
 
 CODES = tomllib.loads((Path(__file__).with_name("reuters_codes.toml")).read_text("utf-8"))

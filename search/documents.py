@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 
 from . import engine
-from .actors import load_gazetteer
 from .cleaning import clean_plain_text
 from .config import Settings
 from .dates import parse_given_date
@@ -22,6 +21,7 @@ from .errors import (
     DocumentNotFoundError,
     IndexNotFoundError,
 )
+from .gazetteer import load_gazetteer
 from .indexing import cleaner_state
 from .metadata import MetadataOptions, make_document
 from .models import (

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import IO
 
 from . import engine
-from .actors import load_gazetteer
 from .boilerplate import RULE_NAME, RepetitionCounter, folder_of
 from .cleaning import CLEANER_VERSION, CleanText, Piece, clean
 from .config import Settings
@@ -36,6 +35,7 @@ from .errors import (
     IndexNotFoundError,
     MassRemovalError,
 )
+from .gazetteer import load_gazetteer
 from .metadata import MetadataOptions, make_document
 from .models import (
     CatalogEntry,

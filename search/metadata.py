@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .actors import Gazetteer, acting_actors, slug
+from .actors import acting_actors
 from .cleaning import CleanText, looks_like_headline
 from .dates import as_datetime, parse_given_date, text_date
+from .gazetteer import Gazetteer, slug
 from .models import Actor, Document, GivenMetadata, SkippedFile, SourceFile
 
 

@@ -13,7 +13,7 @@ from .errors import BadInputError, DocumentNotFoundError, QueryError
 from .models import ACTOR_TYPES, Document, FacetCount, IndexStats, Results
 
 if TYPE_CHECKING:
-    from .actors import Gazetteer
+    from .gazetteer import Gazetteer
 
 MAX_LIMIT = 10_000
 Sort = Literal["relevance", "date", "-date"]  # relevance, oldest first, newest first
@@ -54,14 +54,14 @@ class SearchIndex:
     @property
     def gazetteer(self) -> Gazetteer:
         """The gazetteer the index was built with (ours and the user's files); loading is cached."""
-        from .actors import load_gazetteer  # imported when an actor is named: a plain query never needs it
+        from .gazetteer import load_gazetteer  # imported when an actor is named: a plain query never needs it
 
         files = self._engine.manifest.cleaner.actors_files
         return load_gazetteer(Path(f) for f in files)
 
     def resolve_actor(self, name: str) -> str:
         """The canonical id of an actor named by id, name or alias; a person's id from their name."""
-        from .actors import slug
+        from .gazetteer import slug
 
         return self.gazetteer.resolve(name) or slug(name)
 

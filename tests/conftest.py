@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from search import index_corpus
+from search.gazetteer import Gazetteer, build_gazetteer
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = PROJECT_ROOT / "corpus"
@@ -39,3 +40,58 @@ NO_ACTOR_CORPUS = {
     "quiet.txt": "A quiet day\nNothing much happened anywhere today, it seems.\n",
     "mali.txt": "Mali holds talks\nMali and ECOWAS met in Bamako on Monday, officials said.\n",
 }
+
+
+# A small gazetteer for the actor and gazetteer tests.
+ACTORS = """
+[[actor]]
+id = "united-states"
+name = "United States"
+type = "country"
+iso = "US"
+aliases = ["U.S.", "US", "USA", "America"]
+demonyms = ["American", "Americans"]
+offices = ["State Department", "White House"]
+
+[[actor]]
+id = "mali"
+name = "Mali"
+type = "country"
+iso = "ML"
+demonyms = ["Malian", "Malians"]
+
+[[actor]]
+id = "turkey"
+name = "Turkey"
+type = "country"
+iso = "TR"
+
+[[actor]]
+id = "ecowas"
+name = "ECOWAS"
+type = "organisation"
+aliases = ["Economic Community of West African States"]
+
+[[actor]]
+id = "who"
+name = "World Health Organization"
+type = "organisation"
+aliases = ["WHO"]
+"""
+
+
+PLACES = """
+[places]
+"Houston" = "US"
+"Conn." = "US"
+"Bamako" = "ML"
+"""
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return build_gazetteer(ACTORS, PLACES)
+
+
+def ids(gazetteer: Gazetteer, line: str) -> list[str]:
+    return [actor_id for _, _, actor_id in gazetteer.mentions(line)]

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
 from search import server
-from search.actors import ACTOR_TYPES
+from search.models import ACTOR_TYPES
 from search.searching import FACETS, SORTS
 
 from .conftest import DW_REPORT, NO_ACTOR_CORPUS, PROJECT_ROOT, STATE_DEPARTMENT_STATEMENT, write_corpus

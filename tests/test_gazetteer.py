@@ -1,0 +1,82 @@
+"""The gazetteer: names, aliases and demonyms found in text, ids resolved, the user's file merged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.errors import BadInputError
+from search.gazetteer import build_gazetteer, fold, slug
+
+from .conftest import ACTORS, PLACES, ids
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("The U.S. and the USA and America", ["united-states"] * 3),
+        ("US troops left; they told us to go", ["united-states"]),  # "us" is not the country
+        ("Malian troops and the Malians of Mali's north", ["mali"] * 3),
+        ("The Economic Community of West African States met", ["ecowas"]),
+        ("the State Department said", ["united-states"]),
+        ("a turkey for dinner in Turkey", ["turkey"]),  # proper names only when capitalised
+        ("who said WHO warned", ["who"]),
+        ("Touré of MALIAN origin", ["mali"]),
+        ("Somalia is not Mali", ["mali"]),  # whole words only
+        ("LET US GO", []),  # a short acronym without dots in a shouted line is not trusted
+        ("U.S. TO BUY WHEAT", ["united-states"]),
+    ],
+)
+def test_gazetteer_mentions(gazetteer, line: str, expected: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert ids(gazetteer, line) == expected
+
+
+def test_resolve_takes_ids_names_and_aliases(gazetteer) -> None:  # type: ignore[no-untyped-def]
+    for name in (
+        "ecowas",
+        "ECOWAS",
+        "Economic Community of West African States",
+        "economic community of west african states",
+    ):
+        assert gazetteer.resolve(name) == "ecowas"
+    assert gazetteer.resolve("U.S.") == gazetteer.resolve("United States") == "united-states"
+    assert gazetteer.resolve("Atlantis") is None
+
+
+def test_user_file_adds_extends_and_corrects(tmp_path: Path) -> None:
+    user = tmp_path / "actors.toml"
+    user.write_text(
+        '[[actor]]\nid = "ecowas"\naliases = ["CEDEAO"]\n\n'
+        '[[actor]]\nid = "united-states"\nremove_aliases = ["America"]\n\n'
+        '[[actor]]\nname = "Assimi Goïta"\naliases = ["Goita"]\n'
+    )
+    gazetteer = build_gazetteer(ACTORS, PLACES, [user])
+    assert ids(gazetteer, "La CEDEAO et America") == ["ecowas"]
+    assert gazetteer.actors["assimi-goita"].type == "person"
+    assert gazetteer.actors["assimi-goita"].name == "Assimi Goïta"
+    assert ids(gazetteer, "Colonel Assimi Goita met Goita") == ["assimi-goita", "assimi-goita"]
+    assert gazetteer.version != build_gazetteer(ACTORS, PLACES).version
+
+
+@pytest.mark.parametrize(
+    "content", ["[[actor]]\naliases = ['x']\n", "[[actor]]\nid = 'x'\ntype = 'planet'\n", "[[actor]\n"]
+)
+def test_bad_user_file_is_a_clear_error(tmp_path: Path, content: str) -> None:
+    user = tmp_path / "actors.toml"
+    user.write_text(content)
+    with pytest.raises(BadInputError, match="actors file"):
+        build_gazetteer(ACTORS, PLACES, [user])
+
+
+def test_fold_keeps_length_and_slug_makes_ids() -> None:
+    assert fold("Touré’s Côte") == "toure's cote"
+    assert len(fold("İstanbul ﬁ")) == len("İstanbul ﬁ")
+    assert slug("Amadou Toumani Touré") == "amadou-toumani-toure"
+
+
+def test_longer_acronyms_also_match_capitalised() -> None:
+    gazetteer = build_gazetteer(
+        '[[actor]]\nid = "opec"\nname = "OPEC"\ntype = "organisation"\n', "[places]\n"
+    )
+    assert ids(gazetteer, "Opec and OPEC, not opec") == ["opec", "opec"]
