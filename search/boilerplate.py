@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from posixpath import dirname
 
-from .cleaning import looks_like_date
+from .lines import looks_like_date
 
 MIN_DOCUMENTS = 3
 MIN_SHARE = 0.25

@@ -20,7 +20,7 @@ from typing import IO
 
 from . import engine
 from .boilerplate import RULE_NAME, RepetitionCounter, folder_of
-from .cleaning import CLEANER_VERSION, CleanText, Piece, clean
+from .cleaning import CLEANER_VERSION, CleanText, clean
 from .config import Settings
 from .corpus import (
     check_corpus_dir,
@@ -36,6 +36,7 @@ from .errors import (
     MassRemovalError,
 )
 from .gazetteer import load_gazetteer
+from .lines import Piece
 from .metadata import MetadataOptions, make_document
 from .models import (
     CatalogEntry,

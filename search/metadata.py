@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .actors import acting_actors
-from .cleaning import CleanText, looks_like_headline
+from .cleaning import CleanText
 from .dates import as_datetime, parse_given_date, text_date
 from .gazetteer import Gazetteer, slug
+from .lines import looks_like_headline
 from .models import Actor, Document, GivenMetadata, SkippedFile, SourceFile
 
 

@@ -18,7 +18,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from .cleaning import Piece
+    from .lines import Piece
 
 # grep's colours: matched words in bold red, titles in bold.
 MATCH_STYLE = "\x1b[1;31m"

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from search.cleaning import CleanText, Piece, looks_like_headline
+from search.cleaning import CleanText
+from search.lines import Piece, looks_like_headline
 from search.metadata import extract_title
 from search.rendering import shorten
 
