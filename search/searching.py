@@ -129,8 +129,7 @@ class SearchIndex:
 
     def stats(self) -> IndexStats:
         """Documents, distinct terms, size on disk, last update, corpus root and versions."""
-        figures = self._engine.stats()
-        return IndexStats(**{**figures, "actors_files": tuple(figures["actors_files"])})
+        return self._engine.stats()
 
     def document(self, document_id: str) -> Document:
         """One document by its id (its path relative to the corpus root)."""

@@ -39,7 +39,7 @@ from ..errors import (
     IndexNotFoundError,
     QueryError,
 )
-from ..models import Actor, Document, FacetCount, Hit, IndexManifest, Results
+from ..models import Actor, Document, FacetCount, Hit, IndexManifest, IndexStats, Results
 from . import patches
 from .analysis import _WORD_RE, TOKEN_PATTERN, key_terms
 from .checks import FIELD_RE, KNOWN_FIELDS, _as_plain_words, check_query_text
@@ -353,7 +353,7 @@ class EngineIndex:
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> IndexStats:
         """Figures about the index itself: size, vocabulary, versions, when it was last written."""
         try:
             with self._index.searcher() as searcher:
@@ -364,18 +364,18 @@ class EngineIndex:
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
         manifest = self.manifest
-        return {
-            "documents": documents,
-            "distinct_terms": terms,
-            "size_bytes": size,
-            "updated": manifest.updated,
-            "corpus_root": manifest.corpus_root,
-            "schema_version": manifest.schema_version,
-            "cleaner_version": manifest.cleaner.version,
-            "gazetteer_version": manifest.cleaner.gazetteer,
-            "actors_files": list(manifest.cleaner.actors_files),
-            "learned_chrome_lines": len(manifest.cleaner.repeated_lines),
-        }
+        return IndexStats(
+            documents=documents,
+            distinct_terms=terms,
+            size_bytes=size,
+            updated=manifest.updated,
+            corpus_root=manifest.corpus_root,
+            schema_version=manifest.schema_version,
+            cleaner_version=manifest.cleaner.version,
+            gazetteer_version=manifest.cleaner.gazetteer,
+            actors_files=manifest.cleaner.actors_files,
+            learned_chrome_lines=len(manifest.cleaner.repeated_lines),
+        )
 
     def document(self, document_id: str) -> Document | None:
         """One document, as stored, or None if the index holds no such id."""
