@@ -33,3 +33,10 @@ def test_spans_are_read_back_from_tags() -> None:
         (4, 5, "LOC"),
         (5, 6, "LOC"),
     }
+
+
+def test_the_compiled_tagger_tags_as_the_model_does() -> None:
+    model = tagger.train(list(tagger.sentences(tagger.CONLL / "train.jsonl", limit=60)), epochs=1)
+    compiled = tagger.CompiledTagger(model)
+    for tokens, _ in tagger.sentences(tagger.CONLL / "dev.jsonl", limit=40):
+        assert compiled.tag(tokens) == tagger.tag(model, tokens)
