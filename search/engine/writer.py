@@ -199,22 +199,27 @@ def writing(index_dir: Path, corpus_root: Path | None, timeout: float, rebuild: 
     patches.apply()
     try:
         with _run_lock(index_dir, timeout):
-            index = _open_or_create_for_writing(index_dir) if rebuild else _open_for_update(index_dir)
-            build = IndexBuild(index, index_dir, timeout, clear=rebuild)
+            build = None
             try:
+                index = _open_or_create_for_writing(index_dir) if rebuild else _open_for_update(index_dir)
+                build = IndexBuild(index, index_dir, timeout, clear=rebuild)
                 yield build
-            except BaseException:
-                with suppress(Exception):  # closing its files fails too on a full disk
-                    build._cancel()
-                _remove_unfinished(index_dir)  # Whoosh's cancel leaves the new segment's files
+                build._finish()
+                _write_manifest(index_dir, corpus_root, build.cleaning)
+            except BaseException as error:
+                if build is not None:
+                    with suppress(Exception):  # closing its files fails too on a full disk
+                        build._cancel()
+                # What our writer began (Whoosh's cancel leaves the new segment's files, and a writer that
+                # failed half-made on a full disk leaves some too) is removed while the run lock is still
+                # ours; when another writer holds Whoosh's lock, the files are its own.
+                half_made = isinstance(error, OSError) and error.errno in WRITE_ERRNOS
+                if build is not None or half_made:
+                    _remove_unfinished(index_dir)
                 raise
-            build._finish()
-            _write_manifest(index_dir, corpus_root, build.cleaning)
     except OSError as error:
         if error.errno not in WRITE_ERRNOS:
             raise
-        if index_dir.is_dir():
-            _remove_unfinished(index_dir)
         raise _not_writable(index_dir, error) from None
 
 
