@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .decoding import decode, looks_like_html
+from .decoding import decode, looks_like_html, without_controls
 from .errors import CorpusNotFoundError
 from .models import GivenMetadata, SkippedFile, SourceFile
 
@@ -24,10 +24,6 @@ LIST_KEYS = frozenset({"actors", "authors"})
 # A document's url is served to HTTP clients and pages as a link: only these schemes are kept
 # (a "javascript:" or "file:" url from a corpus made elsewhere would run or point into this machine).
 URL_SCHEMES = frozenset({"http", "https"})
-# Control characters are never article text; left in, an escape sequence in a file reaches every
-# terminal that shows a snippet. Form feeds and vertical tabs (page breaks of old text files) break lines.
-CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-PAGE_BREAK_RE = re.compile("[\x0b\x0c]")
 # Other names people give these keys (static-site generators, exports).
 KEY_ALIASES = {"author": "authors", "byline": "authors", "published": "date", "headline": "title"}
 FRONT_MATTER_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<block>(?:.*\r?\n){0,40}?)---[ \t]*(?:\r?\n|\Z)")
@@ -246,7 +242,7 @@ def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile | SkippedF
     text = decode(raw, is_html)
     if text is None:
         return SkippedFile(rel, "binary file")
-    text = PAGE_BREAK_RE.sub("\n", CONTROL_RE.sub("", text))
+    text = without_controls(text)
     sidecar, sidecar_bytes, warnings = read_sidecar(path, root)
     front, text, front_warnings = (
         split_front_matter(text, rel) if not is_html else (GivenMetadata(), text, [])

@@ -47,6 +47,7 @@ LEGACY_ENCODINGS = (
     "cp1255",
     "cp1256",
 )
+HIGH_BYTES = bytes(range(128, 256))
 CHOOSING_SAMPLE_BYTES = 65_536  # enough words to tell encodings apart, read once a file
 WORD_RE = re.compile(r"[^\W\d_]+")
 # In UTF-16, every other byte is the high byte of a code point: for text in one alphabet it takes a
@@ -54,6 +55,16 @@ WORD_RE = re.compile(r"[^\W\d_]+")
 UTF16_MAX_HIGH_BYTE_VALUES = 3
 UTF16_MIN_HIGH_BYTE_SHARE = 0.95
 UTF16_MIN_PRINTABLE_SHARE = 0.95
+# Control characters are never article text; left in, an escape sequence in a file reaches every
+# terminal that shows a snippet. Form feeds and vertical tabs (page breaks of old text files) break lines.
+CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+PAGE_BREAK_RE = re.compile("[\x0b\x0c]")
+
+
+def without_controls(text: str) -> str:
+    """Text as an article holds it: control characters dropped, page breaks made line breaks. For a
+    file's decoded text and for the text an app gives alike."""
+    return PAGE_BREAK_RE.sub("\n", CONTROL_RE.sub("", text))
 
 
 def looks_like_html(raw: bytes) -> bool:
@@ -153,8 +164,9 @@ def _legacy(raw: bytes) -> str:
     """
     sample = raw[:CHOOSING_SAMPLE_BYTES]
     candidates: list[str] = []
-    if sum(b > 127 for b in sample) > NON_LATIN_SHARE * len(sample):
-        best = charset_normalizer.from_bytes(raw).best()
+    high_bytes = len(sample) - len(sample.translate(None, HIGH_BYTES))
+    if high_bytes > NON_LATIN_SHARE * len(sample):
+        best = charset_normalizer.from_bytes(sample).best()  # the choice is made on the sample anyway
         if best is not None:
             candidates.append(best.encoding)
     candidates += [name for name in LEGACY_ENCODINGS if name not in candidates]

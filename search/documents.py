@@ -16,6 +16,7 @@ from . import engine
 from .cleaning import clean_plain_text
 from .config import Settings
 from .dates import parse_given_date
+from .decoding import without_controls
 from .errors import (
     BadInputError,
     DocumentNotFoundError,
@@ -83,7 +84,7 @@ def add_document(
             )
     manifest = engine.read_manifest(index_dir)
     options = MetadataOptions(load_gazetteer(Path(f) for f in manifest.cleaner.actors_files))
-    content = f"{title}\n{text}" if title.strip() else text
+    content = without_controls(f"{title}\n{text}" if title.strip() else text)
     given = GivenMetadata(
         title=title.strip() or None,
         date=given_date,

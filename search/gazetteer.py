@@ -100,11 +100,11 @@ class Gazetteer:
         return kept
 
 
-def _read_toml(path: Path | None, text: str | None = None) -> dict[str, Any]:
+def _parse_toml(text: str, where: str) -> dict[str, Any]:
     try:
-        return read_toml(text if text is not None else path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
-    except (OSError, UnicodeDecodeError, TOMLDecodeError) as error:
-        raise BadInputError(f"actors file {path}: {error}") from None
+        return read_toml(text)
+    except TOMLDecodeError as error:
+        raise BadInputError(f"actors file {where}: {error}") from None
 
 
 def _merge_user_entries(entries: dict[str, dict[str, Any]], user: dict[str, Any], path: Path) -> None:
@@ -150,7 +150,7 @@ def _alias(actor_id: str, text: str) -> _Alias:
 def build_gazetteer(actors_toml: str, places_toml: str, user_files: Sequence[Path] = ()) -> Gazetteer:
     """A gazetteer from our data files and the user's, which add actors or correct ours."""
     entries: dict[str, dict[str, Any]] = {}
-    for raw in _read_toml(Path("search/data/actors.toml"), actors_toml).get("actor", []):
+    for raw in _parse_toml(actors_toml, "search/data/actors.toml").get("actor", []):
         entries[raw["id"]] = dict(raw)
     digest = hashlib.blake2b(actors_toml.encode() + places_toml.encode(), digest_size=8)
     for path in user_files:
@@ -159,7 +159,7 @@ def build_gazetteer(actors_toml: str, places_toml: str, user_files: Sequence[Pat
         except (OSError, UnicodeDecodeError) as error:
             raise BadInputError(f"actors file {path}: cannot be read as UTF-8 text ({error})") from None
         digest.update(user_text.encode())
-        _merge_user_entries(entries, _read_toml(path, user_text), path)
+        _merge_user_entries(entries, _parse_toml(user_text, str(path)), path)
     actors: dict[str, Actor] = {}
     by_key: defaultdict[str, list[_Alias]] = defaultdict(list)
     names: dict[str, str] = {}
@@ -181,7 +181,7 @@ def build_gazetteer(actors_toml: str, places_toml: str, user_files: Sequence[Pat
     by_iso = {entry["iso"]: actor_id for actor_id, entry in entries.items() if entry.get("iso")}
     places = {
         fold(place): by_iso[iso]
-        for place, iso in _read_toml(Path("search/data/places.toml"), places_toml).get("places", {}).items()
+        for place, iso in _parse_toml(places_toml, "search/data/places.toml").get("places", {}).items()
         if iso in by_iso
     }
     return Gazetteer(actors, places, names, digest.hexdigest(), automaton, tuple(aliases))

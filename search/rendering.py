@@ -189,5 +189,6 @@ def render_stats(stats: IndexStats) -> str:
     shown = {**data, "size_on_disk": size, "actors_files": ", ".join(stats.actors_files) or "-"}
     del shown["size_bytes"]
     return "\n".join(
-        f"{name.replace('_', ' ')}: {value if value is not None else '-'}" for name, value in shown.items()
+        terminal_safe(f"{name.replace('_', ' ')}: {value if value is not None else '-'}")
+        for name, value in shown.items()
     )

@@ -55,7 +55,15 @@ MAX_PAGE = 100  # results a request may ask for
 MAX_OFFSET = 10_000
 MAX_QUERY_CHARS = 1_000
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+class RequestTooLongError(SearchError):
+    """A request ran past the server's time bound."""
+
+
+# An error's status is its nearest class's here (a NotAnIndexError is an IndexDamagedError); else 400.
 STATUS_OF_ERROR: dict[type[SearchError], int] = {
+    RequestTooLongError: 503,
     QueryError: 400,
     BadInputError: 400,
     DocumentNotFoundError: 404,
@@ -92,10 +100,6 @@ Since = Annotated[
 Until = Annotated[str | None, Query(pattern=DATE_PATTERN, description="Up to this date, inclusive.")]
 QueryText = Annotated[str | None, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="A query.")]
 DocumentId = Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="A document id.")]
-
-
-class RequestTooLongError(SearchError):
-    """A request ran past the server's time bound."""
 
 
 def host_names_for(bound_host: str, also: Collection[str] = ()) -> frozenset[str] | None:
@@ -226,7 +230,7 @@ def create_app(
 
     @app.exception_handler(SearchError)
     def search_error(request: Request, error: SearchError) -> JSONResponse:
-        status = 503 if isinstance(error, RequestTooLongError) else STATUS_OF_ERROR.get(type(error), 400)
+        status = next((STATUS_OF_ERROR[kind] for kind in type(error).__mro__ if kind in STATUS_OF_ERROR), 400)
         return JSONResponse({"error": _without_paths(str(error), folders)}, status_code=status)
 
     @app.exception_handler(HTTPException)

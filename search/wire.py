@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 # pydantic reads TypedDicts from typing_extensions on Python < 3.12, not from typing.
@@ -100,6 +101,11 @@ class ErrorJSON(TypedDict):
     error: str
 
 
+def _day(moment: datetime | None) -> str | None:
+    """A date as the wire writes it: the ISO 8601 day, or null."""
+    return moment.date().isoformat() if moment else None
+
+
 def actor_json(actor: Actor) -> ActorJSON:
     return {"id": actor.id, "name": actor.name, "type": actor.type}
 
@@ -129,7 +135,7 @@ def results_json(results: Results) -> ResultsJSON:
                 "id": hit.id,
                 "path": hit.path,
                 "title": hit.title,
-                "date": hit.date.date().isoformat() if hit.date else None,
+                "date": _day(hit.date),
                 "actors": [actor_json(actor) for actor in hit.actors],
                 "score": round(hit.score, 4),
                 "snippet": [{"text": f.text, "highlights": list(f.highlights)} for f in hit.fragments],
@@ -156,7 +162,7 @@ def document_json(document: Document) -> DocumentJSON:
         "id": document.id,
         "path": document.path,
         "title": document.title,
-        "date": document.date.date().isoformat() if document.date else None,
+        "date": _day(document.date),
         "date_source": document.date_source or None,
         "actors": [actor_json(actor) for actor in document.actors],
         "authors": list(document.authors),
@@ -171,7 +177,7 @@ def cleaned_json(document: Document) -> CleanedJSON:
     return {
         "path": document.path,
         "title": document.title,
-        "date": document.date.date().isoformat() if document.date else None,
+        "date": _day(document.date),
         "date_source": document.date_source or None,
         "actors": [actor_json(actor) for actor in document.actors],
         "authors": list(document.authors),
@@ -181,7 +187,7 @@ def cleaned_json(document: Document) -> CleanedJSON:
 
 def stats_json(stats: IndexStats) -> dict[str, Any]:
     """IndexStats field for field (the HTTP API answers the record itself)."""
-    return asdict(stats) | {"actors_files": list(stats.actors_files)}
+    return asdict(stats)
 
 
 def dumps(data: Any) -> str:

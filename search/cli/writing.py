@@ -16,6 +16,7 @@ from ..rendering import (
     render_clean,
     render_clean_diff,
     render_index_report,
+    terminal_safe,
 )
 from .base import (
     EXIT_ERROR,
@@ -221,7 +222,7 @@ def clean_command(
             click.echo(json.dumps(wire.cleaned_json(preview.document), ensure_ascii=False))
             continue
         if len(files) > 1:
-            click.echo(f"{'' if number == 0 else chr(10)}==> {path} <==")
+            click.echo(f"{'' if number == 0 else chr(10)}==> {terminal_safe(str(path))} <==")
         if diff:
             click.echo(render_clean_diff(preview.pieces, colored), color=colored, nl=False)
         else:

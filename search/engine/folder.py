@@ -17,9 +17,7 @@ from pathlib import Path
 from time import monotonic, sleep
 from typing import Any
 
-import whoosh.filedb.filestore
 import whoosh.index
-import whoosh.writing
 
 from ..errors import (
     IndexDamagedError,

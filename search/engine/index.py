@@ -14,9 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-import whoosh.filedb.filestore
 import whoosh.index
-import whoosh.writing
 from whoosh import qparser, sorting
 from whoosh.analysis import (
     CharsetFilter,

@@ -7,6 +7,7 @@ only to the Whoosh version they were written against; any other version runs unp
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -80,10 +81,10 @@ def _buffer_file_init(self: Any, buf: memoryview, name: str | None = None, onclo
     self.is_closed = False
 
 
+@functools.cache
 def apply() -> None:
-    """Patch Whoosh, once, if it is the version the patches were written for."""
-    if structfile.BufferFile.__init__ is _buffer_file_init:
-        return
+    """Patch Whoosh, the first time an index is opened or written, if it is the version the patches were
+    written for (said once otherwise)."""
     if tuple(whoosh.__version__[:3]) != PATCHED_VERSION:
         log.info(
             "Whoosh %s is not %s: its file reading is left unpatched", whoosh.versionstring(), PATCHED_VERSION

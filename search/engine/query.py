@@ -1,5 +1,5 @@
 """Reading a query: the parser and its plugins (field clauses as filters, phrases with stop words,
-+/- signs, the all-words bonus), checks on what a user typed or pasted, and the bounds on expansion.
++/- signs, the all-words bonus), and what a parsed query is made of.
 """
 
 from __future__ import annotations
@@ -34,14 +34,7 @@ ALL_WORDS_BONUS = 1.0
 # Longer queries are questions rather than keywords: holding all their words means little, and the
 # bonus measured worse on Cranfield and CISI.
 MAX_BONUS_WORDS = 4
-SUGGESTION_DISTANCE = 2
-
-MAX_SUGGESTED_WORD = (
-    40  # letters: a longer 'word' is pasted junk, and the corrector's automaton is slow on it
-)
 ALL_DOCUMENTS_FIELD = "_all"  # a name no field has, so that Whoosh's normalize() keeps _AllDocuments
-
-PLAIN_WORD_RE = re.compile(r"(?<![\w:~*?^\-])[^\W\d_]{3,}(?![\w:~*?])")
 TEXT_FIELDS = ("title", "body", "author")  # fields of words, with positions for phrases
 
 # Fields whose clauses narrow without scoring, like the flags (_FilterClause); "filter" marks a clause

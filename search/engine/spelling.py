@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .analysis import SPELLING_FIELD
 from .checks import OPERATORS
-from .query import MAX_SUGGESTED_WORD, PLAIN_WORD_RE, SUGGESTION_DISTANCE
+
+SUGGESTION_DISTANCE = 2
+# Letters: a longer 'word' is pasted junk, and the corrector's automaton is slow on it.
+MAX_SUGGESTED_WORD = 40
+PLAIN_WORD_RE = re.compile(r"(?<![\w:~*?^\-])[^\W\d_]{3,}(?![\w:~*?])")
 
 
 def spelling_suggestions(
