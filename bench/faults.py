@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -379,6 +380,7 @@ def check_immutable_folder(run: Runner, corpus: Path, more: Path, work: Path) ->
 # --- kill -9 ---------------------------------------------------------------------------
 
 
+@functools.cache
 def search_command() -> list[str]:
     """The `search` command installed beside this interpreter, else this interpreter running the CLI
     (not any `search` on the PATH: another program may have the name)."""
@@ -418,10 +420,7 @@ def check_kills(
             if kind != "first build":
                 run(["index", str(corpus), "--index-dir", str(index_dir), "--quiet"])
             if kind == "update":
-                target = work / f"kill-update-corpus-{trial}"
-                shutil.copytree(corpus, target)
-                for path in extra.iterdir():
-                    shutil.copy(path, target / path.name)
+                target = grown(corpus, extra, work / f"kill-update-corpus-{trial}")
             before = committed_ids(index_dir)
             args = [*search_command(), "index", str(target), "--index-dir", str(index_dir), "--quiet"]
             args += ["--rebuild"] if kind == "rebuild" else []

@@ -163,12 +163,12 @@ class CompiledTagger:
     and tables for the previous tags. Tags exactly as tag() does (a test checks it)."""
 
     def __init__(self, model: Perceptron) -> None:
-        self._model = model
         self._rows = {feature: [row.get(t, 0.0) for t in TAGS] for feature, row in model.weights.items()}
         self._zero = [0.0] * len(TAGS)
         self._own: dict[str, list[float]] = {}
         self._around: dict[tuple[int, str], list[float]] = {}
         self._after: dict[tuple[str, str], list[float]] = {}
+        self._starts = (self._sum(["bias", "first=True"]), self._sum(["bias", "first=False"]))
 
     def _sum(self, names: list[str]) -> list[float]:
         total = list(self._zero)
@@ -210,9 +210,8 @@ class CompiledTagger:
     def tag(self, tokens: list[str]) -> list[str]:
         static = []
         edge = "<edge>"
-        starts = (self._sum(["bias", "first=True"]), self._sum(["bias", "first=False"]))
         for i, word in enumerate(tokens):
-            parts = [self._own_vector(word), starts[i > 0]]
+            parts = [self._own_vector(word), self._starts[i > 0]]
             for offset in (-2, -1, 1, 2):
                 j = i + offset
                 parts.append(self._around_vector(offset, tokens[j] if 0 <= j < len(tokens) else edge))
