@@ -61,6 +61,11 @@ def test_a_caption_repeated_right_after_itself_goes_both_times() -> None:
         ),
         (["1. Only one item", "Body"], ["1. Only one item", "Body"]),
         (["1. Home", "3. News"], ["1. Home", "3. News"]),  # not consecutive numbers
+        (
+            ["1. Michelle Freeman (Jamaica) 12.71 seconds", "2. Ludmila Engquist (Sweden) 12.74"],
+            ["1. Michelle Freeman (Jamaica) 12.71 seconds", "2. Ludmila Engquist (Sweden) 12.74"],
+        ),  # results: rows of figures are the story's own data
+        (["1. Top 10 films", "2. Watch live", "3. Newsletters"], []),  # one figure in three: links
     ],
 )
 def test_numbered_link_lists_go_but_real_lists_stay(lines: list[str], expected: list[str]) -> None:
