@@ -1,0 +1,420 @@
+"""Which words of a story name a person, an organisation, a place or another name: a trained tagger.
+
+The model is an averaged structured perceptron (Collins 2002) over the tags B-/I-PER, ORG, LOC, MISC
+and O, trained on the CoNLL-2003 English training split by `python -m bench.train_tagger` and shipped
+as package data (search/data/tagger.npz). Every feature describes one word seen from one position
+(the word itself, or a neighbour up to two words away): the word, its shape, its affixes, whether our
+package lists name it (a country, a demonym, a city, a title) and how the rest of the story writes it
+(only capitalised, also in lower case). Because no feature joins two words, a word's score vectors are
+computed once per word and cached, and a sentence's scores are a few numpy additions; the tags are
+then decoded with Viterbi over the learnt tag-to-tag transitions, with the impossible ones (O then
+I-ORG) ruled out.
+
+Headlines in capitals ("VOLCKER SEES ...") are tagged from what the story's other lines say about the
+same words, not from their shape: a capitalised word is only a name when the story writes it so.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from io import BytesIO
+
+import numpy as np
+import numpy.typing as npt
+
+from .config import read_toml
+
+logger = logging.getLogger(__name__)
+
+TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC")
+KINDS = ("PER", "ORG", "LOC", "MISC")
+OFFSETS = (-2, -1, 0, 1, 2)
+EDGE = "\0edge"
+# Initials and dotted acronyms stay one word ("U.S.", "J."); other words end before a full stop.
+TOKEN_RE = re.compile(r"(?:[^\W\d_]\.)+(?![^\W\d_])|\w+(?:[-'’.&]\w+)*|[^\w\s]")
+SENTENCE_ENDS = frozenset(".?!")
+MAX_CACHED_WORDS = 400_000  # each cached word holds 5 x 9 floats (72 MB in all); cleared past this
+MAX_WORD_CHARS = 40  # longer "words" (URLs, hashes) are described by their shape alone
+MAX_DECODED_WORDS = 256  # longer stretches of possible names are decoded in pieces of this many words
+
+Floats = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A tagged name in one line: its characters [start, end), its kind (PER, ORG, LOC, MISC)."""
+
+    start: int
+    end: int
+    kind: str
+
+
+def tokenize(line: str) -> list[tuple[int, int]]:
+    """The (start, end) of each word and punctuation mark of a line."""
+    return [match.span() for match in TOKEN_RE.finditer(line)]
+
+
+def shape(word: str) -> str:
+    """What a word looks like, runs squeezed: 'Xx', 'XX', 'd', 'X.X.', 'Xx-Xx'."""
+    out: list[str] = []
+    for char in word:
+        mapped = "X" if char.isupper() else "x" if char.islower() else "d" if char.isdigit() else char
+        if not (len(out) >= 2 and out[-1] == mapped and out[-2] == mapped):
+            out.append(mapped)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Word lists from our package data that a feature may name: no user file changes the tagger."""
+
+    words: dict[str, tuple[str, ...]]  # lower-cased word -> the lists it is in
+    clusters: dict[str, tuple[str, ...]]  # lower-cased word -> its cluster at each grain
+
+    def of(self, lower: str) -> tuple[str, ...]:
+        return self.words.get(lower, ())
+
+    def cluster(self, lower: str) -> tuple[str, ...]:
+        return self.clusters.get(lower, ())
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Countries, demonyms, organisations, cities and titles, one word each, and the word clusters
+    (bench/clusters.py), from search/data."""
+    data = resources.files("search").joinpath("data")
+    actors = read_toml(data.joinpath("actors.toml").read_text("utf-8")).get("actor", [])
+    places = read_toml(data.joinpath("places.toml").read_text("utf-8")).get("places", {})
+    people = read_toml(data.joinpath("people.toml").read_text("utf-8"))
+    lists: dict[str, set[str]] = {}
+
+    def add(text: str, name: str) -> None:
+        if " " not in text:
+            lists.setdefault(text.lower(), set()).add(name)
+
+    for entry in actors:
+        kind = "country" if entry.get("type") == "country" else "organisation"
+        for text in (entry.get("name", ""), *entry.get("aliases", [])):
+            add(text, kind)
+        for text in entry.get("demonyms", []):
+            add(text, "demonym")
+        for text in entry.get("cities", []):
+            add(text, "place")
+    for place in places:
+        add(place, "place")
+    for title in (*people["titles"], *people["lowercase_titles"]):
+        add(title.rstrip("."), "title")
+    clusters: dict[str, tuple[str, ...]] = {}
+    with gzip.open(BytesIO(data.joinpath("clusters.tsv.gz").read_bytes()), "rt", encoding="utf-8") as rows:
+        for row in rows:
+            if not row.startswith("#"):
+                word, *grains, case = row.rstrip("\n").split("\t")
+                grained = (f"{grain}:{number}" for grain, number in enumerate(grains))
+                clusters[word] = (*grained, "case:" + case)
+    return Lexicon({word: tuple(sorted(names)) for word, names in lists.items()}, clusters)
+
+
+def case_says_nothing(words: Sequence[str]) -> bool:
+    """Whether a line's capitals say nothing about names: written in capitals ("VOLCKER SEES ..."), or
+    in headline style, every longer word capitalised ("U.S. Condemns Military Seizure of Power")."""
+    joined = "".join(words)
+    if joined == joined.upper():
+        return True
+    longer = [word[0] for word in words if len(word) >= 4 and word.isalpha()]
+    return len(longer) >= 2 and "".join(longer).isupper()
+
+
+def case_evidence(
+    lines: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], shouting: Sequence[bool]
+) -> dict[str, str]:
+    """How the story writes each word away from a sentence's start, where case says something:
+    'cap' only capitalised, 'low' only in lower case, 'both'. `lines` are the story's lines as words,
+    `starts` their sentence_starts(), `shouting` their case_says_nothing(): those lines are left out."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for words, line_starts, says_nothing in zip(lines, starts, shouting, strict=True):
+        if says_nothing:
+            continue
+        seen = set(words)
+        opening = Counter(words[index] for index in line_starts)
+        seen.difference_update(word for word, count in opening.items() if words.count(word) == count)
+        capitalised.update(word.lower() for word in seen if word[:1].isupper() and word[:1].isalpha())
+        lower.update(word for word in seen if word[:1].islower())
+    evidence = dict.fromkeys(capitalised, "cap")
+    evidence.update(dict.fromkeys(lower - capitalised, "low"))
+    evidence.update(dict.fromkeys(lower & capitalised, "both"))
+    return evidence
+
+
+def word_features(word: str, distance: int, shouting: bool, evidence: str) -> list[str]:
+    """The features of `word` seen from `distance` words away (0: the word being tagged).
+
+    `shouting`: the word's line is in capitals or headline style (case_says_nothing), so a capital
+    says nothing about names.
+    `evidence`: how the rest of the story writes the word (case_evidence), '' when it never does.
+    """
+    at = f"{distance}:"
+    if word == EDGE:
+        return [at + "edge"]
+    lower = word.lower()
+    if len(lower) > MAX_WORD_CHARS:
+        lower = "<long>"
+    shaped = "shout" if shouting and word[:1].isupper() and len(word) > 1 else shape(word[:MAX_WORD_CHARS])
+    found = [at + "w=" + lower, at + "s=" + shaped, at + "e=" + evidence]
+    found.extend(at + "l=" + name for name in lexicon().of(lower.rstrip(".")))
+    if -1 <= distance <= 1:
+        found.extend(at + "c=" + cluster for cluster in lexicon().cluster(lower))
+    if distance == 0:
+        found.append("bias")
+        found.append(f"s={shaped}|e={evidence}")
+        found.extend(("p2=" + lower[:2], "p3=" + lower[:3], "x2=" + lower[-2:], "x3=" + lower[-3:]))
+        found.append("x4=" + lower[-4:])
+    elif distance in (-1, 1):
+        found.append(at + "x3=" + lower[-3:])
+    return found
+
+
+def sentence_starts(words: Sequence[str]) -> list[int]:
+    """Where the sentences of a line begin: its first word, and each word after . ? ! that ends a
+    sentence (not the full stop of an abbreviation such as "Corp." or "Sen.")."""
+    starts = [0] if words else []
+    for index in [i for i, word in enumerate(words) if word in SENTENCE_ENDS]:
+        before = words[index - 1] if index else ""
+        abbreviation = words[index] == "." and len(before) <= 4 and before[:1].isupper()
+        if index + 1 < len(words) and not abbreviation:
+            starts.append(index + 1)
+    return starts
+
+
+def token_features(words: Sequence[str], shouting: bool, evidence: dict[str, str]) -> list[list[str]]:
+    """Every feature of every word of a line, as training sees them (the tagger sums the same ones
+    from its per-word cache)."""
+    padded = [EDGE, EDGE, *words, EDGE, EDGE]
+    starts = set(sentence_starts(words))
+    result = []
+    for index in range(len(words)):
+        found = ["first"] if index in starts else []
+        for distance in OFFSETS:
+            word = padded[index + 2 + distance]
+            found.extend(word_features(word, distance, shouting, evidence.get(word.lower(), "")))
+        result.append(found)
+    return result
+
+
+def allowed_transitions() -> Floats:
+    """0 where a tag may follow another (row 0: the line's start), -inf where it may not: an I-X only
+    after B-X or I-X."""
+    allowed = np.zeros((len(TAGS) + 1, len(TAGS)), dtype=np.float32)
+    for row, before in enumerate(("<s>", *TAGS)):
+        for column, tag in enumerate(TAGS):
+            if tag.startswith("I-") and before[2:] != tag[2:]:
+                allowed[row, column] = -np.inf
+    return allowed
+
+
+def viterbi(emissions: Floats, transitions: Floats) -> list[int]:
+    """The best tag sequence for one line's scores; transitions[0] scores the first tag."""
+    return viterbi_lines(emissions[None], np.array([len(emissions)]), transitions)[0]
+
+
+def viterbi_lines(
+    emissions: Floats,
+    lengths: npt.NDArray[np.int64],
+    transitions: Floats,
+    after_o: npt.NDArray[np.bool_] | None = None,
+    before_o: npt.NDArray[np.bool_] | None = None,
+) -> list[list[int]]:
+    """The best tag sequence of each of several pieces of lines at once (emissions: pieces x longest x
+    tags, each padded after its end): one numpy step a word position, not one a word. A piece that
+    `after_o` starts after a word tagged O (not at a sentence's start), and one that `before_o` ends
+    before a word tagged O, is scored with those transitions."""
+    count, longest, tags = emissions.shape
+    back = np.zeros((longest, count, tags), dtype=np.intp)
+    scores = np.zeros((longest, count, tags), dtype=np.float32)
+    starting = transitions[np.where(after_o, 1, 0)] if after_o is not None else transitions[0]
+    scores[0] = starting + emissions[:, 0]
+    between = transitions[1:]
+    for index in range(1, longest):
+        candidates = scores[index - 1][:, :, None] + between
+        back[index] = candidates.argmax(axis=1)
+        scores[index] = candidates.max(axis=1) + emissions[:, index]
+    final = scores[lengths - 1, np.arange(count)]
+    if before_o is not None:
+        final[before_o] += between[:, 0]
+    path = np.zeros((count, longest), dtype=np.intp)
+    everyone = np.arange(count)
+    path[everyone, lengths - 1] = final.argmax(axis=1)
+    for index in range(longest - 1, 0, -1):
+        active = lengths > index
+        previous = back[index, everyone, path[:, index]]
+        path[active, index - 1] = previous[active]
+    return [path[line, : lengths[line]].tolist() for line in range(count)]
+
+
+def spans_of(tags: Sequence[int] | npt.NDArray[np.intp]) -> list[tuple[int, int, str]]:
+    """(first word, end word, kind) of each tagged name, from a line's tag numbers (indexes of TAGS);
+    an I- tag after another kind, or after O, starts a name of its own."""
+    found: list[tuple[int, int, str]] = []
+    named = np.flatnonzero(np.asarray(tags))
+    for position, tag in zip(named.tolist(), np.asarray(tags)[named].tolist(), strict=True):
+        kind = KINDS[(tag - 1) // 2]
+        if tag % 2 == 0 and found and found[-1][1] == position and found[-1][2] == kind:
+            found[-1] = (found[-1][0], position + 1, kind)
+        else:
+            found.append((position, position + 1, kind))
+    return found
+
+
+class Tagger:
+    """A trained model: feature weights per tag, tag-to-tag transitions, and a table of word vectors.
+
+    Each distinct (word, line in capitals, case evidence) gets a row of `_table` holding its score
+    vector seen from each of OFFSETS, made once from its features; a story's scores are then one
+    gather over its words and five shifted additions, and its lines are decoded together.
+    """
+
+    def __init__(self, features: Sequence[str], weights: Floats, transitions: Floats) -> None:
+        self._features = tuple(features)
+        self._index = {feature: row for row, feature in enumerate(features)}
+        self._stored = (weights, transitions)
+        self._weights = weights.astype(np.float32)
+        self._transitions = transitions.astype(np.float32) + allowed_transitions()
+        self._first = self._sum(["first"])
+        finite = self._transitions[np.isfinite(self._transitions)]
+        self._sure_o = 2.0 * float(finite.max() - finite.min()) if finite.size else 0.0
+        self._rows: dict[tuple[str, bool, str], int] = {}
+        self._table = np.zeros((1024, len(OFFSETS), len(TAGS)), dtype=np.float32)
+
+    @classmethod
+    def load(cls, data: bytes) -> Tagger:
+        """A tagger from the bytes of a model file that bench/tagger.py wrote."""
+        with np.load(BytesIO(data), allow_pickle=False) as stored:
+            features = bytes(stored["features"]).decode("utf-8").split("\n")
+            return cls(features, stored["weights"], stored["transitions"])
+
+    def arrays(self) -> tuple[tuple[str, ...], npt.NDArray[np.floating], Floats]:
+        """The model as it is stored: feature names, their weights per tag, the transitions."""
+        return self._features, self._stored[0], self._stored[1]
+
+    def _sum(self, features: Iterable[str]) -> Floats:
+        rows = [row for feature in features if (row := self._index.get(feature)) is not None]
+        return self._weights[rows].sum(axis=0) if rows else np.zeros(len(TAGS), dtype=np.float32)
+
+    def _row(self, word: str, shouting: bool, evidence: str) -> int:
+        """The row of `_table` holding this word's vectors, made on first sight."""
+        key = (word, shouting, evidence)
+        row = self._rows.get(key)
+        if row is None:
+            if len(self._rows) >= MAX_CACHED_WORDS:
+                self._rows.clear()
+            row = self._rows[key] = len(self._rows)
+            if row >= len(self._table):
+                self._table = np.concatenate([self._table, np.zeros_like(self._table)])
+            for column, distance in enumerate(OFFSETS):
+                self._table[row, column] = self._sum(word_features(word, distance, shouting, evidence))
+        return row
+
+    def tag_words(
+        self,
+        lines: Sequence[Sequence[str]],
+        starts: Sequence[Sequence[int]],
+        shouting: Sequence[bool],
+        evidence: dict[str, str],
+    ) -> list[npt.NDArray[np.intp]]:
+        """The tag of each word of each line of one story (indexes of TAGS), the lines laid end to end
+        (two edge marks between them, as each line's own edges): one gather and five additions score
+        them all."""
+        if not lines:
+            return []
+        rows: list[int] = []
+        where: list[int] = []  # where each line's first word is in `rows`
+        # Each distinct word's row, once a story for each kind of line it is in.
+        row_of: dict[bool, dict[str, int]] = {}
+        for says_nothing in set(shouting):
+            distinct = {
+                w for words, kind in zip(lines, shouting, strict=True) if kind == says_nothing for w in words
+            }
+            row_of[says_nothing] = {
+                w: self._row(w, says_nothing, evidence.get(w.lower(), "")) for w in distinct
+            }
+        for words, says_nothing in zip(lines, shouting, strict=True):
+            edge = self._row(EDGE, says_nothing, "")
+            rows += (edge, edge)
+            where.append(len(rows))
+            rows += map(row_of[says_nothing].__getitem__, words)
+        rows += (rows[0], rows[0])
+        table = self._table[np.array(rows)]
+        size = len(rows)
+        scores = np.zeros((size, len(TAGS)), dtype=np.float32)
+        for column, distance in enumerate(OFFSETS):
+            scores[2 : size - 2] += table[2 + distance : size - 2 + distance, column]
+        opening = np.zeros(size, dtype=np.bool_)
+        opening[[where[line] + index for line, indexes in enumerate(starts) for index in indexes]] = True
+        scores[opening] += self._first
+        is_word = np.zeros(size, dtype=np.bool_)
+        for line, words in enumerate(lines):
+            is_word[where[line] : where[line] + len(words)] = True
+        # Decode only the stretches where a name may be: a word whose O score beats every other tag's
+        # by more than any transitions could make up (`_sure_o`) is O whatever its neighbours are.
+        maybe = is_word & ((scores[:, 0] - scores[:, 1:].max(axis=1)) <= self._sure_o)
+        before = np.concatenate([[False], maybe[:-1]])
+        after = np.concatenate([maybe[1:], [False]])
+        firsts = np.flatnonzero(maybe & (~before | opening)).tolist()
+        ends = (np.flatnonzero(maybe & (~after | np.concatenate([opening[1:], [False]]))) + 1).tolist()
+        pieces = [
+            (first, min(first + MAX_DECODED_WORDS, end))
+            for start, end in zip(firsts, ends, strict=True)
+            for first in range(start, end, MAX_DECODED_WORDS)
+        ]
+        flat = np.zeros(size, dtype=np.intp)
+        if pieces:
+            begin = np.array([first for first, _ in pieces])
+            lengths = np.array([end - first for first, end in pieces], dtype=np.int64)
+            positions = np.minimum(begin[:, None] + np.arange(int(lengths.max()))[None], size - 1)
+            stop = begin + lengths
+            paths = viterbi_lines(
+                scores[positions], lengths, self._transitions, ~opening[begin], is_word[stop] & ~opening[stop]
+            )
+            for (first, end), path in zip(pieces, paths, strict=True):
+                flat[first:end] = path
+        return [flat[where[line] : where[line] + len(words)] for line, words in enumerate(lines)]
+
+    def tag_lines(self, lines: Sequence[str]) -> list[list[Span]]:
+        """The names in each line of one story (its headline among them)."""
+        matches = [list(TOKEN_RE.finditer(line)) for line in lines]
+        words = [list(map(re.Match.group, line_matches)) for line_matches in matches]
+        starts = [sentence_starts(line_words) for line_words in words]
+        shouting = [case_says_nothing(line_words) for line_words in words]
+        evidence = case_evidence(words, starts, shouting)
+        # A line without a capital letter names no one: most lines of a long story are skipped here.
+        chosen = [number for number, line in enumerate(lines) if words[number] and not line.islower()]
+        tags = self.tag_words(
+            [words[n] for n in chosen], [starts[n] for n in chosen], [shouting[n] for n in chosen], evidence
+        )
+        found: list[list[Span]] = [[] for _ in lines]
+        for number, line_tags in zip(chosen, tags, strict=True):
+            at = matches[number]
+            found[number] = [
+                Span(at[first].start(), at[end - 1].end(), kind) for first, end, kind in spans_of(line_tags)
+            ]
+        return found
+
+
+def is_common_word(word: str) -> bool:
+    """Whether running news text writes the word in lower case four times in five or more away from a
+    sentence's start ("policy", "device"; bench/clusters.py): a capital on it is the sentence's or the
+    headline's."""
+    return "case:low" in lexicon().cluster(word.lower())
+
+
+@cache
+def default_tagger() -> Tagger:
+    """The tagger shipped with the package, loaded once."""
+    return Tagger.load(resources.files("search").joinpath("data/tagger.npz").read_bytes())
