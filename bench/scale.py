@@ -1,7 +1,7 @@
 """Index and search folders of 1,000 to ~41,600 news articles, beside textbook Whoosh, ripgrep and Recoll.
 
     python -m bench.scale [--sizes 1000,10000,all] [--queries 200] [--process-queries 30]
-                          [--folder DIR] [--no-textbook] [--no-recoll]
+                          [--folder DIR] [--no-textbook] [--no-recoll] [--baseline PATH/TO/search]
 
 Builds (once, then reuses) folders of .txt articles from ../shared/corpora: the Reuters-21578
 stories and the AllSides articles, in one fixed shuffled order, so each folder holds the first N.
@@ -13,7 +13,9 @@ For each folder, in the same run:
   in-process through the library and as a whole `search query` process;
 - textbook Whoosh (title and body TEXT(StemmingAnalyzer()) stored, one writer, limitmb=256) indexing
   the same documents from memory, without cleaning, in a process of its own;
-- ripgrep (`rg -il WORD`) and Recoll (`recollindex`, `recollq -n 10 -A -g 3`), when installed.
+- ripgrep (`rg -il WORD`) and Recoll (`recollindex`, `recollq -n 10 -A -g 3`), when installed;
+- with --baseline, another installed `search` (an earlier commit, in a virtual environment of its own):
+  its full build of the same folder, just before ours, to compare two versions in one run.
 Prints one table a folder.
 """
 
@@ -208,6 +210,18 @@ def measure_ours(
     })  # fmt: skip
 
 
+def measure_baseline(search: Path, corpus: Path, index_dir: Path, docs: int) -> Row:
+    """A full build by another installed version of the program, for a before/after in one run."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")} | {"NO_COLOR": "1"}
+    shutil.rmtree(index_dir, ignore_errors=True)
+    command = [str(search), "index", str(corpus), "--index-dir", str(index_dir), "--quiet", "--rebuild"]
+    seconds, rss = timed_process(command, env, memory=True)
+    return Row(f"baseline ({search})", {
+        "index s": f"{seconds:.1f}", "docs/s": f"{docs / seconds:.0f}", "peak memory MB": f"{rss:.0f}",
+        "index MB": f"{size_mb(index_dir):.0f} ({size_mb(index_dir) / size_mb(corpus):.1f}x)",
+    })  # fmt: skip
+
+
 def textbook_worker(corpus: str, index_dir: str) -> None:
     """Textbook Whoosh on the folder's files, read into memory first; prints its indexing seconds."""
     import whoosh.index
@@ -287,6 +301,7 @@ def main(argv: list[str] | None = None) -> dict[int, list[Row]]:
     parser.add_argument("--folder", type=Path, default=Path("/tmp/news-search-scale"))
     parser.add_argument("--no-textbook", action="store_true")
     parser.add_argument("--no-recoll", action="store_true")
+    parser.add_argument("--baseline", type=Path, help="another installed search command to time beside ours")
     parser.add_argument("--textbook-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.textbook_worker:
@@ -300,7 +315,8 @@ def main(argv: list[str] | None = None) -> dict[int, list[Row]]:
         write_folder(corpus, chosen)
         queries = title_queries(chosen, args.queries)
         phrases = phrase_queries(chosen, args.queries)
-        rows = [measure_ours(corpus, work / "index", queries, args.process_queries, size, phrases)]
+        rows = [measure_baseline(args.baseline, corpus, work / "baseline", size)] if args.baseline else []
+        rows.append(measure_ours(corpus, work / "index", queries, args.process_queries, size, phrases))
         if not args.no_textbook:
             rows.append(measure_textbook(corpus, work / "textbook", size))
         if shutil.which("rg"):

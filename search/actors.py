@@ -1,307 +1,347 @@
-"""Find who acts in a story: countries, organisations, armed groups and people.
+"""Who a story names: every person, organisation, country and other place, once each under one id,
+with a weight for how central it is.
 
-Gazetteer entries (package data, extended by the user's actors.toml) are found by their
-names, aliases, demonyms ("Malian troops") and offices ("the State Department") with an
-Aho-Corasick automaton over accent-folded text, whole words only; short acronyms match
-only as written ("US" is the country, "us" is not) and proper names only when capitalised
-("Turkey", not "turkey"). A dateline's place ("HOUSTON, March 3 -") counts for its country.
-People are found after a title ("Foreign Minister Abdoulaye Diop") or by attribution
-("..., said Soumaila Cisse"); later surname-only mentions count for the full name.
-An actor acts in the story when it weighs enough: a mention in the headline, the dateline
-or the lead counts more than one further down.
+The trained tagger (tagging.py) finds the names; this module links them. A name the gazetteer knows
+(an alias, an acronym, a demonym: "ECOWAS", "U.S.", "Malian troops") becomes the gazetteer's actor;
+within a story, short forms join the full name ("Toure", "President Toure" -> Amadou Toumani Toure;
+"EU" -> European Union; "Newmont" -> Newmont Mining Corp); any other person or organisation gets an
+id made of its full name, so the same name in two stories is one actor. Places that are countries
+become country actors, other places `location` actors. Gazetteer names the tagger missed (offices
+such as "the State Department", lower-case mentions) still count for their actor.
+
+Each actor's weight adds up where it is named: the headline counts most, then the lead, then each
+further line that names it. The main actors of a story are those that weigh enough for their type.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
 from .config import read_toml
-from .gazetteer import Gazetteer, fold, slug
+from .gazetteer import INITIAL_RE, Gazetteer, acronym, fold, fold_name, is_acronym, person_id, slug
 from .models import Actor
+from .tagging import Tagger, default_tagger, is_common_word
 
-# Weights of a mention by where it stands, and the weight an actor needs to act in the story.
 HEADLINE_WEIGHT = 3.0
-DATELINE_WEIGHT = 3.0
 LEAD_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
 LEAD_LINES = 2
-TITLE_BONUS = 1.0  # a person introduced by a title ("President ...") is an official who acts
-# The weight each type of actor needs to act in a story; a short story (SHORT_STORY_LINES lines or
-# fewer) needs SHORT_STORY_RELIEF less. Chosen on Reuters-21578's TRAIN split (bench/metadata.py).
-ACTING_WEIGHT = {"country": 3.0, "person": 2.0}
-DEFAULT_ACTING_WEIGHT = 2.0
+# The weight each type needs to be a main actor; a short story (SHORT_STORY_LINES body lines or fewer)
+# needs SHORT_STORY_RELIEF less; and a main actor weighs at least a share of its type's heaviest.
+# Chosen on Reuters-21578's TRAIN split, whose topic labels say what a story is about (bench/metadata.py).
+MAIN_WEIGHT = {"country": 3.0, "person": 2.0}
+DEFAULT_MAIN_WEIGHT = 2.0
 SHORT_STORY_LINES = 8
 SHORT_STORY_RELIEF = 1.0
-# A story is about few people and few countries: beyond the threshold, a person must also weigh at
-# least 0.4 of what the story's heaviest person weighs, a country or an organisation a quarter of
-# what the heaviest of its type weighs.
 SHARE_OF_HEAVIEST = {"person": 0.4, "country": 0.25, "organisation": 0.25}
 
-
-MAX_NAME_WORDS = 4
-NAME_PARTICLES = frozenset(
-    {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den", "bin", "ibn",
-     "al", "el", "ag", "ould", "le", "la", "ben", "abu", "y"}
-)  # fmt: skip
+CALENDAR_WORDS = frozenset(
+    {*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name, *calendar.day_abbr, "Sept"}
+)
 DATELINE_LINES = 3
 DATELINE_RE = re.compile(
     r"(?<![\w.])(?P<place>[A-Z][A-Z'’.-]*(?:\s[A-Z][A-Z'’.-]*){0,3})"
     r"(?:,\s(?P<region>[A-Z][A-Za-z'’.-]*(?:\s[A-Z][A-Za-z'’.-]*){0,2}))?"
     r"(?=,?\s*(?:[-—–(]|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d))"
 )
-TOKEN_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?")
-POSSESSIVE_RE = re.compile(r"['’]s?$")
-
-
-# --- people ---------------------------------------------------------------------------------
-
-
-@cache
-def _people_trigger() -> re.Pattern[str]:
-    """Any word that can introduce a person: lines without one are not searched for names."""
-    titles, said_before, said_after, _ = _people_words()
-    words = {*titles, *said_before, *said_after}
-    return re.compile(r"(?<![\w])(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")")
+POSSESSIVE_RE = re.compile(r"\s*['’]s?$")
+COMPANY_WORDS = frozenset({"corp", "co", "inc", "ltd", "plc", "llc", "ag", "sa", "nv", "group", "holdings"})
+KIND_TYPES = {"PER": "person", "ORG": "organisation", "LOC": "location"}
 
 
 @cache
-def _people_words() -> tuple[
-    dict[str, list[tuple[str, ...]]], frozenset[str], frozenset[str], frozenset[str]
-]:
+def _people_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Titles that come before a name ("Rep.", "President") and words that are never a person."""
     data = read_toml(resources.files("search").joinpath("data/people.toml").read_text("utf-8"))
-    titles: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for title in dict.fromkeys([*data["titles"], *data["lowercase_titles"]]):
-        words = tuple(title.split())
-        titles[words[0]].append(words)
-    for options in titles.values():
-        options.sort(key=len, reverse=True)
-    return (
-        dict(titles),
-        frozenset(data["said_before"]),
-        frozenset(data["said_after"]),
-        frozenset(data["not_names"]),
-    )
+    titles = {
+        word.rstrip(".") for title in (*data["titles"], *data["lowercase_titles"]) for word in title.split()
+    }
+    return frozenset(titles), frozenset(data["not_names"])
 
 
-def _is_name_word(token: str, not_names: frozenset[str]) -> bool:
-    word = token.rstrip(".")
-    if len(token) == 2 and token[1] == "." and token[0].isupper():
-        return True  # a middle initial: "James A. Baker"
-    return (
-        word[:1].isupper()
-        and any(c.islower() for c in word)
-        and word not in not_names
-        and word.split("-")[0] not in not_names
-    )
-
-
-def _name_after(tokens: list[str], start: int, not_names: frozenset[str]) -> list[str]:
-    """The capitalised words of a name from tokens[start], particles allowed inside."""
-    name: list[str] = []
-    index = start
-    while index < len(tokens) and len(name) < MAX_NAME_WORDS:
-        token = tokens[index]
-        possessive = POSSESSIVE_RE.sub("", token)
-        if possessive != token and _is_name_word(possessive, not_names):
-            name.append(possessive)
-            break  # "Reagan's": the name ends here
-        if _is_name_word(token, not_names):
-            name.append(token.rstrip(".") if len(token) > 2 else token)
-            if token.endswith(".") and len(token) > 2:
-                break  # the sentence ends here
-        elif token in NAME_PARTICLES and name and index + 1 < len(tokens):
-            name.append(token)
-        else:
-            break
-        index += 1
-    while name and name[-1] in NAME_PARTICLES:
-        name.pop()
-    return name
-
-
-def _name_before(tokens: list[str], end: int, not_names: frozenset[str], stops: Iterable[str]) -> list[str]:
-    """The capitalised words of a name that ends just before tokens[end], back to a title word."""
-    name: list[str] = []
-    index = end - 1
-    while index >= 0 and len(name) < MAX_NAME_WORDS:
-        token = tokens[index].rstrip(",")
-        if token in stops:
-            break
-        if (_is_name_word(token, not_names) and not token.endswith(".")) or (
-            token in NAME_PARTICLES and name
-        ):
-            name.insert(0, token)
-        else:
-            break
-        index -= 1
-    while name and name[0] in NAME_PARTICLES:
-        name.pop(0)
-    return name
-
-
-def _name_tokens(line: str) -> list[str]:
-    """The words of a line; words apart by more than white space ("Cisse, Mali", "(@Handle") are cut
-    apart by an empty word, so that no name runs across."""
-    tokens: list[str] = []
-    end = 0
-    for match in TOKEN_RE.finditer(line):
-        gap = line[end : match.start()]
-        if tokens and gap.strip():
-            tokens.append("")
-        tokens.append(match.group())
-        end = match.end()
-    return tokens
+@cache
+def _regions() -> dict[str, str]:
+    """Regions that share a country's name, folded, with the ISO code of the country they are in."""
+    data = read_toml(resources.files("search").joinpath("data/regions.toml").read_text("utf-8"))
+    return {fold(name): iso for name, iso in data["regions"].items()}
 
 
 @dataclass(frozen=True)
-class Person:
-    """A person found in a text: the lines that mention them, and whether a title introduced them."""
+class Mention:
+    """One naming of an actor: the line it is in, how it is written, and what it is."""
 
-    lines: tuple[int, ...]
-    titled: bool
-
-
-def find_people(
-    lines: Sequence[str], gazetteer: Gazetteer, mentions: Sequence[list[tuple[int, int, str]]] | None = None
-) -> dict[str, Person]:
-    """Full names of the people in a text, with the lines that mention each (surnames included).
-
-    `mentions` are the gazetteer's mentions of each line, when the caller has them already.
-    """
-    titles, said_before, said_after, not_names = _people_words()
-    trigger = _people_trigger()
-    full_names: dict[str, str] = {}  # folded surname -> full name
-    single: dict[str, str] = {}  # folded surname -> surname, for people only ever named by title + surname
-    titled: set[str] = set()  # folded surnames of people introduced by a title
-    for number, line in enumerate(lines):
-        if not trigger.search(line):
-            continue
-        tokens = _name_tokens(line)
-        line_mentions = mentions[number] if mentions is not None else gazetteer.mentions(line)
-        known = [line[start:end] for start, end, _ in line_mentions]
-        for index, token in enumerate(tokens):
-            candidates: list[list[str]] = []
-            head = token.split("-")[-1] if "-" in token else token
-            for words in titles.get(head, []):
-                if tuple(tokens[index : index + len(words)])[1:] == words[1:]:
-                    name = _name_after(tokens, index + len(words), not_names)
-                    candidates.append(name)
-                    if name:
-                        titled.add(fold(name[-1]))
-                    break
-            if token in said_before:
-                name = _name_after(tokens, index + 1, not_names)
-                candidates.append(name if len(name) >= 2 else [])
-            if token.rstrip(",.") in said_after:
-                name = _name_before(tokens, index, not_names, titles)
-                candidates.append(name if len(name) >= 2 else [])
-            if index + 1 < len(tokens) and f"{token} {tokens[index + 1]}" in said_before:
-                name = _name_after(tokens, index + 2, not_names)
-                candidates.append(name if len(name) >= 2 else [])
-            for name in candidates:
-                written = " ".join(name)
-                if not name or gazetteer.resolve(written) or any(written in k for k in known):
-                    continue  # "General Agreement on Tariffs and Trade" holds no General called Agreement
-                surname = fold(name[-1])
-                if len(name) >= 2:
-                    full_names.setdefault(surname, " ".join(name))
-                else:
-                    single.setdefault(surname, name[0])
-    single = {s: n for s, n in single.items() if s not in full_names}
-    if single:
-        # A lone word that the text also writes in lower case is a common noun, not a surname.
-        lower_words = {m.group() for line in lines for m in TOKEN_RE.finditer(line) if m.group().islower()}
-        single = {s: n for s, n in single.items() if n.lower() not in lower_words}
-    people = {**single, **full_names}
-    if not people:
-        return {}
-    found: dict[str, list[int]] = defaultdict(list)
-    for number, line in enumerate(lines):
-        for match in TOKEN_RE.finditer(fold(line)):
-            full_name = people.get(POSSESSIVE_RE.sub("", match.group().rstrip(".")))
-            if full_name:
-                found[full_name].append(number)
-    return {
-        full_name: Person(tuple(numbers), fold(full_name.split()[-1]) in titled)
-        for full_name, numbers in found.items()
-    }
+    line: int
+    text: str
+    type: str  # person, organisation, location, or a gazetteer actor's type
+    actor_id: str = ""  # the gazetteer's id when the gazetteer knows the name
 
 
-# --- which actors act in a story -------------------------------------------------------------
+def _person_name(text: str) -> str:
+    """A person's name as tagged, without a possessive or the titles before it ("Rep. Jim Jordan's")."""
+    titles, not_names = _people_words()
+    words = POSSESSIVE_RE.sub("", text).split()
+    while words and (words[0].rstrip(".") in titles or words[0] in not_names):
+        words.pop(0)
+    if not words or all(INITIAL_RE.match(w) or len(w.rstrip(".")) <= 1 for w in words):
+        return ""
+    if len(words) == 1 and (words[0].rstrip(".") in titles or words[0].rstrip(".") in not_names):
+        return ""
+    name = " ".join(words)
+    return name.title() if name.isupper() and len(name) > 3 else name
 
 
-def dateline_countries(lines: Sequence[str], gazetteer: Gazetteer) -> list[str]:
-    """The country of the place a story is datelined in ('STAMFORD, Conn., March 3 -' -> United States)."""
-    for line in lines[:DATELINE_LINES]:
+def _whole_match(text: str, gazetteer: Gazetteer) -> str:
+    """The gazetteer actor that the whole of `text` names (by name, alias, demonym or office), or ''."""
+    return gazetteer.named(text) or gazetteer.named(text.rstrip(".")) or gazetteer.resolve(text) or ""
+
+
+def _trimmed(text: str) -> str:
+    """A tagged name without what cannot end or begin one: a possessive, a date after it ("D.C. Mar"),
+    an article before it ("The African Union")."""
+    words = POSSESSIVE_RE.sub("", text).split()
+    while words and words[-1].rstrip(".,") in CALENDAR_WORDS:
+        words.pop()
+    while words and words[0] in ("The", "the", "THE"):
+        words.pop(0)
+    return " ".join(words)
+
+
+def _mention(number: int, text: str, kind: str, gazetteer: Gazetteer) -> Mention | None:
+    """What one tagged name is: a gazetteer actor, a person, an organisation or a place; nothing when
+    it is one common word the gazetteer does not know ("Democracy must be restored", "POLICY STATEMENT")."""
+    if " " not in text.strip() and is_common_word(text.strip(".")) and not gazetteer.named(text):
+        return None
+    if kind == "PER":
+        name = _person_name(text)
+        known = gazetteer.resolve(name) if name else None
+        if known and gazetteer.actors[known].type in ("person", ""):
+            return Mention(number, name, "person", known)
+        return Mention(number, name, "person") if name else None
+    text = _trimmed(text)
+    if "." in text and fold_name(text) in gazetteer.places:
+        return Mention(number, text, "location")  # a place's abbreviation: "D.C.", "Conn."
+    known = _whole_match(text, gazetteer) if text else ""
+    if known and not (kind == "LOC" and fold_name(text) in _regions()):
+        return Mention(number, text, gazetteer.actors[known].type, known)
+    return Mention(number, text, KIND_TYPES[kind]) if text and kind in KIND_TYPES else None
+
+
+def find_mentions(lines: Sequence[str], gazetteer: Gazetteer, tagger: Tagger) -> list[Mention]:
+    """Every naming of an actor in a story's lines (headline first): the tagger's names, linked to the
+    gazetteer where it knows them, and the gazetteer's own finds where the tagger saw none or other
+    bounds ("Economic Community of West African States" over the tagger's "Economic Community of West";
+    "Department of State" over "State WASHINGTON"). A name the tagger finds inside a longer one is its
+    own ("Jordan" in "Jim Jordan")."""
+    mentions: list[Mention] = []
+    tagged, named = tagger.tag_lines(lines), gazetteer.mentions_in_lines(lines)
+    for number, (line, spans, known) in enumerate(zip(lines, tagged, named, strict=True)):
+        spans = [
+            span for span in spans
+            if not any(start < span.end and span.start < end and not (span.start <= start and end <= span.end)
+                       for start, end, _ in known)
+        ]  # fmt: skip
+        for span in spans:
+            if "@" in line[max(span.start - 1, 0) : span.start + 1]:
+                continue  # a handle (@UNGeneva) names an account
+            dotted = line[span.end : span.end + 1] == "." and "." in line[span.start : span.end]  # "U.S."
+            found = _mention(number, line[span.start : span.end + dotted], span.kind, gazetteer)
+            if found is not None:
+                mentions.append(found)
+        for start, end, actor_id in known:
+            if not any(span.start < end and start < span.end for span in spans):
+                mentions.append(Mention(number, line[start:end], gazetteer.actors[actor_id].type, actor_id))
+    return _settle_regions(mentions, gazetteer)
+
+
+def dateline_country(lines: Sequence[str], gazetteer: Gazetteer) -> Mention | None:
+    """The country of the place a story is filed from ("STAMFORD, Conn., March 3 -": the United
+    States), a mention in the dateline's line: the dateline names where the story happens."""
+    for number, line in enumerate(lines[:DATELINE_LINES]):
         for match in DATELINE_RE.finditer(line):
             # The region, when there is one, decides: "ALEXANDRIA, Va." is in the United States.
             for part in (match["region"], match["place"]):
-                if not part:
-                    continue
-                key = fold(part.strip())
+                key = fold(part.strip()) if part else ""
                 actor_id = gazetteer.places.get(key) or gazetteer.names.get(key)
                 if actor_id and gazetteer.actors[actor_id].type == "country":
-                    return [actor_id]
-    return []
+                    return Mention(number, part, "country", actor_id)
+    return None
 
 
-@dataclass(frozen=True)
-class ActorWeights:
-    """How much each actor weighs in one story, and the people found in it by name."""
+def _settle_regions(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """A place named like a country and like a region of another country (Georgia) is the region when
+    the story names the region's country and not the other by any other word (its demonym, capital)."""
+    regions = _regions()
+    named = {m.actor_id for m in mentions if m.actor_id}
+    settled = []
+    for mention in mentions:
+        iso = regions.get(fold_name(mention.text))
+        country = gazetteer.resolve(mention.text) if iso and mention.type == "location" else None
+        if country and (gazetteer.by_iso.get(iso or "") not in named or country in named):
+            mention = replace(mention, type=gazetteer.actors[country].type, actor_id=country)
+        settled.append(mention)
+    return settled
 
-    weights: Mapping[str, float]
-    people: Mapping[str, str]  # person id -> full name
-    lines: int  # how many lines the story has, for the relief short stories get
 
-    def acting_weight(self, actor_type: str) -> float:
-        """The weight an actor of this type needs to act in this story."""
-        need = ACTING_WEIGHT.get(actor_type, DEFAULT_ACTING_WEIGHT)
-        return need - SHORT_STORY_RELIEF if self.lines <= SHORT_STORY_LINES else need
+def _org_words(name: str) -> list[str]:
+    return [w for w in re.findall(r"[^\W_]+", fold_name(name)) if w not in COMPANY_WORDS]
 
 
-def weigh_actors(title: str, lines: Sequence[str], gazetteer: Gazetteer) -> ActorWeights:
-    """Weigh every actor a story mentions by where it is mentioned."""
-    weights: defaultdict[str, float] = defaultdict(float)
+def _longer_forms(names: set[str]) -> dict[str, str]:
+    """Each short form's longest full form among a story's names: "EU" -> "European Union" (its
+    acronym), "Newmont" -> "Newmont Mining Corp" (its first words)."""
+    by_acronym: dict[str, str] = {}
+    by_first_word: dict[str, list[tuple[list[str], str]]] = defaultdict(list)
+    for name in sorted(names, key=lambda t: (-len(t.split()), t)):
+        by_acronym.setdefault(acronym(name), name)
+        words = _org_words(name)
+        if words:
+            by_first_word[words[0]].append((words, name))
+    found = {}
+    for name in names:
+        long = by_acronym.get(name.replace(".", "")) if is_acronym(name) else None
+        if long is None:
+            words = _org_words(name)
+            long = next(
+                (full for full_words, full in by_first_word.get(words[0] if words else "", [])
+                 if full_words[: len(words)] == words),
+                None,
+            )  # fmt: skip
+        if long is not None and long != name:
+            found[name] = long
+    return found
+
+
+def _people(mentions: list[Mention]) -> dict[str, str]:
+    """Each way a story writes a person -> the key of the person: a full name is who it says (initials
+    aside; the gazetteer's id when it knows the name); a surname alone, or a shorter form of a full name
+    ("Amadou Toure"), joins the full name it is part of, the most named when there are several."""
+    named = Counter(person_id(m.text) for m in mentions)
+    known = {person_id(m.text): m.actor_id for m in mentions if m.actor_id}
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(named, key=lambda k: (-named[k], k)):
+        by_surname[key.rsplit("-", 1)[-1]].append(key)
+    people = {}
+    for mention in mentions:
+        key = person_id(mention.text)
+        parts = key.split("-")
+        longer = [
+            full for full in by_surname.get(parts[-1], [])
+            if len(full.split("-")) > len(parts) and set(parts) <= set(full.split("-"))
+        ]  # fmt: skip
+        key = longer[0] if longer else key
+        people[mention.text] = mention.actor_id or known.get(key) or "person:" + key
+    return people
+
+
+def _agree_on_kinds(mentions: list[Mention]) -> list[Mention]:
+    """One name, one kind within a story: a name the tagger read as a person in one line and as an
+    organisation in two is an organisation everywhere, and a lone word that is the surname of a person
+    the story names in full is that person (the tagger decides line by line)."""
+    surnames = {
+        fold_name(m.text.split()[-1])
+        for m in mentions
+        if m.type == "person" and not m.actor_id and " " in m.text
+    }
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for mention in mentions:
+        if not mention.actor_id:
+            votes[fold_name(mention.text)][mention.type] += 1
+    agreed = []
+    for mention in mentions:
+        if not mention.actor_id:
+            key = fold_name(mention.text)
+            kind = "person" if " " not in key and key in surnames else votes[key].most_common(1)[0][0]
+            mention = mention if kind == mention.type else replace(mention, type=kind)
+        agreed.append(mention)
+    return agreed
+
+
+def _group(mentions: list[Mention]) -> dict[str, list[Mention]]:
+    """The mentions of each actor of a story: gazetteer actors by id, people by who they are (_people),
+    organisations and places by their longest form (_longer_forms)."""
+    people = _people([m for m in mentions if m.type == "person"])
+    others = [m for m in mentions if not m.actor_id and m.type != "person"]
+    longer = _longer_forms({m.text for m in others})
+    kind_of = {m.text: m.type for m in others}  # a short form takes its full name's kind
+    groups: dict[str, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        if mention.type == "person":
+            key = people[mention.text]
+        elif mention.actor_id:
+            key = mention.actor_id
+        else:
+            full = longer.get(mention.text, mention.text)
+            mention = replace(mention, type=kind_of[full]) if kind_of[full] != mention.type else mention
+            key = f"{mention.type}:{slug(full)}"
+        groups[key].append(mention)
+    return groups
+
+
+def _weight(lines: set[int]) -> float:
+    return sum(
+        HEADLINE_WEIGHT if line == 0 else LEAD_WEIGHT if line <= LEAD_LINES else BODY_WEIGHT for line in lines
+    )
+
+
+def _actor_of(group: list[Mention], gazetteer: Gazetteer) -> Actor:
+    """The actor a story's mentions name: the gazetteer's, else one named by its longest form with an id
+    made of it; either as the user's entries have it (gazetteer.canonical: merged, renamed, typed)."""
+    kind = group[0].type
+    longest = max((m.text for m in group), key=lambda t: (len(t.split()), len(t)))
+    known = next((m.actor_id for m in group if m.actor_id), "")
+    if kind == "location" and not known:
+        # A place the gazetteer did not take is no gazetteer actor, even by name: Georgia, the US state.
+        place_id = slug(longest)
+        if (taken := gazetteer.actors.get(place_id)) and taken.type:
+            place_id += "-place"
+        return gazetteer.canonical(Actor(place_id, longest, kind))
+    known = known or gazetteer.resolve(longest) or ""
+    derived = known or (person_id(longest) if kind == "person" else slug(longest))
+    return gazetteer.canonical(Actor(derived, longest, kind))
+
+
+def find_actors(
+    title: str, lines: Sequence[str], gazetteer: Gazetteer, tagger: Tagger | None = None
+) -> tuple[Actor, ...]:
+    """Every actor a story names, heaviest first, each with its weight and whether it is a main actor."""
     body = [line for line in lines if line != title]
-    for actor_id in dateline_countries(body, gazetteer):
-        weights[actor_id] += DATELINE_WEIGHT
-    mentions = [gazetteer.mentions(line) for line in (title, *body)]
-    for actor_id in {actor_id for _, _, actor_id in mentions[0]}:
-        weights[actor_id] += HEADLINE_WEIGHT
-    for number, line_mentions in enumerate(mentions[1:]):
-        for actor_id in {actor_id for _, _, actor_id in line_mentions}:  # once a line
-            weights[actor_id] += LEAD_WEIGHT if number < LEAD_LINES else BODY_WEIGHT
-    people: dict[str, str] = {}
-    for name, person in find_people([title, *body], gazetteer, mentions).items():
-        person_id = slug(name)
-        people[person_id] = name
-        for number in set(person.lines):
-            weight = HEADLINE_WEIGHT if number == 0 else LEAD_WEIGHT if number <= LEAD_LINES else BODY_WEIGHT
-            weights[person_id] += weight
-        if person.titled:
-            weights[person_id] += TITLE_BONUS
-    return ActorWeights(dict(weights), people, len(body))
-
-
-def acting_actors(title: str, lines: Sequence[str], gazetteer: Gazetteer) -> tuple[Actor, ...]:
-    """The actors that act in a story, heaviest first."""
-    weighed = weigh_actors(title, lines, gazetteer)
-    actors = [
-        gazetteer.actors.get(actor_id) or Actor(actor_id, weighed.people[actor_id], "person")
-        for actor_id in weighed.weights
-    ]
-    acting = [actor for actor in actors if weighed.weights[actor.id] >= weighed.acting_weight(actor.type)]
+    mentions = find_mentions([title, *body], gazetteer, tagger or default_tagger())
+    dateline = dateline_country([title, *body], gazetteer)
+    if dateline is not None:
+        mentions.append(dateline)
+    weighed: dict[str, tuple[Actor, float]] = {}
+    for group in _group(_agree_on_kinds(mentions)).values():
+        actor = _actor_of(group, gazetteer)
+        if not actor.id or gazetteer.is_not_an_actor(actor):
+            continue
+        before = weighed.get(actor.id, (actor, 0.0))[1]
+        weighed[actor.id] = (actor, before + _weight({m.line for m in group}))
     heaviest: dict[str, float] = defaultdict(float)
-    for actor in acting:
-        heaviest[actor.type] = max(heaviest[actor.type], weighed.weights[actor.id])
-    acting = [
-        actor
-        for actor in acting
-        if weighed.weights[actor.id] >= SHARE_OF_HEAVIEST.get(actor.type, 0.0) * heaviest[actor.type]
+    for actor, weight in weighed.values():
+        heaviest[actor.type] = max(heaviest[actor.type], weight)
+    relief = SHORT_STORY_RELIEF if len(body) <= SHORT_STORY_LINES else 0.0
+    actors = [
+        replace(
+            actor,
+            weight=weight,
+            main=weight >= MAIN_WEIGHT.get(actor.type, DEFAULT_MAIN_WEIGHT) - relief
+            and weight >= SHARE_OF_HEAVIEST.get(actor.type, 0.0) * heaviest[actor.type],
+        )
+        for actor, weight in weighed.values()
     ]
-    return tuple(sorted(acting, key=lambda actor: (-weighed.weights[actor.id], actor.id)))
+    return tuple(sorted(actors, key=lambda a: (-a.weight, a.type == "location", a.id)))
+
+
+def name_type(name: str, tagger: Tagger | None = None) -> str:
+    """The type of actor a name given alone reads as (a sidecar's actors): what the tagger makes of its
+    longest name, else a person for up to three words and an organisation for more."""
+    spans = [span for span in (tagger or default_tagger()).tag_lines([name])[0] if span.kind in KIND_TYPES]
+    if spans:
+        return KIND_TYPES[max(spans, key=lambda span: span.end - span.start).kind]
+    return "person" if len(name.split()) <= 3 else "organisation"

@@ -102,6 +102,7 @@ def add_document(
     with _writing_app_document(
         index_dir, manifest, document_id, lock_timeout, "edit the file instead"
     ) as build:
+        build.record_aliases(options.gazetteer.names)
         build.add(document, None)
     return document
 

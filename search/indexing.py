@@ -37,7 +37,7 @@ from .errors import (
 )
 from .gazetteer import load_gazetteer
 from .lines import Piece
-from .metadata import MetadataOptions, make_document
+from .metadata import MetadataOptions, make_document, refreshed_actors
 from .models import (
     CatalogEntry,
     CleanerState,
@@ -131,23 +131,24 @@ BATCH_SIZE = 500  # documents written between commits when updating
 
 def _check_compatible(
     index_dir: Path, manifest: IndexManifest, options: MetadataOptions, actors_files: list[Path]
-) -> None:
-    """An update must clean and tag documents as the index's were; otherwise a rebuild is needed."""
+) -> bool:
+    """An update must clean documents as the index's were, or a rebuild is needed. Returns whether
+    the actors must be found again (the gazetteer or the actors files changed): an update does that
+    from the stored text."""
     cleaner = manifest.cleaner
     reasons = []
     if cleaner.version != CLEANER_VERSION:
         reasons.append(f"the cleaner changed (version {cleaner.version} -> {CLEANER_VERSION})")
     if cleaner.date_from_mtime != options.date_from_mtime:
         reasons.append("dates from file times were asked for on one run and not the other")
-    if cleaner.gazetteer != options.gazetteer.version:
-        reasons.append("the actor gazetteer changed (ours or your actors file)")
-    if list(cleaner.actors_files) != [str(p.resolve()) for p in actors_files if p.is_file()]:
-        reasons.append("the actors files given changed")
     if reasons:
         raise IndexNeedsRebuildError(
             f"index at {index_dir} needs a rebuild: {'; '.join(reasons)}",
             reason="; ".join(reasons),
         )
+    return cleaner.gazetteer != options.gazetteer.version or list(cleaner.actors_files) != [
+        str(p.resolve()) for p in actors_files if p.is_file()
+    ]
 
 
 def index_corpus(
@@ -188,10 +189,20 @@ def index_corpus(
             )
         counts = _full_build(root, index_dir, options, actors_files, lock_timeout, max_file_bytes, progress)
     else:
-        _check_compatible(index_dir, manifest, options, actors_files)
+        refresh = _check_compatible(index_dir, manifest, options, actors_files)
         cleaner = manifest.cleaner
+        if refresh:
+            cleaner = cleaner_state(frozenset(cleaner.repeated_lines), options, actors_files)
         counts = _update(
-            root, index_dir, options, cleaner, lock_timeout, max_file_bytes, progress, allow_mass_removal
+            root,
+            index_dir,
+            options,
+            cleaner,
+            lock_timeout,
+            max_file_bytes,
+            progress,
+            allow_mass_removal,
+            refresh_actors=refresh,
         )
     added, updated, removed, unchanged, skipped, warnings, changes = counts
     warnings = merged_warnings(warnings)
@@ -261,6 +272,7 @@ def _full_build(
                 build.add(document, signature)
                 changes.append(("added", document.document.id))
         build.record_cleaning(cleaner_state(learned, options, actors_files))
+        build.record_aliases(options.gazetteer.names)
         added = len(changes)
     return added, 0, 0, 0, skipped, warnings, changes
 
@@ -302,10 +314,13 @@ def _update(
     max_file_bytes: int,
     progress: ProgressCallback | None,
     allow_mass_removal: bool = False,
+    refresh_actors: bool = False,
 ) -> Counts:
     """Index what changed since the last run, reading no file whose size and mtime are the same.
 
     cleaner is the index's recorded cleaning state: its learned chrome cleans the new files too.
+    With refresh_actors (the user's actors files changed), every other document's actors are found
+    again from its stored text, and the documents whose actors changed are updated.
     """
     learned = frozenset(cleaner.repeated_lines)
     paths = discover(root)
@@ -316,6 +331,7 @@ def _update(
     seen: set[str] = set()
     with engine.writing(index_dir, root, lock_timeout, rebuild=False) as build:
         build.record_cleaning(cleaner)
+        build.record_aliases(options.gazetteer.names)
         known = dict(build.catalog)
         if not allow_mass_removal:
             _check_removals(root, known, {relative_id(path, root) for path in paths})
@@ -357,4 +373,16 @@ def _update(
             build.delete(document_id)
             changes.append(("removed", document_id))
             removed += 1
+        if refresh_actors:
+            done_here = {document_id for _, document_id in changes}
+            for document in engine.EngineIndex(index_dir).documents():  # as committed before this run
+                if document.id in done_here or document.id not in known:
+                    continue
+                actors = refreshed_actors(document, options.gazetteer)
+                if actors != document.actors:
+                    build.add(replace(document, actors=actors), known[document.id].signature)
+                    changes.append(("updated", document.id))
+                    updated, unchanged = updated + 1, unchanged - (document.id in seen)
+                    if build.pending >= BATCH_SIZE:
+                        build.commit_batch()
     return added, updated, removed, unchanged, skipped, warnings, changes

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .actors import acting_actors
+from .actors import find_actors, name_type
 from .cleaning import CleanText
 from .dates import as_datetime, parse_given_date, text_date
-from .gazetteer import Gazetteer, slug
+from .gazetteer import Gazetteer, person_id, slug
 from .lines import looks_like_headline
 from .models import Actor, Document, GivenMetadata, SkippedFile, SourceFile
 
@@ -29,6 +29,7 @@ class Metadata:
     url: str = ""
     authors: tuple[str, ...] = ()
     date_source: str = ""  # models.DATE_SOURCES
+    actors_given: bool = False
     warnings: tuple[str, ...] = ()
 
 
@@ -41,12 +42,16 @@ def extract_title(clean: CleanText) -> str:
 
 
 def given_actors(names: tuple[str, ...], gazetteer: Gazetteer) -> tuple[Actor, ...]:
-    """The actors a user names: gazetteer actors by any alias, anyone else as a person."""
-    actors = []
+    """The actors a user names, each a main actor: gazetteer actors by any alias; anyone else typed
+    as the tagger reads the name alone ("Senate Judiciary Committee" is an organisation)."""
+    actors: dict[str, Actor] = {}
     for name in names:
-        actor_id = gazetteer.resolve(name)
-        actors.append(gazetteer.actors[actor_id] if actor_id else Actor(slug(name), name, "person"))
-    return tuple(dict.fromkeys(actors))
+        kind = name_type(name)
+        derived = gazetteer.resolve(name) or (person_id(name) if kind == "person" else slug(name))
+        actor = gazetteer.canonical(Actor(derived, name, kind, 1.0, True))
+        if actor.id and not gazetteer.is_not_an_actor(actor):
+            actors.setdefault(actor.id, actor)
+    return tuple(actors.values())
 
 
 def extract_metadata(
@@ -77,7 +82,7 @@ def extract_metadata(
     if given.actors is not None:
         actors = given_actors(given.actors, gazetteer)
     else:
-        actors = acting_actors(title, clean.lines, gazetteer)
+        actors = find_actors(title, clean.lines, gazetteer)
     return Metadata(
         title=title,
         date=as_datetime(published),
@@ -86,6 +91,7 @@ def extract_metadata(
         url=given.url or "",
         authors=given.authors or (),
         date_source=date_source if published is not None else "",
+        actors_given=given.actors is not None,
         warnings=tuple(warnings),
     )
 
@@ -119,8 +125,18 @@ def make_document(
         url=metadata.url,
         authors=metadata.authors,
         date_source=metadata.date_source,
+        actors_given=metadata.actors_given,
         size=source.size,
         mtime=source.mtime,
         content_hash=source.content_hash,
     )
     return document, source.warnings + metadata.warnings
+
+
+def refreshed_actors(document: Document, gazetteer: Gazetteer) -> tuple[Actor, ...]:
+    """A document's actors under a changed gazetteer (the user's actors files), from what the index
+    stores, reading no file: found actors are found again in its title and clean text; the user's own
+    are taken through the gazetteer's merges, renames and what is marked not an actor."""
+    if document.actors_given:
+        return given_actors(tuple(actor.name for actor in document.actors), gazetteer)
+    return find_actors(document.title, document.body.splitlines(), gazetteer)

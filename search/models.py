@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, get_args
 
-ActorType = Literal["country", "organisation", "armed-group", "person"]
+ActorType = Literal["country", "organisation", "armed-group", "person", "location"]
 ACTOR_TYPES: tuple[str, ...] = get_args(ActorType)
 # The longest document id: a file's path under the corpus folder, or an id an app gives a document.
 MAX_ID_CHARS = 1_000
@@ -15,11 +15,15 @@ MAX_ID_CHARS = 1_000
 
 @dataclass(frozen=True)
 class Actor:
-    """A country, organisation, armed group or person, under its canonical id and name."""
+    """A country, organisation, armed group, person or other place, under its canonical id and name;
+    in a document, with its weight there (where and how often it is named) and whether that makes it
+    one of the document's main actors."""
 
     id: str
     name: str
     type: str
+    weight: float = 0.0
+    main: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class Document:
     url: str = ""
     authors: tuple[str, ...] = ()
     date_source: str = ""  # one of DATE_SOURCES, "" when undated
+    actors_given: bool = False  # the actors are the user's (a sidecar, front matter, an app), not found
     size: int = 0
     mtime: float = 0.0
     content_hash: str = ""

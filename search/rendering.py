@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from .models import (
+    Actor,
     Document,
     FacetCount,
     Fragment,
@@ -26,6 +27,7 @@ TITLE_STYLE = "\x1b[1m"
 REMOVED_STYLE = "\x1b[31m"
 RESET = "\x1b[0m"
 FRAGMENT_SEPARATOR = " … "
+ACTORS_SHOWN = 6  # a hit's line names its heaviest actors; `search show` and JSON list them all
 MAX_SHOWN_TITLE_CHARS = 120  # a hit's first line on a terminal; the index and JSON keep the whole title
 # Characters that steer a terminal rather than print: C0 and C1 controls (escape sequences can
 # retitle the window, clear the screen or forge output) and the bidirectional overrides that make a
@@ -67,10 +69,16 @@ def _styled(text: str, style: str, color: bool) -> str:
     return f"{style}{text}{RESET}" if color else text
 
 
+def _actor_names(actors: tuple[Actor, ...]) -> str:
+    """The heaviest actors' names (they come heaviest first), and how many more there are."""
+    shown = ", ".join(actor.name for actor in actors[:ACTORS_SHOWN])
+    return shown + (f" +{len(actors) - ACTORS_SHOWN}" if len(actors) > ACTORS_SHOWN else "")
+
+
 def render_hit(hit: Hit, color: bool) -> str:
     """Three lines for one hit: rank and title; path, date, actors and score; the snippet."""
     date = hit.date.date().isoformat() if hit.date else "-"
-    actors = terminal_safe(", ".join(actor.name for actor in hit.actors)) if hit.actors else "-"
+    actors = terminal_safe(_actor_names(hit.actors)) if hit.actors else "-"
     start, end = (MATCH_STYLE, RESET) if color else ("", "")
     snippet = FRAGMENT_SEPARATOR.join(mark_fragment(f, start, end) for f in hit.fragments)
     title = _styled(terminal_safe(shorten(hit.title or hit.path or hit.id)), TITLE_STYLE, color)
@@ -96,11 +104,12 @@ def render_unknown_actor(unknown: UnknownActor) -> str:
 def render_total(results: Results) -> str:
     """How many documents matched and which of them are shown: '12 documents match 'coup' (1-10 shown)'."""
     noun = "document matches" if results.total == 1 else "documents match"
+    what = repr(results.query) if results.query else "the filters"
     if not results.hits:
-        return f"{results.total:,} {noun} {results.query!r}"
+        return f"{results.total:,} {noun} {what}"
     first, last = results.hits[0].rank, results.hits[-1].rank
     shown = "" if (first, last) == (1, results.total) else f" ({first}-{last} shown)"
-    return f"{results.total:,} {noun} {results.query!r}{shown}"
+    return f"{results.total:,} {noun} {what}{shown}"
 
 
 def render_facets(results: Results) -> str:
@@ -121,12 +130,14 @@ def render_actor_counts(counts: tuple[FacetCount, ...]) -> str:
 
 def render_document(document: Document) -> str:
     """One document: its metadata, a blank line, its clean text."""
-    actors = ", ".join(f"{a.name} ({a.type})" for a in document.actors) or "-"
+    actors = ", ".join(
+        f"{a.name} ({a.type}, {a.weight:g}{', main' if a.main else ''})" for a in document.actors
+    )
     lines = [
         f"title: {document.title}",
         f"id: {document.id}",
         f"date: {_dated(document)}",
-        f"actors: {actors}",
+        f"actors: {actors or '-'}",
     ]
     given = (("authors", ", ".join(document.authors)), ("source", document.source), ("url", document.url))
     lines += [f"{key}: {value}" for key, value in given if value]

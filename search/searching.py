@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Literal, get_args
 from .dates import parse_user_date
 from .engine import EngineIndex, SearchRequest
 from .errors import BadInputError, DocumentNotFoundError, QueryError
-from .models import ACTOR_TYPES, Document, FacetCount, IndexStats, Results
+from .models import ACTOR_TYPES, Actor, Document, FacetCount, IndexStats, Results
 
 if TYPE_CHECKING:
-    from .gazetteer import Gazetteer
+    from .gazetteer import Gazetteer, KnownActors
 
 MAX_LIMIT = 10_000
 Sort = Literal["relevance", "date", "-date"]  # relevance, oldest first, newest first
@@ -39,7 +39,8 @@ class SearchIndex:
     """
 
     def __init__(self, index_dir: Path) -> None:
-        self._engine = EngineIndex(Path(index_dir), resolve_actor=self.resolve_actor)
+        self._engine = EngineIndex(Path(index_dir), actors=self)
+        self._known: KnownActors | None = None
 
     @property
     def index_dir(self) -> Path:
@@ -59,11 +60,70 @@ class SearchIndex:
         files = self._engine.manifest.cleaner.actors_files
         return load_gazetteer(Path(f) for f in files)
 
-    def resolve_actor(self, name: str) -> str:
-        """The canonical id of an actor named by id, name or alias; a person's id from their name."""
-        from .gazetteer import slug
+    def actor_ids(self, name: str) -> tuple[str, ...]:
+        """Every actor id a name, id or alias may mean among the index's actors (gazetteer.actor_ids)."""
+        from .gazetteer import KnownActors, actor_ids
 
-        return self.gazetteer.resolve(name) or slug(name)
+        table = self._engine.known_actors()
+        if self._known is None or self._known.table is not table:
+            self._known = KnownActors.of(table)
+        return actor_ids(name, self.gazetteer, self._known)
+
+    def find_actor(self, name: str) -> Actor:
+        """The actor of the index a name, an id or an alias means (the first of actor_ids the index
+        knows); BadInputError when no document names one."""
+        table = self._engine.known_actors()
+        for actor_id in self.actor_ids(name):
+            if actor_id in table:
+                return Actor(actor_id, *table[actor_id])
+        raise BadInputError(f"no document of the index names an actor {name!r}")
+
+    def user_actors_file(self) -> Path:
+        """The actors file the user's changes go to: the last one the index was built with, else
+        actors.toml in the corpus folder."""
+        files = self._engine.manifest.cleaner.actors_files
+        if files:
+            return Path(files[-1])
+        if not self.corpus_root:
+            raise BadInputError(
+                "the index has no corpus folder to keep an actors.toml in: name an actors file"
+            )
+        return Path(self.corpus_root) / "actors.toml"
+
+    def merge_actors(
+        self, into: str, merged: str, actors_file: Path | None = None
+    ) -> tuple[Actor, Actor, Path]:
+        """Join one actor into another (both named by any alias): an entry in the user's actors file,
+        applied by the next indexing run. Returns both actors and the file."""
+        from .gazetteer import add_user_entries, user_entry
+
+        target, joined = self.find_actor(into), self.find_actor(merged)
+        if target.id == joined.id:
+            raise BadInputError(f"{into!r} and {merged!r} are one actor already: {target.name}")
+        path = actors_file or self.user_actors_file()
+        add_user_entries(path, user_entry(target.id, name=target.name, type=target.type, merge=[joined.id]))
+        return target, joined, path
+
+    def rename_actor(self, name: str, new_name: str, actors_file: Path | None = None) -> tuple[Actor, Path]:
+        """Show an actor under another name, from the next indexing run on; returns it and the file."""
+        from .gazetteer import add_user_entries, slug, user_entry
+
+        if not slug(new_name):
+            raise BadInputError(f"{new_name!r} has no letter or digit to name an actor by")
+        actor = self.find_actor(name)
+        path = actors_file or self.user_actors_file()
+        add_user_entries(path, user_entry(actor.id, name=new_name.strip(), type=actor.type))
+        return actor, path
+
+    def mark_not_actor(self, name: str, actors_file: Path | None = None) -> tuple[Actor, Path]:
+        """Mark what the tagger took for an actor ("Feinstein Says") as none, from the next indexing
+        run on; returns it and the file."""
+        from .gazetteer import add_user_entries, user_entry
+
+        actor = self.find_actor(name)
+        path = actors_file or self.user_actors_file()
+        add_user_entries(path, user_entry(actor.id, name=actor.name, not_actor=True))
+        return actor, path
 
     def __len__(self) -> int:
         return self._engine.document_count()
@@ -79,12 +139,14 @@ class SearchIndex:
         until: DateBound = None,
         sort: str = "relevance",
         facets: Iterable[str] = (),
+        main_actors: bool = False,
     ) -> Results:
         """Rank the documents matching `query` (None: all), narrowed to every actor given and the dates.
 
         Words are ORed, documents holding all of them rank first. since/until take dates or
         '2012', '2012-03', '2012-03-23', inclusive. sort is relevance, date or -date (undated
-        documents last). facets may ask for 'actor' and 'year' counts over all matches.
+        documents last); without a query, newest first. facets may ask for 'actor' and 'year'
+        counts over all matches; with main_actors, the actor facet counts main actors only.
         """
         if query is not None and not isinstance(query, str):
             raise BadInputError(f"a query is text (or None for every document), not {type(query).__name__}")
@@ -110,11 +172,12 @@ class SearchIndex:
             query=query.strip() if query else None,
             limit=limit,
             offset=offset,
-            actors=tuple(dict.fromkeys((name, self.resolve_actor(name)) for name in actors)),
+            actors=tuple(dict.fromkeys((name, self.actor_ids(name)) for name in actors)),
             since=first,
             until=last,
             sort=sort,
             facets=facets,
+            main_actors=bool(main_actors),
         )
         return self._engine.search(request)
 
@@ -146,11 +209,13 @@ class SearchIndex:
         limit: int = 50,
         since: DateBound = None,
         until: DateBound = None,
+        main: bool = False,
     ) -> tuple[FacetCount, ...]:
-        """Actors with the number of documents naming them, over all documents or a query's hits."""
+        """Actors with the number of documents naming them, over all documents or a query's hits;
+        with main, the number of documents where each is a main actor."""
         if type is not None and type not in ACTOR_TYPES:
             raise BadInputError(f"unknown actor type {type!r}: use {', '.join(ACTOR_TYPES)}")
-        results = self.search(query, limit=1, since=since, until=until, facets=("actor",))
+        results = self.search(query, limit=1, since=since, until=until, facets=("actor",), main_actors=main)
         counts = [c for c in results.facets["actor"] if type is None or c.type == type]
         return tuple(counts[:limit])
 

@@ -268,6 +268,7 @@ def create_app(
         limit: Limit = 10,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         facets: Annotated[list[Facet], Query(description="Count matches per actor and/or year.")] = [],  # noqa: B006
+        main: Annotated[bool, Query(description="The actor facet counts main actors only.")] = False,
     ) -> ResultsJSON:
         """Ranked hits with snippets, in the CLI's query language; without q, every document."""
         results = await bounded(
@@ -280,6 +281,7 @@ def create_app(
                 until=until,
                 sort=sort,
                 facets=facets,
+                main_actors=main,
             )
         )
         return results_json(results)
@@ -301,9 +303,12 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
         since: Since = None,
         until: Until = None,
+        main: Annotated[bool, Query(description="Count documents where the actor is a main actor.")] = False,
     ) -> ActorsJSON:
         """Actors with the number of documents naming them, over all documents or a query's hits."""
-        counts = await bounded(lambda: index.actors(q, type=type, limit=limit, since=since, until=until))
+        counts = await bounded(
+            lambda: index.actors(q, type=type, limit=limit, since=since, until=until, main=main)
+        )
         return actor_counts_json(counts)
 
     @app.get("/stats")

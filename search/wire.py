@@ -23,6 +23,8 @@ class ActorJSON(TypedDict):
     id: str
     name: str
     type: str
+    weight: float  # how central the actor is to the document: where and how often it is named
+    main: bool  # one of the document's main actors
 
 
 class FragmentJSON(TypedDict):
@@ -107,7 +109,13 @@ def _day(moment: datetime | None) -> str | None:
 
 
 def actor_json(actor: Actor) -> ActorJSON:
-    return {"id": actor.id, "name": actor.name, "type": actor.type}
+    return {
+        "id": actor.id,
+        "name": actor.name,
+        "type": actor.type,
+        "weight": actor.weight,
+        "main": actor.main,
+    }
 
 
 def actor_count_json(facet: FacetCount) -> ActorCountJSON:

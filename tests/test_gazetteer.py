@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search.errors import BadInputError
-from search.gazetteer import build_gazetteer, fold, slug
+from search.gazetteer import build_gazetteer, fold, slug, user_entry
 
 from .conftest import ACTORS, PLACES, ids
 
@@ -53,7 +56,7 @@ def test_user_file_adds_extends_and_corrects(tmp_path: Path) -> None:
     )
     gazetteer = build_gazetteer(ACTORS, PLACES, [user])
     assert ids(gazetteer, "La CEDEAO et America") == ["ecowas"]
-    assert gazetteer.actors["assimi-goita"].type == "person"
+    assert gazetteer.actors["assimi-goita"].type == ""  # no type given: the tagger's reading decides
     assert gazetteer.actors["assimi-goita"].name == "Assimi Goïta"
     assert ids(gazetteer, "Colonel Assimi Goita met Goita") == ["assimi-goita", "assimi-goita"]
     assert gazetteer.version != build_gazetteer(ACTORS, PLACES).version
@@ -80,3 +83,52 @@ def test_longer_acronyms_also_match_capitalised() -> None:
         '[[actor]]\nid = "opec"\nname = "OPEC"\ntype = "organisation"\n', "[places]\n"
     )
     assert ids(gazetteer, "Opec and OPEC, not opec") == ["opec", "opec"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[[actor]]\nname = "A"\naliases = ["  "]\n', "an empty name in aliases"),
+        (
+            '[[actor]]\nname = "A"\nmerge = ["b"]\n[[actor]]\nname = "B"\nmerge = ["a"]\n',
+            "merge into each other",
+        ),
+        ('[[actor]]\nname = "A"\nnot_actor = "yes"\n', "not_actor must be true or false"),
+        ('[[actor]]\nname = "..."\n', "no letter or digit"),
+        ("[[actor]]\nname = 'A'\nmerge = 'b'\n", "merge must be a list of names"),
+    ],
+)
+def test_a_bad_actors_file_is_one_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    user = tmp_path / "actors.toml"
+    user.write_text(content, encoding="utf-8")
+    with pytest.raises(BadInputError, match=message) as raised:
+        build_gazetteer(ACTORS, PLACES, [user])
+    assert "\n" not in str(raised.value)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"name": st.text(max_size=20)},
+            optional={
+                "aliases": st.lists(st.text(max_size=12), max_size=3),
+                "merge": st.lists(st.sampled_from(["a", "b", "c", "ecowas", ""]), max_size=2),
+                "type": st.sampled_from(["person", "country", "planet", ""]),
+                "not_actor": st.booleans(),
+            },
+        ),
+        max_size=4,
+    )
+)
+def test_any_actors_file_builds_or_is_bad_input(entries: list[dict[str, object]]) -> None:
+    text = "".join(user_entry(slug(str(e["name"])) or "x", **e) for e in entries)  # type: ignore[arg-type]
+    with tempfile.TemporaryDirectory() as folder:
+        user = Path(folder) / "actors.toml"
+        user.write_text(text, encoding="utf-8")
+        try:
+            gazetteer = build_gazetteer(ACTORS, PLACES, [user])
+        except BadInputError as error:
+            assert "\n" not in str(error)
+        else:
+            assert all(gazetteer.merged.get(target) is None for target in gazetteer.merged.values())

@@ -303,13 +303,24 @@ def test_updates_commit_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert len(open_index(tmp_path / "index")) == 8
 
 
-def test_a_changed_gazetteer_asks_for_a_rebuild(tmp_path: Path) -> None:
-    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "Headline of the story\nBody."})
+def test_a_changed_actors_file_updates_only_the_documents_it_concerns(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {
+            "a.txt": "Junta leader speaks\nColonel Goita met envoys in Bamako.",
+            "b.txt": "Rain\nIt rained all day.",
+        },
+    )
     index_corpus(corpus, tmp_path / "index")
-    write_corpus(corpus, {"actors.toml": '[[actor]]\nname = "Assimi Goita"\n'})
-    with pytest.raises(IndexNeedsRebuildError, match=r"needs a rebuild: the actor gazetteer changed"):
-        index_corpus(corpus, tmp_path / "index")
-    assert index_corpus(corpus, tmp_path / "index", rebuild=True).rebuilt
+    assert "goita" in {a.id for a in open_index(tmp_path / "index").document("a.txt").actors}
+    write_corpus(corpus, {"actors.toml": '[[actor]]\nname = "Assimi Goita"\naliases = ["Goita"]\n'})
+    report = index_corpus(corpus, tmp_path / "index")  # no rebuild: the actors are found again, no file read
+    assert (report.rebuilt, report.updated, report.unchanged, report.changes) == (
+        False, 1, 1, (("updated", "a.txt"),)
+    )  # fmt: skip
+    actors = {a.id: a.name for a in open_index(tmp_path / "index").document("a.txt").actors}
+    assert actors.get("assimi-goita") == "Assimi Goita" and "goita" not in actors
+    assert index_corpus(corpus, tmp_path / "index").updated == 0  # applied once
 
 
 def test_searches_answer_from_the_last_commit_while_an_indexing_run_writes(tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def test_document_shows_metadata_then_text() -> None:
         "a.txt", "Title", "Body line.", "a.txt", datetime(2012, 3, 26), (US,), "DW", "https://dw.com/x"
     )
     assert render_document(document).splitlines() == [
-        "title: Title", "id: a.txt", "date: 2012-03-26", "actors: United States (country)", "source: DW",
+        "title: Title", "id: a.txt", "date: 2012-03-26", "actors: United States (country, 0)", "source: DW",
         "url: https://dw.com/x", "", "Body line.",
     ]  # fmt: skip
 

@@ -152,7 +152,8 @@ def test_actor_filter_takes_any_alias(sample_index: Path, name: str) -> None:
 def test_several_actors_must_all_be_named(sample_index: Path) -> None:
     index = open_index(sample_index)
     assert ids(index.search("mali", actors=["Soumaila Cisse"])) == [DW_REPORT]
-    assert index.search("mali", actors=["Soumaila Cisse", "ECOWAS"]).total == 0
+    assert ids(index.search("mali", actors=["Soumaila Cisse", "ECOWAS"])) == [DW_REPORT]
+    assert index.search("mali", actors=["Soumaila Cisse", "Victoria Nuland"]).total == 0
     assert index.search("mali", actors=["Atlantis"]).total == 0
 
 
@@ -190,8 +191,12 @@ def test_sorting_by_date_puts_undated_documents_last(sample_index: Path) -> None
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("mali actor:ecowas", {STATE_DEPARTMENT_STATEMENT, UNDATED}),
-        ('mali actor:"Economic Community of West African States"', {STATE_DEPARTMENT_STATEMENT, UNDATED}),
+        ("mali actor:ecowas", {STATE_DEPARTMENT_STATEMENT, UNDATED, DW_REPORT}),
+        (
+            'mali actor:"Economic Community of West African States"',
+            {STATE_DEPARTMENT_STATEMENT, UNDATED, DW_REPORT},
+        ),
+        ("mali actor:Cedeao", {STATE_DEPARTMENT_STATEMENT, UNDATED, DW_REPORT}),  # ECOWAS in French
         ("date:2012", {STATE_DEPARTMENT_STATEMENT, DW_REPORT}),
         ("date:[2012-03-24 to 2013-06]", {DW_REPORT}),
     ],
@@ -494,7 +499,8 @@ def test_filters_alone_list_every_match_newest_first(sample_index: Path) -> None
 
 
 def test_a_quoted_multi_word_actor_matches(sample_index: Path) -> None:
-    assert id_set(open_index(sample_index).search('actor:"African Union"')) == {STATE_DEPARTMENT_STATEMENT}
+    found = id_set(open_index(sample_index).search('actor:"African Union"'))
+    assert found == {STATE_DEPARTMENT_STATEMENT, "003_7e5ade231f249089.txt", DW_REPORT}
 
 
 @pytest.mark.parametrize(("name", "suggestion"), [("Afrikan Union", "African Union"), ("zzzz", None)])
@@ -548,10 +554,10 @@ def test_actor_counts_skip_a_document_that_names_no_actor(tmp_path: Path) -> Non
     index_corpus(corpus, tmp_path / "index")
     index = open_index(tmp_path / "index")
     assert index.document("quiet.txt").actors == ()
-    assert {count.value for count in index.actors()} == {"mali", "ecowas"}
+    assert {count.value for count in index.actors()} == {"mali", "ecowas", "bamako"}
     assert index.actors("day") == ()
     faceted = index.search("day OR mali", facets=["actor"])
-    assert faceted.total == 2 and {count.value for count in faceted.facets["actor"]} == {"mali", "ecowas"}
+    assert faceted.total == 2 and {c.value for c in faceted.facets["actor"]} == {"mali", "ecowas", "bamako"}
 
 
 PASTED = (

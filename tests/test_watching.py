@@ -49,14 +49,17 @@ def test_watch_updates_the_index_when_files_change_and_stops_when_told(tmp_path:
         assert open_index(tmp_path / "index").search("Kidal").total == 1
 
 
-def test_watch_rebuilds_when_actors_toml_appears_and_survives_a_name_that_is_not_utf8(tmp_path: Path) -> None:
+def test_watch_applies_a_new_actors_toml_and_survives_a_name_that_is_not_utf8(tmp_path: Path) -> None:
     corpus = write_corpus(
         tmp_path / "corpus", {"a.txt": "First story headline\nAssimi Goita spoke in Bamako."}
     )
     with watching(corpus, tmp_path / "index") as (reports, watcher):
-        write_corpus(corpus, {"actors.toml": '[[actor]]\nname = "Assimi Goita"\naliases = ["Goita"]\n'})
-        rebuilt = reports.get(timeout=20)
-        assert rebuilt.rebuilt and rebuilt.warnings[0].startswith("rebuilt the index: ")
+        write_corpus(corpus, {"actors.toml": '[[actor]]\nname = "Assimi Goïta"\naliases = ["Goita"]\n'})
+        applied = reports.get(timeout=20)
+        assert not applied.rebuilt and applied.changes == (("updated", "a.txt"),)  # shown as the file says
+        assert [a.name for a in open_index(tmp_path / "index").document("a.txt").actors][:1] == [
+            "Assimi Goïta"
+        ]
         assert open_index(tmp_path / "index").search("mali", actors=["Goita"]).total == 0  # no 'mali' there
         assert open_index(tmp_path / "index").search("bamako", actors=["Goita"]).total == 1
         (corpus / "bad\udcff.txt").write_bytes(b"Second story headline\nConvoy reaches Kidal.")

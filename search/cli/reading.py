@@ -18,7 +18,7 @@ from ..rendering import (
     render_total,
     render_unknown_actor,
 )
-from ..searching import SORTS, open_index
+from ..searching import SORTS, SearchIndex, open_index
 from .base import (
     EXIT_NO_MATCH,
     SINCE_OPTION,
@@ -34,9 +34,13 @@ from .base import (
     use_color,
 )
 
+MAIN_OPTION = click.option(
+    "--main", "main", is_flag=True, help="Count only the documents where each actor is a main actor."
+)
+
 
 @cli.command("query")
-@click.argument("words", nargs=-1, required=True)
+@click.argument("words", nargs=-1)
 @index_dir_option
 @limit_option(10, "How many results to show.")
 @click.option(
@@ -48,6 +52,7 @@ from .base import (
     help="Order of results: relevance, date (oldest first) or -date (newest first); undated last.",
 )  # fmt: skip
 @click.option("--facets", metavar="actor,year", help="Also count matches per actor and/or per year.")
+@MAIN_OPTION
 @json_option()
 @color_option
 @click.pass_context
@@ -62,6 +67,7 @@ def query_command(
     until: str | None,
     sort: str,
     facets: str | None,
+    main: bool,
     as_json: bool,
     color: str,
 ) -> None:
@@ -69,18 +75,22 @@ def query_command(
 
     Documents holding any of the words match; those holding all of them rank first.
     In the words, actor:NAME and date:2012 or date:[2012-01 to 2013-06] narrow too.
+    Without words, the filters alone list every document they keep, newest first.
 
     \b
     Examples:
       search query coup
       search query junta elections Mali --limit 3
       search query coup --actor ecowas --since 2012-03 --until 2012
+      search query --actor ecowas --since 2012
       search query 'peacekeeping date:2023' --sort -date --facets actor,year
       search query condemn --json
     """
+    if not words and not (actors or since or until):
+        raise click.UsageError("give words to search for, or a filter (--actor, --since, --until) to list")
     index = open_index(index_dir or _settings(ctx).index_dir)
     results = index.search(
-        " ".join(words),
+        " ".join(words) if words else None,
         limit=limit,
         offset=offset,
         actors=actors,
@@ -88,6 +98,7 @@ def query_command(
         until=until,
         sort=sort,
         facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else (),
+        main_actors=main,
     )
     for note in results.notes:
         say(f"search: note: {note}")
@@ -104,6 +115,7 @@ def query_command(
             say(f"search: {render_unknown_actor(unknown)}")
         if not results.unknown_actors:
             message = render_total(results) if results.total else f"no documents match {results.query!r}"
+            message = message if results.query or results.total else "no documents match the filters"
             say(f"search: {message}")
     for suggestion in results.suggestions:
         say(f"search: did you mean: {suggestion}")
@@ -118,6 +130,14 @@ def query_command(
 @limit_option(50, "How many actors to list.")
 @SINCE_OPTION
 @UNTIL_OPTION
+@MAIN_OPTION
+@click.option("--merge", nargs=2, metavar="ACTOR OTHER", help="Join OTHER into ACTOR (any names or ids).")
+@click.option("--rename", nargs=2, metavar="ACTOR NAME", help="Show ACTOR under NAME.")
+@click.option("--not-actor", "not_actor", metavar="ACTOR", help="Mark ACTOR as no actor at all.")
+@click.option(
+    "--actors", "actors_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="The actors file to record a change in (default: the index's, else CORPUS/actors.toml).",
+)  # fmt: skip
 @json_option()
 @click.pass_context
 def actors_command(
@@ -128,19 +148,34 @@ def actors_command(
     limit: int,
     since: str | None,
     until: str | None,
+    main: bool,
+    merge: tuple[str, str] | None,
+    rename: tuple[str, str] | None,
+    not_actor: str | None,
+    actors_file: Path | None,
     as_json: bool,
 ) -> None:
     """List the actors of all documents, or of those matching WORDS, with document counts.
 
+    Every actor a document names counts; with --main, only documents where it is a main actor.
+    --merge, --rename and --not-actor record a correction in your actors file instead; the next
+    `search index` applies it to the documents concerned (a running `search watch` does at once).
+
     \b
     Examples:
       search actors
-      search actors --type person
+      search actors --type person --main
       search actors coup --since 2012 --json
+      search actors --merge "Brett Kavanaugh" Kavanaugh
+      search actors --rename "Tuareg" "Tuareg rebels"
+      search actors --not-actor "Feinstein Says"
     """
     index = open_index(index_dir or _settings(ctx).index_dir)
+    if merge or rename or not_actor:
+        _correct_actors(index, merge, rename, not_actor, actors_file)
+        return
     counts = index.actors(
-        " ".join(words) if words else None, type=actor_type, limit=limit, since=since, until=until
+        " ".join(words) if words else None, type=actor_type, limit=limit, since=since, until=until, main=main
     )
     if as_json:
         click.echo(wire.dumps(wire.actor_counts_json(counts)))
@@ -150,6 +185,29 @@ def actors_command(
         where = f"the documents that match {' '.join(words)!r}" if words else "the index"
         say(f"search: no actors in {where}")
         ctx.exit(EXIT_NO_MATCH)
+
+
+def _correct_actors(
+    index: SearchIndex,
+    merge: tuple[str, str] | None,
+    rename: tuple[str, str] | None,
+    not_actor: str | None,
+    actors_file: Path | None,
+) -> None:
+    """Record the corrections asked for in the user's actors file, and say what to run next."""
+    done = []
+    if merge:
+        target, joined, path = index.merge_actors(*merge, actors_file=actors_file)
+        done.append(f"{joined.name} ({joined.id}) joins {target.name} ({target.id})")
+    if rename:
+        actor, path = index.rename_actor(*rename, actors_file=actors_file)
+        done.append(f"{actor.name} ({actor.id}) is now shown as {rename[1].strip()}")
+    if not_actor:
+        actor, path = index.mark_not_actor(not_actor, actors_file=actors_file)
+        done.append(f"{actor.name} ({actor.id}) is no actor")
+    corpus = f" {index.corpus_root}" if index.corpus_root else ""
+    say(f"search: {'; '.join(done)}: recorded in {path}")
+    say(f"search: `search index{corpus}` applies it (a running `search watch` does so now)")
 
 
 @cli.command("show")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,19 @@ from whoosh.util.times import long_to_datetime
 
 from ..models import FacetCount, UnknownActor
 from .analysis import MISSING_DATE
-from .folder import ACTORS_NAME, _stamp, read_actor_names
+from .folder import ACTORS_NAME, ALIASES_NAME, _stamp, alias_key, read_actor_aliases, read_actor_names
+
+QUERY_FIELD_RE = re.compile(r"\b\w+:(?:\[[^\]]*\]|\"[^\"]*\"|\S+)")
+QUERY_WORD_RE = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*\.?")
+MAX_NAME_WORDS = 8  # the longest name a query's words are looked up as
+MAX_LOWER_CASE_ACRONYM = 3  # "US", "UN", "EU" name an actor only in capitals: "us" is a word
 
 
-def facet_groups(names: tuple[str, ...]) -> dict[str, Any] | None:
+def facet_groups(names: tuple[str, ...], main_actors: bool = False) -> dict[str, Any] | None:
+    """Whoosh's grouping for the actor facet: every actor a document names, or its main actors only."""
     if "actor" not in names:
         return None
-    return {"actor": sorting.FieldFacet("actors", allow_overlap=True)}
+    return {"actor": sorting.FieldFacet("main_actors" if main_actors else "actors", allow_overlap=True)}
 
 
 def facet_counts(searcher: Any, found: Any, name: str, actors: ActorNames) -> tuple[FacetCount, ...]:
@@ -50,6 +57,8 @@ class ActorNames:
         self._index_dir = index_dir
         self._actors: dict[str, tuple[str, str]] = {}
         self._actors_stamp = (0, 0)
+        self._aliases: dict[str, str] = {}
+        self._aliases_stamp = (0, 0)
 
     def known(self) -> dict[str, tuple[str, str]]:
         """The index's list of actors (id -> name and type), re-read when an indexing run rewrote it."""
@@ -57,6 +66,32 @@ class ActorNames:
         if stamp != self._actors_stamp:
             self._actors, self._actors_stamp = read_actor_names(self._index_dir), stamp
         return self._actors
+
+    def named_in(self, text: str) -> tuple[tuple[str, str, str], ...]:
+        """(as written, id, name) of each of the index's actors that a query's words name, by a name or
+        an alias the index keeps (ALIASES_NAME), longest first: 'ecowas', '"African Union"'. Field
+        clauses (actor:..., date:...) are left out; an acronym of three letters or fewer counts only
+        written in capitals ('US', not 'us')."""
+        stamp = _stamp(self._index_dir / ALIASES_NAME)
+        if stamp != self._aliases_stamp:
+            self._aliases, self._aliases_stamp = read_actor_aliases(self._index_dir), stamp
+        if not self._aliases:
+            return ()
+        known = self.known()
+        words = QUERY_WORD_RE.findall(QUERY_FIELD_RE.sub(" ", text))
+        found: dict[str, tuple[str, str, str]] = {}
+        start = 0
+        while start < len(words):
+            for end in range(min(len(words), start + MAX_NAME_WORDS), start, -1):
+                written = " ".join(words[start:end])
+                actor_id = self._aliases.get(alias_key(written))
+                short = len(written.replace(".", "")) <= MAX_LOWER_CASE_ACRONYM
+                if actor_id in known and (not short or written.isupper()):
+                    found.setdefault(actor_id, (written, actor_id, known[actor_id][0]))
+                    start = end - 1
+                    break
+            start += 1
+        return tuple(found.values())
 
     def of(self, searcher: Any, counts: dict[str, int]) -> dict[str, tuple[str, str]]:
         """Each actor id's name and type: from the index's list of actors, else from a document naming it."""
@@ -69,11 +104,13 @@ class ActorNames:
                         names[actor_id] = (info[1], info[2])
         return names
 
-    def unknown(self, searcher: Any, actors: tuple[tuple[str, str], ...]) -> tuple[UnknownActor, ...]:
+    def unknown(
+        self, searcher: Any, actors: tuple[tuple[str, tuple[str, ...]], ...]
+    ) -> tuple[UnknownActor, ...]:
         """The actors a request must name that no document names, each with the closest actors that exist."""
         unknown = []
-        for written, actor_id in dict.fromkeys(actors):
-            if searcher.doc_frequency("actors", actor_id):
+        for written, actor_ids in dict.fromkeys(actors):
+            if any(searcher.doc_frequency("actors", actor_id) for actor_id in actor_ids):
                 continue
             known = self.known()
             by_name = {name.lower(): name for name, _ in known.values()}

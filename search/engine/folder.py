@@ -10,6 +10,7 @@ import json
 import os
 import pickle
 import struct
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
@@ -29,10 +30,11 @@ from ..errors import (
 )
 from ..models import CatalogEntry, CleanerState, IndexManifest
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 MANIFEST_NAME = "search-index.json"
 
 ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets
+ALIASES_NAME = "actor-aliases.json"  # alias_key() of each name and alias of those actors -> the actor's id
 CATALOG_NAME = "catalog.json"  # id -> signature and hash of each indexed file, for incremental runs
 
 RUN_LOCK_NAME = ".indexing.lock"  # made before the manifest, in a folder that is still empty
@@ -210,6 +212,27 @@ def read_actor_names(index_dir: Path) -> dict[str, tuple[str, str]]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return {}
     return {actor_id: (e[0], e[1]) for actor_id, e in raw.items() if isinstance(e, list) and len(e) == 2}
+
+
+def read_actor_aliases(index_dir: Path) -> dict[str, str]:
+    """The names and aliases by which a query's words may name one of the index's actors."""
+    try:
+        raw = json.loads((index_dir / ALIASES_NAME).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return (
+        {key: value for key, value in raw.items() if isinstance(value, str)} if isinstance(raw, dict) else {}
+    )
+
+
+def alias_key(text: str) -> str:
+    """A name as a query and the alias table both write it: lower case, no accents, one space between
+    words ("Économie  Ouest" and "economie ouest" are one key)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_PUNCTUATION))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+_PUNCTUATION = str.maketrans({**dict.fromkeys("’‘ʼ`´", "'"), **dict.fromkeys("‐‑‒–—", "-")})
 
 
 def _write_json(path: Path, data: Any) -> None:

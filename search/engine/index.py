@@ -7,12 +7,13 @@ from __future__ import annotations
 import heapq
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import whoosh.index
 from whoosh import qparser, sorting
@@ -26,6 +27,8 @@ from whoosh.query import (
     DateRange,
     Every,
     NullQuery,
+    Or,
+    Phrase,
     Query,
     Term,
 )
@@ -87,6 +90,12 @@ def added_documents(index_dir: Path) -> list[Document]:
     return [document for document in documents if document is not None]
 
 
+def _any_actor(actor_ids: tuple[str, ...], boost: float = 1.0) -> Query:
+    """Documents naming any of the actors."""
+    terms = [Term("actors", actor_id, boost=boost) for actor_id in actor_ids]
+    return terms[0] if len(terms) == 1 else Or(terms, boost=boost)
+
+
 def _stored_actors(stored: dict[str, Any]) -> tuple[Actor, ...]:
     return tuple(Actor(*info) for info in stored.get("actor_info") or ())
 
@@ -98,24 +107,46 @@ class SearchRequest:
     query: str | None  # None: every document
     limit: int = 10
     offset: int = 0
-    actors: tuple[tuple[str, str], ...] = ()  # (as given, canonical id): documents must name every one
+    actors: tuple[
+        tuple[str, tuple[str, ...]], ...
+    ] = ()  # (as given, the ids it may mean): each must be named
     since: date | None = None
     until: date | None = None
     sort: str = "relevance"  # relevance, date (oldest first) or -date (newest first); undated last
     facets: tuple[str, ...] = ()  # "actor", "year"
+    main_actors: bool = False  # the actor facet counts each document's main actors only
+
+
+class ActorResolver(Protocol):
+    """What the engine asks of whoever knows the actors' names (the gazetteer and the index's actors)."""
+
+    def actor_ids(self, name: str) -> tuple[str, ...]:
+        """Every actor id a user may mean by a name, an id or an alias."""
+
+
+class _ByIdOnly:
+    """Actors named by their ids alone: the engine on its own, without a gazetteer."""
+
+    def actor_ids(self, name: str) -> tuple[str, ...]:
+        return (name.strip().lower(),)
+
+
+# A document that only names an actor the query's words name ("ecowas": the Economic Community of West
+# African States) matches with this share of the actor field's score: below any document with the words.
+NAMED_ACTOR_BOOST = 0.01
 
 
 class EngineIndex:
     """An opened Whoosh index: parses and runs queries, returns our Results."""
 
-    def __init__(self, index_dir: Path, resolve_actor: Callable[[str], str] = str) -> None:
+    def __init__(self, index_dir: Path, actors: ActorResolver | None = None) -> None:
         patches.apply()
         self.index_dir = index_dir
         self._manifest = read_manifest(index_dir)
         self._manifest_stamp = _stamp(_manifest_path(index_dir))
         self._local = threading.local()
         self._actor_names = ActorNames(index_dir)
-        self._resolve_actor = resolve_actor
+        self._actors = actors if actors is not None else _ByIdOnly()
         try:
             self._index = whoosh.index.open_dir(str(index_dir))
         except DAMAGE_ERRORS as error:
@@ -167,6 +198,11 @@ class EngineIndex:
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
 
+    def known_actors(self) -> dict[str, tuple[str, str]]:
+        """The actors the index's documents name: id -> name and type (the same dict until a run
+        rewrites the table)."""
+        return self._actor_names.known()
+
     def parse(self, text: str) -> ParsedQuery:
         """Our query objects for a query string, and notes on what was read as plain words.
 
@@ -198,7 +234,7 @@ class EngineIndex:
             scored=scored.normalize() if scored is not None else None,
             filters=tuple(f.normalize() for f in filters if f is not None),
             notes=notes,
-            actors=tuple((name, self._resolve_actor(name)) for name in dict.fromkeys(filtering_actors)),
+            actors=tuple((name, self._actors.actor_ids(name)) for name in dict.fromkeys(filtering_actors)),
         )
 
     def _read(self, text: str) -> Query:
@@ -220,19 +256,50 @@ class EngineIndex:
             raise QueryError(f"cannot read the query {text!r}: {error}") from None
 
     def _resolve_actors(self, query: Query | None) -> Query | None:
-        """The query with each actor named by id, name or alias replaced by the actor's canonical id."""
+        """The query with each actor named by id, name or alias replaced by the ids it may mean."""
         if query is None:
             return None
         return query.accept(
             lambda node: (
-                Term("actors", self._resolve_actor(node.text), boost=node.boost)
+                _any_actor(self._actors.actor_ids(node.text), node.boost)
                 if type(node) is Term and node.fieldname == "actors"
                 else node
             )
         )
 
+    def _with_named_actors(self, query: Query, text: str, searcher: Any) -> tuple[Query, tuple[str, ...]]:
+        """The query whose words or phrases that name a known actor ("ecowas", "African Union") also
+        match the documents naming that actor without writing those words, with a note for each; the
+        query as it was when that adds no document."""
+        analyzer = self._parser.schema["body"].analyzer
+        named = {}
+        for written, actor_id, name in self._actor_names.named_in(text):
+            words = tuple(token.text for token in analyzer(written))
+            if words and searcher.doc_frequency("actors", actor_id):
+                named[words] = (written, actor_id, name)
+        used: dict[str, str] = {}
+
+        def expand(node: Query) -> Query:
+            if type(node) in (Term, Phrase) and node.fieldname == "body":
+                words = (node.text,) if type(node) is Term else tuple(node.words)
+                if words in named:
+                    written, actor_id, name = named[words]
+                    used[actor_id] = f"{written!r} also matched documents naming the actor {name}"
+                    return Or([node, Term("actors", actor_id, boost=NAMED_ACTOR_BOOST)])
+            return node
+
+        expanded = query.accept(expand) if named else query
+        if not used or self._matches(expanded, searcher) <= self._matches(query, searcher):
+            return query, ()
+        return expanded, tuple(used.values())
+
+    def _matches(self, query: Query, searcher: Any) -> AbstractSet[int]:
+        if _scored_by_word_scores(query):
+            return _word_scores(query, self._local.term_scores).keys()
+        return set(searcher.docs_for_query(query))
+
     def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
-        clauses: list[Query] = [Term("actors", actor_id) for _, actor_id in request.actors]
+        clauses: list[Query] = [_any_actor(actor_ids) for _, actor_ids in request.actors]
         clauses.extend(filters)
         if request.since or request.until:
             start = datetime.combine(request.since, time.min) if request.since else None
@@ -263,6 +330,9 @@ class EngineIndex:
                 narrowing = self._filter(request, parsed_query.filters)
                 depth = request.offset + request.limit
                 feedback = sort == "relevance" and _plain_words(parsed)
+                if parsed_query.scored is not None and request.query:
+                    parsed, actor_notes = self._with_named_actors(parsed, request.query, searcher)
+                    notes += actor_notes
                 scored = (
                     _word_scores(parsed, self._local.term_scores) if _scored_by_word_scores(parsed) else None
                 )
@@ -290,7 +360,7 @@ class EngineIndex:
                         limit=scoring_depth,
                         filter=matched if narrowing is not None else None,
                         sortedby=self._sorting(sort),
-                        groupedby=facet_groups(request.facets),
+                        groupedby=facet_groups(request.facets, request.main_actors),
                         maptype=sorting.Count,
                     )
                     # len(found) would count every match
@@ -382,20 +452,32 @@ class EngineIndex:
                 stored = searcher.document(id=document_id)
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
-        if stored is None:
-            return None
-        return Document(
-            id=stored["id"],
-            title=stored.get("title", ""),
-            body=stored.get("body", ""),
-            path=stored.get("path", ""),
-            date=stored.get("date"),
-            actors=_stored_actors(stored),
-            source=stored.get("source", ""),
-            url=stored.get("url", ""),
-            authors=tuple(stored.get("authors") or ()),
-            date_source=stored.get("date_source", ""),
-            size=stored.get("size", 0),
-            mtime=stored.get("mtime", 0.0),
-            content_hash=stored.get("content_hash", ""),
-        )
+        return None if stored is None else _stored_document(stored)
+
+    def documents(self) -> Iterator[Document]:
+        """Every document, as the last commit stores them, one at a time."""
+        try:
+            with self._index.searcher() as searcher:
+                for _, stored in searcher.reader().iter_docs():
+                    yield _stored_document(stored)
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+
+
+def _stored_document(stored: dict[str, Any]) -> Document:
+    return Document(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        body=stored.get("body", ""),
+        path=stored.get("path", ""),
+        date=stored.get("date"),
+        actors=_stored_actors(stored),
+        source=stored.get("source", ""),
+        url=stored.get("url", ""),
+        authors=tuple(stored.get("authors") or ()),
+        date_source=stored.get("date_source", ""),
+        actors_given=bool(stored.get("actors_given", False)),
+        size=stored.get("size", 0),
+        mtime=stored.get("mtime", 0.0),
+        content_hash=stored.get("content_hash", ""),
+    )

@@ -348,4 +348,6 @@ class ParsedQuery:
     scored: Query | None  # None: the query only filters
     filters: tuple[Query, ...] = ()
     notes: tuple[str, ...] = ()
-    actors: tuple[tuple[str, str], ...] = ()  # (as written, canonical id) of the actors every match names
+    actors: tuple[
+        tuple[str, tuple[str, ...]], ...
+    ] = ()  # (as written, the ids it may mean): every match names one

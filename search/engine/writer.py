@@ -28,6 +28,7 @@ from . import patches
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
 from .folder import (
     ACTORS_NAME,
+    ALIASES_NAME,
     DAMAGE_ERRORS,
     WRITE_ERRNOS,
     _check_not_foreign,
@@ -37,6 +38,8 @@ from .folder import (
     _run_lock,
     _write_json,
     _write_manifest,
+    alias_key,
+    read_actor_aliases,
     read_actor_names,
     read_catalog,
     read_manifest,
@@ -87,6 +90,8 @@ class IndexBuild:
         self._catalog: dict[str, CatalogEntry] = {} if clear else read_catalog(index_dir)
         self._actor_names: dict[str, tuple[str, str]] = {} if clear else read_actor_names(index_dir)
         self._new_actors = clear
+        self._aliases: Mapping[str, str] | None = None  # the gazetteer's, once a run records them
+        self._aliases_written = {} if clear else read_actor_aliases(index_dir)
         self._cleaning = CleanerState()
         self._pending = 0
         self._writer = self._new_writer()
@@ -104,6 +109,11 @@ class IndexBuild:
     @property
     def cleaning(self) -> CleanerState:
         return self._cleaning
+
+    def record_aliases(self, aliases: Mapping[str, str]) -> None:
+        """The names and aliases of the known actors (name -> id): those of the index's actors are kept
+        beside it, so that a query's words can name an actor without the gazetteer being loaded."""
+        self._aliases = aliases
 
     def record_cleaning(self, state: CleanerState) -> None:
         """How this run's documents were cleaned and tagged: written to the manifest when the run ends."""
@@ -171,6 +181,11 @@ class IndexBuild:
             names = {actor_id: list(entry) for actor_id, entry in self._actor_names.items()}
             _write_json(self._index_dir / ACTORS_NAME, names)
             self._new_actors = False
+        if self._aliases is not None:
+            kept = {alias_key(a): i for a, i in self._aliases.items() if i in self._actor_names}
+            if kept != self._aliases_written:
+                _write_json(self._index_dir / ALIASES_NAME, kept)
+                self._aliases_written = kept
 
     def _cancel(self) -> None:
         try:
