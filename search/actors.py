@@ -315,13 +315,14 @@ def find_actors(
     dateline = dateline_country([title, *body], gazetteer)
     if dateline is not None:
         mentions.append(dateline)
-    weighed: dict[str, tuple[Actor, float]] = {}
+    named: dict[str, Actor] = {}
+    lines_of: dict[str, set[int]] = defaultdict(set)  # two groups may be one actor (a user's merge)
     for group in _group(_agree_on_kinds(mentions)).values():
         actor = _actor_of(group, gazetteer)
-        if not actor.id or gazetteer.is_not_an_actor(actor):
-            continue
-        before = weighed.get(actor.id, (actor, 0.0))[1]
-        weighed[actor.id] = (actor, before + _weight({m.line for m in group}))
+        if actor.id and not gazetteer.is_not_an_actor(actor):
+            named.setdefault(actor.id, actor)
+            lines_of[actor.id].update(m.line for m in group)
+    weighed = {actor_id: (actor, _weight(lines_of[actor_id])) for actor_id, actor in named.items()}
     heaviest: dict[str, float] = defaultdict(float)
     for actor, weight in weighed.values():
         heaviest[actor.type] = max(heaviest[actor.type], weight)
