@@ -126,10 +126,15 @@ def _mention(number: int, text: str, kind: str, gazetteer: Gazetteer) -> Mention
     text = _trimmed(text)
     if "." in text and fold_name(text) in gazetteer.places:
         return Mention(number, text, "location")  # a place's abbreviation: "D.C.", "Conn."
-    known = _whole_match(text, gazetteer) if text else ""
+    # A name tagged as an organisation is that organisation, not the country one of its offices speaks
+    # for: "FBI", "the State Department" are actors of their own (1,762 AllSides and Reuters articles
+    # write "FBI"; as the United States, `--actor FBI` found 133 of them).
+    if not text:
+        return None
+    known = (gazetteer.resolve(text) or "") if kind == "ORG" else _whole_match(text, gazetteer)
     if known and not (kind == "LOC" and fold_name(text) in _regions()):
         return Mention(number, text, gazetteer.actors[known].type, known)
-    return Mention(number, text, KIND_TYPES[kind]) if text and kind in KIND_TYPES else None
+    return Mention(number, text, KIND_TYPES[kind]) if kind in KIND_TYPES else None
 
 
 def find_mentions(lines: Sequence[str], gazetteer: Gazetteer, tagger: Tagger) -> list[Mention]:
