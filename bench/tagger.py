@@ -106,18 +106,18 @@ def examples(data: list[Story], index: dict[str, int], grow: bool) -> list[Examp
     """Every line of every story as an Example; `grow` adds unseen features to `index`."""
     made = []
     for story in data:
-        story_words = [[line[s:e] for s, e in tokenize(line)] for line in story.lines]
+        story_offsets = [tokenize(line) for line in story.lines]
+        story_words = [
+            [line[s:e] for s, e in offsets] for line, offsets in zip(story.lines, story_offsets, strict=True)
+        ]
+        story_shouting = [case_says_nothing(words) for words in story_words]
         evidence = case_evidence(
-            story_words,
-            [sentence_starts(words) for words in story_words],
-            [case_says_nothing(words) for words in story_words],
+            story_words, [sentence_starts(words) for words in story_words], story_shouting
         )
-        for number, line in enumerate(story.lines):
-            offsets = tokenize(line)
+        for number, offsets in enumerate(story_offsets):
             if not offsets:
                 continue
-            words = story_words[number]
-            shouting = case_says_nothing(words)
+            words, shouting = story_words[number], story_shouting[number]
             rows: list[int] = []
             starts: list[int] = []
             for found in token_features(words, shouting, evidence):
