@@ -27,6 +27,7 @@ from .models import ACTOR_TYPES, Actor
 MAX_ACRONYM_LETTERS = 3  # longer acronyms also match capitalised: "Opec", "Nato"
 SLUG_RE = re.compile(r"[^a-z0-9]+")
 INITIAL_RE = re.compile(r"^[^\W\d_]\.$")
+NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
 SMALL_WORDS = frozenset({"of", "the", "and", "for", "de", "des", "du", "la", "le", "&"})
 
 
@@ -47,8 +48,19 @@ def _fold_table() -> dict[int, str]:
 
 
 def fold(text: str) -> str:
-    """Text lower-cased with accents removed, of the same length ('Touré' -> 'toure')."""
-    return text.translate(_fold_table())
+    """Text lower-cased with accents removed, of the same length ('Touré' -> 'toure').
+
+    str.translate with a dict looks up every character in Python objects; str.lower is ~10x faster, and
+    for ASCII the table only lower-cases and turns "`" into "'". So the table is applied to the runs of
+    other characters alone, unless lower-casing changed the text's length ("İ")."""
+    lowered = text.lower()
+    if text.isascii():
+        return lowered.replace("`", "'")
+    if len(lowered) != len(text):
+        return text.translate(_fold_table())
+    table = _fold_table()
+    ascii_folded = lowered.replace("`", "'")
+    return NON_ASCII_RE.sub(lambda run: text[run.start() : run.end()].translate(table), ascii_folded)
 
 
 @lru_cache(maxsize=200_000)

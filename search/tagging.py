@@ -19,12 +19,12 @@ from __future__ import annotations
 import gzip
 import logging
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from io import BytesIO
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -127,8 +127,14 @@ def case_says_nothing(words: Sequence[str]) -> bool:
     joined = "".join(words)
     if joined == joined.upper():
         return True
-    longer = [word[0] for word in words if len(word) >= 4 and word.isalpha()]
-    return len(longer) >= 2 and "".join(longer).isupper()
+    longer, upper = 0, False  # (a loop that stops at the first longer word in lower case)
+    for word in words:
+        if len(word) >= 4 and word.isalpha():
+            if word[0].islower():
+                return False
+            longer += 1
+            upper = upper or word[0].isupper()
+    return longer >= 2 and upper
 
 
 def case_evidence(
@@ -137,20 +143,63 @@ def case_evidence(
     """How the story writes each word away from a sentence's start, where case says something:
     'cap' only capitalised, 'low' only in lower case, 'both'. `lines` are the story's lines as words,
     `starts` their sentence_starts(), `shouting` their case_says_nothing(): those lines are left out."""
-    capitalised: set[str] = set()
-    lower: set[str] = set()
+    inside: set[str] = set()  # the words written somewhere other than a sentence's start
     for words, line_starts, says_nothing in zip(lines, starts, shouting, strict=True):
         if says_nothing:
             continue
-        seen = set(words)
-        opening = Counter(words[index] for index in line_starts)
-        seen.difference_update(word for word, count in opening.items() if words.count(word) == count)
-        capitalised.update(word.lower() for word in seen if word[:1].isupper() and word[:1].isalpha())
-        lower.update(word for word in seen if word[:1].islower())
+        previous = 0
+        for index in line_starts:
+            inside.update(words[previous:index])
+            previous = index + 1
+        inside.update(words[previous:])
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for word in inside:
+        first = word[:1]
+        if first.isupper():
+            if first.isalpha():
+                capitalised.add(word.lower())
+        elif first.islower():
+            lower.add(word)
     evidence = dict.fromkeys(capitalised, "cap")
     evidence.update(dict.fromkeys(lower - capitalised, "low"))
     evidence.update(dict.fromkeys(lower & capitalised, "both"))
     return evidence
+
+
+WordParts = tuple[list[str], list[str], list[str], str]
+
+
+def word_parts(word: str, shouting: bool, evidence: str) -> WordParts:
+    """What word_features() says of a word (not EDGE) whatever the distance it is seen from, worked
+    out once: the features seen from any distance, its clusters (seen from one word away at most), the
+    features of the word being tagged, and its last three letters (seen from one word away)."""
+    lower = word.lower()
+    if len(lower) > MAX_WORD_CHARS:
+        lower = "<long>"
+    shaped = "shout" if shouting and word[:1].isupper() and len(word) > 1 else shape(word[:MAX_WORD_CHARS])
+    seen = ["w=" + lower, "s=" + shaped, "e=" + evidence]
+    seen.extend("l=" + name for name in lexicon().of(lower.rstrip(".")))
+    clusters = ["c=" + cluster for cluster in lexicon().cluster(lower)]
+    own = ["bias", f"s={shaped}|e={evidence}", "p2=" + lower[:2], "p3=" + lower[:3], "x2=" + lower[-2:]]
+    own.extend(("x3=" + lower[-3:], "x4=" + lower[-4:]))
+    return seen, clusters, own, "x3=" + lower[-3:]
+
+
+def features_at(parts: WordParts | None, distance: int) -> list[str]:
+    """The features of a word seen from `distance` words away, from its word_parts() (None: EDGE)."""
+    at = f"{distance}:"
+    if parts is None:
+        return [at + "edge"]
+    seen, clusters, own, suffix = parts
+    found = [at + feature for feature in seen]
+    if -1 <= distance <= 1:
+        found.extend(at + cluster for cluster in clusters)
+    if distance == 0:
+        found.extend(own)
+    elif distance in (-1, 1):
+        found.append(at + suffix)
+    return found
 
 
 def word_features(word: str, distance: int, shouting: bool, evidence: str) -> list[str]:
@@ -160,25 +209,7 @@ def word_features(word: str, distance: int, shouting: bool, evidence: str) -> li
     says nothing about names.
     `evidence`: how the rest of the story writes the word (case_evidence), '' when it never does.
     """
-    at = f"{distance}:"
-    if word == EDGE:
-        return [at + "edge"]
-    lower = word.lower()
-    if len(lower) > MAX_WORD_CHARS:
-        lower = "<long>"
-    shaped = "shout" if shouting and word[:1].isupper() and len(word) > 1 else shape(word[:MAX_WORD_CHARS])
-    found = [at + "w=" + lower, at + "s=" + shaped, at + "e=" + evidence]
-    found.extend(at + "l=" + name for name in lexicon().of(lower.rstrip(".")))
-    if -1 <= distance <= 1:
-        found.extend(at + "c=" + cluster for cluster in lexicon().cluster(lower))
-    if distance == 0:
-        found.append("bias")
-        found.append(f"s={shaped}|e={evidence}")
-        found.extend(("p2=" + lower[:2], "p3=" + lower[:3], "x2=" + lower[-2:], "x3=" + lower[-3:]))
-        found.append("x4=" + lower[-4:])
-    elif distance in (-1, 1):
-        found.append(at + "x3=" + lower[-3:])
-    return found
+    return features_at(None if word == EDGE else word_parts(word, shouting, evidence), distance)
 
 
 def sentence_starts(words: Sequence[str]) -> list[int]:
@@ -221,7 +252,8 @@ def allowed_transitions() -> Floats:
 
 def viterbi(emissions: Floats, transitions: Floats) -> list[int]:
     """The best tag sequence for one line's scores; transitions[0] scores the first tag."""
-    return viterbi_lines(emissions[None], np.array([len(emissions)]), transitions)[0]
+    path: list[int] = viterbi_lines(emissions[None], np.array([len(emissions)]), transitions)[0].tolist()
+    return path
 
 
 def viterbi_lines(
@@ -230,32 +262,40 @@ def viterbi_lines(
     transitions: Floats,
     after_o: npt.NDArray[np.bool_] | None = None,
     before_o: npt.NDArray[np.bool_] | None = None,
-) -> list[list[int]]:
+) -> npt.NDArray[np.intp]:
     """The best tag sequence of each of several pieces of lines at once (emissions: pieces x longest x
-    tags, each padded after its end): one numpy step a word position, not one a word. A piece that
+    tags, each padded after its end), as rows padded with 0 past each piece's length: one numpy step a
+    word position, not one a word. A piece that
     `after_o` starts after a word tagged O (not at a sentence's start), and one that `before_o` ends
     before a word tagged O, is scored with those transitions."""
     count, longest, tags = emissions.shape
+    # Longest pieces first, so that each step works on the pieces still going: a prefix.
+    order = np.argsort(-lengths, kind="stable")
+    emissions, lengths = emissions[order], lengths[order]
+    going = (lengths[:, None] > np.arange(longest)[None]).sum(axis=0).tolist()
     back = np.zeros((longest, count, tags), dtype=np.intp)
     scores = np.zeros((longest, count, tags), dtype=np.float32)
-    starting = transitions[np.where(after_o, 1, 0)] if after_o is not None else transitions[0]
+    starting = transitions[np.where(after_o[order], 1, 0)] if after_o is not None else transitions[0]
     scores[0] = starting + emissions[:, 0]
     between = transitions[1:]
     for index in range(1, longest):
-        candidates = scores[index - 1][:, :, None] + between
-        back[index] = candidates.argmax(axis=1)
-        scores[index] = candidates.max(axis=1) + emissions[:, index]
+        pieces = going[index]
+        candidates = scores[index - 1, :pieces, :, None] + between
+        back[index, :pieces] = chosen = candidates.argmax(axis=1)
+        scores[index, :pieces] = (
+            np.take_along_axis(candidates, chosen[:, None], axis=1)[:, 0] + emissions[:pieces, index]
+        )
     final = scores[lengths - 1, np.arange(count)]
     if before_o is not None:
-        final[before_o] += between[:, 0]
+        final[before_o[order]] += between[:, 0]
     path = np.zeros((count, longest), dtype=np.intp)
-    everyone = np.arange(count)
-    path[everyone, lengths - 1] = final.argmax(axis=1)
+    path[np.arange(count), lengths - 1] = final.argmax(axis=1)
     for index in range(longest - 1, 0, -1):
-        active = lengths > index
-        previous = back[index, everyone, path[:, index]]
-        path[active, index - 1] = previous[active]
-    return [path[line, : lengths[line]].tolist() for line in range(count)]
+        pieces = going[index]
+        path[:pieces, index - 1] = back[index, np.arange(pieces), path[:pieces, index]]
+    unsorted = np.empty_like(path)
+    unsorted[order] = path
+    return unsorted
 
 
 def spans_of(tags: Sequence[int] | npt.NDArray[np.intp]) -> list[tuple[int, int, str]]:
@@ -284,7 +324,7 @@ class Tagger:
         self._features = tuple(features)
         self._index = {feature: row for row, feature in enumerate(features)}
         self._stored = (weights, transitions)
-        self._weights = weights.astype(np.float32)
+        self._weights = np.concatenate([weights, np.zeros((1, len(TAGS)))]).astype(np.float32)
         self._transitions = transitions.astype(np.float32) + allowed_transitions()
         self._first = self._sum(["first"])
         finite = self._transitions[np.isfinite(self._transitions)]
@@ -307,19 +347,30 @@ class Tagger:
         rows = [row for feature in features if (row := self._index.get(feature)) is not None]
         return self._weights[rows].sum(axis=0) if rows else np.zeros(len(TAGS), dtype=np.float32)
 
-    def _row(self, word: str, shouting: bool, evidence: str) -> int:
-        """The row of `_table` holding this word's vectors, made on first sight."""
-        key = (word, shouting, evidence)
-        row = self._rows.get(key)
-        if row is None:
-            if len(self._rows) >= MAX_CACHED_WORDS:
-                self._rows.clear()
-            row = self._rows[key] = len(self._rows)
-            if row >= len(self._table):
-                self._table = np.concatenate([self._table, np.zeros_like(self._table)])
-            for column, distance in enumerate(OFFSETS):
-                self._table[row, column] = self._sum(word_features(word, distance, shouting, evidence))
-        return row
+    def _add_rows(self, keys: Collection[tuple[str, bool, str]]) -> None:
+        """Make the rows of `_table` for these (word, line in capitals, case evidence) not yet in it:
+        every feature row of every key gathered at once and summed a segment a vector. When the table
+        is full it starts again, with these keys."""
+        missing = [key for key in keys if key not in self._rows]
+        if not missing:
+            return
+        if len(self._rows) + len(missing) > MAX_CACHED_WORDS:
+            self._rows.clear()
+            missing = list(keys)
+        first = len(self._rows)
+        while first + len(missing) > len(self._table):
+            self._table = np.concatenate([self._table, np.zeros_like(self._table)])
+        index, nothing = self._index, len(self._weights) - 1  # the last row: zeros, for unknown features
+        picked: list[int] = []
+        segments: list[int] = []
+        for word, shouting, evidence in missing:
+            parts = None if word == EDGE else word_parts(word, shouting, evidence)
+            for distance in OFFSETS:
+                segments.append(len(picked))  # (never empty: a word has features from any distance)
+                picked.extend(map(index.get, features_at(parts, distance), repeat(nothing)))
+        sums = np.add.reduceat(self._weights[picked], segments, axis=0)
+        self._table[first : first + len(missing)] = sums.reshape(len(missing), len(OFFSETS), len(TAGS))
+        self._rows.update(zip(missing, range(first, first + len(missing)), strict=True))
 
     def tag_words(
         self,
@@ -336,16 +387,18 @@ class Tagger:
         rows: list[int] = []
         where: list[int] = []  # where each line's first word is in `rows`
         # Each distinct word's row, once a story for each kind of line it is in.
-        row_of: dict[bool, dict[str, int]] = {}
+        keys: dict[bool, dict[str, tuple[str, bool, str]]] = {}
         for says_nothing in set(shouting):
             distinct = {
                 w for words, kind in zip(lines, shouting, strict=True) if kind == says_nothing for w in words
             }
-            row_of[says_nothing] = {
-                w: self._row(w, says_nothing, evidence.get(w.lower(), "")) for w in distinct
-            }
+            keys[says_nothing] = {w: (w, says_nothing, evidence.get(w.lower(), "")) for w in distinct}
+            keys[says_nothing][EDGE] = (EDGE, says_nothing, "")
+        self._add_rows([key for of_kind in keys.values() for key in of_kind.values()])
+        known = self._rows
+        row_of = {kind: {word: known[key] for word, key in of_kind.items()} for kind, of_kind in keys.items()}
         for words, says_nothing in zip(lines, shouting, strict=True):
-            edge = self._row(EDGE, says_nothing, "")
+            edge = row_of[says_nothing][EDGE]
             rows += (edge, edge)
             where.append(len(rows))
             rows += map(row_of[says_nothing].__getitem__, words)
@@ -382,14 +435,13 @@ class Tagger:
             paths = viterbi_lines(
                 scores[positions], lengths, self._transitions, ~opening[begin], is_word[stop] & ~opening[stop]
             )
-            for (first, end), path in zip(pieces, paths, strict=True):
-                flat[first:end] = path
+            inside = np.arange(paths.shape[1])[None] < lengths[:, None]
+            flat[positions[inside]] = paths[inside]
         return [flat[where[line] : where[line] + len(words)] for line, words in enumerate(lines)]
 
     def tag_lines(self, lines: Sequence[str]) -> list[list[Span]]:
         """The names in each line of one story (its headline among them)."""
-        matches = [list(TOKEN_RE.finditer(line)) for line in lines]
-        words = [list(map(re.Match.group, line_matches)) for line_matches in matches]
+        words = [TOKEN_RE.findall(line) for line in lines]
         starts = [sentence_starts(line_words) for line_words in words]
         shouting = [case_says_nothing(line_words) for line_words in words]
         evidence = case_evidence(words, starts, shouting)
@@ -400,10 +452,12 @@ class Tagger:
         )
         found: list[list[Span]] = [[] for _ in lines]
         for number, line_tags in zip(chosen, tags, strict=True):
-            at = matches[number]
-            found[number] = [
-                Span(at[first].start(), at[end - 1].end(), kind) for first, end, kind in spans_of(line_tags)
-            ]
+            spans = spans_of(line_tags)
+            if spans:  # where the words are, for the few lines that name someone
+                at = list(TOKEN_RE.finditer(lines[number]))
+                found[number] = [
+                    Span(at[first].start(), at[end - 1].end(), kind) for first, end, kind in spans
+                ]
         return found
 
 

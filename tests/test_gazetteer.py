@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.errors import BadInputError
-from search.gazetteer import build_gazetteer, fold, slug, user_entry
+from search.gazetteer import _fold_table, build_gazetteer, fold, slug, user_entry
 
 from .conftest import ACTORS, PLACES, ids
 
@@ -132,3 +132,10 @@ def test_any_actors_file_builds_or_is_bad_input(entries: list[dict[str, object]]
             assert "\n" not in str(error)
         else:
             assert all(gazetteer.merged.get(target) is None for target in gazetteer.merged.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_fold_shortcuts_fold_as_the_whole_table_does(text: str) -> None:
+    assert fold(text) == text.translate(_fold_table())
+    assert fold(text + "`Ａ\u1fef") == (text + "`Ａ\u1fef").translate(_fold_table())
