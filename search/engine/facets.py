@@ -57,7 +57,7 @@ class ActorNames:
         self._index_dir = index_dir
         self._actors: dict[str, tuple[str, str]] = {}
         self._actors_stamp = (0, 0)
-        self._aliases: dict[str, str] = {}
+        self._aliases: dict[str, tuple[str, str]] = {}
         self._aliases_stamp = (0, 0)
 
     def known(self) -> dict[str, tuple[str, str]]:
@@ -77,17 +77,17 @@ class ActorNames:
             self._aliases, self._aliases_stamp = read_actor_aliases(self._index_dir), stamp
         if not self._aliases:
             return ()
-        known = self.known()
         words = QUERY_WORD_RE.findall(QUERY_FIELD_RE.sub(" ", text))
         found: dict[str, tuple[str, str, str]] = {}
         start = 0
         while start < len(words):
             for end in range(min(len(words), start + MAX_NAME_WORDS), start, -1):
                 written = " ".join(words[start:end])
-                actor_id = self._aliases.get(alias_key(written))
+                actor = self._aliases.get(alias_key(written))
                 short = len(written.replace(".", "")) <= MAX_LOWER_CASE_ACRONYM
-                if actor_id in known and (not short or written.isupper()):
-                    found.setdefault(actor_id, (written, actor_id, known[actor_id][0]))
+                if actor is not None and (not short or written.isupper()):
+                    actor_id, name = actor
+                    found.setdefault(actor_id, (written, actor_id, name))
                     start = end - 1
                     break
             start += 1

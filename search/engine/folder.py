@@ -34,7 +34,7 @@ SCHEMA_VERSION = 9
 MANIFEST_NAME = "search-index.json"
 
 ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets
-ALIASES_NAME = "actor-aliases.json"  # alias_key() of each name and alias of those actors -> the actor's id
+ALIASES_NAME = "actor-aliases.json"  # alias_key() of those actors' names and aliases -> id and name
 CATALOG_NAME = "catalog.json"  # id -> signature and hash of each indexed file, for incremental runs
 
 RUN_LOCK_NAME = ".indexing.lock"  # made before the manifest, in a folder that is still empty
@@ -214,15 +214,20 @@ def read_actor_names(index_dir: Path) -> dict[str, tuple[str, str]]:
     return {actor_id: (e[0], e[1]) for actor_id, e in raw.items() if isinstance(e, list) and len(e) == 2}
 
 
-def read_actor_aliases(index_dir: Path) -> dict[str, str]:
-    """The names and aliases by which a query's words may name one of the index's actors."""
+def read_actor_aliases(index_dir: Path) -> dict[str, tuple[str, str]]:
+    """The names and aliases by which a query's words may name one of the index's actors: alias_key()
+    -> the actor's id and name (kept together, so a query reads this small file and not ACTORS_NAME)."""
     try:
         raw = json.loads((index_dir / ALIASES_NAME).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return {}
-    return (
-        {key: value for key, value in raw.items() if isinstance(value, str)} if isinstance(raw, dict) else {}
-    )
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        key: (value[0], value[1])
+        for key, value in raw.items()
+        if isinstance(value, list) and len(value) == 2 and all(isinstance(part, str) for part in value)
+    }
 
 
 def alias_key(text: str) -> str:

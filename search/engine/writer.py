@@ -182,7 +182,11 @@ class IndexBuild:
             _write_json(self._index_dir / ACTORS_NAME, names)
             self._new_actors = False
         if self._aliases is not None:
-            kept = {alias_key(a): i for a, i in self._aliases.items() if i in self._actor_names}
+            kept = {
+                alias_key(alias): (actor_id, self._actor_names[actor_id][0])
+                for alias, actor_id in self._aliases.items()
+                if actor_id in self._actor_names
+            }
             if kept != self._aliases_written:
                 _write_json(self._index_dir / ALIASES_NAME, kept)
                 self._aliases_written = kept
