@@ -6,8 +6,9 @@ The trained tagger (tagging.py) finds the names; this module links them. A name 
 within a story, short forms join the full name ("Toure", "President Toure" -> Amadou Toumani Toure;
 "EU" -> European Union; "Newmont" -> Newmont Mining Corp); any other person or organisation gets an
 id made of its full name, so the same name in two stories is one actor. Places that are countries
-become country actors, other places `location` actors. Gazetteer names the tagger missed (offices
-such as "the State Department", lower-case mentions) still count for their actor.
+become country actors, other places `location` actors. Gazetteer names the tagger missed (lower-case
+mentions, "Department of State") still count for their actor; an institution that speaks for a country
+("the State Department", "FBI") is an actor of its own and counts for the country too.
 
 Each actor's weight adds up where it is named: the headline counts most, then the lead, then each
 further line that names it. The main actors of a story are those that weigh enough for their type.
@@ -126,9 +127,7 @@ def _mention(number: int, text: str, kind: str, gazetteer: Gazetteer) -> Mention
     text = _trimmed(text)
     if "." in text and fold_name(text) in gazetteer.places:
         return Mention(number, text, "location")  # a place's abbreviation: "D.C.", "Conn."
-    # A name tagged as an organisation is that organisation, not the country one of its offices speaks
-    # for: "FBI", "the State Department" are actors of their own (1,762 AllSides and Reuters articles
-    # write "FBI"; as the United States, `--actor FBI` found 133 of them).
+    # A name tagged as an organisation is that organisation, not a country: see _offices_speak_for.
     if not text:
         return None
     known = (gazetteer.resolve(text) or "") if kind == "ORG" else _whole_match(text, gazetteer)
@@ -161,7 +160,23 @@ def find_mentions(lines: Sequence[str], gazetteer: Gazetteer, tagger: Tagger) ->
         for start, end, actor_id in known:
             if not any(span.start < end and start < span.end for span in spans):
                 mentions.append(Mention(number, line[start:end], gazetteer.actors[actor_id].type, actor_id))
-    return _settle_regions(mentions, gazetteer)
+    return _settle_regions(_offices_speak_for(mentions, gazetteer), gazetteer)
+
+
+def _offices_speak_for(mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """An institution that speaks for a country ("White House", "FBI", "the Pentagon") is an actor of
+    its own, and its words count for the country too: however the tagger read it (the CoNLL-2003
+    annotators make "White House" a place) and whether or not the tagger saw it. Read as the country alone,
+    `--actor "White House"` found 11 of the 7,317 articles of the scale folder that write it."""
+    spoken: list[Mention] = []
+    for mention in mentions:
+        country = gazetteer.offices.get(fold_name(mention.text))
+        if country is None:
+            spoken.append(mention)
+            continue
+        spoken.append(Mention(mention.line, mention.text, "organisation"))
+        spoken.append(Mention(mention.line, mention.text, gazetteer.actors[country].type, country))
+    return spoken
 
 
 def dateline_country(lines: Sequence[str], gazetteer: Gazetteer) -> Mention | None:

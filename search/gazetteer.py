@@ -111,6 +111,7 @@ class Gazetteer:
     by_iso: Mapping[str, str]  # ISO 3166 code -> country actor id
     not_actors: frozenset[str]  # folded names and ids the user marked not_actor ("Feinstein Says")
     merged: Mapping[str, str]  # id of an actor the user merged into another -> that other's id
+    offices: Mapping[str, str]  # folded name of an institution that speaks for an actor -> its id
     version: str
     _automaton: Any = field(repr=False, compare=False)
     _aliases: tuple[tuple[_Alias, ...], ...] = field(repr=False, compare=False)
@@ -313,6 +314,12 @@ def build_gazetteer(
     places.update(
         {fold(city): actor_id for actor_id, entry in entries.items() for city in entry.get("cities", [])}
     )
+    offices = {
+        fold(office): actor_id
+        for actor_id, entry in entries.items()
+        for office in entry.get("offices", [])
+        if fold(office) not in names
+    }
     return Gazetteer(
         actors,
         places,
@@ -320,6 +327,7 @@ def build_gazetteer(
         by_iso,
         frozenset(not_actors),
         merged,
+        offices,
         digest.hexdigest(),
         automaton,
         tuple(aliases),
@@ -401,10 +409,15 @@ def add_user_entries(path: Path, entries: str) -> None:
         trial.unlink(missing_ok=True)
 
 
+# Raised when actors.py links names to actors differently: an index's version then differs, and the
+# next indexing run finds its documents' actors again from the stored text (no rebuild).
+LINKING_RULES = 2  # 2: an office ("White House", "FBI") is an actor of its own
+
+
 @cache
 def _package_data() -> tuple[str, str, bytes]:
     data = resources.files("search").joinpath("data")
-    model = hashlib.blake2b(digest_size=16)
+    model = hashlib.blake2b(f"linking rules {LINKING_RULES}".encode(), digest_size=16)
     for name in ("tagger.npz", "clusters.tsv.gz", "regions.toml", "people.toml"):
         model.update(data.joinpath(name).read_bytes())
     return (

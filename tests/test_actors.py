@@ -30,6 +30,17 @@ def test_aliases_acronyms_and_demonyms_are_one_gazetteer_actor() -> None:
     assert found["abidjan"] == ("Abidjan", "location")  # a city is a place, not its country
 
 
+def test_an_office_is_an_actor_of_its_own_and_counts_for_its_country() -> None:
+    found = actors_of(
+        "White House rejects report",
+        "The White House said on Monday that the FBI had briefed the Pentagon.",
+        "A spokesman for the white house declined to comment.",
+    )
+    for office in ("white-house", "fbi", "pentagon"):
+        assert found[office][1] == "organisation", office
+    assert found["united-states"] == ("United States", "country")
+
+
 def test_short_forms_join_the_full_name_within_a_story() -> None:
     found = actors_of(
         "Mali junta told to leave",
