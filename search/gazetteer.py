@@ -241,7 +241,7 @@ def _merge_user_entries(
             )
 
 
-def _merges(entries: dict[str, dict[str, Any]]) -> dict[str, str]:
+def _merges(entries: dict[str, dict[str, Any]], user_files: Sequence[Path]) -> dict[str, str]:
     """Each merged id -> the id it ends up in (merges may chain); a cycle is the user's to mend."""
     into = {slug(old): actor_id for actor_id, entry in entries.items() for old in entry.get("merge", [])}
     resolved = {}
@@ -250,7 +250,10 @@ def _merges(entries: dict[str, dict[str, Any]]) -> dict[str, str]:
         while seen[-1] in into:
             target = into[seen[-1]]
             if target in seen:
-                raise BadInputError(f"actors file: {' -> '.join([*seen, target])} merge into each other")
+                files = ", ".join(map(str, user_files)) or "search/data/actors.toml"
+                raise BadInputError(
+                    f"actors file {files}: {' -> '.join([*seen, target])} merge into each other"
+                )
             seen.append(target)
         if seen[-1] != old:
             resolved[old] = seen[-1]
@@ -282,7 +285,7 @@ def build_gazetteer(
         digest.update(user_text.encode())
         user = _parse_toml(user_text, str(path))
         _merge_user_entries(entries, not_actors, user, path)
-    merged = _merges(entries)
+    merged = _merges(entries, user_files)
     actors: dict[str, Actor] = {}
     by_key: defaultdict[str, list[_Alias]] = defaultdict(list)
     names: dict[str, str] = {}

@@ -103,7 +103,7 @@ def test_a_bad_actors_file_is_one_clear_error(tmp_path: Path, content: str, mess
     user.write_text(content, encoding="utf-8")
     with pytest.raises(BadInputError, match=message) as raised:
         build_gazetteer(ACTORS, PLACES, [user])
-    assert "\n" not in str(raised.value)
+    assert "\n" not in str(raised.value) and str(user) in str(raised.value)
 
 
 @settings(max_examples=80, deadline=None)
