@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import difflib
 import fcntl
 import io
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -10,9 +12,12 @@ from pathlib import Path
 import pytest
 import whoosh.index
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from search import engine
 from search.cli import cli, use_color
+from search.engine.checks import FIELD_LIKENESS, KNOWN_FIELDS
 
 from .conftest import DW_REPORT, NO_ACTOR_CORPUS, SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
 
@@ -542,11 +547,28 @@ def test_words_read_as_words_are_noted_on_stderr_not_stdout(tmp_path: Path, inde
     assert result.stdout.startswith("1. ")
 
 
-def test_an_unknown_field_is_a_one_line_error(tmp_path: Path, indexed: Path) -> None:
-    line = one_line_error(run(["query", "foo:bar", "--index-dir", str(indexed)], tmp_path))
-    assert (
-        line
-        == "search: error: unknown field 'foo' in 'foo:bar': the fields are title:, body:, actor:, author: and date:"
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80))
+def test_any_text_typed_or_pasted_is_searched(tmp_path: Path, indexed: Path, text: str) -> None:
+    # Exit 2 is kept for syntax the user got wrong: a field name mistyped, a date unread, one word
+    # that starts with a wildcard ('*ing').
+    assume(not any(close_to_a_field(m[1]) for m in re.finditer(r"(\w+):", text)))
+    assume(len(text.split()) != 1 or text.split()[0].lstrip("+-(")[:1] not in ("*", "?"))
+    assume(text.strip() and not text.lstrip().startswith("-"))  # no words at all, or an option
+    result = run(["query", "--index-dir", str(indexed), "--", text], tmp_path)
+    assert result.exit_code in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def close_to_a_field(name: str) -> bool:
+    return bool(difflib.get_close_matches(name.lower(), KNOWN_FIELDS, n=1, cutoff=FIELD_LIKENESS))
+
+
+def test_a_mistyped_field_is_a_one_line_error(tmp_path: Path, indexed: Path) -> None:
+    line = one_line_error(run(["query", "titel:coup", "--index-dir", str(indexed)], tmp_path))
+    assert line == (
+        "search: error: unknown field 'titel' in 'titel:coup' (did you mean title:?): "
+        "the fields are title:, body:, actor:, author: and date:"
     )
 
 

@@ -99,7 +99,7 @@ def test_document_similar_actors_stats_and_health(client: httpx.Client) -> None:
         ("/search", {"q": "coup", "since": "2012-13"}, 400, "bad date '2012-13'"),
         ("/search", {"q": "coup", "since": "2013", "until": "2012"}, 400, "after"),
         ("/search", {"q": "date:2012-99"}, 400, "cannot read the query"),
-        ("/search", {"q": "nosuchfield:x"}, 400, "unknown field"),
+        ("/search", {"q": "titel:x"}, 400, "unknown field"),
         ("/search", {"q": "coup", "sort": "size"}, 422, "sort"),
         ("/search", {"q": "coup", "facets": "month"}, 422, "facets"),
         ("/actors", {"type": "planet"}, 422, "type"),

@@ -3,11 +3,10 @@ brackets, wildcards that may only end a word, web addresses and question marks r
 
 from __future__ import annotations
 
+import difflib
 import re
 
-from ..errors import (
-    QueryError,
-)
+from ..errors import QueryError
 from .analysis import _WORD_RE
 
 KNOWN_FIELDS = ("title", "body", "actor", "actors", "date", "author")
@@ -16,6 +15,9 @@ OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 FIELD_RE = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*):(?=\S)")
 QUESTION_MARK_RE = re.compile(r"(?<=\w)\?+(?=\s|$|[.,;:!)\]])")
 
+# How close an unknown name before a colon must be to a field's name to be that field mistyped
+# ('titel', 'actr', 'dates' are; 'note', 'http', 'a' are not): difflib's ratio.
+FIELD_LIKENESS = 0.75
 WEB_ADDRESS_RE = re.compile(r"\b(?:https?|ftp)://\S+", re.IGNORECASE)
 
 
@@ -56,10 +58,10 @@ def _without_leading_wildcards(text: str) -> tuple[str, list[str]]:
 
 
 def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
-    """The query text to parse and notes on it; an unknown field is a QueryError.
+    """The query text to parse and notes on it; a field name mistyped ('titel:') is a QueryError.
 
     Whoosh reads an unknown field, a stray quote or bracket as plain words without a word to
-    the user: here an unknown field is an error, and the rest are read as words, with a note.
+    the user: here a name close to a field's is an error, and the rest are read as words, with a note.
     """
     notes = []
     text = QUESTION_MARK_RE.sub(" ", text)  # "what are titles?" asks; a ? inside a word is a wildcard
@@ -68,12 +70,26 @@ def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
     unquoted = re.sub(r'"[^"]*"', "q", text)  # a quoted value is still a value: 'words:"a b"' names a field
     for address in WEB_ADDRESS_RE.findall(unquoted):
         notes.append(f"{address!r} was searched for as words")
+    not_fields = []
     for match in FIELD_RE.finditer(WEB_ADDRESS_RE.sub(" ", unquoted)):
-        if match[1].lower() not in KNOWN_FIELDS:
+        name = match[1].lower()
+        if name in KNOWN_FIELDS:
+            continue
+        meant = difflib.get_close_matches(name, KNOWN_FIELDS, n=1, cutoff=FIELD_LIKENESS)
+        if meant:  # 'titel:mali' is a field clause mistyped; 'Note:x', 'a:b' are text
             raise QueryError(
-                f"unknown field {match[1]!r} in {text!r}: "
+                f"unknown field {match[1]!r} in {text!r} (did you mean {meant[0]}:?): "
                 "the fields are title:, body:, actor:, author: and date:"
             )
+        not_fields.append(match[1])
+    if not_fields:
+        # Read as words, colon and all: so that no internal field ('words:') is searched either.
+        for name in not_fields:
+            text = re.sub(rf"(?<![\w\"']){re.escape(name)}:(?=\S)", name + " ", text)
+        named = [repr(name + ":") for name in dict.fromkeys(not_fields)]
+        notes.append(
+            f"{', '.join(named)} {'is no field' if len(named) == 1 else 'are no fields'}: searched as words"
+        )
     if text.count('"') % 2:
         cut = text.rfind('"')
         text = text[:cut] + text[cut + 1 :]
@@ -88,7 +104,5 @@ def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
 
 def _as_plain_words(text: str) -> str:
     """The words of a text with no query syntax left: operators in lower case, every other sign a space."""
-    words = _WORD_RE.findall(text)
-    if not words:
-        raise QueryError(f"nothing to search for in {text!r}: give at least one word")
+    words = _WORD_RE.findall(text)  # (never empty: parse() reads a text without words as matching nothing)
     return " ".join(word.lower() if word in OPERATORS else word for word in words)

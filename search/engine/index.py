@@ -211,8 +211,10 @@ class EngineIndex:
         actor:) that every match must satisfy come apart from the scored query.
         """
         text, notes = check_query_text(text)
-        if not _WORD_RE.search(text):
-            raise QueryError(f"nothing to search for in {text.strip()!r}: give at least one word")
+        if not _WORD_RE.search(text):  # pasted punctuation ('+.', '-'): no error, and nothing matches
+            return ParsedQuery(
+                None, notes=(*notes, f"{text.strip()!r} holds no word to search for"), no_words=True
+            )
         try:
             parsed = self._read(text)
         except QueryError:
@@ -317,9 +319,11 @@ class EngineIndex:
         """Run a request; return hits offset+1 .. offset+limit with highlighted fragments."""
         parsed_query = self.parse(request.query) if request.query else ParsedQuery(None)
         notes = parsed_query.notes
+        empty: dict[str, tuple[FacetCount, ...]] = {name: () for name in request.facets}
+        if parsed_query.no_words:
+            return Results(request.query or "", 0, (), empty, notes=notes)
         # Filters alone list what they keep, newest first.
         sort = "-date" if parsed_query.scored is None and request.sort == "relevance" else request.sort
-        empty: dict[str, tuple[FacetCount, ...]] = {name: () for name in request.facets}
         try:
             with self._current_searcher() as searcher:
                 unknown = self._actor_names.unknown(searcher, request.actors + parsed_query.actors)
@@ -341,7 +345,10 @@ class EngineIndex:
                 # A word the index does not know is said whatever else matched ('Kavenaugh confirmation').
                 suggestions = (
                     spelling_suggestions(
-                        searcher, request.query, self._parser.schema["body"].analyzer, self._spelling_analyzer
+                        searcher,
+                        request.query,
+                        self._parser.schema["body"].analyzer,
+                        self._spelling_analyzer,
                     )
                     if request.query
                     else ()

@@ -351,3 +351,4 @@ class ParsedQuery:
     actors: tuple[
         tuple[str, tuple[str, ...]], ...
     ] = ()  # (as written, the ids it may mean): every match names one
+    no_words: bool = False  # the text held no word to search for ('+.', '-'): nothing matches
