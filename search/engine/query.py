@@ -64,6 +64,10 @@ class _Parser(qparser.QueryParser):
         self, fieldname: str, text: str, termclass: Any, boost: float = 1.0, tokenize: bool = True,
         removestops: bool = True,
     ) -> Query | None:  # fmt: skip
+        if termclass is Term and fieldname == "actors":
+            # A name as written, as a quoted one is (_PhraseNode): "GOP" may abbreviate organisations
+            # that "gop" may not; the index later puts the ids it may mean in its place.
+            return Term(fieldname, text, boost=boost)
         if (
             termclass is Term
             and tokenize
