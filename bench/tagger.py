@@ -32,6 +32,7 @@ from types import ModuleType
 import numpy as np
 
 from bench.data import SHARED
+from bench.metadata import Tally
 from search.actors import find_actors
 from search.gazetteer import load_gazetteer
 from search.tagging import (
@@ -111,16 +112,15 @@ def examples(data: list[Story], index: dict[str, int], grow: bool) -> list[Examp
             [line[s:e] for s, e in offsets] for line, offsets in zip(story.lines, story_offsets, strict=True)
         ]
         story_shouting = [case_says_nothing(words) for words in story_words]
-        evidence = case_evidence(
-            story_words, [sentence_starts(words) for words in story_words], story_shouting
-        )
+        story_starts = [sentence_starts(words) for words in story_words]
+        evidence = case_evidence(story_words, story_starts, story_shouting)
         for number, offsets in enumerate(story_offsets):
             if not offsets:
                 continue
             words, shouting = story_words[number], story_shouting[number]
             rows: list[int] = []
             starts: list[int] = []
-            for found in token_features(words, shouting, evidence):
+            for found in token_features(words, story_starts[number], shouting, evidence):
                 starts.append(len(rows))
                 for feature in found:
                     row = index.get(feature)
@@ -202,12 +202,8 @@ def score(tagger: Tagger, data: list[Story]) -> dict[str, tuple[float, float, fl
             counts[kind][0] += len(mine & gold)
             counts[kind][1] += len(mine)
             counts[kind][2] += len(gold)
-    result = {}
-    for kind, (right, predicted_count, gold_count) in counts.items():
-        precision = right / predicted_count if predicted_count else 0.0
-        recall = right / gold_count if gold_count else 0.0
-        result[kind] = (precision, recall, 2 * precision * recall / (precision + recall) if right else 0.0)
-    return result
+    tallies = {kind: Tally(tp, found - tp, gold - tp) for kind, (tp, found, gold) in counts.items()}
+    return {kind: (tally.precision, tally.recall, tally.f1) for kind, tally in tallies.items()}
 
 
 def conll_scorer() -> ModuleType:
@@ -235,13 +231,8 @@ def actor_scores(tagger: Tagger, path: Path, held: set[int] | None = None) -> di
 
 
 def f1_row(counts: dict[str, list[int]]) -> str:
-    cells = []
-    for tp, fp, fn in counts.values():
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        cells.append(f"{precision:.3f} / {recall:.3f} / {f1:.3f}")
-    return " | ".join(cells)
+    tallies = (Tally(tp, fp, fn) for tp, fp, fn in counts.values())
+    return " | ".join(f"{t.precision:.3f} / {t.recall:.3f} / {t.f1:.3f}" for t in tallies)
 
 
 def table(rows: dict[str, dict[str, tuple[float, float, float]]]) -> str:

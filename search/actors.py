@@ -22,10 +22,18 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 
-from .config import read_toml
-from .gazetteer import INITIAL_RE, Gazetteer, acronym, fold, fold_name, is_acronym, person_id, slug
+from .gazetteer import (
+    INITIAL_RE,
+    Gazetteer,
+    acronym,
+    fold,
+    fold_name,
+    is_acronym,
+    package_toml,
+    person_id,
+    slug,
+)
 from .models import Actor
 from .tagging import Tagger, default_tagger, is_common_word
 
@@ -59,7 +67,7 @@ KIND_TYPES = {"PER": "person", "ORG": "organisation", "LOC": "location"}
 @cache
 def _people_words() -> tuple[frozenset[str], frozenset[str]]:
     """Titles that come before a name ("Rep.", "President") and words that are never a person."""
-    data = read_toml(resources.files("search").joinpath("data/people.toml").read_text("utf-8"))
+    data = package_toml("people.toml")
     titles = {
         word.rstrip(".") for title in (*data["titles"], *data["lowercase_titles"]) for word in title.split()
     }
@@ -69,8 +77,7 @@ def _people_words() -> tuple[frozenset[str], frozenset[str]]:
 @cache
 def _regions() -> dict[str, str]:
     """Regions that share a country's name, folded, with the ISO code of the country they are in."""
-    data = read_toml(resources.files("search").joinpath("data/regions.toml").read_text("utf-8"))
-    return {fold(name): iso for name, iso in data["regions"].items()}
+    return {fold(name): iso for name, iso in package_toml("regions.toml")["regions"].items()}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Which words of a story name a person, an organisation, a place or another name: a trained tagger.
 
 The model is an averaged structured perceptron (Collins 2002) over the tags B-/I-PER, ORG, LOC, MISC
-and O, trained on the CoNLL-2003 English training split by `python -m bench.train_tagger` and shipped
+and O, trained on the CoNLL-2003 English training split by `python -m bench.tagger train` and shipped
 as package data (search/data/tagger.npz). Every feature describes one word seen from one position
 (the word itself, or a neighbour up to two words away): the word, its shape, its affixes, whether our
 package lists name it (a country, a demonym, a city, a title) and how the rest of the story writes it
@@ -17,9 +17,8 @@ same words, not from their shape: a capitalised word is only a name when the sto
 from __future__ import annotations
 
 import gzip
-import logging
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -29,9 +28,7 @@ from itertools import repeat
 import numpy as np
 import numpy.typing as npt
 
-from .config import read_toml
-
-logger = logging.getLogger(__name__)
+from .gazetteer import package_toml
 
 TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC")
 KINDS = ("PER", "ORG", "LOC", "MISC")
@@ -76,23 +73,27 @@ class Lexicon:
     """Word lists from our package data that a feature may name: no user file changes the tagger."""
 
     words: dict[str, tuple[str, ...]]  # lower-cased word -> the lists it is in
-    clusters: dict[str, tuple[str, ...]]  # lower-cased word -> its cluster at each grain
+    clusters: dict[str, str]  # lower-cased word -> its row's other columns: a cluster a grain, the case
 
     def of(self, lower: str) -> tuple[str, ...]:
         return self.words.get(lower, ())
 
     def cluster(self, lower: str) -> tuple[str, ...]:
-        return self.clusters.get(lower, ())
+        """The word's cluster at each grain ('0:17', '1:305') and its case profile ('case:low')."""
+        row = self.clusters.get(lower)
+        if row is None:
+            return ()
+        *grains, case = row.split("\t")
+        return (*(f"{grain}:{number}" for grain, number in enumerate(grains)), "case:" + case)
 
 
 @cache
 def lexicon() -> Lexicon:
     """Countries, demonyms, organisations, cities and titles, one word each, and the word clusters
     (bench/clusters.py), from search/data."""
-    data = resources.files("search").joinpath("data")
-    actors = read_toml(data.joinpath("actors.toml").read_text("utf-8")).get("actor", [])
-    places = read_toml(data.joinpath("places.toml").read_text("utf-8")).get("places", {})
-    people = read_toml(data.joinpath("people.toml").read_text("utf-8"))
+    actors = package_toml("actors.toml").get("actor", [])
+    places = package_toml("places.toml").get("places", {})
+    people = package_toml("people.toml")
     lists: dict[str, set[str]] = {}
 
     def add(text: str, name: str) -> None:
@@ -111,13 +112,12 @@ def lexicon() -> Lexicon:
         add(place, "place")
     for title in (*people["titles"], *people["lowercase_titles"]):
         add(title.rstrip("."), "title")
-    clusters: dict[str, tuple[str, ...]] = {}
-    with gzip.open(BytesIO(data.joinpath("clusters.tsv.gz").read_bytes()), "rt", encoding="utf-8") as rows:
-        for row in rows:
-            if not row.startswith("#"):
-                word, *grains, case = row.rstrip("\n").split("\t")
-                grained = (f"{grain}:{number}" for grain, number in enumerate(grains))
-                clusters[word] = (*grained, "case:" + case)
+    # Rows are split when a word is looked up: splitting all 40,000 took 0.3 s of every tagging
+    # process's start, and a process meets a few thousand of them.
+    rows = gzip.decompress(resources.files("search").joinpath("data/clusters.tsv.gz").read_bytes())
+    clusters = dict(
+        row.split("\t", 1) for row in rows.decode("utf-8").split("\n") if row and not row.startswith("#")
+    )
     return Lexicon({word: tuple(sorted(names)) for word, names in lists.items()}, clusters)
 
 
@@ -171,9 +171,14 @@ WordParts = tuple[list[str], list[str], list[str], str]
 
 
 def word_parts(word: str, shouting: bool, evidence: str) -> WordParts:
-    """What word_features() says of a word (not EDGE) whatever the distance it is seen from, worked
-    out once: the features seen from any distance, its clusters (seen from one word away at most), the
-    features of the word being tagged, and its last three letters (seen from one word away)."""
+    """What the features of a word (not EDGE) say whatever the distance it is seen from, worked out
+    once: the features seen from any distance, its clusters (seen from one word away at most), the
+    features of the word being tagged, and its last three letters (seen from one word away).
+
+    `shouting`: the word's line is in capitals or headline style (case_says_nothing), so a capital
+    says nothing about names.
+    `evidence`: how the rest of the story writes the word (case_evidence), '' when it never does.
+    """
     lower = word.lower()
     if len(lower) > MAX_WORD_CHARS:
         lower = "<long>"
@@ -202,16 +207,6 @@ def features_at(parts: WordParts | None, distance: int) -> list[str]:
     return found
 
 
-def word_features(word: str, distance: int, shouting: bool, evidence: str) -> list[str]:
-    """The features of `word` seen from `distance` words away (0: the word being tagged).
-
-    `shouting`: the word's line is in capitals or headline style (case_says_nothing), so a capital
-    says nothing about names.
-    `evidence`: how the rest of the story writes the word (case_evidence), '' when it never does.
-    """
-    return features_at(None if word == EDGE else word_parts(word, shouting, evidence), distance)
-
-
 def sentence_starts(words: Sequence[str]) -> list[int]:
     """Where the sentences of a line begin: its first word, and each word after . ? ! that ends a
     sentence (not the full stop of an abbreviation such as "Corp." or "Sen.")."""
@@ -224,19 +219,18 @@ def sentence_starts(words: Sequence[str]) -> list[int]:
     return starts
 
 
-def token_features(words: Sequence[str], shouting: bool, evidence: dict[str, str]) -> list[list[str]]:
+def token_features(
+    words: Sequence[str], starts: Sequence[int], shouting: bool, evidence: dict[str, str]
+) -> list[list[str]]:
     """Every feature of every word of a line, as training sees them (the tagger sums the same ones
-    from its per-word cache)."""
-    padded = [EDGE, EDGE, *words, EDGE, EDGE]
-    starts = set(sentence_starts(words))
-    result = []
-    for index in range(len(words)):
-        found = ["first"] if index in starts else []
-        for distance in OFFSETS:
-            word = padded[index + 2 + distance]
-            found.extend(word_features(word, distance, shouting, evidence.get(word.lower(), "")))
-        result.append(found)
-    return result
+    from its per-word table). `starts`: the line's sentence_starts()."""
+    parts = [None, None, *(word_parts(w, shouting, evidence.get(w.lower(), "")) for w in words), None, None]
+    opening = set(starts)
+    return [
+        (["first"] if index in opening else [])
+        + [feature for distance in OFFSETS for feature in features_at(parts[index + 2 + distance], distance)]
+        for index in range(len(words))
+    ]
 
 
 def allowed_transitions() -> Floats:
@@ -326,7 +320,7 @@ class Tagger:
         self._stored = (weights, transitions)
         self._weights = np.concatenate([weights, np.zeros((1, len(TAGS)))]).astype(np.float32)
         self._transitions = transitions.astype(np.float32) + allowed_transitions()
-        self._first = self._sum(["first"])
+        self._first = self._weights[self._index.get("first", len(self._weights) - 1)]
         finite = self._transitions[np.isfinite(self._transitions)]
         self._sure_o = 2.0 * float(finite.max() - finite.min()) if finite.size else 0.0
         self._rows: dict[tuple[str, bool, str], int] = {}
@@ -342,10 +336,6 @@ class Tagger:
     def arrays(self) -> tuple[tuple[str, ...], npt.NDArray[np.floating], Floats]:
         """The model as it is stored: feature names, their weights per tag, the transitions."""
         return self._features, self._stored[0], self._stored[1]
-
-    def _sum(self, features: Iterable[str]) -> Floats:
-        rows = [row for feature in features if (row := self._index.get(feature)) is not None]
-        return self._weights[rows].sum(axis=0) if rows else np.zeros(len(TAGS), dtype=np.float32)
 
     def _add_rows(self, keys: Collection[tuple[str, bool, str]]) -> None:
         """Make the rows of `_table` for these (word, line in capitals, case evidence) not yet in it:
@@ -386,23 +376,24 @@ class Tagger:
             return []
         rows: list[int] = []
         where: list[int] = []  # where each line's first word is in `rows`
-        # Each distinct word's row, once a story for each kind of line it is in.
-        keys: dict[bool, dict[str, tuple[str, bool, str]]] = {}
-        for says_nothing in set(shouting):
-            distinct = {
-                w for words, kind in zip(lines, shouting, strict=True) if kind == says_nothing for w in words
-            }
-            keys[says_nothing] = {w: (w, says_nothing, evidence.get(w.lower(), "")) for w in distinct}
-            keys[says_nothing][EDGE] = (EDGE, says_nothing, "")
-        self._add_rows([key for of_kind in keys.values() for key in of_kind.values()])
+        # Each distinct word's row, once a story for each kind of line it is in; the edges' features
+        # are the same in every line.
+        keys: dict[bool, dict[str, tuple[str, bool, str]]] = {kind: {} for kind in set(shouting)}
+        for words, says_nothing in zip(lines, shouting, strict=True):
+            of_kind = keys[says_nothing]
+            for word in words:
+                if word not in of_kind:
+                    of_kind[word] = (word, says_nothing, evidence.get(word.lower(), ""))
+        edge_key = (EDGE, False, "")
+        self._add_rows([edge_key, *(key for of_kind in keys.values() for key in of_kind.values())])
         known = self._rows
         row_of = {kind: {word: known[key] for word, key in of_kind.items()} for kind, of_kind in keys.items()}
+        edge = known[edge_key]
         for words, says_nothing in zip(lines, shouting, strict=True):
-            edge = row_of[says_nothing][EDGE]
             rows += (edge, edge)
             where.append(len(rows))
             rows += map(row_of[says_nothing].__getitem__, words)
-        rows += (rows[0], rows[0])
+        rows += (edge, edge)
         table = self._table[np.array(rows)]
         size = len(rows)
         scores = np.zeros((size, len(TAGS)), dtype=np.float32)
