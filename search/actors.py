@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from .gazetteer import (
-    INITIAL_RE,
     Gazetteer,
     acronym,
     fold,
@@ -96,9 +95,9 @@ def _person_name(text: str) -> str:
     words = POSSESSIVE_RE.sub("", text).split()
     while words and (words[0].rstrip(".") in titles or words[0] in not_names):
         words.pop(0)
-    if not words or all(INITIAL_RE.match(w) or len(w.rstrip(".")) <= 1 for w in words):
+    if not words or all(len(w.rstrip(".")) <= 1 for w in words):  # initials alone ("J.")
         return ""
-    if len(words) == 1 and (words[0].rstrip(".") in titles or words[0].rstrip(".") in not_names):
+    if len(words) == 1 and words[0].rstrip(".") in not_names:
         return ""
     name = " ".join(words)
     return name.title() if name.isupper() and len(name) > 3 else name
@@ -224,16 +223,16 @@ def _longer_forms(names: set[str]) -> dict[str, str]:
     acronym), "Newmont" -> "Newmont Mining Corp" (its first words)."""
     by_acronym: dict[str, str] = {}
     by_first_word: dict[str, list[tuple[list[str], str]]] = defaultdict(list)
+    words_of = {name: _org_words(name) for name in names}
     for name in sorted(names, key=lambda t: (-len(t.split()), t)):
         by_acronym.setdefault(acronym(name), name)
-        words = _org_words(name)
-        if words:
-            by_first_word[words[0]].append((words, name))
+        if words_of[name]:
+            by_first_word[words_of[name][0]].append((words_of[name], name))
     found = {}
     for name in names:
         long = by_acronym.get(name.replace(".", "")) if is_acronym(name) else None
         if long is None:
-            words = _org_words(name)
+            words = words_of[name]
             long = next(
                 (full for full_words, full in by_first_word.get(words[0] if words else "", [])
                  if full_words[: len(words)] == words),
@@ -328,9 +327,16 @@ def _actor_of(group: list[Mention], gazetteer: Gazetteer) -> Actor:
         if (taken := gazetteer.actors.get(place_id)) and taken.type:
             place_id += "-place"
         return gazetteer.canonical(Actor(place_id, longest, kind))
-    known = known or gazetteer.resolve(longest) or ""
-    derived = known or (person_id(longest) if kind == "person" else slug(longest))
-    return gazetteer.canonical(Actor(derived, longest, kind))
+    return actor_named(longest, kind, gazetteer, known)
+
+
+def actor_named(name: str, kind: str, gazetteer: Gazetteer, known: str = "") -> Actor:
+    """The actor a name of this kind stands for: the gazetteer's (`known`, else by the name), else one
+    with an id made of the name; as the user's entries have it (gazetteer.canonical: merged, renamed,
+    typed)."""
+    known = known or gazetteer.resolve(name) or ""
+    derived = known or (person_id(name) if kind == "person" else slug(name))
+    return gazetteer.canonical(Actor(derived, name, kind))
 
 
 def find_actors(

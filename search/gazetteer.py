@@ -115,7 +115,6 @@ class Gazetteer:
     version: str
     _automaton: Any = field(repr=False, compare=False)
     _aliases: tuple[tuple[_Alias, ...], ...] = field(repr=False, compare=False)
-    _keys: Mapping[str, int] = field(repr=False, compare=False)  # folded spelling -> its _aliases
 
     def resolve(self, name: str) -> str | None:
         """The id of the actor a user means by an id, a name or an alias ('ecowas', 'U.S.')."""
@@ -138,7 +137,7 @@ class Gazetteer:
     def named(self, text: str) -> str | None:
         """The actor that the whole of `text` names, by its name, an alias, a demonym or an office, with
         the case rules of mentions() ("US" is the country, "us" is not)."""
-        index = self._keys.get(fold_name(text))
+        index: int | None = self._automaton.get(fold_name(text), None)  # the spelling's _aliases
         for alias in self._aliases[index] if index is not None else ():
             if (alias.exact_case and text != alias.text) or (alias.capitalised and not text[:1].isupper()):
                 continue
@@ -209,6 +208,14 @@ def package_toml(name: str) -> dict[str, Any]:
     """A TOML file of search/data (actors.toml, places.toml, people.toml, regions.toml), parsed once a
     process. Read only: a caller copies what it changes."""
     return _parse_data_file(_package_text(name), f"search/data/{name}")
+
+
+def _read_user_file(path: Path) -> str:
+    """A user's actors file, '' when there is none."""
+    try:
+        return path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise BadInputError(f"actors file {path}: cannot be read as UTF-8 text ({error})") from None
 
 
 def _merge_user_entries(
@@ -296,10 +303,7 @@ def build_gazetteer(
     digest = hashlib.blake2b(actors_toml.encode() + places_toml.encode() + model, digest_size=8)
     not_actors: set[str] = set()
     for path in user_files:
-        try:
-            user_text = path.read_text(encoding="utf-8") if path.is_file() else ""
-        except (OSError, UnicodeDecodeError) as error:
-            raise BadInputError(f"actors file {path}: cannot be read as UTF-8 text ({error})") from None
+        user_text = _read_user_file(path)
         digest.update(user_text.encode())
         user = _parse_toml(user_text, str(path))
         _merge_user_entries(entries, not_actors, user, path)
@@ -320,10 +324,8 @@ def build_gazetteer(
         names.setdefault(old, actor_id)
     automaton = ahocorasick.Automaton()
     aliases: list[tuple[_Alias, ...]] = []
-    keys: dict[str, int] = {}
     for key, candidates in by_key.items():
         automaton.add_word(key, len(aliases))
-        keys[key] = len(aliases)
         aliases.append(tuple(sorted(candidates, key=lambda a: not a.exact_case)))
     automaton.make_automaton()
     by_iso = {entry["iso"]: actor_id for actor_id, entry in entries.items() if entry.get("iso")}
@@ -352,7 +354,6 @@ def build_gazetteer(
         digest.hexdigest(),
         automaton,
         tuple(aliases),
-        keys,
     )
 
 
@@ -411,10 +412,7 @@ def user_entry(actor_id: str, **fields: str | bool | list[str]) -> str:
 def add_user_entries(path: Path, entries: str) -> None:
     """Add tables to the user's actors file, unless the file would no longer read (a merge cycle, a
     bad name): checked first, then written whole under a temporary name and moved into place."""
-    try:
-        before = path.read_text(encoding="utf-8") if path.is_file() else ""
-    except (OSError, UnicodeDecodeError) as error:
-        raise BadInputError(f"actors file {path}: cannot be read as UTF-8 text ({error})") from None
+    before = _read_user_file(path)
     after = (
         before + ("\n" if before and not before.endswith("\n") else "") + ("\n" if before else "") + entries
     )
