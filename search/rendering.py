@@ -105,6 +105,8 @@ def render_total(results: Results) -> str:
     """How many documents matched and which of them are shown: '12 documents match 'coup' (1-10 shown)'."""
     noun = "document matches" if results.total == 1 else "documents match"
     what = repr(results.query) if results.query else "the filters"
+    if not results.total:
+        return f"no documents match {what}"
     if not results.hits:
         return f"{results.total:,} {noun} {what}"
     first, last = results.hits[0].rank, results.hits[-1].rank

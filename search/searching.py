@@ -95,35 +95,40 @@ class SearchIndex:
     ) -> tuple[Actor, Actor, Path]:
         """Join one actor into another (both named by any alias): an entry in the user's actors file,
         applied by the next indexing run. Returns both actors and the file."""
-        from .gazetteer import add_user_entries, user_entry
+        from .gazetteer import user_entry
 
         target, joined = self.find_actor(into), self.find_actor(merged)
         if target.id == joined.id:
             raise BadInputError(f"{into!r} and {merged!r} are one actor already: {target.name}")
-        path = actors_file or self.user_actors_file()
-        add_user_entries(path, user_entry(target.id, name=target.name, type=target.type, merge=[joined.id]))
-        return target, joined, path
+        entry = user_entry(target.id, name=target.name, type=target.type, merge=[joined.id])
+        return target, joined, self._record_actor(entry, actors_file)
 
     def rename_actor(self, name: str, new_name: str, actors_file: Path | None = None) -> tuple[Actor, Path]:
         """Show an actor under another name, from the next indexing run on; returns it and the file."""
-        from .gazetteer import add_user_entries, slug, user_entry
+        from .gazetteer import slug, user_entry
 
         if not slug(new_name):
             raise BadInputError(f"{new_name!r} has no letter or digit to name an actor by")
         actor = self.find_actor(name)
-        path = actors_file or self.user_actors_file()
-        add_user_entries(path, user_entry(actor.id, name=new_name.strip(), type=actor.type))
-        return actor, path
+        return actor, self._record_actor(
+            user_entry(actor.id, name=new_name.strip(), type=actor.type), actors_file
+        )
 
     def mark_not_actor(self, name: str, actors_file: Path | None = None) -> tuple[Actor, Path]:
         """Mark what the tagger took for an actor ("Feinstein Says") as none, from the next indexing
         run on; returns it and the file."""
-        from .gazetteer import add_user_entries, user_entry
+        from .gazetteer import user_entry
 
         actor = self.find_actor(name)
+        return actor, self._record_actor(user_entry(actor.id, name=actor.name, not_actor=True), actors_file)
+
+    def _record_actor(self, entry: str, actors_file: Path | None) -> Path:
+        """Add an entry to the given actors file, else the corpus folder's; returns the file."""
+        from .gazetteer import add_user_entries
+
         path = actors_file or self.user_actors_file()
-        add_user_entries(path, user_entry(actor.id, name=actor.name, not_actor=True))
-        return actor, path
+        add_user_entries(path, entry)
+        return path
 
     def __len__(self) -> int:
         return self._engine.document_count()

@@ -38,8 +38,9 @@ def is_watched(path: str) -> bool:
 
 
 def _update_or_rebuild(root: Path, index_dir: Path, options: dict[str, Any]) -> IndexReport:
-    """An incremental update; a rebuild when the index can no longer be updated as it was built (the
-    user added or edited actors.toml, the program's cleaner changed): watching keeps the index current."""
+    """An incremental update (an edited actors.toml included: its documents' actors are found again);
+    a rebuild when the index can no longer be updated as it was built (the program's cleaner changed):
+    watching keeps the index current."""
     try:
         return index_corpus(root, index_dir, **options)
     except IndexNeedsRebuildError as why:

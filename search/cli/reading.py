@@ -114,9 +114,7 @@ def query_command(
         for unknown in results.unknown_actors:
             say(f"search: {render_unknown_actor(unknown)}")
         if not results.unknown_actors:
-            message = render_total(results) if results.total else f"no documents match {results.query!r}"
-            message = message if results.query or results.total else "no documents match the filters"
-            say(f"search: {message}")
+            say(f"search: {render_total(results)}")
     for suggestion in results.suggestions:
         say(f"search: did you mean: {suggestion}")
     if results.total == 0:

@@ -84,8 +84,8 @@ def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
         not_fields.append(match[1])
     if not_fields:
         # Read as words, colon and all: so that no internal field ('words:') is searched either.
-        for name in not_fields:
-            text = re.sub(rf"(?<![\w\"']){re.escape(name)}:(?=\S)", name + " ", text)
+        gone = set(not_fields)
+        text = FIELD_RE.sub(lambda match: match[1] + " " if match[1] in gone else match[0], text)
         named = [repr(name + ":") for name in dict.fromkeys(not_fields)]
         notes.append(
             f"{', '.join(named)} {'is no field' if len(named) == 1 else 'are no fields'}: searched as words"

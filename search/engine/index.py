@@ -269,10 +269,12 @@ class EngineIndex:
             )
         )
 
-    def _with_named_actors(self, query: Query, text: str, searcher: Any) -> tuple[Query, tuple[str, ...]]:
+    def _with_named_actors(
+        self, query: Query, scores: dict[int, float] | None, text: str, searcher: Any
+    ) -> tuple[Query, dict[int, float] | None, tuple[str, ...]]:
         """The query whose words or phrases that name a known actor ("ecowas", "African Union") also
-        match the documents naming that actor without writing those words, with a note for each; the
-        query as it was when that adds no document."""
+        match the documents naming that actor without writing those words, with its _scores() and a
+        note for each; the query and `scores` (its _scores()) as they were when that adds no document."""
         analyzer = self._parser.schema["body"].analyzer
         named = {}
         for written, actor_id, name in self._actor_names.named_in(text):
@@ -291,14 +293,20 @@ class EngineIndex:
             return node
 
         expanded = query.accept(expand) if named else query
-        if not used or self._matches(expanded, searcher) <= self._matches(query, searcher):
-            return query, ()
-        return expanded, tuple(used.values())
+        if not used:
+            return query, scores, ()
+        wider = self._scores(expanded)
+        if self._matches(expanded, wider, searcher) <= self._matches(query, scores, searcher):
+            return query, scores, ()
+        return expanded, wider, tuple(used.values())
 
-    def _matches(self, query: Query, searcher: Any) -> AbstractSet[int]:
-        if _scored_by_word_scores(query):
-            return _word_scores(query, self._local.term_scores).keys()
-        return set(searcher.docs_for_query(query))
+    def _scores(self, query: Query) -> dict[int, float] | None:
+        """Each matching document's score, when the query is scored from word scores (else None)."""
+        return _word_scores(query, self._local.term_scores) if _scored_by_word_scores(query) else None
+
+    @staticmethod
+    def _matches(query: Query, scores: dict[int, float] | None, searcher: Any) -> AbstractSet[int]:
+        return scores.keys() if scores is not None else set(searcher.docs_for_query(query))
 
     def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
         clauses: list[Query] = [_any_actor(actor_ids) for _, actor_ids in request.actors]
@@ -334,12 +342,12 @@ class EngineIndex:
                 narrowing = self._filter(request, parsed_query.filters)
                 depth = request.offset + request.limit
                 feedback = sort == "relevance" and _plain_words(parsed)
+                scored = self._scores(parsed)
                 if parsed_query.scored is not None and request.query:
-                    parsed, actor_notes = self._with_named_actors(parsed, request.query, searcher)
+                    parsed, scored, actor_notes = self._with_named_actors(
+                        parsed, scored, request.query, searcher
+                    )
                     notes += actor_notes
-                scored = (
-                    _word_scores(parsed, self._local.term_scores) if _scored_by_word_scores(parsed) else None
-                )
                 matched = matching_documents(searcher, parsed, scored, narrowing)
                 total = searcher.doc_count() if matched is None else len(matched)
                 # A word the index does not know is said whatever else matched ('Kavenaugh confirmation').
