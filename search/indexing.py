@@ -380,7 +380,8 @@ def _update(
                     continue
                 actors = refreshed_actors(document, options.gazetteer)
                 if actors != document.actors:
-                    build.add(replace(document, actors=actors), known[document.id].signature)
+                    # (the signature this run recorded: a file touched, not edited, was touch()ed)
+                    build.add(replace(document, actors=actors), build.catalog[document.id].signature)
                     changes.append(("updated", document.id))
                     updated, unchanged = updated + 1, unchanged - (document.id in seen)
                     if build.pending >= BATCH_SIZE:

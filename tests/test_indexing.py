@@ -22,6 +22,7 @@ from search import (
     indexing,
     open_index,
 )
+from search.corpus import file_signature
 
 from .conftest import SAMPLE_CORPUS, write_corpus
 
@@ -321,6 +322,17 @@ def test_a_changed_actors_file_updates_only_the_documents_it_concerns(tmp_path: 
     actors = {a.id: a.name for a in open_index(tmp_path / "index").document("a.txt").actors}
     assert actors.get("assimi-goita") == "Assimi Goita" and "goita" not in actors
     assert index_corpus(corpus, tmp_path / "index").updated == 0  # applied once
+
+
+def test_a_file_touched_while_the_actors_file_changed_keeps_its_new_signature(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "Junta leader speaks\nColonel Goita met envoys."})
+    index_corpus(corpus, tmp_path / "index")
+    write_corpus(corpus, {"actors.toml": '[[actor]]\nname = "Assimi Goita"\naliases = ["Goita"]\n'})
+    os.utime(corpus / "a.txt", ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))  # touched only
+    assert index_corpus(corpus, tmp_path / "index").updated == 1  # its actors found again
+    # The refresh wrote the signature from before the run, so the next run read the file again.
+    catalog = engine.read_catalog(tmp_path / "index")
+    assert catalog["a.txt"].signature == file_signature(corpus / "a.txt")
 
 
 def test_searches_answer_from_the_last_commit_while_an_indexing_run_writes(tmp_path: Path) -> None:
