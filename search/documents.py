@@ -102,7 +102,7 @@ def add_document(
     with _writing_app_document(
         index_dir, manifest, document_id, lock_timeout, "edit the file instead"
     ) as build:
-        build.record_aliases(options.gazetteer.names)
+        build.record_aliases(options.gazetteer.names_now())
         build.add(document, None)
     return document
 

@@ -116,6 +116,10 @@ class Gazetteer:
     _automaton: Any = field(repr=False, compare=False)
     _aliases: tuple[tuple[_Alias, ...], ...] = field(repr=False, compare=False)
 
+    def names_now(self) -> dict[str, str]:
+        """`names` through the user's merges: each folded name, alias and id -> the actor it names."""
+        return {key: self.merged.get(actor_id, actor_id) for key, actor_id in self.names.items()}
+
     def resolve(self, name: str) -> str | None:
         """The id of the actor a user means by an id, a name or an alias ('ecowas', 'U.S.')."""
         found = self.names.get(fold_name(name.strip())) or self.names.get(slug(name))

@@ -272,7 +272,7 @@ def _full_build(
                 build.add(document, signature)
                 changes.append(("added", document.document.id))
         build.record_cleaning(cleaner_state(learned, options, actors_files))
-        build.record_aliases(options.gazetteer.names)
+        build.record_aliases(options.gazetteer.names_now())
         added = len(changes)
     return added, 0, 0, 0, skipped, warnings, changes
 
@@ -331,7 +331,7 @@ def _update(
     seen: set[str] = set()
     with engine.writing(index_dir, root, lock_timeout, rebuild=False) as build:
         build.record_cleaning(cleaner)
-        build.record_aliases(options.gazetteer.names)
+        build.record_aliases(options.gazetteer.names_now())
         known = dict(build.catalog)
         if not allow_mass_removal:
             _check_removals(root, known, {relative_id(path, root) for path in paths})

@@ -487,3 +487,15 @@ def test_a_bad_actors_file_is_one_error_naming_it(tmp_path: Path, content: bytes
     with pytest.raises(BadInputError, match=re.escape(message)) as raised:
         index_corpus(corpus, tmp_path / "index")
     assert "actors.toml" in str(raised.value)
+
+
+def test_a_query_word_names_the_actor_an_alias_was_merged_into(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {
+        "a.txt": "Trade talks\nThe European Union met in Brussels on trade.",
+        "b.txt": "Farm talks\nThe European Economic Community met in Brussels on farming.",
+        "actors.toml": '[[actor]]\nid = "european-union"\nmerge = ["european-community"]\n',
+    })  # fmt: skip
+    index_corpus(corpus, tmp_path / "index")
+    # Both stories name the European Union now; 'EEC', an alias of the merged actor, names it too.
+    results = open_index(tmp_path / "index").search("EEC")
+    assert {hit.id for hit in results.hits} == {"a.txt", "b.txt"}
