@@ -257,7 +257,7 @@ def _merge_user_entries(
         for key in ("name", "type", "iso"):
             if key in raw:
                 entry[key] = raw[key]
-        for key in ("aliases", "demonyms", "offices", "merge"):
+        for key in ("aliases", "demonyms", "offices", "cities", "merge"):
             entry[key] = [*entry.get(key, []), *raw.get(key, [])]
         removed = {fold(a) for a in raw.get("remove_aliases", [])}
         for key in ("aliases", "demonyms", "offices"):

@@ -139,3 +139,12 @@ def test_any_actors_file_builds_or_is_bad_input(entries: list[dict[str, object]]
 def test_fold_shortcuts_fold_as_the_whole_table_does(text: str) -> None:
     assert fold(text) == text.translate(_fold_table())
     assert fold(text + "`Ａ\u1fef") == (text + "`Ａ\u1fef").translate(_fold_table())
+
+
+def test_a_users_cities_stand_for_their_country(tmp_path: Path) -> None:
+    user = tmp_path / "actors.toml"
+    user.write_text(
+        '[[actor]]\nname = "Atlantis"\ntype = "country"\ncities = ["Poseidonia"]\n', encoding="utf-8"
+    )
+    gazetteer = build_gazetteer(ACTORS, PLACES, [user])
+    assert gazetteer.places[fold("Poseidonia")] == "atlantis"  # checked as a list of names, then kept
