@@ -23,13 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
+from .config import package_toml
 from .gazetteer import (
     Gazetteer,
     acronym,
     fold,
     fold_name,
     is_acronym,
-    package_toml,
     person_id,
     slug,
 )

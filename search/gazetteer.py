@@ -20,7 +20,7 @@ from typing import Any
 
 import ahocorasick
 
-from .config import TOMLDecodeError, read_toml
+from .config import TOMLDecodeError, package_text, read_data_toml, read_toml
 from .errors import BadInputError
 from .models import ACTOR_TYPES, Actor
 
@@ -196,22 +196,12 @@ def _parse_toml(text: str, where: str) -> dict[str, Any]:
         raise BadInputError(f"actors file {where}: {error}") from None
 
 
-@lru_cache(maxsize=8)
 def _parse_data_file(text: str, where: str) -> dict[str, Any]:
-    """_parse_toml() of a data file of ours, once a process: the gazetteer, the tagger's word lists
-    and the linking rules read the same files (actors.toml, places.toml: 0.13 s a parse). Read only."""
-    return _parse_toml(text, where)
-
-
-@cache
-def _package_text(name: str) -> str:
-    return resources.files("search").joinpath("data", name).read_text("utf-8")
-
-
-def package_toml(name: str) -> dict[str, Any]:
-    """A TOML file of search/data (actors.toml, places.toml, people.toml, regions.toml), parsed once a
-    process. Read only: a caller copies what it changes."""
-    return _parse_data_file(_package_text(name), f"search/data/{name}")
+    """_parse_toml() of a data file of ours (config.read_data_toml: parsed once a process). Read only."""
+    try:
+        return read_data_toml(text)
+    except TOMLDecodeError as error:
+        raise BadInputError(f"actors file {where}: {error}") from None
 
 
 def _read_user_file(path: Path) -> str:
@@ -443,7 +433,7 @@ def _package_data() -> tuple[str, str, bytes]:
     model = hashlib.blake2b(f"linking rules {LINKING_RULES}".encode(), digest_size=16)
     for name in ("tagger.npz", "clusters.tsv.gz", "regions.toml", "people.toml"):
         model.update(data.joinpath(name).read_bytes())
-    return _package_text("actors.toml"), _package_text("places.toml"), model.digest()
+    return package_text("actors.toml"), package_text("places.toml"), model.digest()
 
 
 @cache

@@ -28,7 +28,7 @@ from itertools import repeat
 import numpy as np
 import numpy.typing as npt
 
-from .gazetteer import package_toml
+from .config import package_toml
 
 TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC")
 KINDS = ("PER", "ORG", "LOC", "MISC")
