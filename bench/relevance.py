@@ -1,8 +1,9 @@
 """Score our search ranking on classic relevance test collections, beside reference engines.
 
     python -m bench.relevance [DIR ...] [--limit-queries N] [--systems news-search,bm25s,tantivy,fts5]
+                              [--set NAME=VALUE ...] [--loo]
 
-Each DIR is laid out like ../shared/eval/cranfield/ (the default, with ../shared/eval/cisi/):
+Each DIR is laid out like ../shared/eval/cranfield/ (the default: Cranfield, CISI, NPL and LISA):
 docs.jsonl ({"id", "title", "text"} a line), queries.tsv (query_id<TAB>text) and qrels.tsv
 (query_id<TAB>doc_id<TAB>grade, grade >= 1 relevant). Our engine indexes each document as a
 file <doc_id>.txt (title on the first line, then the text) with index_corpus and answers each
@@ -12,7 +13,13 @@ put to every system in turn, so machine noise hits all of them alike.
 
 Metrics follow trec_eval (see bench/trec.py): nDCG@10 with linear gains, MAP@100 and
 Recall@100, over the queries with at least one relevant document; a query that returns
-nothing, or that our search rejects, scores 0.
+nothing, or that our search rejects, scores 0. A last table gives every collection's nDCG@10 side
+by side, with the mean.
+
+--set changes one of our ranking parameters (search.models.Ranking; as the config file's [ranking]
+table would). --loo scores ours alone under each change of CANDIDATES, one at a time, on every
+collection, and judges each by leave-one-collection-out: a change is adopted only when, with each
+collection left out in turn, it gains on the others and does not lose on the one left out.
 """
 
 from __future__ import annotations
@@ -31,10 +38,11 @@ from typing import Any, Protocol
 
 from bench.data import SHARED
 from bench.trec import average_precision, ndcg_at, recall_at, relevant_ids
-from search import BadInputError, QueryError, index_corpus, open_index
+from search import BadInputError, QueryError, Ranking, index_corpus, open_index
+from search.config import with_ranking
 
 EVAL_DIR = SHARED / "eval"
-DEFAULT_DIRS = (EVAL_DIR / "cranfield", EVAL_DIR / "cisi")
+DEFAULT_DIRS = tuple(EVAL_DIR / name for name in ("cranfield", "cisi", "npl", "lisa"))
 DEPTH = 100  # documents retrieved per query, and the cut-off of MAP and recall
 NDCG_DEPTH = 10
 OURS = "news-search"
@@ -98,6 +106,7 @@ class Ours:
 
     name: str = OURS
     failures: list[tuple[str, str]] = field(default_factory=list)
+    ranking: Ranking = field(default_factory=Ranking)
     _tmp: tempfile.TemporaryDirectory[str] | None = None
     index: Any = None  # the opened index, for callers that search it themselves
 
@@ -111,8 +120,13 @@ class Ours:
         started = time.perf_counter()
         index_corpus(corpus, index_dir)
         elapsed = time.perf_counter() - started
-        self.index = open_index(index_dir)
+        self.index = open_index(index_dir, self.ranking)
         return elapsed
+
+    def rank_with(self, ranking: Ranking) -> None:
+        """Rank the built index's results another way from now on."""
+        self.ranking = ranking
+        self.index = open_index(self.index.index_dir, ranking)
 
     def search(self, query: str) -> list[str]:
         try:
@@ -298,13 +312,29 @@ def available(keys: Sequence[str]) -> list[str]:
     return found
 
 
+def _queries(collection: TestCollection, limit_queries: int | None) -> list[tuple[str, str]]:
+    queries = collection.judged_queries()
+    return queries if limit_queries is None else queries[:limit_queries]
+
+
+def score(collection: TestCollection, queries: list[tuple[str, str]], rankings: list[list[str]]) -> Figures:
+    """nDCG@10, MAP@100 and Recall@100 of one system's rankings, averaged over the queries."""
+    ndcg = map_ = recall = 0.0
+    for (query_id, _), ranking in zip(queries, rankings, strict=True):
+        grades = collection.qrels[query_id]
+        relevant = relevant_ids(grades)
+        ndcg += ndcg_at(ranking, grades, NDCG_DEPTH)
+        map_ += average_precision(ranking, relevant, DEPTH)
+        recall += recall_at(ranking, relevant, DEPTH)
+    count = max(len(queries), 1)
+    return {"ndcg10": ndcg / count, "map100": map_ / count, "recall100": recall / count}
+
+
 def evaluate(
     collection: TestCollection, systems: list[System], limit_queries: int | None
 ) -> dict[str, Figures]:
     """Index the collection with every system, put each judged query to each in turn, and score them."""
-    queries = collection.judged_queries()
-    if limit_queries is not None:
-        queries = queries[:limit_queries]
+    queries = _queries(collection, limit_queries)
     index_seconds = {system.name: system.build(collection.docs) for system in systems}
     rankings: dict[str, list[list[str]]] = {system.name: [] for system in systems}
     search_seconds = dict.fromkeys(rankings, 0.0)
@@ -314,25 +344,111 @@ def evaluate(
             ranking = system.search(text)
             search_seconds[system.name] += time.perf_counter() - started
             rankings[system.name].append(ranking)
-    figures: dict[str, Figures] = {}
     count = max(len(queries), 1)
-    for system in systems:
-        ndcg = map_ = recall = 0.0
-        for (query_id, _), ranking in zip(queries, rankings[system.name], strict=True):
-            grades = collection.qrels[query_id]
-            relevant = relevant_ids(grades)
-            ndcg += ndcg_at(ranking, grades, NDCG_DEPTH)
-            map_ += average_precision(ranking, relevant, DEPTH)
-            recall += recall_at(ranking, relevant, DEPTH)
-        figures[system.name] = {
-            "ndcg10": ndcg / count,
-            "map100": map_ / count,
-            "recall100": recall / count,
+    return {
+        system.name: {
+            **score(collection, queries, rankings[system.name]),
             "index_s": index_seconds[system.name],
             "ms_per_query": 1000 * search_seconds[system.name] / count,
             "failed_queries": len(system.failures),
         }
-    return figures
+        for system in systems
+    }
+
+
+# Each a change of our ranking's defaults, judged alone by --loo: every parameter a step either way, and
+# feedback off.
+CANDIDATES: dict[str, dict[str, object]] = {
+    "feedback off": {"feedback": False},
+    "feedback_weight 0.2": {"feedback_weight": 0.2},
+    "feedback_weight 0.7": {"feedback_weight": 0.7},
+    "feedback_documents 5": {"feedback_documents": 5},
+    "feedback_documents 20": {"feedback_documents": 20},
+    "feedback_terms 5": {"feedback_terms": 5},
+    "feedback_terms 20": {"feedback_terms": 20},
+    "rerank_depth 100": {"rerank_depth": 100},
+    "k1 0.9": {"k1": 0.9},
+    "k1 1.5": {"k1": 1.5},
+    "b 0.45": {"b": 0.45},
+    "b 0.75": {"b": 0.75},
+    "title_b 0.4": {"title_b": 0.4},
+    "title_weight 0": {"title_weight": 0.0},
+    "title_weight 0.5": {"title_weight": 0.5},
+    "all_words_bonus 0": {"all_words_bonus": 0.0},
+    "all_words_bonus 2": {"all_words_bonus": 2.0},
+}
+DEFAULTS = "defaults"
+
+
+def leave_one_out(ndcg: dict[str, dict[str, float]]) -> dict[str, str]:
+    """Each candidate's verdict from its nDCG@10 on every collection beside the defaults': with each
+    collection left out in turn, does the change gain on the mean of the others (it would be chosen)
+    and not lose on the one left out? Adopted only when that holds for every collection."""
+    base = ndcg[DEFAULTS]
+    verdicts = {}
+    for name, scores in ndcg.items():
+        if name == DEFAULTS:
+            continue
+        losses = []
+        for left_out in base:
+            others = [scores[c] - base[c] for c in base if c != left_out]
+            if sum(others) <= 0:
+                losses.append(f"no gain without {left_out}")
+            elif scores[left_out] < base[left_out]:
+                losses.append(f"loses {left_out}")
+        verdicts[name] = (
+            "adopt" if not losses else "; ".join(losses[:2]) + ("; ..." if len(losses) > 2 else "")
+        )
+    return verdicts
+
+
+def run_loo(collections: list[TestCollection], base: Ranking, limit_queries: int | None) -> None:
+    """Score ours under the defaults and every candidate on every collection; print the table."""
+    candidates = {DEFAULTS: base} | {
+        name: with_ranking(base, changes, f"candidate {name!r}") for name, changes in CANDIDATES.items()
+    }
+    ndcg: dict[str, dict[str, float]] = {name: {} for name in candidates}
+    for collection in collections:
+        queries = _queries(collection, limit_queries)
+        ours = Ours(ranking=base)
+        ours.build(collection.docs)
+        try:
+            for name, ranking in candidates.items():
+                ours.rank_with(ranking)
+                rankings = [ours.search(text) for _, text in queries]
+                ndcg[name][collection.name] = score(collection, queries, rankings)["ndcg10"]
+        finally:
+            ours.close()
+    verdicts = leave_one_out(ndcg)
+    names = [collection.name for collection in collections]
+    print(
+        f"\nnDCG@10 of each change alone, and its leave-one-collection-out verdict ({len(names)} collections)"
+    )
+    print("| change | " + " | ".join(names) + " | mean | verdict |")
+    print("|---|" + "---|" * len(names) + "---|---|")
+    for name, scores in ndcg.items():
+        cells = [f"{scores[c]:.4f}" for c in names]
+        mean = sum(scores.values()) / len(scores)
+        print(f"| {name} | " + " | ".join(cells) + f" | {mean:.4f} | {verdicts.get(name, '')} |")
+    print("\nWith each collection left out, the setting best on the others' mean, scored on the one left out")
+    print("| left out | chosen on the others | its nDCG@10 there | the defaults' |")
+    print("|---|---|---|---|")
+    for left_out in names:
+        chosen = max(ndcg, key=lambda name: sum(ndcg[name][c] for c in names if c != left_out))
+        print(f"| {left_out} | {chosen} | {ndcg[chosen][left_out]:.4f} | {ndcg[DEFAULTS][left_out]:.4f} |")
+
+
+def print_summary(results: dict[str, dict[str, Figures]]) -> None:
+    """Every collection's nDCG@10 side by side, each system a row, with the mean over the collections."""
+    names = list(results)
+    systems = list(dict.fromkeys(system for figures in results.values() for system in figures))
+    print("\nnDCG@10, every collection")
+    print("| system | " + " | ".join(names) + " | mean |")
+    print("|---|" + "---|" * (len(names) + 1))
+    for system in systems:
+        scores = [results[name][system]["ndcg10"] for name in names if system in results[name]]
+        mean = f"{sum(scores) / len(scores):.4f}" if len(scores) == len(names) else "-"
+        print(f"| {system} | " + " | ".join(f"{score:.4f}" for score in scores) + f" | {mean} |")
 
 
 def print_table(collection: TestCollection, evaluated: int, figures: dict[str, Figures]) -> None:
@@ -369,6 +485,19 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Figures]]:
         default=",".join(SYSTEMS),
         help=f"comma list of systems to run, among {', '.join(SYSTEMS)} (default: all available)",
     )
+    parser.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one of our ranking parameters (search.models.Ranking), e.g. --set feedback=false",
+    )
+    parser.add_argument(
+        "--loo",
+        action="store_true",
+        help="judge every change of CANDIDATES by leave-one-collection-out (ours alone)",
+    )
     args = parser.parse_args(argv)
     keys = [key.strip() for key in args.systems.split(",") if key.strip()]
     unknown = [key for key in keys if key not in SYSTEMS]
@@ -376,17 +505,26 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Figures]]:
         parser.error(f"unknown system {unknown[0]!r}: use {', '.join(SYSTEMS)}" if unknown else "no system")
     if args.limit_queries is not None and args.limit_queries < 1:
         parser.error("--limit-queries must be 1 or more")
+    if any("=" not in setting for setting in args.settings):
+        parser.error("--set takes NAME=VALUE")
+    try:
+        ranking = with_ranking(Ranking(), dict(s.split("=", 1) for s in args.settings), "--set")
+    except BadInputError as error:
+        parser.error(str(error))
+    collections = [load_collection(folder) for folder in args.folders]
+    if args.loo:
+        run_loo(collections, ranking, args.limit_queries)
+        return {}
     keys = available(keys)
     results: dict[str, dict[str, Figures]] = {}
-    for folder in args.folders:
-        collection = load_collection(folder)
-        systems = [SYSTEMS[key][0]() for key in keys]
+    for collection in collections:
+        systems = [Ours(ranking=ranking) if key == OURS else SYSTEMS[key][0]() for key in keys]
         try:
             figures = evaluate(collection, systems, args.limit_queries)
         finally:
             for system in systems:
                 system.close()
-        evaluated = len(collection.judged_queries()[: args.limit_queries])
+        evaluated = len(_queries(collection, args.limit_queries))
         print()
         print_table(collection, evaluated, figures)
         for system in systems:
@@ -397,6 +535,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Figures]]:
                 for query, message in system.failures[:2]:
                     print(f"  {query[:100]!r}\n    -> {message}")
         results[collection.name] = figures
+    if len(results) > 1:
+        print_summary(results)
     return results
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .errors import BadInputError
+from .models import Ranking
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -57,13 +58,14 @@ ENV_VARIABLES = {
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the index and the corpus live, and the limits indexing works within."""
+    """Where the index and the corpus live, the limits indexing works within, and how results rank."""
 
     index_dir: Path = Path("index")
     corpus_dir: Path = Path("corpus")
     lock_timeout: float = 5.0
     max_file_bytes: int = 20 * 1024 * 1024
     request_timeout: float = 10.0  # seconds `search serve` gives a request before answering 503
+    ranking: Ranking = field(default_factory=Ranking)  # the config file's [ranking] table
 
 
 def user_config_path(env: Mapping[str, str] = os.environ) -> Path:
@@ -80,39 +82,83 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "max_file_bytes": (1, 2**40),
     "request_timeout": (0.1, 3_600.0),
 }
+RANKING_BOUNDS: dict[str, tuple[float, float]] = {
+    "k1": (0.0, 10.0),
+    "b": (0.0, 1.0),
+    "title_b": (0.0, 1.0),
+    "title_weight": (0.0, 100.0),
+    "all_words_bonus": (0.0, 100.0),
+    "all_words_max": (2, 1_000),
+    "feedback_documents": (1, 1_000),
+    "feedback_terms": (1, 1_000),
+    "feedback_weight": (0.0, 100.0),
+    "rerank_depth": (1, 10_000),
+}
+TRUE_WORDS, FALSE_WORDS = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 
-def _coerce(name: str, value: object, source: str) -> Any:
+def _coerce(
+    name: str, value: object, kind: str, bounds: Mapping[str, tuple[float, float]], source: str
+) -> Any:
     """Turn a raw value from a file or the environment into the setting's type, within its bounds."""
-    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if kind == "bool":
+        word = str(value).strip().lower()
+        if isinstance(value, bool) or word in TRUE_WORDS + FALSE_WORDS:
+            return value if isinstance(value, bool) else word in TRUE_WORDS
+        raise BadInputError(f"{source}: {name} = {value!r} is not true or false")
     try:
         if kind == "Path":
             return Path(str(value)).expanduser()
+        if isinstance(value, bool):  # TOML's true is no number
+            raise TypeError
         number = float(value) if kind == "float" else int(value)  # type: ignore[call-overload, arg-type]
     except (TypeError, ValueError, OverflowError):
         raise BadInputError(f"{source}: {name} = {value!r} is not a valid {kind}") from None
-    low, high = BOUNDS[name]
+    if kind == "int" and isinstance(value, float) and value != number:
+        raise BadInputError(f"{source}: {name} = {value!r} is not a whole number")
+    low, high = bounds[name]
     if not low <= number <= high:  # also refuses nan, which compares false
         raise BadInputError(f"{source}: {name} = {value!r} is out of bounds ({low:g} to {high:g})")
     return number
 
 
+def with_ranking(ranking: Ranking, values: Mapping[str, object], source: str) -> Ranking:
+    """ranking with the given parameters changed, each checked and turned into its type: how the config
+    file's [ranking] table is read, and how bench/relevance.py varies the ranking."""
+    kinds = {f.name: str(f.type) for f in fields(Ranking)}
+    unknown = sorted(set(values) - set(kinds))
+    if unknown:
+        raise BadInputError(f"{source}: unknown ranking parameter {unknown[0]!r}: use {', '.join(kinds)}")
+    changes = {
+        name: _coerce(name, value, kinds[name], RANKING_BOUNDS, source) for name, value in values.items()
+    }
+    return replace(ranking, **changes)
+
+
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     """Read the settings: defaults, overridden by the user file, overridden by the environment."""
     settings = Settings()
+    kinds = {f.name: str(f.type) for f in fields(Settings)}
     path = user_config_path(env)
     if path.is_file():
+        source = f"config file {path}"
         try:
             data = read_toml(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, TOMLDecodeError) as error:
-            raise BadInputError(f"config file {path}: {error}") from None
-        known = {f.name for f in fields(Settings)}
-        unknown = sorted(set(data) - known)
+            raise BadInputError(f"{source}: {error}") from None
+        unknown = sorted(set(data) - set(kinds))
         if unknown:
-            raise BadInputError(f"config file {path}: unknown setting {unknown[0]!r}")
-        settings = replace(settings, **{k: _coerce(k, v, f"config file {path}") for k, v in data.items()})
+            raise BadInputError(f"{source}: unknown setting {unknown[0]!r}")
+        ranking = data.pop("ranking", {})
+        if not isinstance(ranking, dict):
+            raise BadInputError(f"{source}: ranking is a table of parameters ([ranking]), not {ranking!r}")
+        settings = replace(
+            settings,
+            ranking=with_ranking(settings.ranking, ranking, f"{source} [ranking]"),
+            **{k: _coerce(k, v, kinds[k], BOUNDS, source) for k, v in data.items()},
+        )
     overrides = {
-        name: _coerce(name, env[var], f"environment variable {var}")
+        name: _coerce(name, env[var], kinds[name], BOUNDS, f"environment variable {var}")
         for name, var in ENV_VARIABLES.items()
         if env.get(var)
     }

@@ -107,6 +107,29 @@ class IndexReport:
 
 
 @dataclass(frozen=True)
+class Ranking:
+    """How documents are ranked: BM25F's parameters, the title's weight, the bonus for holding every
+    word, and pseudo-relevance feedback. The defaults were chosen by leave-one-collection-out on four
+    test collections (bench/relevance.py; the table and what was tried are in docs/benchmarks.md).
+
+    A user sets any of them in the config file's [ranking] table; `search query --no-feedback`
+    turns feedback off for one search.
+    """
+
+    k1: float = 1.2  # BM25 term-frequency saturation
+    b: float = 0.6  # BM25 length normalisation of the body
+    title_b: float = 0.75  # ... and of the title
+    title_weight: float = 0.25  # a title match's share beside the body's (the body holds the headline too)
+    all_words_bonus: float = 1.0  # documents holding every word of a short query score this much more
+    all_words_max: int = 4  # ... up to this many words: longer queries are questions, not keywords
+    feedback: bool = True  # pseudo-relevance feedback, for a query of plain words that names no story
+    feedback_documents: int = 10  # the top documents whose key terms expand the query
+    feedback_terms: int = 10  # how many key terms
+    feedback_weight: float = 0.4  # the heaviest expansion term's weight beside a query word's 1
+    rerank_depth: int = 30  # feedback reorders this many of the best documents (or 3x the page's end)
+
+
+@dataclass(frozen=True)
 class Fragment:
     """A passage of a document with the character spans that matched the query."""
 

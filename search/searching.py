@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 from .dates import parse_user_date
 from .engine import EngineIndex, SearchRequest
 from .errors import BadInputError, DocumentNotFoundError, QueryError
-from .models import ACTOR_TYPES, Actor, Document, FacetCount, IndexStats, Results
+from .models import ACTOR_TYPES, Actor, Document, FacetCount, IndexStats, Ranking, Results
 
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer, KnownActors
@@ -38,14 +38,19 @@ class SearchIndex:
     without being reopened, and may be shared by threads.
     """
 
-    def __init__(self, index_dir: Path) -> None:
-        self._engine = EngineIndex(Path(index_dir), actors=self)
+    def __init__(self, index_dir: Path, ranking: Ranking | None = None) -> None:
+        self._engine = EngineIndex(Path(index_dir), actors=self, ranking=ranking)
         self._known: KnownActors | None = None
 
     @property
     def index_dir(self) -> Path:
         """The folder the index lives in."""
         return self._engine.index_dir
+
+    @property
+    def ranking(self) -> Ranking:
+        """How this opened index ranks documents."""
+        return self._engine.ranking
 
     @property
     def corpus_root(self) -> str | None:
@@ -145,6 +150,7 @@ class SearchIndex:
         sort: str = "relevance",
         facets: Iterable[str] = (),
         main_actors: bool = False,
+        feedback: bool | None = None,
     ) -> Results:
         """Rank the documents matching `query` (None: all), narrowed to every actor given and the dates.
 
@@ -152,6 +158,8 @@ class SearchIndex:
         '2012', '2012-03', '2012-03-23', inclusive. sort is relevance, date or -date (undated
         documents last); without a query, newest first. facets may ask for 'actor' and 'year'
         counts over all matches; with main_actors, the actor facet counts main actors only.
+        feedback=False turns pseudo-relevance feedback off for this search (None: as the index's
+        ranking says).
         """
         if query is not None and not isinstance(query, str):
             raise BadInputError(f"a query is text (or None for every document), not {type(query).__name__}")
@@ -183,6 +191,7 @@ class SearchIndex:
             sort=sort,
             facets=facets,
             main_actors=bool(main_actors),
+            feedback=self.ranking.feedback if feedback is None else bool(feedback),
         )
         return self._engine.search(request)
 
@@ -225,6 +234,7 @@ class SearchIndex:
         return tuple(counts[:limit])
 
 
-def open_index(index_dir: Path | str) -> SearchIndex:
-    """Open the index in index_dir for searching; raises IndexNotFoundError if there is none."""
-    return SearchIndex(Path(index_dir))
+def open_index(index_dir: Path | str, ranking: Ranking | None = None) -> SearchIndex:
+    """Open the index in index_dir for searching, ranking as ranking says (None: the defaults); raises
+    IndexNotFoundError if there is none."""
+    return SearchIndex(Path(index_dir), ranking)

@@ -36,7 +36,7 @@ from .errors import (
     QueryError,
     SearchError,
 )
-from .models import MAX_ID_CHARS, ActorType, IndexStats
+from .models import MAX_ID_CHARS, ActorType, IndexStats, Ranking
 from .searching import Facet, SearchIndex, Sort, open_index
 from .wire import (
     ActorsJSON,
@@ -194,6 +194,7 @@ def create_app(
     index_dir: Path | str,
     request_timeout: float = Settings.request_timeout,
     host_names: frozenset[str] | None = None,
+    ranking: Ranking | None = None,
 ) -> FastAPI:
     """The HTTP API over the index in index_dir, opened once and shared by every request.
 
@@ -201,8 +202,9 @@ def create_app(
     request_timeout seconds: past it, a 503 says so (the thread finishes its work unseen), so one
     slow request never holds a client, or the server's event loop, for long. With host_names, a
     request naming another host is refused (see host_names_for); without, any name is answered.
+    ranking: how results rank (None: the defaults).
     """
-    index: SearchIndex = open_index(index_dir)
+    index: SearchIndex = open_index(index_dir, ranking)
     # A relative name as given ("index") tells a client nothing and is also a word of messages.
     folders = {str(Path(index_dir).resolve()), str(Path(index_dir).absolute())}
     folders |= {str(index_dir)} if "/" in str(index_dir) else set()
@@ -269,6 +271,10 @@ def create_app(
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         facets: Annotated[list[Facet], Query(description="Count matches per actor and/or year.")] = [],  # noqa: B006
         main: Annotated[bool, Query(description="The actor facet counts main actors only.")] = False,
+        feedback: Annotated[
+            bool | None,
+            Query(description="Pseudo-relevance feedback on or off (default: the server's ranking)."),
+        ] = None,
     ) -> ResultsJSON:
         """Ranked hits with snippets, in the CLI's query language; without q, every document."""
         results = await bounded(
@@ -282,6 +288,7 @@ def create_app(
                 sort=sort,
                 facets=facets,
                 main_actors=main,
+                feedback=feedback,
             )
         )
         return results_json(results)

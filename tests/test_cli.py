@@ -744,3 +744,21 @@ def test_a_bad_actors_file_is_one_line_and_nothing_is_indexed(tmp_path: Path) ->
     )
     result = run(["index", str(corpus), "--index-dir", str(tmp_path / "index")], tmp_path)
     assert one_line_error(result).startswith(f"search: error: actors file {corpus / 'actors.toml'}: ")
+
+
+def test_feedback_is_turned_off_by_the_flag_or_the_config_file_and_on_again_by_the_flag(
+    tmp_path: Path, indexed: Path
+) -> None:
+    def scores(*flags: str, **env: str) -> list[float]:
+        result = run(
+            ["query", "military", "coup", "--json", *flags, "--index-dir", str(indexed)], tmp_path, **env
+        )
+        assert result.exit_code == 0, result.stderr
+        return [hit["score"] for hit in json.loads(result.stdout)["results"]]
+
+    config = tmp_path / "config.toml"
+    config.write_text("[ranking]\nfeedback = false\n")
+    expanded, plain = scores(), scores("--no-feedback")
+    assert expanded != plain
+    assert scores(SEARCH_CONFIG=str(config)) == plain
+    assert scores("--feedback", SEARCH_CONFIG=str(config)) == expanded

@@ -84,10 +84,14 @@ def test_actors_keep_their_f1_on_the_conll_dev_split() -> None:
     assert scored.returncode == 0, scored.stdout[-3000:] + scored.stderr[-3000:]
 
 
-# nDCG@10 over every judged query, measured 2026-11-29 at 0.395 (Cranfield) and 0.429 (CISI) with
-# `python -m bench.relevance`; the full runs are in docs/benchmarks.md. (The first 80 Cranfield queries
-# alone moved by 0.01 with a change that raised the whole collection: a subset is too noisy to pin.)
-RELEVANCE_FLOORS = {"cranfield": 0.39, "cisi": 0.42}
+# nDCG@10 over every judged query, the first page as the CLI asks it (limit 10), measured 2026-11-30 with
+# the defaults chosen by leave-one-collection-out (issue 17): Cranfield 0.396, CISI 0.406, NPL 0.466, LISA
+# 0.508 (`python -m bench.relevance`, 100 hits a query: 0.396 / 0.407 / 0.466 / 0.508; the runs are in
+# docs/benchmarks.md). The floors stand above the issue's targets, the best reference system's + 0.01:
+# Cranfield 0.388 (Whoosh), CISI 0.396 (bm25s), NPL 0.447 (tantivy), LISA 0.486 (bm25s). (The first 80
+# Cranfield queries alone moved by 0.01 with a change that raised the whole collection: a subset is too
+# noisy to pin.)
+RELEVANCE_FLOORS = {"cranfield": 0.39, "cisi": 0.40, "npl": 0.46, "lisa": 0.50}
 
 
 @pytest.mark.parametrize("name", sorted(RELEVANCE_FLOORS))
@@ -105,7 +109,7 @@ def test_ranking_keeps_its_ndcg_on_the_development_collections(name: str) -> Non
         ranked = [hit.id.removesuffix(".txt") for hit in ours.index.search(text, limit=10).hits]
         total += ndcg_at(ranked, collection.qrels[query_id], 10)
     ours.close()
-    assert total / len(queries) >= floor
+    assert total / len(queries) >= floor, (name, total / len(queries))
 
 
 def test_trec_metrics() -> None:

@@ -23,6 +23,7 @@ from search import (
     IndexNeedsRebuildError,
     IndexNotFoundError,
     QueryError,
+    Ranking,
     Results,
     SearchError,
     add_document,
@@ -729,3 +730,31 @@ def test_an_actor_clause_reads_the_name_as_written_like_the_actors_argument(tmp_
     by_clause = {hit.id for hit in index.search("reporters actor:ATMG").hits}
     assert by_clause == {hit.id for hit in index.search("reporters", actors=["ATMG"]).hits}
     assert "a.txt" in by_clause
+
+
+def test_feedback_reorders_the_same_documents_and_can_be_turned_off(sample_index: Path) -> None:
+    index = open_index(sample_index)
+    expanded = index.search("military coup", limit=5)
+    plain = index.search("military coup", limit=5, feedback=False)
+    assert id_set(expanded) == id_set(plain) and expanded.total == plain.total  # never adds a document
+    assert [hit.score for hit in expanded.hits] != [hit.score for hit in plain.hits]
+    # Off in the index's ranking (the config file's [ranking]), and on again for one search.
+    off = open_index(sample_index, Ranking(feedback=False))
+    assert off.search("military coup", limit=5) == plain
+    assert off.search("military coup", limit=5, feedback=True) == expanded
+
+
+def test_a_query_of_a_headlines_words_gets_no_feedback(sample_index: Path) -> None:
+    """Feedback would pull other stories on the subject above the one a headline asks for."""
+    index = open_index(sample_index)
+    headline = "International Community Stands With Mali"
+    first = index.search(headline, limit=5)
+    assert first.hits[0].title == headline
+    assert first == index.search(headline, limit=5, feedback=False)
+    assert index.search("community mali", limit=5) == index.search("community mali", limit=5, feedback=False)
+    # One word is a subject, not a story; and not every word in the best document's title: feedback reorders.
+    assert "Mali" in index.search("mali", limit=1).hits[0].title
+    assert index.search("mali", limit=5) != index.search("mali", limit=5, feedback=False)
+    assert index.search("community mali coup", limit=5) != index.search(
+        "community mali coup", limit=5, feedback=False
+    )

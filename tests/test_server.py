@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
-from search import server
+from search import open_index, server
 from search.models import ACTOR_TYPES
 from search.searching import FACETS, SORTS
 
@@ -71,6 +71,20 @@ def test_search_takes_the_cli_options(client: httpx.Client) -> None:
     data = client.get("/search", params=params).json()
     assert {hit["id"] for hit in data["results"]} == {STATE_DEPARTMENT_STATEMENT, DW_REPORT}
     assert [year["value"] for year in data["facets"]["year"]] == ["2012"]
+
+
+def test_search_turns_feedback_off_per_request(client: httpx.Client, sample_index: Path) -> None:
+    def scores(**params: str) -> list[float]:
+        return [
+            hit["score"]
+            for hit in client.get("/search", params={"q": "military coup", **params}).json()["results"]
+        ]
+
+    plain = [
+        round(hit.score, 4) for hit in open_index(sample_index).search("military coup", feedback=False).hits
+    ]
+    assert scores(feedback="false") == plain != scores()
+    assert client.get("/search", params={"q": "coup", "feedback": "perhaps"}).status_code == 422
 
 
 def test_document_similar_actors_stats_and_health(client: httpx.Client) -> None:

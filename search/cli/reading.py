@@ -34,6 +34,13 @@ from .base import (
     use_color,
 )
 
+
+def _open(ctx: click.Context, index_dir: Path | None) -> SearchIndex:
+    """The index of --index-dir or the settings, ranking as the settings say."""
+    settings = _settings(ctx)
+    return open_index(index_dir or settings.index_dir, settings.ranking)
+
+
 MAIN_OPTION = click.option(
     "--main", "main", is_flag=True, help="Count only the documents where each actor is a main actor."
 )
@@ -53,6 +60,11 @@ MAIN_OPTION = click.option(
 )  # fmt: skip
 @click.option("--facets", metavar="actor,year", help="Also count matches per actor and/or per year.")
 @MAIN_OPTION
+@click.option(
+    "--feedback/--no-feedback", default=None,
+    help="Pseudo-relevance feedback on or off for this search (default: on, for the queries it is "
+    "likely to help; the config file's [ranking] feedback may turn it off).",
+)  # fmt: skip
 @json_option()
 @color_option
 @click.pass_context
@@ -68,6 +80,7 @@ def query_command(
     sort: str,
     facets: str | None,
     main: bool,
+    feedback: bool | None,
     as_json: bool,
     color: str,
 ) -> None:
@@ -88,7 +101,7 @@ def query_command(
     """
     if not words and not (actors or since or until):
         raise click.UsageError("give words to search for, or a filter (--actor, --since, --until) to list")
-    index = open_index(index_dir or _settings(ctx).index_dir)
+    index = _open(ctx, index_dir)
     results = index.search(
         " ".join(words) if words else None,
         limit=limit,
@@ -99,6 +112,7 @@ def query_command(
         sort=sort,
         facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else (),
         main_actors=main,
+        feedback=feedback,
     )
     for note in results.notes:
         say(f"search: note: {note}")
@@ -168,7 +182,7 @@ def actors_command(
       search actors --rename "Tuareg" "Tuareg rebels"
       search actors --not-actor "Feinstein Says"
     """
-    index = open_index(index_dir or _settings(ctx).index_dir)
+    index = _open(ctx, index_dir)
     if merge or rename or not_actor:
         _correct_actors(index, merge, rename, not_actor, actors_file)
         return
@@ -224,7 +238,7 @@ def show_command(ctx: click.Context, document: str, index_dir: Path | None, as_j
       search show 004_42382a47a79cec6e.txt
       search show corpus/004_42382a47a79cec6e.txt --json
     """
-    index = open_index(index_dir or _settings(ctx).index_dir)
+    index = _open(ctx, index_dir)
     found = index.document(document_id(document, index.corpus_root))
     click.echo(wire.dumps(wire.document_json(found)) if as_json else render_document(found))
 
@@ -248,7 +262,7 @@ def similar_command(
       search similar 004_42382a47a79cec6e.txt
       search similar corpus/004_42382a47a79cec6e.txt --limit 3 --json
     """
-    index = open_index(index_dir or _settings(ctx).index_dir)
+    index = _open(ctx, index_dir)
     results = index.similar(document_id(document, index.corpus_root), limit=limit)
     if as_json:
         click.echo(wire.dumps(wire.results_json(results)))
@@ -273,7 +287,7 @@ def stats_command(ctx: click.Context, index_dir: Path | None, as_json: bool) -> 
       search stats
       search stats --json --index-dir ~/news-index
     """
-    stats = open_index(index_dir or _settings(ctx).index_dir).stats()
+    stats = _open(ctx, index_dir).stats()
     click.echo(wire.dumps(wire.stats_json(stats)) if as_json else render_stats(stats))
 
 

@@ -54,6 +54,7 @@ def serve_command(
         index_dir or settings.index_dir,
         request_timeout=settings.request_timeout,
         host_names=host_names_for(host, allowed_hosts),
+        ranking=settings.ranking,
     )
     sock = listening_socket(host, port)
     click.echo(

@@ -40,13 +40,13 @@ from ..errors import (
     IndexNotFoundError,
     QueryError,
 )
-from ..models import Actor, Document, FacetCount, Hit, IndexManifest, IndexStats, Results
+from ..models import Actor, Document, FacetCount, Hit, IndexManifest, IndexStats, Ranking, Results
 from . import patches
 from .analysis import _WORD_RE, TOKEN_PATTERN, key_terms
 from .checks import FIELD_RE, KNOWN_FIELDS, _as_plain_words, check_query_text
 from .expansion import expand_patterns
 from .facets import ActorNames, facet_counts, facet_groups
-from .feedback import RERANK_DEPTH, rerank_with_feedback
+from .feedback import names_a_story, rerank_with_feedback
 from .folder import (
     DAMAGE_ERRORS,
     _damaged,
@@ -57,15 +57,13 @@ from .folder import (
 )
 from .highlight import Marks, _highlighted_words, _lead_fragment, body_fragments
 from .postings import (
-    BM25_B,
-    BM25_K1,
     RobertsonBM25F,
     _scored_by_word_scores,
     _TermScores,
     _word_scores,
     matching_documents,
 )
-from .query import ParsedQuery, _lift_filters, _plain_words, query_parser
+from .query import ParsedQuery, _lift_filters, _plain_words, query_parser, query_words
 from .spelling import spelling_suggestions
 
 log = logging.getLogger(__name__)
@@ -115,6 +113,7 @@ class SearchRequest:
     sort: str = "relevance"  # relevance, date (oldest first) or -date (newest first); undated last
     facets: tuple[str, ...] = ()  # "actor", "year"
     main_actors: bool = False  # the actor facet counts each document's main actors only
+    feedback: bool = True  # pseudo-relevance feedback where the ranking's rule expects it to help
 
 
 class ActorResolver(Protocol):
@@ -139,7 +138,9 @@ NAMED_ACTOR_BOOST = 0.01
 class EngineIndex:
     """An opened Whoosh index: parses and runs queries, returns our Results."""
 
-    def __init__(self, index_dir: Path, actors: ActorResolver | None = None) -> None:
+    def __init__(
+        self, index_dir: Path, actors: ActorResolver | None = None, ranking: Ranking | None = None
+    ) -> None:
         patches.apply()
         self.index_dir = index_dir
         self._manifest = read_manifest(index_dir)
@@ -151,9 +152,10 @@ class EngineIndex:
             self._index = whoosh.index.open_dir(str(index_dir))
         except DAMAGE_ERRORS as error:
             raise _damaged(index_dir, error) from None
-        self._parser = query_parser()
+        self.ranking = ranking if ranking is not None else Ranking()
+        self._parser = query_parser(self.ranking)
         self._stop_words_parser: qparser.QueryParser | None = None  # made for the first query of stop words
-        self._weighting = RobertsonBM25F(B=BM25_B, K1=BM25_K1)
+        self._weighting = RobertsonBM25F(B=self.ranking.b, K1=self.ranking.k1, title_B=self.ranking.title_b)
         self._spelling_analyzer = (
             RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
         )
@@ -243,7 +245,9 @@ class EngineIndex:
         """The parsed query; one of stop words alone ('the who', 'to be') is searched as written."""
         parsed = self._parse_with(self._parser, text)
         if parsed.normalize() is NullQuery:
-            self._stop_words_parser = self._stop_words_parser or query_parser(drop_stop_words=False)
+            self._stop_words_parser = self._stop_words_parser or query_parser(
+                self.ranking, drop_stop_words=False
+            )
             parsed = self._parse_with(self._stop_words_parser, text)
         for node in [parsed, *parsed.leaves()]:
             if getattr(node, "error", None):
@@ -341,7 +345,7 @@ class EngineIndex:
                 notes += expansion_notes
                 narrowing = self._filter(request, parsed_query.filters)
                 depth = request.offset + request.limit
-                feedback = sort == "relevance" and _plain_words(parsed)
+                feedback = request.feedback and sort == "relevance" and _plain_words(parsed)
                 scored = self._scores(parsed)
                 if parsed_query.scored is not None and request.query:
                     parsed, scored, actor_notes = self._with_named_actors(
@@ -363,7 +367,7 @@ class EngineIndex:
                 )
                 if not total:  # (Whoosh would read an empty filter as no filter at all)
                     return Results(request.query or "", 0, (), empty, suggestions, notes)
-                scoring_depth = max(RERANK_DEPTH, 3 * depth) if feedback else depth
+                scoring_depth = max(self.ranking.rerank_depth, 3 * depth) if feedback else depth
                 facets: dict[str, tuple[FacetCount, ...]] = {}
                 # Scored already (words, phrases): the best are taken from those scores, not scored again.
                 if sort == "relevance" and not request.facets and scored is not None and matched is not None:
@@ -384,8 +388,13 @@ class EngineIndex:
                         name: facet_counts(searcher, found, name, self._actor_names)
                         for name in request.facets
                     }
+                feedback = (
+                    feedback and bool(top) and not names_a_story(searcher, query_words(parsed), top[0][0])
+                )
                 ranked = (
-                    rerank_with_feedback(searcher, self._local.term_scores, parsed, top) if feedback else top
+                    rerank_with_feedback(searcher, self._local.term_scores, top, self.ranking)
+                    if feedback
+                    else top
                 )
                 words = _highlighted_words(parsed, searcher.reader())
                 hits = [

@@ -19,9 +19,6 @@ from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, Every, Not, Or, Phrase, Query, Term
 
-# Ranking, chosen on the Cranfield and CISI collections with bench/relevance.py (docs/benchmarks.md).
-BM25_K1 = 1.2
-BM25_B = 0.75
 CACHED_POSTINGS = 250_000  # a thread's searcher keeps the scores of its last terms up to this many (~25 MB)
 
 

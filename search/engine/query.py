@@ -26,14 +26,9 @@ from whoosh.query import (
     WrappingQuery,
 )
 
+from ..models import Ranking
 from .analysis import _WORD_RE, _every_folded_word, query_schema
 
-TITLE_WEIGHT = 0.25  # at query time, on top of TITLE_BOOST
-# Documents that hold every word of a query of plain words score this many times more.
-ALL_WORDS_BONUS = 1.0
-# Longer queries are questions rather than keywords: holding all their words means little, and the
-# bonus measured worse on Cranfield and CISI.
-MAX_BONUS_WORDS = 4
 ALL_DOCUMENTS_FIELD = "_all"  # a name no field has, so that Whoosh's normalize() keeps _AllDocuments
 TEXT_FIELDS = ("title", "body", "author")  # fields of words, with positions for phrases
 
@@ -83,12 +78,18 @@ class _Parser(qparser.QueryParser):
         return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
 
 
-def query_parser(drop_stop_words: bool = True) -> qparser.QueryParser:
-    """Whoosh's parser over title and body, with our plugins: see each plugin's docstring."""
-    parser = _Parser(None, query_schema(drop_stop_words), group=_AllWordsBonusGroup)
+def query_parser(ranking: Ranking, drop_stop_words: bool = True) -> qparser.QueryParser:
+    """Whoosh's parser over title and body, with our plugins: see each plugin's docstring. The title's
+    weight (beside the index-time TITLE_BOOST) and the all-words bonus come from ranking."""
+    group = type(
+        "_AllWordsBonusGroup",
+        (_AllWordsBonusGroup,),
+        {"bonus": ranking.all_words_bonus, "max_words": ranking.all_words_max},
+    )
+    parser = _Parser(None, query_schema(drop_stop_words), group=group)
     # Whoosh's MultifieldParser(), with our class: a word without a field is searched in title and body.
     parser.add_plugin(
-        qparser.MultifieldPlugin(["title", "body"], fieldboosts={"title": TITLE_WEIGHT, "body": 1.0})
+        qparser.MultifieldPlugin(["title", "body"], fieldboosts={"title": ranking.title_weight, "body": 1.0})
     )
     parser.add_plugin(qparser.FieldAliasPlugin({"actors": ["actor"]}))
     parser.add_plugin(qparser.FuzzyTermPlugin())
@@ -114,6 +115,11 @@ def _plain_words(query: Query) -> bool:
         and not any(isinstance(node, Not) for node in nodes)
         and all(type(leaf) is Term and leaf.fieldname in ("title", "body") for leaf in leaves)
     )
+
+
+def query_words(query: Query) -> set[str]:
+    """The words (terms) a query searches the body for."""
+    return {leaf.text for leaf in query.leaves() if type(leaf) is Term and leaf.fieldname == "body"}
 
 
 def _without(query: Query, excluded: Query) -> Query:
@@ -203,8 +209,12 @@ class _AllWordsBonusGroup(qparser.OrGroup):
     query_string and Recoll, unless joined by an explicit OR.
 
     Whoosh's own OrGroup.factory(coord) multiplies every score by (n-1)/n terms, which is
-    zero for a one-word query, and its bonus is too small to reorder results.
+    zero for a one-word query, and its bonus is too small to reorder results. query_parser() makes a
+    subclass holding the bonus and the most words it is given for (Ranking.all_words_*).
     """
+
+    bonus: float
+    max_words: int
 
     def query(self, parser: qparser.QueryParser) -> Query | None:
         required = [
@@ -223,10 +233,10 @@ class _AllWordsBonusGroup(qparser.OrGroup):
             return None  # an empty group, '()': it matches nothing, and narrows nothing
         if not words:
             core = None if required else _AllDocuments()
-        elif len(words) < 2 or len(words) > MAX_BONUS_WORDS:
+        elif len(words) < 2 or len(words) > self.max_words or not self.bonus:
             core = Or(words, boost=self.boost)
         else:
-            core = Or([Or(words), And(words, boost=ALL_WORDS_BONUS)], boost=self.boost)
+            core = Or([Or(words), And(words, boost=self.bonus)], boost=self.boost)
         parts = ([core] if core is not None else []) + required
         query = parts[0] if len(parts) == 1 else And(parts)
         if excluded:

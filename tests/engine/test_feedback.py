@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from whoosh import classify
 
-from search import engine
+from search import Ranking, engine
 from search.engine import feedback
 
 
@@ -19,5 +19,6 @@ def test_expansion_terms_are_whooshs_bo1_terms(
             expander.add(
                 engine.body_terms(searcher.stored_fields(docnum)["body"][: feedback.FEEDBACK_CHARS]).items()
             )
-        expected = expander.expanded_terms(feedback.FEEDBACK_TERMS, normalize=True)
-        assert feedback.feedback_terms(searcher, docnums) == expected != []
+        terms = Ranking().feedback_terms
+        expected = expander.expanded_terms(terms, normalize=True)
+        assert feedback.feedback_terms(searcher, docnums, terms) == expected != []
