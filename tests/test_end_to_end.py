@@ -92,6 +92,13 @@ def test_kill_9_in_the_middle_of_indexing_leaves_a_working_index(tmp_path: Path,
 
 
 @pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
+def _ctrl_c_as_on_a_terminal() -> None:
+    """Ctrl-C's default action in the child, as a terminal gives it: a test run started in the background
+    by a non-interactive shell (`bash .ci/run &`) ignores SIGINT, and a Python started that way keeps
+    ignoring it (no KeyboardInterrupt), so the watcher never heard this test's Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_watch_reports_each_update_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     _articles(corpus, 3)
@@ -99,7 +106,7 @@ def test_watch_reports_each_update_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
     watcher = subprocess.Popen(
         [SEARCH, "watch", str(corpus), "--index-dir", str(tmp_path / "index"), "--debounce", "100"],  # type: ignore[list-item]
-        env=env, stderr=subprocess.PIPE, text=True,
+        env=env, stderr=subprocess.PIPE, text=True, preexec_fn=_ctrl_c_as_on_a_terminal,
     )  # fmt: skip
     try:
         assert "indexed 3 documents" in watcher.stderr.readline()  # type: ignore[union-attr]
