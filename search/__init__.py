@@ -36,6 +36,7 @@ from .models import (
     Results,
     SkippedFile,
     UnknownActor,
+    UnknownSource,
 )
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ __all__ = [
     "Settings",
     "SkippedFile",
     "UnknownActor",
+    "UnknownSource",
     "add_document",
     "create_index",
     "delete_document",

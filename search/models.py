@@ -149,11 +149,13 @@ class Hit:
     actors: tuple[Actor, ...]
     score: float
     fragments: tuple[Fragment, ...] = ()
+    source: str = ""  # the outlet, "" when unknown
+    url: str = ""
 
 
 @dataclass(frozen=True)
 class FacetCount:
-    """How many matching documents share a value: an actor (with its name and type) or a year."""
+    """How many matching documents share a value: an actor (with its name and type), an outlet or a year."""
 
     value: str
     count: int
@@ -170,6 +172,11 @@ class UnknownActor:
 
 
 @dataclass(frozen=True)
+class UnknownSource(UnknownActor):
+    """An outlet a search asked for that no document comes from, with the closest outlets that do exist."""
+
+
+@dataclass(frozen=True)
 class Results:
     """A page of ranked hits for one query, with the total number of matches and any facets."""
 
@@ -180,6 +187,7 @@ class Results:
     suggestions: tuple[str, ...] = ()  # corrected queries, when few documents match
     notes: tuple[str, ...] = ()  # how the query was read where it was not as written
     unknown_actors: tuple[UnknownActor, ...] = ()  # actors asked for that no document names: nothing matches
+    unknown_sources: tuple[UnknownSource, ...] = ()  # outlets asked for that no document comes from: ditto
 
 
 @dataclass(frozen=True)

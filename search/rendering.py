@@ -16,6 +16,7 @@ from .models import (
     IndexStats,
     Results,
     UnknownActor,
+    UnknownSource,
 )
 
 if TYPE_CHECKING:
@@ -76,16 +77,18 @@ def _actor_names(actors: tuple[Actor, ...]) -> str:
 
 
 def render_hit(hit: Hit, color: bool) -> str:
-    """Three lines for one hit: rank and title; path, date, actors and score; the snippet."""
+    """Three lines for one hit: rank and title; path, date, outlet (when known), actors and score; the
+    snippet."""
     date = hit.date.date().isoformat() if hit.date else "-"
     actors = terminal_safe(_actor_names(hit.actors)) if hit.actors else "-"
     start, end = (MATCH_STYLE, RESET) if color else ("", "")
     snippet = FRAGMENT_SEPARATOR.join(mark_fragment(f, start, end) for f in hit.fragments)
     title = _styled(terminal_safe(shorten(hit.title or hit.path or hit.id)), TITLE_STYLE, color)
     score = f"{hit.score:.2f}" if hit.score else "-"  # no relevance is computed when sorting by date
+    source = f" | source: {terminal_safe(hit.source)}" if hit.source else ""
     return (
         f"{hit.rank}. {title}\n"
-        f"   {terminal_safe(hit.path or hit.id)} | date: {date} | actors: {actors} | score: {score}\n"
+        f"   {terminal_safe(hit.path or hit.id)} | date: {date}{source} | actors: {actors} | score: {score}\n"
         f"   {snippet}\n"
     )
 
@@ -96,8 +99,11 @@ def render_text(results: Results, color: bool) -> str:
 
 
 def render_unknown_actor(unknown: UnknownActor) -> str:
-    """Why a search that requires an actor no document names found nothing, with the closest names."""
+    """Why a search that requires an actor (or an outlet) no document names found nothing, with the
+    closest names."""
     hint = f" (did you mean: {', '.join(unknown.suggestions)}?)" if unknown.suggestions else ""
+    if isinstance(unknown, UnknownSource):
+        return f"no document comes from an outlet {unknown.name!r}{hint}"
     return f"no document names an actor {unknown.name!r}{hint}"
 
 
@@ -121,6 +127,11 @@ def render_facets(results: Results) -> str:
         pairs = " · ".join(f"{terminal_safe(facet.name or facet.value)} {facet.count}" for facet in counts)
         lines.append(f"{name}: {pairs or '-'}")
     return "\n" + "\n".join(lines) + "\n"
+
+
+def render_source_counts(counts: tuple[FacetCount, ...]) -> str:
+    """Outlets with their document counts, a line each."""
+    return "".join(f"{c.count:>6}  {terminal_safe(c.value)}\n" for c in counts)
 
 
 def render_actor_counts(counts: tuple[FacetCount, ...]) -> str:

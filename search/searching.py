@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 MAX_LIMIT = 10_000
 Sort = Literal["relevance", "date", "-date"]  # relevance, oldest first, newest first
-Facet = Literal["actor", "year"]
+Facet = Literal["actor", "source", "year"]
 SORTS: tuple[str, ...] = get_args(Sort)
 FACETS: tuple[str, ...] = get_args(Facet)
 
@@ -145,6 +145,7 @@ class SearchIndex:
         limit: int = 10,
         offset: int = 0,
         actors: Iterable[str] = (),
+        sources: Iterable[str] = (),
         since: DateBound = None,
         until: DateBound = None,
         sort: str = "relevance",
@@ -152,12 +153,14 @@ class SearchIndex:
         main_actors: bool = False,
         feedback: bool | None = None,
     ) -> Results:
-        """Rank the documents matching `query` (None: all), narrowed to every actor given and the dates.
+        """Rank the documents matching `query` (None: all), narrowed to every actor given, to any of the
+        outlets given and to the dates.
 
         Words are ORed, documents holding all of them rank first. since/until take dates or
         '2012', '2012-03', '2012-03-23', inclusive. sort is relevance, date or -date (undated
         documents last); without a query, newest first. facets may ask for 'actor' and 'year'
-        counts over all matches; with main_actors, the actor facet counts main actors only.
+        counts over all matches, and 'source' counts per outlet; with main_actors, the actor facet
+        counts main actors only. An outlet is named in any case ('cnn'), or by words of its name.
         feedback=False turns pseudo-relevance feedback off for this search (None: as the index's
         ranking says).
         """
@@ -175,6 +178,9 @@ class SearchIndex:
             raise BadInputError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         facets = (facets,) if isinstance(facets, str) else tuple(facets)  # facets="actor" is one facet
         actors = (actors,) if isinstance(actors, str) else tuple(actors)
+        sources = (sources,) if isinstance(sources, str) else tuple(sources)
+        if not all(isinstance(name, str) and name.strip() for name in (*actors, *sources)):
+            raise BadInputError("actors and outlets are named by non-empty text")
         unknown = [f for f in facets if f not in FACETS]
         if unknown:
             raise BadInputError(f"unknown facet {unknown[0]!r}: use {', '.join(FACETS)}")
@@ -186,6 +192,7 @@ class SearchIndex:
             limit=limit,
             offset=offset,
             actors=tuple(dict.fromkeys((name, self.actor_ids(name)) for name in actors)),
+            sources=tuple(dict.fromkeys(name.strip() for name in sources)),
             since=first,
             until=last,
             sort=sort,
@@ -232,6 +239,20 @@ class SearchIndex:
         results = self.search(query, limit=1, since=since, until=until, facets=("actor",), main_actors=main)
         counts = [c for c in results.facets["actor"] if type is None or c.type == type]
         return tuple(counts[:limit])
+
+    def sources(
+        self,
+        query: str | None = None,
+        *,
+        limit: int = 50,
+        actors: Iterable[str] = (),
+        since: DateBound = None,
+        until: DateBound = None,
+    ) -> tuple[FacetCount, ...]:
+        """Outlets with the number of documents from each, over all documents or a query's hits, most
+        first (documents without an outlet count for none)."""
+        results = self.search(query, limit=1, actors=actors, since=since, until=until, facets=("source",))
+        return tuple(results.facets["source"][:limit])
 
 
 def open_index(index_dir: Path | str, ranking: Ranking | None = None) -> SearchIndex:

@@ -44,9 +44,11 @@ from .wire import (
     ErrorJSON,
     HealthJSON,
     ResultsJSON,
+    SourcesJSON,
     actor_counts_json,
     document_json,
     results_json,
+    source_counts_json,
 )
 
 log = logging.getLogger(__name__)
@@ -264,12 +266,17 @@ def create_app(
     async def search(
         q: QueryText = None,
         actor: Annotated[list[str], Query(max_length=20, description="Only documents naming it.")] = [],  # noqa: B006
+        source: Annotated[
+            list[str], Query(max_length=20, description="Only documents from it (any of several).")
+        ] = [],  # noqa: B006
         since: Since = None,
         until: Until = None,
         sort: Sort = "relevance",
         limit: Limit = 10,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-        facets: Annotated[list[Facet], Query(description="Count matches per actor and/or year.")] = [],  # noqa: B006
+        facets: Annotated[
+            list[Facet], Query(description="Count matches per actor, outlet and/or year.")
+        ] = [],  # noqa: B006
         main: Annotated[bool, Query(description="The actor facet counts main actors only.")] = False,
         feedback: Annotated[
             bool | None,
@@ -283,6 +290,7 @@ def create_app(
                 limit=limit,
                 offset=offset,
                 actors=actor,
+                sources=source,
                 since=since,
                 until=until,
                 sort=sort,
@@ -317,6 +325,18 @@ def create_app(
             lambda: index.actors(q, type=type, limit=limit, since=since, until=until, main=main)
         )
         return actor_counts_json(counts)
+
+    @app.get("/sources")
+    async def sources(
+        q: QueryText = None,
+        actor: Annotated[list[str], Query(max_length=20, description="Only documents naming it.")] = [],  # noqa: B006
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+        since: Since = None,
+        until: Until = None,
+    ) -> SourcesJSON:
+        """Outlets with the number of documents from each, over all documents or a query's hits."""
+        counts = await bounded(lambda: index.sources(q, limit=limit, actors=actor, since=since, until=until))
+        return source_counts_json(counts)
 
     @app.get("/stats")
     async def stats() -> IndexStats:

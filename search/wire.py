@@ -16,7 +16,7 @@ from typing import Any
 # pydantic reads TypedDicts from typing_extensions on Python < 3.12, not from typing.
 from typing_extensions import TypedDict
 
-from .models import Actor, Document, FacetCount, IndexStats, Results
+from .models import Actor, Document, FacetCount, IndexStats, Results, UnknownActor
 
 
 class ActorJSON(TypedDict):
@@ -38,6 +38,8 @@ class HitJSON(TypedDict):
     path: str
     title: str
     date: str | None
+    source: str | None
+    url: str | None
     actors: list[ActorJSON]
     score: float
     snippet: list[FragmentJSON]
@@ -68,6 +70,7 @@ class ResultsJSON(TypedDict):
     suggestions: list[str]
     notes: list[str]
     unknown_actors: list[UnknownActorJSON] | None
+    unknown_sources: list[UnknownActorJSON] | None
 
 
 class CleanedJSON(TypedDict):
@@ -92,6 +95,15 @@ class DocumentJSON(CleanedJSON):
 
 class ActorsJSON(TypedDict):
     actors: list[ActorCountJSON]
+
+
+class SourceCountJSON(TypedDict):
+    name: str
+    count: int
+
+
+class SourcesJSON(TypedDict):
+    sources: list[SourceCountJSON]
 
 
 class HealthJSON(TypedDict):
@@ -133,6 +145,14 @@ def actor_counts_json(counts: tuple[FacetCount, ...]) -> ActorsJSON:
     return {"actors": [actor_count_json(count) for count in counts]}
 
 
+def source_counts_json(counts: tuple[FacetCount, ...]) -> SourcesJSON:
+    return {"sources": [{"name": count.value, "count": count.count} for count in counts]}
+
+
+def _unknown_json(unknown: tuple[UnknownActor, ...]) -> list[UnknownActorJSON] | None:
+    return [{"name": u.name, "suggestions": list(u.suggestions)} for u in unknown] if unknown else None
+
+
 def results_json(results: Results) -> ResultsJSON:
     return {
         "query": results.query,
@@ -144,6 +164,8 @@ def results_json(results: Results) -> ResultsJSON:
                 "path": hit.path,
                 "title": hit.title,
                 "date": _day(hit.date),
+                "source": hit.source or None,
+                "url": hit.url or None,
                 "actors": [actor_json(actor) for actor in hit.actors],
                 "score": round(hit.score, 4),
                 "snippet": [{"text": f.text, "highlights": list(f.highlights)} for f in hit.fragments],
@@ -157,11 +179,8 @@ def results_json(results: Results) -> ResultsJSON:
         ),
         "suggestions": list(results.suggestions),
         "notes": list(results.notes),
-        "unknown_actors": (
-            [{"name": u.name, "suggestions": list(u.suggestions)} for u in results.unknown_actors]
-            if results.unknown_actors
-            else None
-        ),
+        "unknown_actors": _unknown_json(results.unknown_actors),
+        "unknown_sources": _unknown_json(results.unknown_sources),
     }
 
 

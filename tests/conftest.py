@@ -95,3 +95,18 @@ def gazetteer() -> Gazetteer:
 
 def ids(gazetteer: Gazetteer, line: str) -> list[str]:
     return [actor_id for _, _, actor_id in gazetteer.mentions(line)]
+
+
+def front_matter(title: str, source: str, body: str, date: str = "2019-10-24") -> str:
+    """A story file with front matter giving its title, date and outlet."""
+    return f"---\ntitle: {title}\ndate: {date}\nsource: {source}\n---\n{title}\n\n{body}\n"
+
+
+# Stories from four outlets (two of them Fox), and one without an outlet.
+OUTLETS_CORPUS = {
+    "cnn.txt": front_matter("House votes on impeachment", "CNN (Web News)", "The House voted on impeachment today."),
+    "fox.txt": front_matter("Impeachment vote splits House", "Fox News (Online News)", "Republicans opposed impeachment."),
+    "fox-opinion.txt": front_matter("The impeachment farce", "Fox News (Opinion)", "An opinion on impeachment."),
+    "npr.txt": front_matter("Senate trial ahead", "NPR Online News", "After impeachment, a trial.", date="2020-01-10"),
+    "plain.txt": "Impeachment explained\nA plain file with no outlet explains impeachment.\n",
+}  # fmt: skip

@@ -19,7 +19,14 @@ from search import engine
 from search.cli import cli, use_color
 from search.engine.checks import FIELD_LIKENESS, KNOWN_FIELDS
 
-from .conftest import DW_REPORT, NO_ACTOR_CORPUS, SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
+from .conftest import (
+    DW_REPORT,
+    NO_ACTOR_CORPUS,
+    OUTLETS_CORPUS,
+    SAMPLE_CORPUS,
+    STATE_DEPARTMENT_STATEMENT,
+    write_corpus,
+)
 
 
 def run(args: list[str], tmp_path: Path, **env: str) -> Result:
@@ -210,10 +217,12 @@ def test_json_output_shape(tmp_path: Path, indexed: Path) -> None:
     result = run(["query", "condemn", "--json", "--index-dir", str(indexed)], tmp_path)
     assert result.exit_code == 0 and result.stderr == ""
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "results", "facets", "suggestions", "notes", "unknown_actors"}
+    assert set(data) == {
+        "query", "total", "results", "facets", "suggestions", "notes", "unknown_actors", "unknown_sources"
+    }  # fmt: skip
     assert (data["query"], data["total"]) == ("condemn", 1)
     hit = data["results"][0]
-    assert set(hit) == {"rank", "id", "path", "title", "date", "actors", "score", "snippet"}
+    assert set(hit) == {"rank", "id", "path", "title", "date", "source", "url", "actors", "score", "snippet"}
     assert (hit["id"], hit["path"], hit["date"]) == (
         STATE_DEPARTMENT_STATEMENT,
         STATE_DEPARTMENT_STATEMENT,
@@ -239,6 +248,7 @@ def test_json_with_no_match_exits_1_with_an_empty_result(tmp_path: Path, indexed
         "suggestions": [],
         "notes": [],
         "unknown_actors": None,
+        "unknown_sources": None,
     }
 
 
@@ -568,7 +578,7 @@ def test_a_mistyped_field_is_a_one_line_error(tmp_path: Path, indexed: Path) -> 
     line = one_line_error(run(["query", "titel:coup", "--index-dir", str(indexed)], tmp_path))
     assert line == (
         "search: error: unknown field 'titel' in 'titel:coup' (did you mean title:?): "
-        "the fields are title:, body:, actor:, author: and date:"
+        "the fields are title:, body:, actor:, source:, author: and date:"
     )
 
 
@@ -762,3 +772,44 @@ def test_feedback_is_turned_off_by_the_flag_or_the_config_file_and_on_again_by_t
     assert expanded != plain
     assert scores(SEARCH_CONFIG=str(config)) == plain
     assert scores("--feedback", SEARCH_CONFIG=str(config)) == expanded
+
+
+@pytest.fixture
+def outlets_indexed(tmp_path: Path) -> Path:
+    index_dir = tmp_path / "outlets-index"
+    corpus = write_corpus(tmp_path / "outlets", OUTLETS_CORPUS)
+    assert run(["index", str(corpus), "--index-dir", str(index_dir)], tmp_path).exit_code == 0
+    return index_dir
+
+
+def test_sources_lists_outlets_with_counts_and_narrows_like_actors(
+    tmp_path: Path, outlets_indexed: Path
+) -> None:
+    listed = run(["sources", "--index-dir", str(outlets_indexed)], tmp_path)
+    assert listed.exit_code == 0
+    assert listed.stdout.splitlines() == [
+        "     1  CNN (Web News)", "     1  Fox News (Online News)", "     1  Fox News (Opinion)", "     1  NPR Online News"
+    ]  # fmt: skip
+    recent = run(["sources", "--since", "2020", "--json", "--index-dir", str(outlets_indexed)], tmp_path)
+    assert json.loads(recent.stdout) == {"sources": [{"name": "NPR Online News", "count": 1}]}
+    none = run(["sources", "--until", "2001", "--index-dir", str(outlets_indexed)], tmp_path)
+    assert (none.exit_code, none.stderr) == (1, "search: no outlets in the documents the filters keep\n")
+
+
+def test_query_takes_source_filters_and_counts_outlets(tmp_path: Path, outlets_indexed: Path) -> None:
+    found = run(["query", "impeachment", "--source", "fox", "--facets", "source", "--index-dir",
+                 str(outlets_indexed)], tmp_path)  # fmt: skip
+    assert found.exit_code == 0
+    assert "| source: Fox News (Online News) |" in found.stdout
+    assert "source: Fox News (Online News) 1 · Fox News (Opinion) 1" in found.stdout
+    listed = run(["query", "--source", "npr", "--json", "--index-dir", str(outlets_indexed)], tmp_path)
+    hit = json.loads(listed.stdout)["results"][0]
+    assert (hit["id"], hit["source"], hit["url"]) == ("npr.txt", "NPR Online News", None)
+    unknown = run(
+        ["query", "impeachment", "--source", "Fox Newz", "--index-dir", str(outlets_indexed)], tmp_path
+    )
+    assert unknown.exit_code == 1 and unknown.stdout == ""
+    assert unknown.stderr == (
+        "search: no document comes from an outlet 'Fox Newz' (did you mean: Fox News (Opinion), "
+        "Fox News (Online News)?)\n"
+    )

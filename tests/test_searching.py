@@ -17,6 +17,7 @@ from search import (
     BadInputError,
     CorpusNotFoundError,
     DocumentNotFoundError,
+    FacetCount,
     Hit,
     IndexDamagedError,
     IndexLockedError,
@@ -26,6 +27,7 @@ from search import (
     Ranking,
     Results,
     SearchError,
+    UnknownSource,
     add_document,
     engine,
     index_corpus,
@@ -33,7 +35,14 @@ from search import (
 )
 from search.engine import text_analyzer
 
-from .conftest import DW_REPORT, NO_ACTOR_CORPUS, SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
+from .conftest import (
+    DW_REPORT,
+    NO_ACTOR_CORPUS,
+    OUTLETS_CORPUS,
+    SAMPLE_CORPUS,
+    STATE_DEPARTMENT_STATEMENT,
+    write_corpus,
+)
 
 
 def highlighted_words(hit: Hit) -> list[str]:
@@ -758,3 +767,55 @@ def test_a_query_of_a_headlines_words_gets_no_feedback(sample_index: Path) -> No
     assert index.search("community mali coup", limit=5) != index.search(
         "community mali coup", limit=5, feedback=False
     )
+
+
+@pytest.fixture(scope="module")
+def outlets_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("outlets")
+    index_corpus(write_corpus(root / "corpus", OUTLETS_CORPUS), root / "index")
+    return root / "index"
+
+
+@pytest.mark.parametrize(
+    ("sources", "expected"),
+    [
+        (["CNN (Web News)"], {"cnn.txt"}),
+        (["cnn"], {"cnn.txt"}),  # any case, and words of the name
+        (["fox"], {"fox.txt", "fox-opinion.txt"}),
+        (["fox news opinion"], {"fox-opinion.txt"}),
+        (["cnn", "npr"], {"cnn.txt", "npr.txt"}),  # any of several
+    ],
+)
+def test_sources_filter_by_outlet_named_any_way(
+    outlets_index: Path, sources: list[str], expected: set[str]
+) -> None:
+    index = open_index(outlets_index)
+    results = index.search("impeachment", sources=sources)
+    assert id_set(results) == expected and results.total == len(expected)
+    assert {hit.source for hit in results.hits} <= {"CNN (Web News)", "Fox News (Online News)",
+                                                    "Fox News (Opinion)", "NPR Online News"}  # fmt: skip
+    assert id_set(index.search(None, sources=sources)) == expected  # filters alone list them
+    clause = " OR ".join(f'source:"{name}"' for name in sources)
+    assert id_set(index.search(f"impeachment ({clause})")) == expected
+
+
+def test_an_unknown_outlet_matches_nothing_and_says_the_closest(outlets_index: Path) -> None:
+    results = open_index(outlets_index).search("impeachment", sources=["Fox Newz"])
+    assert results.total == 0 and not results.hits
+    assert results.unknown_sources == (
+        UnknownSource("Fox Newz", ("Fox News (Opinion)", "Fox News (Online News)")),
+    )
+    assert open_index(outlets_index).search("impeachment source:reutres").unknown_sources[0].name == "reutres"
+
+
+def test_outlets_are_counted_and_listed(outlets_index: Path) -> None:
+    index = open_index(outlets_index)
+    facet = index.search("impeachment", facets=["source"]).facets["source"]
+    assert {(count.value, count.count) for count in facet} == {
+        ("CNN (Web News)", 1), ("Fox News (Online News)", 1), ("Fox News (Opinion)", 1), ("NPR Online News", 1)
+    }  # the file without an outlet counts for none  # fmt: skip
+    assert [count.value for count in index.sources(since="2020")] == ["NPR Online News"]
+    assert index.sources("republicans") == (
+        FacetCount("Fox News (Online News)", 1, "Fox News (Online News)"),
+    )
+    assert index.sources(limit=1)[0].count == 1 and len(index.sources()) == 4

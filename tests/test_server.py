@@ -18,11 +18,18 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
-from search import open_index, server
+from search import index_corpus, open_index, server
 from search.models import ACTOR_TYPES
 from search.searching import FACETS, SORTS
 
-from .conftest import DW_REPORT, NO_ACTOR_CORPUS, PROJECT_ROOT, STATE_DEPARTMENT_STATEMENT, write_corpus
+from .conftest import (
+    DW_REPORT,
+    NO_ACTOR_CORPUS,
+    OUTLETS_CORPUS,
+    PROJECT_ROOT,
+    STATE_DEPARTMENT_STATEMENT,
+    write_corpus,
+)
 
 
 @contextmanager
@@ -153,7 +160,7 @@ def test_generated_requests_never_get_a_server_error_and_match_the_openapi_descr
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {operation.path for operation in operations} == {
-        "/health", "/search", "/document", "/similar", "/actors", "/stats",
+        "/health", "/search", "/document", "/similar", "/actors", "/sources", "/stats",
     }  # fmt: skip
     for operation in operations:
 
@@ -309,3 +316,22 @@ def test_a_failed_request_leaves_the_keep_alive_connection_open(sample_index: Pa
     assert [a.status_code for a in answers] == [200, 500, 200, 500, 200]
     assert "secret" not in answers[1].text
     assert len(connections) == 1  # the same connection served every request
+
+
+def test_search_and_sources_take_outlets(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", OUTLETS_CORPUS)
+    index_corpus(corpus, tmp_path / "index")
+    with (
+        running(server.create_app(tmp_path / "index")) as url,
+        httpx.Client(base_url=url, timeout=30) as http,
+    ):
+        found = http.get(
+            "/search", params={"q": "impeachment", "source": ["cnn", "npr"], "facets": "source"}
+        ).json()
+        assert {hit["id"] for hit in found["results"]} == {"cnn.txt", "npr.txt"}
+        assert [f["value"] for f in found["facets"]["source"]] == ["CNN (Web News)", "NPR Online News"]
+        assert http.get("/sources", params={"actor": [], "since": "2020"}).json() == {
+            "sources": [{"name": "NPR Online News", "count": 1}]
+        }
+        unknown = http.get("/search", params={"q": "impeachment", "source": "reutres"}).json()
+        assert (unknown["total"], unknown["unknown_sources"]) == (0, [{"name": "reutres", "suggestions": []}])

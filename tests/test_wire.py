@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 from search import wire
-from search.models import Actor, Document, FacetCount, Fragment, Hit, Results
+from search.models import Actor, Document, FacetCount, Fragment, Hit, Results, UnknownSource
 
 US = Actor("united-states", "United States", "country")
 HIT = Hit(
@@ -24,7 +24,7 @@ def test_json_shape() -> None:
         "results": [
             {
                 "rank": 1, "id": "a/b.txt", "path": "a/b.txt", "title": "U.S. Condemns Seizure",
-                "date": "2012-03-23", "actors": [{"id": "united-states", "name": "United States", "type": "country", "weight": 0.0,
+                "date": "2012-03-23", "source": None, "url": None, "actors": [{"id": "united-states", "name": "United States", "type": "country", "weight": 0.0,
                                                          "main": False}],
                 "score": 3.1416,
                 "snippet": [{"text": "The United States condemns the seizure", "highlights": [[18, 26]]}],
@@ -34,6 +34,7 @@ def test_json_shape() -> None:
         "suggestions": [],
         "notes": [],
         "unknown_actors": None,
+        "unknown_sources": None,
     }  # fmt: skip
 
 
@@ -49,6 +50,20 @@ def test_facets_and_actor_counts() -> None:
     assert wire.actor_counts_json(counts) == {
         "actors": [{"id": "ecowas", "name": "ECOWAS", "type": "organisation", "count": 3}]
     }
+    outlets = (FacetCount("CNN (Web News)", 4, "CNN (Web News)"),)
+    assert wire.results_json(Results("q", 4, (), {"source": outlets}))["facets"] == {
+        "source": [{"value": "CNN (Web News)", "count": 4}]
+    }
+    assert wire.source_counts_json(outlets) == {"sources": [{"name": "CNN (Web News)", "count": 4}]}
+
+
+def test_a_hit_carries_its_outlet_and_address_and_an_unknown_outlet_is_said() -> None:
+    hit = Hit(1, "a.txt", "a.txt", "T", None, (), 1.0, (), "Reuters", "https://reuters.com/a")
+    data = wire.results_json(
+        Results("q", 1, (hit,), unknown_sources=(UnknownSource("reutres", ("Reuters",)),))
+    )
+    assert (data["results"][0]["source"], data["results"][0]["url"]) == ("Reuters", "https://reuters.com/a")
+    assert data["unknown_sources"] == [{"name": "reutres", "suggestions": ["Reuters"]}]
 
 
 def test_a_document_is_its_metadata_and_text() -> None:

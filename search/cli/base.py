@@ -94,6 +94,13 @@ ACTOR_OPTION = click.option(
     metavar="NAME",
     help="Only documents naming this actor (id, name or alias; repeat for several).",
 )
+SOURCE_OPTION = click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="NAME",
+    help="Only documents from this outlet (any case, or words of its name; repeat for any of several).",
+)
 SINCE_OPTION = click.option(
     "--since", metavar="DATE", help="Only documents dated on or after DATE (2012, 2012-03 or 2012-03-23)."
 )
@@ -101,8 +108,8 @@ UNTIL_OPTION = click.option("--until", metavar="DATE", help="Only documents date
 
 
 def filter_options(command: F) -> F:
-    """--actor, --since and --until, shared by every command that narrows documents."""
-    return ACTOR_OPTION(SINCE_OPTION(UNTIL_OPTION(command)))
+    """--actor, --source, --since and --until, shared by every command that narrows documents."""
+    return ACTOR_OPTION(SOURCE_OPTION(SINCE_OPTION(UNTIL_OPTION(command))))
 
 
 def limit_option(default: int, help: str) -> Callable[[F], F]:

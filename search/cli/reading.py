@@ -13,6 +13,7 @@ from ..rendering import (
     render_actor_counts,
     render_document,
     render_facets,
+    render_source_counts,
     render_stats,
     render_text,
     render_total,
@@ -20,6 +21,7 @@ from ..rendering import (
 )
 from ..searching import SORTS, SearchIndex, open_index
 from .base import (
+    ACTOR_OPTION,
     EXIT_NO_MATCH,
     SINCE_OPTION,
     UNTIL_OPTION,
@@ -58,7 +60,9 @@ MAIN_OPTION = click.option(
     "--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
     help="Order of results: relevance, date (oldest first) or -date (newest first); undated last.",
 )  # fmt: skip
-@click.option("--facets", metavar="actor,year", help="Also count matches per actor and/or per year.")
+@click.option(
+    "--facets", metavar="actor,source,year", help="Also count matches per actor, outlet and/or year."
+)
 @MAIN_OPTION
 @click.option(
     "--feedback/--no-feedback", default=None,
@@ -75,6 +79,7 @@ def query_command(
     limit: int,
     offset: int,
     actors: tuple[str, ...],
+    sources: tuple[str, ...],
     since: str | None,
     until: str | None,
     sort: str,
@@ -87,7 +92,7 @@ def query_command(
     """Search the index for WORDS and print ranked results with highlighted snippets.
 
     Documents holding any of the words match; those holding all of them rank first.
-    In the words, actor:NAME and date:2012 or date:[2012-01 to 2013-06] narrow too.
+    In the words, actor:NAME, source:NAME and date:2012 or date:[2012-01 to 2013-06] narrow too.
     Without words, the filters alone list every document they keep, newest first.
 
     \b
@@ -96,17 +101,21 @@ def query_command(
       search query junta elections Mali --limit 3
       search query coup --actor ecowas --since 2012-03 --until 2012
       search query --actor ecowas --since 2012
+      search query election --source cnn --source fox --facets source
       search query 'peacekeeping date:2023' --sort -date --facets actor,year
       search query condemn --json
     """
-    if not words and not (actors or since or until):
-        raise click.UsageError("give words to search for, or a filter (--actor, --since, --until) to list")
+    if not words and not (actors or sources or since or until):
+        raise click.UsageError(
+            "give words to search for, or a filter (--actor, --source, --since, --until) to list"
+        )
     index = _open(ctx, index_dir)
     results = index.search(
         " ".join(words) if words else None,
         limit=limit,
         offset=offset,
         actors=actors,
+        sources=sources,
         since=since,
         until=until,
         sort=sort,
@@ -125,9 +134,9 @@ def query_command(
         if results.facets:
             click.echo(render_facets(results), nl=False)
     if not as_json:
-        for unknown in results.unknown_actors:
+        for unknown in results.unknown_actors + results.unknown_sources:
             say(f"search: {render_unknown_actor(unknown)}")
-        if not results.unknown_actors:
+        if not (results.unknown_actors or results.unknown_sources):
             say(f"search: {render_total(results)}")
     for suggestion in results.suggestions:
         say(f"search: did you mean: {suggestion}")
@@ -196,6 +205,53 @@ def actors_command(
     if not counts:
         where = f"the documents that match {' '.join(words)!r}" if words else "the index"
         say(f"search: no actors in {where}")
+        ctx.exit(EXIT_NO_MATCH)
+
+
+@cli.command("sources")
+@click.argument("words", nargs=-1)
+@index_dir_option
+@limit_option(50, "How many outlets to list.")
+@ACTOR_OPTION
+@SINCE_OPTION
+@UNTIL_OPTION
+@json_option()
+@click.pass_context
+def sources_command(
+    ctx: click.Context,
+    words: tuple[str, ...],
+    index_dir: Path | None,
+    limit: int,
+    actors: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    as_json: bool,
+) -> None:
+    """List the outlets of all documents, or of those matching WORDS, with document counts.
+
+    \b
+    Examples:
+      search sources
+      search sources election --since 2016 --until 2016
+      search sources --actor "Donald Trump" --json
+    """
+    index = _open(ctx, index_dir)
+    counts = index.sources(
+        " ".join(words) if words else None, limit=limit, actors=actors, since=since, until=until
+    )
+    if as_json:
+        click.echo(wire.dumps(wire.source_counts_json(counts)))
+    elif counts:
+        click.echo(render_source_counts(counts), nl=False)
+    if not counts:
+        where = (
+            f"the documents that match {' '.join(words)!r}"
+            if words
+            else "the documents the filters keep"
+            if actors or since or until
+            else "the index"
+        )
+        say(f"search: no outlets in {where}")
         ctx.exit(EXIT_NO_MATCH)
 
 

@@ -38,7 +38,8 @@ from .base import (
 def serve_command(
     ctx: click.Context, index_dir: Path | None, host: str, port: int, allowed_hosts: tuple[str, ...]
 ) -> None:
-    """Serve the index as a JSON HTTP API until Ctrl-C: search, document, similar, actors, stats, health.
+    """Serve the index as a JSON HTTP API until Ctrl-C: search, document, similar, actors, sources, stats,
+    health.
 
     The OpenAPI description is at /openapi.json, browsable at /docs.
 

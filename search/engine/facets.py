@@ -1,4 +1,4 @@
-"""Facets: documents per actor (with names) and per year, and the actor names an index knows."""
+"""Facets: documents per actor (with names), per outlet and per year, and the actor names an index knows."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from whoosh.util.times import long_to_datetime
 from ..models import FacetCount, UnknownActor
 from .analysis import MISSING_DATE
 from .folder import ACTORS_NAME, ALIASES_NAME, _stamp, alias_key, read_actor_aliases, read_actor_names
+from .sources import SOURCE_FIELD
 
 QUERY_FIELD_RE = re.compile(r"\b\w+:(?:\[[^\]]*\]|\"[^\"]*\"|\S+)")
 QUERY_WORD_RE = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*\.?")
@@ -23,14 +24,18 @@ MAX_LOWER_CASE_ACRONYM = 3  # "US", "UN", "EU" name an actor only in capitals: "
 
 
 def facet_groups(names: tuple[str, ...], main_actors: bool = False) -> dict[str, Any] | None:
-    """Whoosh's grouping for the actor facet: every actor a document names, or its main actors only."""
-    if "actor" not in names:
-        return None
-    return {"actor": sorting.FieldFacet("main_actors" if main_actors else "actors", allow_overlap=True)}
+    """Whoosh's groupings for the actor facet (every actor a document names, or its main actors only) and
+    the outlet facet; years are read from the date column instead."""
+    groups: dict[str, Any] = {}
+    if "actor" in names:
+        groups["actor"] = sorting.FieldFacet("main_actors" if main_actors else "actors", allow_overlap=True)
+    if "source" in names:
+        groups["source"] = sorting.FieldFacet(SOURCE_FIELD)
+    return groups or None
 
 
 def facet_counts(searcher: Any, found: Any, name: str, actors: ActorNames) -> tuple[FacetCount, ...]:
-    """Documents per actor (with its name and type) or per year, most first."""
+    """Documents per actor (with its name and type), per outlet (most first) or per year (latest first)."""
     if name == "actor":
         # A document naming no actor is grouped under None: it counts for no actor.
         counts = {actor_id: n for actor_id, n in found.groups("actor").items() if actor_id}
@@ -39,6 +44,12 @@ def facet_counts(searcher: Any, found: Any, name: str, actors: ActorNames) -> tu
             FacetCount(key, count, *names[key])
             for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
             if key in names
+        )
+    if name == "source":  # a document without an outlet counts for none
+        outlets = {value: n for value, n in found.groups("source").items() if value}
+        return tuple(
+            FacetCount(value, count, value)
+            for value, count in sorted(outlets.items(), key=lambda i: (-i[1], i[0]))
         )
     years: Counter[str] = Counter()
     column = searcher.reader().column_reader("date", translate=False)

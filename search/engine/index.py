@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Protocol
@@ -64,6 +64,14 @@ from .postings import (
     matching_documents,
 )
 from .query import ParsedQuery, _lift_filters, _plain_words, query_parser, query_words
+from .sources import (
+    SOURCE_FIELD,
+    any_outlet,
+    outlets_named,
+    source_values,
+    unknown_outlets,
+    with_outlets_resolved,
+)
 from .spelling import spelling_suggestions
 
 log = logging.getLogger(__name__)
@@ -113,7 +121,31 @@ class SearchRequest:
     sort: str = "relevance"  # relevance, date (oldest first) or -date (newest first); undated last
     facets: tuple[str, ...] = ()  # "actor", "year"
     main_actors: bool = False  # the actor facet counts each document's main actors only
+    sources: tuple[str, ...] = ()  # outlets as the user named them: every match comes from one of them
     feedback: bool = True  # pseudo-relevance feedback where the ranking's rule expects it to help
+
+
+def _names_outlets(parsed: ParsedQuery) -> bool:
+    """True when a source: clause stands anywhere in the query (under OR too)."""
+    queries = ([parsed.scored] if parsed.scored is not None else []) + list(parsed.filters)
+    return any(
+        getattr(leaf, "fieldname", None) == SOURCE_FIELD for query in queries for leaf in query.leaves()
+    )
+
+
+def _with_outlets(parsed: ParsedQuery, outlets: list[str]) -> ParsedQuery:
+    """The parsed query with each source: clause's name replaced by the outlets it means."""
+    if not outlets:
+        return parsed
+
+    def named(name: str) -> tuple[str, ...]:
+        return outlets_named(name, outlets)
+
+    return replace(
+        parsed,
+        scored=with_outlets_resolved(parsed.scored, named) if parsed.scored is not None else None,
+        filters=tuple(with_outlets_resolved(f, named) for f in parsed.filters),
+    )
 
 
 class ActorResolver(Protocol):
@@ -233,12 +265,19 @@ class EngineIndex:
             for leaf in f.leaves()
             if isinstance(leaf, Term) and leaf.fieldname == "actors"
         ]
+        filtering_sources = [
+            leaf.text
+            for f in filters
+            for leaf in f.leaves()
+            if isinstance(leaf, Term) and leaf.fieldname == SOURCE_FIELD
+        ]
         scored, filters = self._resolve_actors(scored), [self._resolve_actors(f) for f in filters]
         return ParsedQuery(
             scored=scored.normalize() if scored is not None else None,
             filters=tuple(f.normalize() for f in filters if f is not None),
             notes=notes,
             actors=tuple((name, self._actors.actor_ids(name)) for name in dict.fromkeys(filtering_actors)),
+            sources=tuple(dict.fromkeys(filtering_sources)),
         )
 
     def _read(self, text: str) -> Query:
@@ -312,8 +351,12 @@ class EngineIndex:
     def _matches(query: Query, scores: dict[int, float] | None, searcher: Any) -> AbstractSet[int]:
         return scores.keys() if scores is not None else set(searcher.docs_for_query(query))
 
-    def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
+    def _filter(self, request: SearchRequest, filters: tuple[Query, ...], outlets: list[str]) -> Query | None:
         clauses: list[Query] = [_any_actor(actor_ids) for _, actor_ids in request.actors]
+        if request.sources:  # any of them
+            clauses.append(
+                any_outlet(dict.fromkeys(o for name in request.sources for o in outlets_named(name, outlets)))
+            )
         clauses.extend(filters)
         if request.since or request.until:
             start = datetime.combine(request.since, time.min) if request.since else None
@@ -339,11 +382,17 @@ class EngineIndex:
         try:
             with self._current_searcher() as searcher:
                 unknown = self._actor_names.unknown(searcher, request.actors + parsed_query.actors)
-                if unknown:
-                    return Results(request.query or "", 0, (), empty, notes=notes, unknown_actors=unknown)
+                outlets = source_values(searcher) if request.sources or _names_outlets(parsed_query) else []
+                unknown_sources = unknown_outlets(request.sources + parsed_query.sources, outlets)
+                if unknown or unknown_sources:
+                    return Results(
+                        request.query or "", 0, (), empty, notes=notes,
+                        unknown_actors=unknown, unknown_sources=unknown_sources,
+                    )  # fmt: skip
+                parsed_query = _with_outlets(parsed_query, outlets)
                 parsed, expansion_notes = expand_patterns(parsed_query.scored or Every(), searcher.reader())
                 notes += expansion_notes
-                narrowing = self._filter(request, parsed_query.filters)
+                narrowing = self._filter(request, parsed_query.filters, outlets)
                 depth = request.offset + request.limit
                 feedback = request.feedback and sort == "relevance" and _plain_words(parsed)
                 scored = self._scores(parsed)
@@ -425,6 +474,8 @@ class EngineIndex:
             actors=_stored_actors(stored),
             score=float(score) if isinstance(score, (int, float)) else 0.0,  # a sort key when sorted
             fragments=tuple(fragments),
+            source=stored.get("source") or "",
+            url=stored.get("url") or "",
         )
 
     def similar(self, document_id: str, limit: int) -> Results | None:

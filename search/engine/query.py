@@ -34,7 +34,7 @@ TEXT_FIELDS = ("title", "body", "author")  # fields of words, with positions for
 
 # Fields whose clauses narrow without scoring, like the flags (_FilterClause); "filter" marks a clause
 # already made one.
-FILTER_FIELDS = ("date", "actors", "author", "filter")
+FILTER_FIELDS = ("date", "actors", "source", "author", "filter")
 
 
 def _is_joined_name(written: str) -> bool:
@@ -365,4 +365,5 @@ class ParsedQuery:
     actors: tuple[
         tuple[str, tuple[str, ...]], ...
     ] = ()  # (as written, the ids it may mean): every match names one
+    sources: tuple[str, ...] = ()  # the outlets source: clauses name, as written
     no_words: bool = False  # the text held no word to search for ('+.', '-'): nothing matches
