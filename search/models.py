@@ -126,7 +126,7 @@ class Ranking:
     feedback_documents: int = 10  # the top documents whose key terms expand the query
     feedback_terms: int = 10  # how many key terms
     feedback_weight: float = 0.4  # the heaviest expansion term's weight beside a query word's 1
-    rerank_depth: int = 30  # feedback reorders this many of the best documents (or 3x the page's end)
+    rerank_depth: int = 30  # feedback reorders this many of the best documents (the same on every page)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
@@ -201,6 +201,35 @@ class SearchIndex:
             feedback=self.ranking.feedback if feedback is None else bool(feedback),
         )
         return self._engine.search(request)
+
+    def pages(
+        self,
+        query: str | None,
+        *,
+        page_size: int = 1_000,
+        actors: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        since: DateBound = None,
+        until: DateBound = None,
+        sort: str = "relevance",
+        feedback: bool | None = None,
+    ) -> Iterator[Results]:
+        """Every hit of a search, page_size at a time, in rank order, as search() ranks them: an export
+        of any size holds one page. The first page carries the total and notes; there is always one.
+
+        Each page reads the last commit: an indexing run between two pages may shift documents by the
+        number it added or removed.
+        """
+        offset = 0
+        while True:
+            page = self.search(
+                query, limit=page_size, offset=offset, actors=actors, sources=sources, since=since,
+                until=until, sort=sort, feedback=feedback,
+            )  # fmt: skip
+            yield page
+            offset += len(page.hits)
+            if not page.hits or offset >= page.total:
+                return
 
     def similar(self, document_id: str, *, limit: int = 10) -> Results:
         """The documents most like one (more-like-this over the key terms of its body)."""

@@ -1,4 +1,5 @@
-"""The JSON contract, defined once: what `--json` prints and what the HTTP API answers.
+"""The wire formats, defined once: what `--json` prints and what the HTTP API answers, and a hit as a line
+of JSON Lines or a row of CSV for exports.
 
 Each shape is a TypedDict, which the CLI fills and the server returns as it is (FastAPI validates it
 and describes it in /openapi.json), so the two doors cannot drift apart. Dates are ISO 8601 days,
@@ -9,14 +10,15 @@ when it does not apply (facets not asked for, no unknown actor).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
 # pydantic reads TypedDicts from typing_extensions on Python < 3.12, not from typing.
 from typing_extensions import TypedDict
 
-from .models import Actor, Document, FacetCount, IndexStats, Results, UnknownActor
+from .models import Actor, Document, FacetCount, Hit, IndexStats, Results, UnknownActor
 
 
 class ActorJSON(TypedDict):
@@ -153,25 +155,26 @@ def _unknown_json(unknown: tuple[UnknownActor, ...]) -> list[UnknownActorJSON] |
     return [{"name": u.name, "suggestions": list(u.suggestions)} for u in unknown] if unknown else None
 
 
+def hit_json(hit: Hit) -> HitJSON:
+    return {
+        "rank": hit.rank,
+        "id": hit.id,
+        "path": hit.path,
+        "title": hit.title,
+        "date": _day(hit.date),
+        "source": hit.source or None,
+        "url": hit.url or None,
+        "actors": [actor_json(actor) for actor in hit.actors],
+        "score": round(hit.score, 4),
+        "snippet": [{"text": f.text, "highlights": list(f.highlights)} for f in hit.fragments],
+    }
+
+
 def results_json(results: Results) -> ResultsJSON:
     return {
         "query": results.query,
         "total": results.total,
-        "results": [
-            {
-                "rank": hit.rank,
-                "id": hit.id,
-                "path": hit.path,
-                "title": hit.title,
-                "date": _day(hit.date),
-                "source": hit.source or None,
-                "url": hit.url or None,
-                "actors": [actor_json(actor) for actor in hit.actors],
-                "score": round(hit.score, 4),
-                "snippet": [{"text": f.text, "highlights": list(f.highlights)} for f in hit.fragments],
-            }
-            for hit in results.hits
-        ],
+        "results": [hit_json(hit) for hit in results.hits],
         "facets": (
             {name: [facet_json(f) for f in counts] for name, counts in results.facets.items()}
             if results.facets
@@ -182,6 +185,49 @@ def results_json(results: Results) -> ResultsJSON:
         "unknown_actors": _unknown_json(results.unknown_actors),
         "unknown_sources": _unknown_json(results.unknown_sources),
     }
+
+
+def streamed_results_json(first: Results, hits: Iterable[Hit]) -> Iterator[str]:
+    """dumps(results_json(...)) of a search's every hit, in pieces, holding one hit at a time: first
+    gives the total, facets, notes; hits are every page's (an export of any size)."""
+    head, tail = dumps(results_json(replace(first, hits=()))).split('"results": []', 1)
+    yield head + '"results": ['
+    separator = "\n"
+    for hit in hits:
+        yield separator + "    " + _dumps(hit_json(hit), "    ")
+        separator = ",\n"
+    yield ("]" if separator == "\n" else "\n  ]") + tail + "\n"
+
+
+def hit_jsonl(hit: Hit) -> str:
+    """A hit as one line of JSON Lines."""
+    return json.dumps(hit_json(hit), ensure_ascii=False, separators=(",", ":"))
+
+
+CSV_COLUMNS = ("rank", "id", "path", "title", "date", "source", "url", "actors", "score", "snippet")
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP, "CSV Injection"): such a
+# cell is written after an apostrophe, which spreadsheets show as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text_cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def hit_csv_row(hit: Hit) -> list[str]:
+    """A hit as a row of CSV_COLUMNS: actors by name, ';'-separated; the snippet as plain text."""
+    text_cells = [
+        hit.id,
+        hit.path,
+        hit.title,
+        _day(hit.date) or "",
+        hit.source,
+        hit.url,
+        "; ".join(actor.name for actor in hit.actors),
+    ]
+    id_, path, title, day, source, url, actors = (_as_text_cell(cell) for cell in text_cells)
+    snippet = _as_text_cell(" … ".join(fragment.text for fragment in hit.fragments))
+    return [str(hit.rank), id_, path, title, day, source, url, actors, f"{hit.score:.4f}", snippet]
 
 
 def document_json(document: Document) -> DocumentJSON:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import difflib
 import fcntl
 import io
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from search import engine
-from search.cli import cli, use_color
+from search.cli import cli, reading, use_color
 from search.engine.checks import FIELD_LIKENESS, KNOWN_FIELDS
 
 from .conftest import (
@@ -813,3 +814,47 @@ def test_query_takes_source_filters_and_counts_outlets(tmp_path: Path, outlets_i
         "search: no document comes from an outlet 'Fox Newz' (did you mean: Fox News (Opinion), "
         "Fox News (Online News)?)\n"
     )
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def test_every_hit_exports_as_csv_jsonl_and_json_a_page_at_a_time(
+    tmp_path: Path, indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reading, "EXPORT_PAGE", 2)  # five hits: three pages
+    base = ["query", "mali", "--index-dir", str(indexed)]
+    whole = json.loads(run([*base, "--json", "--limit", "10"], tmp_path).stdout)
+    assert whole["total"] == 5
+    exported = run([*base, "--all", "--format", "json"], tmp_path)
+    assert exported.exit_code == 0 and json.loads(exported.stdout) == whole
+    lines = run([*base, "--all", "--format", "jsonl"], tmp_path).stdout.splitlines()
+    assert [json.loads(line) for line in lines] == whole["results"]
+    table = list(csv.reader(io.StringIO(run([*base, "--all", "--format", "csv"], tmp_path).stdout)))
+    assert table[0] == ["rank", "id", "path", "title", "date", "source", "url", "actors", "score", "snippet"]
+    assert [row[1] for row in table[1:]] == [hit["id"] for hit in whole["results"]]
+    assert all(len(row) == 10 and "\n" not in row[9] for row in table[1:])
+    text = run([*base, "--all"], tmp_path)
+    assert [line.split(". ")[0] for line in text.stdout.splitlines() if line[:1].isdigit()] == [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+    ]
+    assert text.stderr == "search: 5 documents match 'mali'\n"
+
+
+def test_csv_quotes_what_it_must_and_writes_formulas_as_text(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus", {"f.txt": '=HYPERLINK("http://x"), "quoted", comma\nMali held talks.\n'}
+    )
+    assert run(["index", str(corpus), "--index-dir", str(tmp_path / "index")], tmp_path).exit_code == 0
+    exported = run(["query", "mali", "--format", "csv", "--index-dir", str(tmp_path / "index")], tmp_path)
+    (row,) = list(csv.reader(io.StringIO(exported.stdout)))[1:]
+    assert row[3] == "'" + '=HYPERLINK("http://x"), "quoted", comma'
+
+
+def test_json_and_another_format_is_a_usage_error(tmp_path: Path, indexed: Path) -> None:
+    result = run(["query", "mali", "--json", "--format", "csv", "--index-dir", str(indexed)], tmp_path)
+    assert result.exit_code == 2 and "--json is --format json" in result.stderr and result.stdout == ""

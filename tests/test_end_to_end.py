@@ -15,7 +15,7 @@ import pytest
 
 from search import open_index
 
-from .conftest import DW_REPORT, SAMPLE_CORPUS
+from .conftest import DW_REPORT, SAMPLE_CORPUS, write_corpus
 
 SEARCH = shutil.which("search", path=str(Path(sys.executable).parent)) or shutil.which("search")
 
@@ -172,3 +172,28 @@ def test_a_first_build_killed_before_its_commit_is_built_again_and_leaves_no_wor
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)  # type: ignore[list-item]
     assert again.returncode == 0 and again.stderr == ""
     assert len(open_index(index_dir)) == 600
+
+
+@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
+def test_an_export_whose_reader_goes_away_stops_quietly(tmp_path: Path) -> None:
+    """`search query --all | head`: more than a pipe's buffer is written, the reader leaves after 100 bytes."""
+    stories = {
+        f"{n:03}.txt": f"Story {n} about the coup\n" + "The coup was the talk of the day. " * 30
+        for n in range(300)
+    }
+    write_corpus(tmp_path / "corpus", stories)  # type: ignore[arg-type]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    index_dir = str(tmp_path / "index")
+    subprocess.run([SEARCH, "index", str(tmp_path / "corpus"), "--index-dir", index_dir], env=env, check=True,  # type: ignore[list-item]
+                   capture_output=True)  # fmt: skip
+    for fmt in ("jsonl", "text"):
+        export = subprocess.Popen(
+            [SEARCH, "query", "coup", "--all", "--format", fmt, "--index-dir", index_dir],  # type: ignore[list-item]
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        assert export.stdout is not None and export.stderr is not None
+        assert len(export.stdout.read(100)) == 100
+        export.stdout.close()
+        stderr = export.stderr.read().decode()
+        assert export.wait(timeout=60) == 141 and "Traceback" not in stderr, stderr

@@ -819,3 +819,23 @@ def test_outlets_are_counted_and_listed(outlets_index: Path) -> None:
         FacetCount("Fox News (Online News)", 1, "Fox News (Online News)"),
     )
     assert index.sources(limit=1)[0].count == 1 and len(index.sources()) == 4
+
+
+@pytest.mark.parametrize("query", ["mali", "military coup", "junta elections soldiers"])
+def test_pages_put_end_to_end_are_the_whole_ranking_with_feedback(sample_index: Path, query: str) -> None:
+    """Feedback reorders the same best documents whatever the page asked: no document on two pages or
+    on none (with three best reordered here, so that the five documents span the block's edge)."""
+    index = open_index(sample_index, Ranking(rerank_depth=3))
+    whole = index.search(query, limit=5)
+    paged = [hit for offset in range(whole.total) for hit in index.search(query, limit=1, offset=offset).hits]
+    assert [(hit.id, hit.score) for hit in paged] == [(hit.id, hit.score) for hit in whole.hits]
+    assert [hit.score for hit in whole.hits] == sorted((hit.score for hit in whole.hits), reverse=True)
+
+
+def test_pages_give_every_hit_once_in_rank_order(sample_index: Path) -> None:
+    index = open_index(sample_index)
+    whole = index.search("mali", limit=10)
+    pages = list(index.pages("mali", page_size=2))
+    assert [len(page.hits) for page in pages] == [2, 2, 1] and pages[0].total == whole.total == 5
+    assert [hit for page in pages for hit in page.hits] == list(whole.hits)
+    assert [page.hits for page in index.pages("zanzibar")] == [()]  # always one page, to read the total from

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
+
+import pytest
 
 from search import wire
 from search.models import Actor, Document, FacetCount, Fragment, Hit, Results, UnknownSource
@@ -88,3 +91,25 @@ def test_small_things_stay_on_one_line_and_the_rest_is_indented() -> None:
     assert json.loads(wire.dumps(wire.results_json(RESULTS))) == json.loads(
         json.dumps(wire.results_json(RESULTS))
     )
+
+
+def test_a_streamed_document_is_the_one_dumps_writes() -> None:
+    two = (HIT, replace(HIT, rank=2, id="c.txt"))
+    whole = Results("condemn", 2, two, notes=("a note",))
+    first = replace(whole, hits=two[:1])
+    assert (
+        "".join(wire.streamed_results_json(first, iter(two))) == wire.dumps(wire.results_json(whole)) + "\n"
+    )
+    none = Results("zanzibar", 0)
+    assert "".join(wire.streamed_results_json(none, iter(()))) == wire.dumps(wire.results_json(none)) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("title", "cell"),
+    [("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1 for Mali", "'+1 for Mali"),
+     ("-2 dead", "'-2 dead"), ("@user says", "'@user says"), ("Mali, Niger and \"Chad\"", "Mali, Niger and \"Chad\"")],
+)  # fmt: skip
+def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_is_text(title: str, cell: str) -> None:
+    row = wire.hit_csv_row(replace(HIT, title=title))
+    assert dict(zip(wire.CSV_COLUMNS, row, strict=True))["title"] == cell
+    assert row[0] == "1" and row[wire.CSV_COLUMNS.index("actors")] == "United States"

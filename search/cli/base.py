@@ -4,6 +4,7 @@ the one place the library's errors become one line and exit status 2 (with the C
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -28,6 +29,7 @@ from ..rendering import (
 from ..searching import MAX_LIMIT
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
 # What to do, in the CLI's words, after the library's message of what is wrong (exact types: a
 # NotAnIndexError is an IndexDamagedError that no rebuild may touch).
 HINTS: dict[type[SearchError], str] = {
@@ -57,6 +59,12 @@ class SearchGroup(click.Group):
         except KeyboardInterrupt:
             say("search: interrupted")
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`search query --all | head`): stop quietly, as `git log | head` does,
+            # with nothing left for Python to fail flushing at exit.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_BROKEN_PIPE)
 
 
 class _OneLineFormatter(logging.Formatter):

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from .. import wire
-from ..models import ACTOR_TYPES
+from ..models import ACTOR_TYPES, Results
 from ..rendering import (
     render_actor_counts,
     render_document,
-    render_facets,
     render_source_counts,
     render_stats,
     render_text,
@@ -35,6 +36,7 @@ from .base import (
     say,
     use_color,
 )
+from .exporting import FORMATS, progress_stream, write_results
 
 
 def _open(ctx: click.Context, index_dir: Path | None) -> SearchIndex:
@@ -42,6 +44,8 @@ def _open(ctx: click.Context, index_dir: Path | None) -> SearchIndex:
     settings = _settings(ctx)
     return open_index(index_dir or settings.index_dir, settings.ranking)
 
+
+EXPORT_PAGE = 1_000  # hits a page of an export (--all) holds
 
 MAIN_OPTION = click.option(
     "--main", "main", is_flag=True, help="Count only the documents where each actor is a main actor."
@@ -69,7 +73,15 @@ MAIN_OPTION = click.option(
     help="Pseudo-relevance feedback on or off for this search (default: on, for the queries it is "
     "likely to help; the config file's [ranking] feedback may turn it off).",
 )  # fmt: skip
-@json_option()
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS),
+    help="text (the default), json (as --json), jsonl (a hit a line) or csv (a header, then a hit a row).",
+)  # fmt: skip
+@click.option(
+    "--all", "every_hit", is_flag=True,
+    help="Every hit, not a page (--limit and --offset do not apply): written a page at a time, for exports.",
+)  # fmt: skip
+@json_option("Print one JSON document on stdout (the same as --format json).")
 @color_option
 @click.pass_context
 def query_command(
@@ -86,6 +98,8 @@ def query_command(
     facets: str | None,
     main: bool,
     feedback: bool | None,
+    fmt: str | None,
+    every_hit: bool,
     as_json: bool,
     color: str,
 ) -> None:
@@ -104,40 +118,42 @@ def query_command(
       search query election --source cnn --source fox --facets source
       search query 'peacekeeping date:2023' --sort -date --facets actor,year
       search query condemn --json
+      search query coup --all --format csv > coup.csv
     """
     if not words and not (actors or sources or since or until):
         raise click.UsageError(
             "give words to search for, or a filter (--actor, --source, --since, --until) to list"
         )
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError(f"--json is --format json: it cannot go with --format {fmt}")
+    fmt = "json" if as_json else fmt or "text"
     index = _open(ctx, index_dir)
-    results = index.search(
-        " ".join(words) if words else None,
-        limit=limit,
-        offset=offset,
-        actors=actors,
-        sources=sources,
-        since=since,
-        until=until,
-        sort=sort,
-        facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else (),
-        main_actors=main,
-        feedback=feedback,
-    )
+    query = " ".join(words) if words else None
+    pages: Iterator[Results] = iter(())
+    if every_hit:
+        pages = index.pages(
+            query, page_size=EXPORT_PAGE, actors=actors, sources=sources, since=since, until=until,
+            sort=sort, feedback=feedback,
+        )  # fmt: skip
+        results = next(pages)
+    else:
+        results = index.search(
+            query, limit=limit, offset=offset, actors=actors, sources=sources, since=since, until=until,
+            sort=sort, facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else (),
+            main_actors=main, feedback=feedback,
+        )  # fmt: skip
     for note in results.notes:
         say(f"search: note: {note}")
-    if as_json:
-        click.echo(wire.dumps(wire.results_json(results)))
-    else:
-        colored = use_color(color, sys.stdout)
-        if results.hits:
-            click.echo(render_text(results, colored), color=colored, nl=False)
-        if results.facets:
-            click.echo(render_facets(results), nl=False)
-    if not as_json:
+    out = sys.stdout
+    colored = fmt == "text" and use_color(color, out)
+    progress = progress_stream() if every_hit and fmt != "text" else None
+    write_results(results, pages, fmt, out, colored, progress)
+    if fmt != "json":
         for unknown in results.unknown_actors + results.unknown_sources:
             say(f"search: {render_unknown_actor(unknown)}")
-        if not (results.unknown_actors or results.unknown_sources):
-            say(f"search: {render_total(results)}")
+    if fmt == "text" and not (results.unknown_actors or results.unknown_sources):
+        # With --all every hit was shown: the total alone, not the first page's ranks.
+        say(f"search: {render_total(replace(results, hits=()) if every_hit else results)}")
     for suggestion in results.suggestions:
         say(f"search: did you mean: {suggestion}")
     if results.total == 0:

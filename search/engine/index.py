@@ -416,7 +416,7 @@ class EngineIndex:
                 )
                 if not total:  # (Whoosh would read an empty filter as no filter at all)
                     return Results(request.query or "", 0, (), empty, suggestions, notes)
-                scoring_depth = max(self.ranking.rerank_depth, 3 * depth) if feedback else depth
+                scoring_depth = max(self.ranking.rerank_depth, depth) if feedback else depth
                 facets: dict[str, tuple[FacetCount, ...]] = {}
                 # Scored already (words, phrases): the best are taken from those scores, not scored again.
                 if sort == "relevance" and not request.facets and scored is not None and matched is not None:
@@ -440,8 +440,13 @@ class EngineIndex:
                 feedback = (
                     feedback and bool(top) and not names_a_story(searcher, query_words(parsed), top[0][0])
                 )
+                # Feedback reorders the best rerank_depth documents, whatever the page: a document's place
+                # is the same on every page, so pages put end to end are the whole ranking (reordering
+                # three times the page's end, as before, moved documents between pages).
+                block = self.ranking.rerank_depth
                 ranked = (
-                    rerank_with_feedback(searcher, self._local.term_scores, top, self.ranking)
+                    rerank_with_feedback(searcher, self._local.term_scores, top[:block], self.ranking)
+                    + top[block:]
                     if feedback
                     else top
                 )
