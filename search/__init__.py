@@ -26,6 +26,8 @@ from .errors import (
 )
 from .models import (
     Actor,
+    BatchQuery,
+    BatchResult,
     Document,
     FacetCount,
     Fragment,
@@ -43,13 +45,14 @@ if TYPE_CHECKING:
     from .config import Settings, load_settings
     from .documents import add_document, create_index, delete_document
     from .indexing import index_corpus
-    from .searching import SearchIndex, open_index
+    from .searching import SearchIndex, open_index, read_batch
 
 # Loaded on first use, so that `search query` does not import the cleaning and indexing stages.
 _LAZY = {
     "Settings": "config", "load_settings": "config",
     "add_document": "documents", "create_index": "documents", "delete_document": "documents",
     "index_corpus": "indexing", "SearchIndex": "searching", "open_index": "searching",
+    "read_batch": "searching",
 }  # fmt: skip
 
 
@@ -62,6 +65,8 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Actor",
     "BadInputError",
+    "BatchQuery",
+    "BatchResult",
     "CorpusNotFoundError",
     "Document",
     "DocumentNotFoundError",
@@ -92,4 +97,5 @@ __all__ = [
     "index_corpus",
     "load_settings",
     "open_index",
+    "read_batch",
 ]

@@ -191,6 +191,24 @@ class Results:
 
 
 @dataclass(frozen=True)
+class BatchQuery:
+    """One line of a batch file: the query, the name the line gives it (else the query itself), its line."""
+
+    name: str
+    query: str
+    line: int
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """A batch query's results, or why it could not be run (error; results is then None)."""
+
+    query: BatchQuery
+    results: Results | None
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class IndexStats:
     """What an index holds and how it was made."""
 

@@ -10,7 +10,17 @@ from typing import TYPE_CHECKING, Literal, get_args
 from .dates import parse_user_date
 from .engine import EngineIndex, SearchRequest
 from .errors import BadInputError, DocumentNotFoundError, QueryError
-from .models import ACTOR_TYPES, Actor, Document, FacetCount, IndexStats, Ranking, Results
+from .models import (
+    ACTOR_TYPES,
+    Actor,
+    BatchQuery,
+    BatchResult,
+    Document,
+    FacetCount,
+    IndexStats,
+    Ranking,
+    Results,
+)
 
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer, KnownActors
@@ -231,6 +241,28 @@ class SearchIndex:
             if not page.hits or offset >= page.total:
                 return
 
+    def batch(
+        self,
+        queries: Iterable[BatchQuery],
+        *,
+        limit: int = 10,
+        actors: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        since: DateBound = None,
+        until: DateBound = None,
+    ) -> Iterator[BatchResult]:
+        """Each query's total and best `limit` hits, narrowed alike, one after the other; a query that
+        cannot be read gives its error, and the others still run."""
+        for query in queries:
+            try:
+                results = self.search(
+                    query.query, limit=limit, actors=actors, sources=sources, since=since, until=until
+                )
+            except QueryError as error:
+                yield BatchResult(query, None, str(error))
+            else:
+                yield BatchResult(query, results)
+
     def similar(self, document_id: str, *, limit: int = 10) -> Results:
         """The documents most like one (more-like-this over the key terms of its body)."""
         if not 1 <= limit <= MAX_LIMIT:
@@ -282,6 +314,37 @@ class SearchIndex:
         first (documents without an outlet count for none)."""
         results = self.search(query, limit=1, actors=actors, since=since, until=until, facets=("source",))
         return tuple(results.facets["source"][:limit])
+
+
+MAX_BATCH_BYTES = 100 * 1024 * 1024  # a batch file larger than this is refused before it is read
+
+
+def read_batch(path: Path | str) -> list[BatchQuery]:
+    """The queries of a batch file: one a line, `name<TAB>query` to name one; blank lines and lines
+    starting with '#' skipped. A file that is not UTF-8 text is a BadInputError, before any query runs."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_BATCH_BYTES:
+            raise BadInputError(
+                f"{path}: larger than {MAX_BATCH_BYTES // 1024 // 1024} MB: not a batch of queries"
+            )
+        raw = path.read_bytes()
+    except OSError as error:
+        raise BadInputError(f"cannot read the batch file {path}: {error.strerror or error}") from None
+    if b"\0" in raw:
+        raise BadInputError(f"{path} is binary, not a text file of queries")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        where = raw[: error.start].count(b"\n") + 1
+        raise BadInputError(f"{path} is not UTF-8 text (line {where}): save it as UTF-8") from None
+    queries = []
+    for number, line in enumerate(text.splitlines(), 1):
+        name, tab, query = line.partition("\t")
+        name, query = (name.strip(), query.strip()) if tab else (line.strip(), line.strip())
+        if query and not line.lstrip().startswith("#"):
+            queries.append(BatchQuery(name or query, query, number))
+    return queries
 
 
 def open_index(index_dir: Path | str, ranking: Ranking | None = None) -> SearchIndex:

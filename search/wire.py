@@ -18,7 +18,7 @@ from typing import Any
 # pydantic reads TypedDicts from typing_extensions on Python < 3.12, not from typing.
 from typing_extensions import TypedDict
 
-from .models import Actor, Document, FacetCount, Hit, IndexStats, Results, UnknownActor
+from .models import Actor, BatchResult, Document, FacetCount, Hit, IndexStats, Results, UnknownActor
 
 
 class ActorJSON(TypedDict):
@@ -199,9 +199,9 @@ def streamed_results_json(first: Results, hits: Iterable[Hit]) -> Iterator[str]:
     yield ("]" if separator == "\n" else "\n  ]") + tail + "\n"
 
 
-def hit_jsonl(hit: Hit) -> str:
-    """A hit as one line of JSON Lines."""
-    return json.dumps(hit_json(hit), ensure_ascii=False, separators=(",", ":"))
+def dumps_line(data: Any) -> str:
+    """JSON on one line, for JSON Lines."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 CSV_COLUMNS = ("rank", "id", "path", "title", "date", "source", "url", "actors", "score", "snippet")
@@ -228,6 +228,43 @@ def hit_csv_row(hit: Hit) -> list[str]:
     id_, path, title, day, source, url, actors = (_as_text_cell(cell) for cell in text_cells)
     snippet = _as_text_cell(" … ".join(fragment.text for fragment in hit.fragments))
     return [str(hit.rank), id_, path, title, day, source, url, actors, f"{hit.score:.4f}", snippet]
+
+
+BATCH_CSV_COLUMNS = ("name", "query", "total", "error", *CSV_COLUMNS)
+
+
+def batch_csv_rows(result: BatchResult) -> list[list[str]]:
+    """A batch query's rows: one a hit, each led by the query's name, text and total; a query without
+    hits, or that could not be run (its error), is one row with the hit's cells empty."""
+    name, query = _as_text_cell(result.query.name), _as_text_cell(result.query.query)
+    if result.results is None:
+        return [[name, query, "", _as_text_cell(result.error)] + [""] * len(CSV_COLUMNS)]
+    total = str(result.results.total)
+    rows = [[name, query, total, "", *hit_csv_row(hit)] for hit in result.results.hits]
+    return rows or [[name, query, total, ""] + [""] * len(CSV_COLUMNS)]
+
+
+class BatchJSON(TypedDict):
+    name: str
+    query: str
+    line: int
+    total: int | None
+    error: str | None
+    results: list[HitJSON]
+
+
+def batch_json(result: BatchResult) -> BatchJSON:
+    """A batch query as a line of JSON Lines: its name, text, line, total (null when it could not be run),
+    error and best hits."""
+    hits = result.results.hits if result.results is not None else ()
+    return {
+        "name": result.query.name,
+        "query": result.query.query,
+        "line": result.query.line,
+        "total": result.results.total if result.results is not None else None,
+        "error": result.error or None,
+        "results": [hit_json(hit) for hit in hits],
+    }
 
 
 def document_json(document: Document) -> DocumentJSON:

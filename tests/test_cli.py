@@ -858,3 +858,55 @@ def test_csv_quotes_what_it_must_and_writes_formulas_as_text(tmp_path: Path) -> 
 def test_json_and_another_format_is_a_usage_error(tmp_path: Path, indexed: Path) -> None:
     result = run(["query", "mali", "--json", "--format", "csv", "--index-dir", str(indexed)], tmp_path)
     assert result.exit_code == 2 and "--json is --format json" in result.stderr and result.stdout == ""
+
+
+# --- batch -------------------------------------------------------------------------------
+
+BATCH = "# watch list\nmali coup\njunta\tjunta elections\n\nzanzibar\nbroken\tdate:xyz\n=cmd\n"
+
+
+def test_batch_writes_each_querys_total_and_best_hits_and_says_what_could_not_run(
+    tmp_path: Path, indexed: Path
+) -> None:
+    queries = tmp_path / "queries.txt"
+    queries.write_text(BATCH, encoding="utf-8")
+    result = run(["batch", str(queries), "--limit", "2", "--index-dir", str(indexed)], tmp_path)
+    assert result.exit_code == 0
+    assert result.stderr == "search: 2 of 5 queries matched, 1 could not be read (said on their rows)\n"
+    header, *rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert header[:5] == ["name", "query", "total", "error", "rank"] and len(header) == 14
+    assert [(row[0], row[1], row[2], row[4]) for row in rows] == [
+        ("mali coup", "mali coup", "5", "1"), ("mali coup", "mali coup", "5", "2"),
+        ("junta", "junta elections", "5", "1"), ("junta", "junta elections", "5", "2"),
+        ("zanzibar", "zanzibar", "0", ""), ("broken", "date:xyz", "", ""), ("'=cmd", "'=cmd", "0", ""),
+    ]  # fmt: skip
+    assert rows[5][3].startswith("cannot read the query 'date:xyz'")
+    lines = run(
+        ["batch", str(queries), "--format", "jsonl", "--limit", "1", "--index-dir", str(indexed)], tmp_path
+    )
+    records = [json.loads(line) for line in lines.stdout.splitlines()]
+    assert [(r["name"], r["line"], r["total"], len(r["results"])) for r in records] == [
+        ("mali coup", 2, 5, 1), ("junta", 3, 5, 1), ("zanzibar", 5, 0, 0), ("broken", 6, None, 0), ("=cmd", 7, 0, 0)
+    ]  # fmt: skip
+
+
+def test_batch_exits_1_when_no_query_matched_and_takes_filters(tmp_path: Path, indexed: Path) -> None:
+    queries = tmp_path / "queries.txt"
+    queries.write_text("mali\ncoup\n", encoding="utf-8")
+    result = run(["batch", str(queries), "--since", "2030", "--index-dir", str(indexed)], tmp_path)
+    assert result.exit_code == 1 and result.stderr == "search: 0 of 2 queries matched\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"\xff\xfe\x00b\x00i\x00n", "is binary"), (b"caf\xe9\n", "is not UTF-8 text (line 1)"),
+     (b"# nothing\n\n", "holds no query")],
+)  # fmt: skip
+def test_a_batch_file_that_is_not_queries_is_one_line(
+    tmp_path: Path, indexed: Path, content: bytes, message: str
+) -> None:
+    queries = tmp_path / "queries.txt"
+    queries.write_bytes(content)
+    result = run(["batch", str(queries), "--index-dir", str(indexed)], tmp_path)
+    assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
+    assert "Traceback" not in result.stderr

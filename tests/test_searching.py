@@ -34,6 +34,8 @@ from search import (
     open_index,
 )
 from search.engine import text_analyzer
+from search.models import BatchQuery
+from search.searching import read_batch
 
 from .conftest import (
     DW_REPORT,
@@ -839,3 +841,22 @@ def test_pages_give_every_hit_once_in_rank_order(sample_index: Path) -> None:
     assert [len(page.hits) for page in pages] == [2, 2, 1] and pages[0].total == whole.total == 5
     assert [hit for page in pages for hit in page.hits] == list(whole.hits)
     assert [page.hits for page in index.pages("zanzibar")] == [()]  # always one page, to read the total from
+
+
+def test_a_batch_file_is_read_into_named_queries(tmp_path: Path) -> None:
+    path = tmp_path / "q.txt"
+    path.write_text(
+        "\ufeff# comment\nmali coup\n\n  \nwatch\t junta \n  # indented comment\n", encoding="utf-8"
+    )
+    assert read_batch(path) == [BatchQuery("mali coup", "mali coup", 2), BatchQuery("watch", "junta", 5)]
+
+
+def test_batch_runs_every_query_and_keeps_going_past_one_it_cannot_read(sample_index: Path) -> None:
+    queries = [BatchQuery("a", "coup", 1), BatchQuery("b", "date:xyz", 2), BatchQuery("c", "zanzibar", 3)]
+    results = list(open_index(sample_index).batch(queries, limit=1, since="2012"))
+    assert [r.query.name for r in results] == ["a", "b", "c"]
+    assert results[0].results == open_index(sample_index).search(
+        "coup", limit=1, since="2012"
+    )  # filters apply
+    assert results[1].results is None and "cannot read the query" in results[1].error
+    assert results[2].results is not None and results[2].results.total == 0

@@ -1,5 +1,6 @@
 """Writing a search's hits out: as text for a terminal, or as JSON, JSON Lines or CSV for other programs,
-one page at a time (an export of every hit holds one page, whatever the number of hits)."""
+one page at a time (an export of every hit holds one page, whatever the number of hits); and `search
+batch`, many searches written out at once."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import csv
 import itertools
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TextIO
+
+import click
 
 from .. import wire
 from ..models import Hit, Results
 from ..rendering import render_facets, render_hit
+from ..searching import open_index, read_batch
+from .base import EXIT_NO_MATCH, _settings, cli, filter_options, index_dir_option, limit_option, say
 
 FORMATS = ("text", "json", "jsonl", "csv")
 
@@ -40,7 +46,7 @@ def write_results(
             out.write(piece)
     elif fmt == "jsonl":
         for hit in hits:
-            out.write(wire.hit_jsonl(hit) + "\n")
+            out.write(wire.dumps_line(wire.hit_json(hit)) + "\n")
     elif fmt == "csv":
         writer = csv.writer(out)
         writer.writerow(wire.CSV_COLUMNS)
@@ -57,3 +63,65 @@ def write_results(
 def progress_stream() -> TextIO | None:
     """stderr when it is a terminal (a long export says how far it is), else None."""
     return sys.stderr if sys.stderr.isatty() else None
+
+
+@cli.command("batch")
+@click.argument("queries_file", type=click.Path(dir_okay=False, path_type=Path))
+@index_dir_option
+@limit_option(10, "How many hits to write for each query.")
+@filter_options
+@click.option(
+    "--format", "fmt", type=click.Choice(("csv", "jsonl")), default="csv", show_default=True,
+    help="csv: a row a hit, led by the query's name, text and total; jsonl: a line a query.",
+)  # fmt: skip
+@click.pass_context
+def batch_command(
+    ctx: click.Context,
+    queries_file: Path,
+    index_dir: Path | None,
+    limit: int,
+    actors: tuple[str, ...],
+    sources: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    fmt: str,
+) -> None:
+    """Run every query of QUERIES_FILE, one a line, and write each one's total and best hits.
+
+    A line may name its query: name<TAB>query. Blank lines and lines starting with # are skipped.
+    A query that cannot be read is said on its row, and the others still run. Exit status 0 when
+    at least one query matched, 1 when none did.
+
+    \b
+    Examples:
+      search batch watchlist.txt > hits.csv
+      search batch watchlist.txt --since 2019 --limit 3 --format jsonl
+    """
+    queries = read_batch(queries_file)
+    if not queries:
+        raise click.UsageError(f"{queries_file} holds no query (blank lines and # comments are skipped)")
+    index = open_index(index_dir or _settings(ctx).index_dir, _settings(ctx).ranking)
+    out = sys.stdout
+    progress = progress_stream()
+    writer = csv.writer(out)
+    if fmt == "csv":
+        writer.writerow(wire.BATCH_CSV_COLUMNS)
+    matched = failed = 0
+    results = index.batch(queries, limit=limit, actors=actors, sources=sources, since=since, until=until)
+    for done, result in enumerate(results, 1):
+        if fmt == "csv":
+            writer.writerows(wire.batch_csv_rows(result))
+        else:
+            out.write(wire.dumps_line(wire.batch_json(result)) + "\n")
+        matched += bool(result.results and result.results.total)
+        failed += bool(result.error)
+        if progress is not None and (done % 100 == 0 or done == len(queries)):
+            progress.write(f"\rsearch: {done:,} of {len(queries):,} queries run")
+            progress.flush()
+    out.flush()
+    if progress is not None:
+        progress.write("\n")
+    could_not = f", {failed:,} could not be read (said on their rows)" if failed else ""
+    say(f"search: {matched:,} of {len(queries):,} queries matched{could_not}")
+    if not matched:
+        ctx.exit(EXIT_NO_MATCH)
