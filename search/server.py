@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
+import io
 import ipaddress
+import itertools
 import json
 import logging
 import socket
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import replace
 from html import escape
 from pathlib import Path, PurePath
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,9 +39,10 @@ from .errors import (
     QueryError,
     SearchError,
 )
-from .models import MAX_ID_CHARS, ActorType, IndexStats, Ranking
+from .models import MAX_ID_CHARS, ActorType, IndexStats, Ranking, Results
 from .searching import Facet, SearchIndex, Sort, open_index
 from .wire import (
+    CSV_COLUMNS,
     ActorsJSON,
     DocumentJSON,
     ErrorJSON,
@@ -47,6 +51,9 @@ from .wire import (
     SourcesJSON,
     actor_counts_json,
     document_json,
+    dumps_line,
+    hit_csv_row,
+    hit_json,
     results_json,
     source_counts_json,
 )
@@ -100,6 +107,8 @@ Since = Annotated[
     str | None, Query(pattern=DATE_PATTERN, description="From this date: 2012, 2012-03, 2012-03-23.")
 ]
 Until = Annotated[str | None, Query(pattern=DATE_PATTERN, description="Up to this date, inclusive.")]
+Actors = Annotated[list[str], Query(max_length=20, description="Only documents naming it (each of them).")]
+Sources = Annotated[list[str], Query(max_length=20, description="Only documents from it (any of them).")]
 QueryText = Annotated[str | None, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="A query.")]
 DocumentId = Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="A document id.")]
 
@@ -192,6 +201,27 @@ def _without_paths(message: str, folders: Collection[str]) -> str:
     return message
 
 
+EXPORT_PAGE = 1_000  # hits a page of an export holds
+ExportFormat = Literal["csv", "jsonl"]
+
+
+def export_lines(first: Results, rest: Iterator[Results], fmt: str) -> Iterator[str]:
+    """The lines of an export: CSV (a header, then a row a hit) or JSON Lines, one page held at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if fmt == "csv":
+        writer.writerow(CSV_COLUMNS)
+    for page in itertools.chain([first], rest):
+        for hit in page.hits:
+            if fmt == "csv":
+                writer.writerow(hit_csv_row(hit))
+            else:
+                buffer.write(dumps_line(hit_json(hit)) + "\n")
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
 def create_app(
     index_dir: Path | str,
     request_timeout: float = Settings.request_timeout,
@@ -265,10 +295,8 @@ def create_app(
     @app.get("/search")
     async def search(
         q: QueryText = None,
-        actor: Annotated[list[str], Query(max_length=20, description="Only documents naming it.")] = [],  # noqa: B006
-        source: Annotated[
-            list[str], Query(max_length=20, description="Only documents from it (any of several).")
-        ] = [],  # noqa: B006
+        actor: Actors = [],  # noqa: B006
+        source: Sources = [],  # noqa: B006
         since: Since = None,
         until: Until = None,
         sort: Sort = "relevance",
@@ -301,6 +329,36 @@ def create_app(
         )
         return results_json(results)
 
+    @app.get(
+        "/export",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}},
+    )
+    async def export(
+        q: QueryText = None,
+        actor: Actors = [],  # noqa: B006
+        source: Sources = [],  # noqa: B006
+        since: Since = None,
+        until: Until = None,
+        sort: Sort = "relevance",
+        format: Annotated[ExportFormat, Query(description="csv (a header, a row a hit) or jsonl.")] = "csv",
+        feedback: Annotated[bool | None, Query(description="Pseudo-relevance feedback on or off.")] = None,
+    ) -> StreamingResponse:
+        """Every hit of a search, as `search query --all --format csv|jsonl` writes them, streamed a page
+        at a time; without q, every document the filters keep. The first page is read before the answer
+        starts, so a query that cannot be read is still a 400."""
+        pages = index.pages(
+            q, page_size=EXPORT_PAGE, actors=actor, sources=source, since=since, until=until, sort=sort,
+            feedback=feedback,
+        )  # fmt: skip
+        first = await bounded(lambda: next(pages))
+        media, suffix = ("text/csv", "csv") if format == "csv" else ("application/x-ndjson", "jsonl")
+        return StreamingResponse(
+            export_lines(first, pages, format),
+            media_type=f"{media}; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="search.{suffix}"'},
+        )
+
     @app.get("/document", responses={404: {"model": ErrorJSON}})
     async def document(id: DocumentId) -> DocumentJSON:
         """One document's metadata and clean text."""
@@ -329,7 +387,7 @@ def create_app(
     @app.get("/sources")
     async def sources(
         q: QueryText = None,
-        actor: Annotated[list[str], Query(max_length=20, description="Only documents naming it.")] = [],  # noqa: B006
+        actor: Actors = [],  # noqa: B006
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
         since: Since = None,
         until: Until = None,

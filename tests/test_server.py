@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import threading
 import time
@@ -160,7 +163,7 @@ def test_generated_requests_never_get_a_server_error_and_match_the_openapi_descr
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {operation.path for operation in operations} == {
-        "/health", "/search", "/document", "/similar", "/actors", "/sources", "/stats",
+        "/health", "/search", "/export", "/document", "/similar", "/actors", "/sources", "/stats",
     }  # fmt: skip
     for operation in operations:
 
@@ -335,3 +338,18 @@ def test_search_and_sources_take_outlets(tmp_path: Path) -> None:
         }
         unknown = http.get("/search", params={"q": "impeachment", "source": "reutres"}).json()
         assert (unknown["total"], unknown["unknown_sources"]) == (0, [{"name": "reutres", "suggestions": []}])
+
+
+def test_export_streams_every_hit_as_csv_or_json_lines(client: httpx.Client, sample_index: Path) -> None:
+    every = open_index(sample_index).search("mali", limit=10)
+    exported = client.get("/export", params={"q": "mali"})
+    assert exported.status_code == 200 and exported.headers["content-type"] == "text/csv; charset=utf-8"
+    assert exported.headers["content-disposition"] == 'attachment; filename="search.csv"'
+    header, *rows = list(csv.reader(io.StringIO(exported.text)))
+    assert header[:4] == ["rank", "id", "path", "title"] and [row[1] for row in rows] == [
+        h.id for h in every.hits
+    ]
+    lines = client.get("/export", params={"q": "mali", "format": "jsonl"}).text.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [hit.id for hit in every.hits]
+    assert client.get("/export", params={"q": "date:xyz"}).status_code == 400
+    assert client.get("/export", params={"q": "mali", "format": "xlsx"}).status_code == 422
