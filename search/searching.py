@@ -84,6 +84,14 @@ class SearchIndex:
             self._known = KnownActors.of(table)
         return actor_ids(name, self.gazetteer, self._known)
 
+    def actor_names(self) -> tuple[str, ...]:
+        """The names of the index's actors, sorted: what a shell completes --actor with."""
+        return tuple(sorted({name for name, _ in self._engine.known_actors().values()}, key=str.casefold))
+
+    def source_names(self) -> tuple[str, ...]:
+        """The index's outlets, sorted: what a shell completes --source with."""
+        return tuple(sorted((count.value for count in self.sources(limit=MAX_LIMIT)), key=str.casefold))
+
     def find_actor(self, name: str) -> Actor:
         """The actor of the index a name, an id or an alias means (the first of actor_ids the index
         knows); BadInputError when no document names one."""

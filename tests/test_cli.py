@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import whoosh.index
+from click.shell_completion import ShellComplete
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -910,3 +911,26 @@ def test_a_batch_file_that_is_not_queries_is_one_line(
     result = run(["batch", str(queries), "--index-dir", str(indexed)], tmp_path)
     assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
     assert "Traceback" not in result.stderr
+
+
+# --- shell completion ---------------------------------------------------------------------
+
+
+def completions(args: list[str], incomplete: str) -> list[str]:
+    """What a shell offers for the word being typed after args, as click's completion answers it."""
+    return [
+        item.value
+        for item in ShellComplete(cli, {}, "search", "_SEARCH_COMPLETE").get_completions(args, incomplete)
+    ]
+
+
+def test_the_shell_completes_commands_and_actors_and_outlets_from_the_index(
+    tmp_path: Path, indexed: Path, outlets_indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert completions([], "qu") == ["query"] and "--actor" in completions(["query"], "--ac")
+    assert completions(["query", "--index-dir", str(indexed), "--actor"], "ec") == ["ECOWAS"]
+    assert completions(["query", "--index-dir", str(outlets_indexed), "--source"], "fox") == [
+        "Fox News (Online News)", "Fox News (Opinion)"
+    ]  # fmt: skip
+    assert completions(["query", "--index-dir", str(tmp_path / "nowhere"), "--actor"], "ec") == []  # no error

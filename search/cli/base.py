@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from ..config import ENV_VARIABLES, Settings, load_settings
 from ..errors import (
@@ -95,12 +96,34 @@ def color_option(command: F) -> F:
     )(command)
 
 
+MAX_COMPLETIONS = 200
+
+
+def _index_names(kind: str) -> Callable[[click.Context, click.Parameter, str], list[CompletionItem]]:
+    """A shell completion of --actor or --source values from the index the command line names (or the
+    settings'); none when there is no index to read, as a shell expects: never an error."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        from ..searching import open_index  # only when a shell asks
+
+        try:
+            index = open_index(ctx.params.get("index_dir") or load_settings().index_dir)
+            names = index.actor_names() if kind == "actor" else index.source_names()
+        except (SearchError, OSError):
+            return []
+        start = incomplete.casefold()
+        return [CompletionItem(name) for name in names if name.casefold().startswith(start)][:MAX_COMPLETIONS]
+
+    return complete
+
+
 ACTOR_OPTION = click.option(
     "--actor",
     "actors",
     multiple=True,
     metavar="NAME",
     help="Only documents naming this actor (id, name or alias; repeat for several).",
+    shell_complete=_index_names("actor"),
 )
 SOURCE_OPTION = click.option(
     "--source",
@@ -108,6 +131,7 @@ SOURCE_OPTION = click.option(
     multiple=True,
     metavar="NAME",
     help="Only documents from this outlet (any case, or words of its name; repeat for any of several).",
+    shell_complete=_index_names("source"),
 )
 SINCE_OPTION = click.option(
     "--since", metavar="DATE", help="Only documents dated on or after DATE (2012, 2012-03 or 2012-03-23)."
