@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .gazetteer import Gazetteer, KnownActors
 
 MAX_LIMIT = 10_000
+EXPORT_PAGE = 1_000  # hits a page of an export holds (pages())
 Sort = Literal["relevance", "date", "-date"]  # relevance, oldest first, newest first
 Facet = Literal["actor", "source", "year"]
 SORTS: tuple[str, ...] = get_args(Sort)
@@ -224,7 +225,7 @@ class SearchIndex:
         self,
         query: str | None,
         *,
-        page_size: int = 1_000,
+        page_size: int = EXPORT_PAGE,
         actors: Iterable[str] = (),
         sources: Iterable[str] = (),
         since: DateBound = None,

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
-import io
 import ipaddress
 import itertools
 import json
 import logging
 import socket
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from html import escape
 from pathlib import Path, PurePath
@@ -39,10 +37,9 @@ from .errors import (
     QueryError,
     SearchError,
 )
-from .models import MAX_ID_CHARS, ActorType, IndexStats, Ranking, Results
+from .models import MAX_ID_CHARS, ActorType, IndexStats, Ranking
 from .searching import Facet, SearchIndex, Sort, open_index
 from .wire import (
-    CSV_COLUMNS,
     ActorsJSON,
     DocumentJSON,
     ErrorJSON,
@@ -51,9 +48,7 @@ from .wire import (
     SourcesJSON,
     actor_counts_json,
     document_json,
-    dumps_line,
-    hit_csv_row,
-    hit_json,
+    export_lines,
     results_json,
     source_counts_json,
 )
@@ -201,25 +196,7 @@ def _without_paths(message: str, folders: Collection[str]) -> str:
     return message
 
 
-EXPORT_PAGE = 1_000  # hits a page of an export holds
 ExportFormat = Literal["csv", "jsonl"]
-
-
-def export_lines(first: Results, rest: Iterator[Results], fmt: str) -> Iterator[str]:
-    """The lines of an export: CSV (a header, then a row a hit) or JSON Lines, one page held at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    if fmt == "csv":
-        writer.writerow(CSV_COLUMNS)
-    for page in itertools.chain([first], rest):
-        for hit in page.hits:
-            if fmt == "csv":
-                writer.writerow(hit_csv_row(hit))
-            else:
-                buffer.write(dumps_line(hit_json(hit)) + "\n")
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
 
 
 def create_app(
@@ -348,13 +325,15 @@ def create_app(
         at a time; without q, every document the filters keep. The first page is read before the answer
         starts, so a query that cannot be read is still a 400."""
         pages = index.pages(
-            q, page_size=EXPORT_PAGE, actors=actor, sources=source, since=since, until=until, sort=sort,
-            feedback=feedback,
-        )  # fmt: skip
+            q, actors=actor, sources=source, since=since, until=until, sort=sort, feedback=feedback
+        )
         first = await bounded(lambda: next(pages))
         media, suffix = ("text/csv", "csv") if format == "csv" else ("application/x-ndjson", "jsonl")
         return StreamingResponse(
-            export_lines(first, pages, format),
+            (
+                "".join(export_lines(page.hits, format, header=number == 0))
+                for number, page in enumerate(itertools.chain([first], pages))
+            ),
             media_type=f"{media}; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="search.{suffix}"'},
         )

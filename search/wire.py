@@ -9,8 +9,10 @@ when it does not apply (facets not asked for, no unknown actor).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
@@ -228,6 +230,23 @@ def hit_csv_row(hit: Hit) -> list[str]:
     id_, path, title, day, source, url, actors = (_as_text_cell(cell) for cell in text_cells)
     snippet = _as_text_cell(" … ".join(fragment.text for fragment in hit.fragments))
     return [str(hit.rank), id_, path, title, day, source, url, actors, f"{hit.score:.4f}", snippet]
+
+
+def csv_text(rows: Iterable[Sequence[str]]) -> str:
+    """Rows as CSV text, quoted by the csv module (Excel's dialect: CRLF line ends)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+def export_lines(hits: Iterable[Hit], fmt: str, header: bool = True) -> Iterator[str]:
+    """An export of hits, a line a hit: CSV rows (after the header, unless header is False) or JSON Lines;
+    what `search query --all` writes and GET /export streams. (A line a write: a reader that goes away
+    then fails the next write, where one large write would end as if all had been read.)"""
+    if fmt == "csv" and header:
+        yield csv_text([CSV_COLUMNS])
+    for hit in hits:
+        yield csv_text([hit_csv_row(hit)]) if fmt == "csv" else dumps_line(hit_json(hit)) + "\n"
 
 
 BATCH_CSV_COLUMNS = ("name", "query", "total", "error", *CSV_COLUMNS)

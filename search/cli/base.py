@@ -27,7 +27,7 @@ from ..errors import (
 from ..rendering import (
     terminal_safe,
 )
-from ..searching import MAX_LIMIT
+from ..searching import MAX_LIMIT, SearchIndex, open_index
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
@@ -104,8 +104,6 @@ def _index_names(kind: str) -> Callable[[click.Context, click.Parameter, str], l
     settings'); none when there is no index to read, as a shell expects: never an error."""
 
     def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-        from ..searching import open_index  # only when a shell asks
-
         try:
             index = open_index(ctx.params.get("index_dir") or load_settings().index_dir)
             names = index.actor_names() if kind == "actor" else index.source_names()
@@ -169,6 +167,12 @@ def _settings(ctx: click.Context) -> Settings:
     settings = ctx.find_object(Settings)
     assert settings is not None, "the group callback stores the settings"
     return settings
+
+
+def open_from_settings(ctx: click.Context, index_dir: Path | None) -> SearchIndex:
+    """The index of --index-dir, else the settings', ranking as the settings say."""
+    settings = _settings(ctx)
+    return open_index(index_dir or settings.index_dir, settings.ranking)
 
 
 @click.group("search", cls=SearchGroup, context_settings={"help_option_names": ["-h", "--help"]})

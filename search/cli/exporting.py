@@ -16,8 +16,8 @@ import click
 from .. import wire
 from ..models import Hit, Results
 from ..rendering import render_facets, render_hit
-from ..searching import open_index, read_batch
-from .base import EXIT_NO_MATCH, _settings, cli, filter_options, index_dir_option, limit_option, say
+from ..searching import read_batch
+from .base import EXIT_NO_MATCH, cli, filter_options, index_dir_option, limit_option, open_from_settings, say
 
 FORMATS = ("text", "json", "jsonl", "csv")
 
@@ -41,17 +41,12 @@ def write_results(
     """Write the hits of first and of the pages after it (rest) in fmt, one page held at a time; with
     text, first's facets after them."""
     hits = _hits(first, rest, progress)
-    if fmt == "json":
+    if fmt in ("csv", "jsonl"):
+        for line in wire.export_lines(hits, fmt):
+            out.write(line)
+    elif fmt == "json":
         for piece in wire.streamed_results_json(first, hits):
             out.write(piece)
-    elif fmt == "jsonl":
-        for hit in hits:
-            out.write(wire.dumps_line(wire.hit_json(hit)) + "\n")
-    elif fmt == "csv":
-        writer = csv.writer(out)
-        writer.writerow(wire.CSV_COLUMNS)
-        for hit in hits:
-            writer.writerow(wire.hit_csv_row(hit))
     else:
         for rank, hit in enumerate(hits):
             out.write(("\n" if rank else "") + render_hit(hit, colored))
@@ -100,7 +95,7 @@ def batch_command(
     queries = read_batch(queries_file)
     if not queries:
         raise click.UsageError(f"{queries_file} holds no query (blank lines and # comments are skipped)")
-    index = open_index(index_dir or _settings(ctx).index_dir, _settings(ctx).ranking)
+    index = open_from_settings(ctx, index_dir)
     out = sys.stdout
     progress = progress_stream()
     writer = csv.writer(out)

@@ -20,32 +20,23 @@ from ..rendering import (
     render_total,
     render_unknown_actor,
 )
-from ..searching import SORTS, SearchIndex, open_index
+from ..searching import EXPORT_PAGE, SORTS, SearchIndex
 from .base import (
     ACTOR_OPTION,
     EXIT_NO_MATCH,
     SINCE_OPTION,
     UNTIL_OPTION,
-    _settings,
     cli,
     color_option,
     filter_options,
     index_dir_option,
     json_option,
     limit_option,
+    open_from_settings,
     say,
     use_color,
 )
 from .exporting import FORMATS, progress_stream, write_results
-
-
-def _open(ctx: click.Context, index_dir: Path | None) -> SearchIndex:
-    """The index of --index-dir or the settings, ranking as the settings say."""
-    settings = _settings(ctx)
-    return open_index(index_dir or settings.index_dir, settings.ranking)
-
-
-EXPORT_PAGE = 1_000  # hits a page of an export (--all) holds
 
 MAIN_OPTION = click.option(
     "--main", "main", is_flag=True, help="Count only the documents where each actor is a main actor."
@@ -127,7 +118,7 @@ def query_command(
     if as_json and fmt not in (None, "json"):
         raise click.UsageError(f"--json is --format json: it cannot go with --format {fmt}")
     fmt = "json" if as_json else fmt or "text"
-    index = _open(ctx, index_dir)
+    index = open_from_settings(ctx, index_dir)
     query = " ".join(words) if words else None
     pages: Iterator[Results] = iter(())
     if every_hit:
@@ -207,7 +198,7 @@ def actors_command(
       search actors --rename "Tuareg" "Tuareg rebels"
       search actors --not-actor "Feinstein Says"
     """
-    index = _open(ctx, index_dir)
+    index = open_from_settings(ctx, index_dir)
     if merge or rename or not_actor:
         _correct_actors(index, merge, rename, not_actor, actors_file)
         return
@@ -251,7 +242,7 @@ def sources_command(
       search sources election --since 2016 --until 2016
       search sources --actor "Donald Trump" --json
     """
-    index = _open(ctx, index_dir)
+    index = open_from_settings(ctx, index_dir)
     counts = index.sources(
         " ".join(words) if words else None, limit=limit, actors=actors, since=since, until=until
     )
@@ -310,7 +301,7 @@ def show_command(ctx: click.Context, document: str, index_dir: Path | None, as_j
       search show 004_42382a47a79cec6e.txt
       search show corpus/004_42382a47a79cec6e.txt --json
     """
-    index = _open(ctx, index_dir)
+    index = open_from_settings(ctx, index_dir)
     found = index.document(document_id(document, index.corpus_root))
     click.echo(wire.dumps(wire.document_json(found)) if as_json else render_document(found))
 
@@ -334,7 +325,7 @@ def similar_command(
       search similar 004_42382a47a79cec6e.txt
       search similar corpus/004_42382a47a79cec6e.txt --limit 3 --json
     """
-    index = _open(ctx, index_dir)
+    index = open_from_settings(ctx, index_dir)
     results = index.similar(document_id(document, index.corpus_root), limit=limit)
     if as_json:
         click.echo(wire.dumps(wire.results_json(results)))
@@ -359,7 +350,7 @@ def stats_command(ctx: click.Context, index_dir: Path | None, as_json: bool) -> 
       search stats
       search stats --json --index-dir ~/news-index
     """
-    stats = _open(ctx, index_dir).stats()
+    stats = open_from_settings(ctx, index_dir).stats()
     click.echo(wire.dumps(wire.stats_json(stats)) if as_json else render_stats(stats))
 
 

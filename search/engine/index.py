@@ -351,12 +351,8 @@ class EngineIndex:
     def _matches(query: Query, scores: dict[int, float] | None, searcher: Any) -> AbstractSet[int]:
         return scores.keys() if scores is not None else set(searcher.docs_for_query(query))
 
-    def _filter(self, request: SearchRequest, filters: tuple[Query, ...], outlets: list[str]) -> Query | None:
+    def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
         clauses: list[Query] = [_any_actor(actor_ids) for _, actor_ids in request.actors]
-        if request.sources:  # any of them
-            clauses.append(
-                any_outlet(dict.fromkeys(o for name in request.sources for o in outlets_named(name, outlets)))
-            )
         clauses.extend(filters)
         if request.since or request.until:
             start = datetime.combine(request.since, time.min) if request.since else None
@@ -373,6 +369,12 @@ class EngineIndex:
     def search(self, request: SearchRequest) -> Results:
         """Run a request; return hits offset+1 .. offset+limit with highlighted fragments."""
         parsed_query = self.parse(request.query) if request.query else ParsedQuery(None)
+        if request.sources:  # --source a --source b: as the clause (source:a OR source:b)
+            parsed_query = replace(
+                parsed_query,
+                filters=(*parsed_query.filters, any_outlet(request.sources)),
+                sources=parsed_query.sources + request.sources,
+            )
         notes = parsed_query.notes
         empty: dict[str, tuple[FacetCount, ...]] = {name: () for name in request.facets}
         if parsed_query.no_words:
@@ -382,8 +384,8 @@ class EngineIndex:
         try:
             with self._current_searcher() as searcher:
                 unknown = self._actor_names.unknown(searcher, request.actors + parsed_query.actors)
-                outlets = source_values(searcher) if request.sources or _names_outlets(parsed_query) else []
-                unknown_sources = unknown_outlets(request.sources + parsed_query.sources, outlets)
+                outlets = source_values(searcher) if _names_outlets(parsed_query) else []
+                unknown_sources = unknown_outlets(parsed_query.sources, outlets)
                 if unknown or unknown_sources:
                     return Results(
                         request.query or "", 0, (), empty, notes=notes,
@@ -392,7 +394,7 @@ class EngineIndex:
                 parsed_query = _with_outlets(parsed_query, outlets)
                 parsed, expansion_notes = expand_patterns(parsed_query.scored or Every(), searcher.reader())
                 notes += expansion_notes
-                narrowing = self._filter(request, parsed_query.filters, outlets)
+                narrowing = self._filter(request, parsed_query.filters)
                 depth = request.offset + request.limit
                 feedback = request.feedback and sort == "relevance" and _plain_words(parsed)
                 scored = self._scores(parsed)

@@ -44,7 +44,8 @@ def outlets_named(name: str, values: Iterable[str]) -> tuple[str, ...]:
 
 
 def any_outlet(values: Iterable[str]) -> Query:
-    """Documents from any of the outlets (none: no document)."""
+    """Documents from any of the outlets (none: no document); names a user wrote become outlets through
+    with_outlets_resolved()."""
     terms = [Term(SOURCE_FIELD, value) for value in values]
     if not terms:
         return NullQuery
