@@ -37,6 +37,8 @@ from .models import (
     Ranking,
     Results,
     SkippedFile,
+    Timeline,
+    TimelineSeries,
     UnknownActor,
     UnknownSource,
 )
@@ -89,6 +91,8 @@ __all__ = [
     "SearchIndex",
     "Settings",
     "SkippedFile",
+    "Timeline",
+    "TimelineSeries",
     "UnknownActor",
     "UnknownSource",
     "add_document",

@@ -19,7 +19,7 @@ TEXT_SUFFIXES = frozenset({".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 SIDECAR_SUFFIX = ".meta.json"
-GIVEN_KEYS = ("title", "date", "actors", "authors", "source", "url")
+GIVEN_KEYS = ("title", "date", "actors", "authors", "source", "url", "type")
 LIST_KEYS = frozenset({"actors", "authors"})
 # A document's url is served to HTTP clients and pages as a link: only these schemes are kept
 # (a "javascript:" or "file:" url from a corpus made elsewhere would run or point into this machine).

@@ -65,12 +65,14 @@ def add_document(
     actors: Iterable[str] | None = None,
     source: str = "",
     url: str = "",
+    type: str = "",
     lock_timeout: float = Settings.lock_timeout,
 ) -> Document:
     """Add (or replace) a document that is not a file: an app's own article, kept by every later run.
 
     The text is cleaned and read as a .txt file's would be; a date or actors given win over what
-    is found (actors by any alias; names not in the gazetteer become people). Returns what was stored.
+    is found (actors by any alias; names not in the gazetteer become people); so does a type
+    ("statement"). Returns what was stored.
     """
     document_id = _checked_id(document_id)
     if not isinstance(text, str) or not isinstance(title, str) or not text.strip():
@@ -91,6 +93,7 @@ def add_document(
         actors=None if actors is None else tuple(actors),
         source=source or None,
         url=url or None,
+        type=type or None,
         given_by="app",
     )
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()

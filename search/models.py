@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Literal, get_args
 
 ActorType = Literal["country", "organisation", "armed-group", "person", "location"]
@@ -36,6 +36,7 @@ class GivenMetadata:
     authors: tuple[str, ...] | None = None
     source: str | None = None
     url: str | None = None
+    type: str | None = None  # what kind of document: "article", "statement" or the user's own word
     given_by: str = "sidecar"  # where the date was stated: sidecar, front-matter or app (date_source)
 
 
@@ -52,6 +53,10 @@ class SourceFile:
     given: GivenMetadata = GivenMetadata()
     warnings: tuple[str, ...] = ()
 
+
+# What kind of document: a press statement or release when it says it is one, an article otherwise
+# (unless the user states a type).
+DOCUMENT_TYPES = ("article", "statement")
 
 # Where a document's date came from: a sidecar or front matter, an app that added it, the page's own
 # metadata, a short line of the story's header, a dateline opening it, the file's mtime; "" = no date.
@@ -71,6 +76,7 @@ class Document:
     source: str = ""
     url: str = ""
     authors: tuple[str, ...] = ()
+    type: str = "article"  # one of DOCUMENT_TYPES, or the type a user states
     date_source: str = ""  # one of DATE_SOURCES, "" when undated
     actors_given: bool = False  # the actors are the user's (a sidecar, front matter, an app), not found
     size: int = 0
@@ -151,6 +157,7 @@ class Hit:
     fragments: tuple[Fragment, ...] = ()
     source: str = ""  # the outlet, "" when unknown
     url: str = ""
+    type: str = "article"  # models.DOCUMENT_TYPES, or the type a user states
 
 
 @dataclass(frozen=True)
@@ -188,6 +195,61 @@ class Results:
     notes: tuple[str, ...] = ()  # how the query was read where it was not as written
     unknown_actors: tuple[UnknownActor, ...] = ()  # actors asked for that no document names: nothing matches
     unknown_sources: tuple[UnknownSource, ...] = ()  # outlets asked for that no document comes from: ditto
+
+
+Period = Literal["day", "week", "month", "year"]  # what a timeline counts documents by
+PERIODS: tuple[str, ...] = get_args(Period)
+SplitBy = Literal["actor", "source"]
+SPLITS: tuple[str, ...] = get_args(SplitBy)
+
+
+def period_label(start: date, by: str) -> str:
+    """How a period is written: 2012-03-23, 2012-W12 (ISO weeks, from Monday), 2012-03, 2012."""
+    if by == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return start.isoformat()[: {"day": 10, "month": 7, "year": 4}[by]]
+
+
+def period_end(start: date, by: str) -> date:
+    """The last day of the period that starts on start."""
+    if by == "day":
+        return start
+    if by == "week":
+        return start + timedelta(days=6)
+    if by == "year":
+        return date(start.year, 12, 31)
+    following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class TimelineSeries:
+    """Documents per period of the matches that name one actor or come from one outlet."""
+
+    key: str  # the actor's id, or the outlet
+    name: str  # the actor's name, or the outlet
+    counts: tuple[int, ...]  # one a period of the timeline
+    undated: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """How many documents match, period by period: every period from the first to the last (from the
+    dates asked for, else those of the matches), empty ones as 0; undated documents counted apart."""
+
+    query: str
+    by: str  # one of PERIODS
+    periods: tuple[date, ...]  # the first day of each period
+    counts: tuple[int, ...]
+    undated: int
+    total: int
+    split_by: str = ""  # "actor" or "source" when the matches are also counted for the most frequent
+    series: tuple[TimelineSeries, ...] = ()
+    notes: tuple[str, ...] = ()
+    unknown_actors: tuple[UnknownActor, ...] = ()
+    unknown_sources: tuple[UnknownSource, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,10 @@ from .models import (
     IndexReport,
     IndexStats,
     Results,
+    Timeline,
     UnknownActor,
     UnknownSource,
+    period_label,
 )
 
 if TYPE_CHECKING:
@@ -139,6 +141,70 @@ def render_actor_counts(counts: tuple[FacetCount, ...]) -> str:
     return "".join(
         f"{c.count:>6}  {terminal_safe(c.name)}  ({c.type}, {terminal_safe(c.value)})\n" for c in counts
     )
+
+
+BAR_PARTS = " ▏▎▍▌▋▊▉"  # a bar's last cell, in eighths of a block
+FULL_BLOCK = "█"
+MIN_BAR_CELLS = 5  # a column of a split timeline narrower than this shows its counts without bars
+
+
+def _bar(count: int, most: int, cells: int, ascii: bool) -> str:
+    """count's share of most, drawn in `cells` cells: blocks by eighths, or '#' in plain ASCII. A count
+    above zero always shows, however small beside the most."""
+    if count <= 0 or most <= 0 or cells <= 0:
+        return ""
+    if ascii:
+        return "#" * max(1, round(count / most * cells))
+    full, part = divmod(max(1, round(count / most * cells * 8)), 8)
+    return FULL_BLOCK * full + (BAR_PARTS[part] if part else "")
+
+
+def render_timeline(timeline: Timeline, width: int = 80, ascii: bool = False) -> str:
+    """A timeline as a bar chart, a line a period, labels and counts aligned, bars scaled to fit width;
+    undated documents on a line of their own, without a bar. Split by actor or outlet, a column of
+    count and bar each (all matches first, then each actor or outlet, whose bars share one scale)."""
+    labels = [period_label(start, timeline.by) for start in timeline.periods]
+    labels += ["undated"] if timeline.undated else []
+    if not labels:
+        return ""
+    columns = [("all", timeline.counts, timeline.undated)] + [
+        (terminal_safe(series.name), series.counts, series.undated) for series in timeline.series
+    ]
+    label_width = max(len(label) for label in labels)
+    cell_width = max(1, (width - label_width) // len(columns) - 2)
+    most_of_series = max((max(counts, default=0) for _, counts, _ in columns[1:]), default=0)
+    rendered = []
+    for column, (_, counts, undated) in enumerate(columns):
+        digits = len(f"{max((*counts, undated)):,}")
+        most = max(counts, default=0) if column == 0 else most_of_series
+        bar_cells = cell_width - digits - 1 if cell_width >= digits + MIN_BAR_CELLS else 0
+        cells = [f"{n:>{digits},} {_bar(n, most, bar_cells, ascii)}" for n in counts]
+        rendered.append(cells + ([f"{undated:>{digits},}"] if timeline.undated else []))
+    lines = []
+    if timeline.series:
+        heads = "".join(f"  {shorten(name, cell_width):<{cell_width}}" for name, _, _ in columns)
+        lines.append(f"{'':<{label_width}}{heads}")
+    for row, label in enumerate(labels):
+        lines.append(
+            f"{label:<{label_width}}" + "".join(f"  {cells[row]:<{cell_width}}" for cells in rendered)
+        )
+    return "".join(line.rstrip() + "\n" for line in lines)
+
+
+def render_timeline_total(timeline: Timeline) -> str:
+    """What the timeline counts: '120 documents match 'coup': 117 dated, 3 undated, by month, 2012-03 to
+    2013-01'."""
+    what = repr(timeline.query) if timeline.query else "the filters"
+    if not timeline.total:
+        return f"no documents match {what}"
+    noun = "document matches" if timeline.total == 1 else "documents match"
+    dated = timeline.total - timeline.undated
+    span = ""
+    if timeline.periods:
+        first, last = (period_label(p, timeline.by) for p in (timeline.periods[0], timeline.periods[-1]))
+        span = f", {first}" if first == last else f", {first} to {last}"
+    counted = f"{dated:,} dated, {timeline.undated:,} undated, by {timeline.by}{span}"
+    return f"{timeline.total:,} {noun} {what}: {counted}"
 
 
 def render_document(document: Document) -> str:

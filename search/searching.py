@@ -12,6 +12,8 @@ from .engine import EngineIndex, SearchRequest
 from .errors import BadInputError, DocumentNotFoundError, QueryError
 from .models import (
     ACTOR_TYPES,
+    PERIODS,
+    SPLITS,
     Actor,
     BatchQuery,
     BatchResult,
@@ -20,6 +22,7 @@ from .models import (
     IndexStats,
     Ranking,
     Results,
+    Timeline,
 )
 
 if TYPE_CHECKING:
@@ -27,7 +30,8 @@ if TYPE_CHECKING:
 
 MAX_LIMIT = 10_000
 EXPORT_PAGE = 1_000  # hits a page of an export holds (pages())
-Sort = Literal["relevance", "date", "-date"]  # relevance, oldest first, newest first
+MAX_SERIES = 20  # the most actors or outlets a timeline is split into
+Sort = Literal["relevance", "date", "-date", "title"]  # relevance, oldest first, newest first, A to Z
 Facet = Literal["actor", "source", "year"]
 SORTS: tuple[str, ...] = get_args(Sort)
 FACETS: tuple[str, ...] = get_args(Facet)
@@ -167,13 +171,14 @@ class SearchIndex:
         sources: Iterable[str] = (),
         since: DateBound = None,
         until: DateBound = None,
+        types: Iterable[str] = (),
         sort: str = "relevance",
         facets: Iterable[str] = (),
         main_actors: bool = False,
         feedback: bool | None = None,
     ) -> Results:
         """Rank the documents matching `query` (None: all), narrowed to every actor given, to any of the
-        outlets given and to the dates.
+        outlets given, to any of the document types given ('statement', 'article') and to the dates.
 
         Words are ORed, documents holding all of them rank first. since/until take dates or
         '2012', '2012-03', '2012-03-23', inclusive. sort is relevance, date or -date (undated
@@ -183,6 +188,68 @@ class SearchIndex:
         feedback=False turns pseudo-relevance feedback off for this search (None: as the index's
         ranking says).
         """
+        return self._engine.search(
+            self._request(
+                query,
+                limit=limit,
+                offset=offset,
+                actors=actors,
+                sources=sources,
+                types=types,
+                since=since,
+                until=until,
+                sort=sort,
+                facets=facets,
+                main_actors=main_actors,
+                feedback=feedback,
+            )
+        )
+
+    def timeline(
+        self,
+        query: str | None = None,
+        *,
+        actors: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        since: DateBound = None,
+        until: DateBound = None,
+        types: Iterable[str] = (),
+        by: str = "month",
+        split_by: str | None = None,
+        top: int = 5,
+    ) -> Timeline:
+        """How many documents match per day, week, month or year (by), narrowed as search() narrows:
+        every period from `since` (else the first dated match) to `until` (else the last), empty ones
+        as 0, undated documents counted apart. split_by='actor' or 'source' also counts the matches
+        of the `top` actors or outlets most frequent among them. Counted from the index's date
+        column, never by loading hits."""
+        if by not in PERIODS:
+            raise BadInputError(f"a timeline counts by {', '.join(PERIODS)}, not {by!r}")
+        if split_by is not None and split_by not in SPLITS:
+            raise BadInputError(f"a timeline splits by {' or '.join(SPLITS)}, not {split_by!r}")
+        if not isinstance(top, int) or not 1 <= top <= MAX_SERIES:
+            raise BadInputError(f"top must be between 1 and {MAX_SERIES}, not {top}")
+        request = self._request(query, actors=actors, sources=sources, since=since, until=until, types=types)
+        return self._engine.timeline(request, by, split_by, top)
+
+    def _request(
+        self,
+        query: str | None,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        actors: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        since: DateBound = None,
+        until: DateBound = None,
+        types: Iterable[str] = (),
+        sort: str = "relevance",
+        facets: Iterable[str] = (),
+        main_actors: bool = False,
+        feedback: bool | None = None,
+    ) -> SearchRequest:
+        """A request for the engine from what a caller passed, checked: BadInputError or QueryError
+        in our words for anything that cannot be searched."""
         if query is not None and not isinstance(query, str):
             raise BadInputError(f"a query is text (or None for every document), not {type(query).__name__}")
         if query is not None and not query.strip():
@@ -198,20 +265,22 @@ class SearchIndex:
         facets = (facets,) if isinstance(facets, str) else tuple(facets)  # facets="actor" is one facet
         actors = (actors,) if isinstance(actors, str) else tuple(actors)
         sources = (sources,) if isinstance(sources, str) else tuple(sources)
-        if not all(isinstance(name, str) and name.strip() for name in (*actors, *sources)):
-            raise BadInputError("actors and outlets are named by non-empty text")
+        types = (types,) if isinstance(types, str) else tuple(types)
+        if not all(isinstance(name, str) and name.strip() for name in (*actors, *sources, *types)):
+            raise BadInputError("actors, outlets and document types are named by non-empty text")
         unknown = [f for f in facets if f not in FACETS]
         if unknown:
             raise BadInputError(f"unknown facet {unknown[0]!r}: use {', '.join(FACETS)}")
         first, last = _bound(since, last=False), _bound(until, last=True)
         if first and last and first > last:
             raise BadInputError(f"the first date, {first}, is after the last, {last}")
-        request = SearchRequest(
+        return SearchRequest(
             query=query.strip() if query else None,
             limit=limit,
             offset=offset,
             actors=tuple(dict.fromkeys((name, self.actor_ids(name)) for name in actors)),
             sources=tuple(dict.fromkeys(name.strip() for name in sources)),
+            types=tuple(dict.fromkeys(" ".join(kind.casefold().split()) for kind in types)),
             since=first,
             until=last,
             sort=sort,
@@ -219,7 +288,6 @@ class SearchIndex:
             main_actors=bool(main_actors),
             feedback=self.ranking.feedback if feedback is None else bool(feedback),
         )
-        return self._engine.search(request)
 
     def pages(
         self,
@@ -230,6 +298,7 @@ class SearchIndex:
         sources: Iterable[str] = (),
         since: DateBound = None,
         until: DateBound = None,
+        types: Iterable[str] = (),
         sort: str = "relevance",
         feedback: bool | None = None,
     ) -> Iterator[Results]:
@@ -243,7 +312,7 @@ class SearchIndex:
         while True:
             page = self.search(
                 query, limit=page_size, offset=offset, actors=actors, sources=sources, since=since,
-                until=until, sort=sort, feedback=feedback,
+                until=until, types=types, sort=sort, feedback=feedback,
             )  # fmt: skip
             yield page
             offset += len(page.hits)
@@ -259,13 +328,20 @@ class SearchIndex:
         sources: Iterable[str] = (),
         since: DateBound = None,
         until: DateBound = None,
+        types: Iterable[str] = (),
     ) -> Iterator[BatchResult]:
         """Each query's total and best `limit` hits, narrowed alike, one after the other; a query that
         cannot be read gives its error, and the others still run."""
         for query in queries:
             try:
                 results = self.search(
-                    query.query, limit=limit, actors=actors, sources=sources, since=since, until=until
+                    query.query,
+                    limit=limit,
+                    actors=actors,
+                    sources=sources,
+                    since=since,
+                    until=until,
+                    types=types,
                 )
             except QueryError as error:
                 yield BatchResult(query, None, str(error))
@@ -347,8 +423,14 @@ def read_batch(path: Path | str) -> list[BatchQuery]:
     except UnicodeDecodeError as error:
         where = raw[: error.start].count(b"\n") + 1
         raise BadInputError(f"{path} is not UTF-8 text (line {where}): save it as UTF-8") from None
+    return batch_queries(text.splitlines())
+
+
+def batch_queries(lines: Iterable[str]) -> list[BatchQuery]:
+    """The queries of a batch's lines (read_batch()), numbered from 1: `name<TAB>query` names one;
+    blank lines and lines starting with '#' are skipped."""
     queries = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         name, tab, query = line.partition("\t")
         name, query = (name.strip(), query.strip()) if tab else (line.strip(), line.strip())
         if query and not line.lstrip().startswith("#"):

@@ -37,20 +37,25 @@ from .errors import (
     QueryError,
     SearchError,
 )
-from .models import MAX_ID_CHARS, ActorType, IndexStats, Ranking
-from .searching import Facet, SearchIndex, Sort, open_index
+from .models import MAX_ID_CHARS, ActorType, IndexStats, Period, Ranking, SplitBy
+from .searching import MAX_SERIES, Facet, SearchIndex, Sort, batch_queries, open_index
 from .wire import (
     ActorsJSON,
+    BatchAnswerJSON,
+    BatchRequestJSON,
     DocumentJSON,
     ErrorJSON,
     HealthJSON,
     ResultsJSON,
     SourcesJSON,
+    TimelineJSON,
     actor_counts_json,
+    batch_json,
     document_json,
     export_lines,
     results_json,
     source_counts_json,
+    timeline_json,
 )
 
 log = logging.getLogger(__name__)
@@ -104,6 +109,9 @@ Since = Annotated[
 Until = Annotated[str | None, Query(pattern=DATE_PATTERN, description="Up to this date, inclusive.")]
 Actors = Annotated[list[str], Query(max_length=20, description="Only documents naming it (each of them).")]
 Sources = Annotated[list[str], Query(max_length=20, description="Only documents from it (any of them).")]
+Types = Annotated[
+    list[str], Query(max_length=20, description="Only documents of this type: statement, article...")
+]
 QueryText = Annotated[str | None, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="A query.")]
 DocumentId = Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="A document id.")]
 
@@ -276,6 +284,7 @@ def create_app(
         source: Sources = [],  # noqa: B006
         since: Since = None,
         until: Until = None,
+        type: Types = [],  # noqa: B006
         sort: Sort = "relevance",
         limit: Limit = 10,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -298,6 +307,7 @@ def create_app(
                 sources=source,
                 since=since,
                 until=until,
+                types=type,
                 sort=sort,
                 facets=facets,
                 main_actors=main,
@@ -317,6 +327,7 @@ def create_app(
         source: Sources = [],  # noqa: B006
         since: Since = None,
         until: Until = None,
+        type: Types = [],  # noqa: B006
         sort: Sort = "relevance",
         format: Annotated[ExportFormat, Query(description="csv (a header, a row a hit) or jsonl.")] = "csv",
         feedback: Annotated[bool | None, Query(description="Pseudo-relevance feedback on or off.")] = None,
@@ -325,8 +336,9 @@ def create_app(
         at a time; without q, every document the filters keep. The first page is read before the answer
         starts, so a query that cannot be read is still a 400."""
         pages = index.pages(
-            q, actors=actor, sources=source, since=since, until=until, sort=sort, feedback=feedback
-        )
+            q, actors=actor, sources=source, since=since, until=until, types=type, sort=sort,
+            feedback=feedback,
+        )  # fmt: skip
         first = await bounded(lambda: next(pages))
         media, suffix = ("text/csv", "csv") if format == "csv" else ("application/x-ndjson", "jsonl")
         return StreamingResponse(
@@ -337,6 +349,71 @@ def create_app(
             media_type=f"{media}; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="search.{suffix}"'},
         )
+
+    @app.get("/timeline")
+    async def timeline(
+        q: QueryText = None,
+        actor: Actors = [],  # noqa: B006
+        source: Sources = [],  # noqa: B006
+        since: Since = None,
+        until: Until = None,
+        type: Types = [],  # noqa: B006
+        by: Annotated[Period, Query(description="Count per day, week, month or year.")] = "month",
+        split_by: Annotated[
+            SplitBy | None, Query(description="Also count the most frequent actors' or outlets' matches.")
+        ] = None,
+        top: Annotated[int, Query(ge=1, le=MAX_SERIES, description="How many actors or outlets.")] = 5,
+    ) -> TimelineJSON:
+        """Matching documents per period, as `search timeline --json` prints them; without q, every
+        document the filters keep."""
+        counted = await bounded(
+            lambda: index.timeline(
+                q,
+                actors=actor,
+                sources=source,
+                since=since,
+                until=until,
+                types=type,
+                by=by,
+                split_by=split_by,
+                top=top,
+            )
+        )
+        return timeline_json(counted)
+
+    @app.post("/batch")
+    async def batch(
+        body: BatchRequestJSON,
+        actor: Actors = [],  # noqa: B006
+        source: Sources = [],  # noqa: B006
+        since: Since = None,
+        until: Until = None,
+        type: Types = [],  # noqa: B006
+        limit: Limit = 10,
+    ) -> BatchAnswerJSON:
+        """Many searches at once, as `search batch` runs a file: each line of "queries" a query
+        ("name<TAB>query" names it; blank lines and # comments skipped), each with its total and best
+        hits; a query that cannot be read says why on its own entry, and the others still run."""
+        queries = batch_queries(body["queries"])
+        if not queries:
+            raise BadInputError("no query to run: blank lines and # comments are skipped")
+        results = await bounded(
+            lambda: list(
+                index.batch(
+                    queries,
+                    limit=limit,
+                    actors=actor,
+                    sources=source,
+                    since=since,
+                    until=until,
+                    types=type,
+                )
+            )
+        )
+        return {
+            "matched": sum(bool(result.results and result.results.total) for result in results),
+            "queries": [batch_json(result) for result in results],
+        }
 
     @app.get("/document", responses={404: {"model": ErrorJSON}})
     async def document(id: DocumentId) -> DocumentJSON:

@@ -15,12 +15,26 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 # pydantic reads TypedDicts from typing_extensions on Python < 3.12, not from typing.
 from typing_extensions import TypedDict
 
-from .models import Actor, BatchResult, Document, FacetCount, Hit, IndexStats, Results, UnknownActor
+from .models import (
+    Actor,
+    BatchResult,
+    Document,
+    FacetCount,
+    Hit,
+    IndexStats,
+    Results,
+    Timeline,
+    UnknownActor,
+    period_end,
+    period_label,
+)
 
 
 class ActorJSON(TypedDict):
@@ -44,6 +58,7 @@ class HitJSON(TypedDict):
     date: str | None
     source: str | None
     url: str | None
+    type: str  # article, statement, or the type the user gave
     actors: list[ActorJSON]
     score: float
     snippet: list[FragmentJSON]
@@ -95,6 +110,7 @@ class DocumentJSON(CleanedJSON):
     id: str
     source: str | None
     url: str | None
+    type: str
 
 
 class ActorsJSON(TypedDict):
@@ -166,6 +182,7 @@ def hit_json(hit: Hit) -> HitJSON:
         "date": _day(hit.date),
         "source": hit.source or None,
         "url": hit.url or None,
+        "type": hit.type,
         "actors": [actor_json(actor) for actor in hit.actors],
         "score": round(hit.score, 4),
         "snippet": [{"text": f.text, "highlights": list(f.highlights)} for f in hit.fragments],
@@ -272,6 +289,18 @@ class BatchJSON(TypedDict):
     results: list[HitJSON]
 
 
+MAX_BATCH_QUERIES = 1_000  # a request to the HTTP API's /batch holds at most this many lines
+
+
+class BatchRequestJSON(TypedDict):
+    queries: Annotated[list[str], Field(min_length=1, max_length=MAX_BATCH_QUERIES)]
+
+
+class BatchAnswerJSON(TypedDict):
+    matched: int  # how many queries matched a document
+    queries: list[BatchJSON]
+
+
 def batch_json(result: BatchResult) -> BatchJSON:
     """A batch query as a line of JSON Lines: its name, text, line, total (null when it could not be run),
     error and best hits."""
@@ -286,6 +315,85 @@ def batch_json(result: BatchResult) -> BatchJSON:
     }
 
 
+class PeriodJSON(TypedDict):
+    period: str  # 2012-03-23, 2012-W12, 2012-03 or 2012
+    start: str  # its first day
+    end: str  # its last day
+    count: int
+
+
+class SeriesJSON(TypedDict):
+    key: str  # the actor's id, or the outlet
+    name: str
+    total: int
+    undated: int
+    counts: list[int]  # one a period, in the order of "periods"
+
+
+class TimelineJSON(TypedDict):
+    query: str
+    by: str
+    total: int
+    undated: int
+    periods: list[PeriodJSON]
+    split_by: str | None
+    series: list[SeriesJSON] | None
+    notes: list[str]
+    unknown_actors: list[UnknownActorJSON] | None
+    unknown_sources: list[UnknownActorJSON] | None
+
+
+def timeline_json(timeline: Timeline) -> TimelineJSON:
+    """A timeline: every period with its count (empty ones as 0), undated documents apart."""
+    by = timeline.by
+    return {
+        "query": timeline.query,
+        "by": by,
+        "total": timeline.total,
+        "undated": timeline.undated,
+        "periods": [
+            {
+                "period": period_label(start, by),
+                "start": start.isoformat(),
+                "end": period_end(start, by).isoformat(),
+                "count": count,
+            }
+            for start, count in zip(timeline.periods, timeline.counts, strict=True)
+        ],
+        "split_by": timeline.split_by or None,
+        "series": [
+            {"key": s.key, "name": s.name, "total": s.total, "undated": s.undated, "counts": list(s.counts)}
+            for s in timeline.series
+        ]
+        if timeline.split_by
+        else None,
+        "notes": list(timeline.notes),
+        "unknown_actors": _unknown_json(timeline.unknown_actors),
+        "unknown_sources": _unknown_json(timeline.unknown_sources),
+    }
+
+
+def timeline_csv(timeline: Timeline) -> str:
+    """A timeline as CSV: a row a period (period, start, end, count, then one column a series of a
+    split timeline, headed by its name), and a last row 'undated' when some documents have no date."""
+    by = timeline.by
+    names = [_as_text_cell(series.name) for series in timeline.series]
+    rows: list[Sequence[str]] = [["period", "start", "end", "count", *names]]
+    for i, (start, count) in enumerate(zip(timeline.periods, timeline.counts, strict=True)):
+        rows.append(
+            [
+                period_label(start, by),
+                start.isoformat(),
+                period_end(start, by).isoformat(),
+                str(count),
+                *(str(series.counts[i]) for series in timeline.series),
+            ]
+        )
+    if timeline.undated:
+        rows.append(["undated", "", "", str(timeline.undated), *(str(s.undated) for s in timeline.series)])
+    return csv_text(rows)
+
+
 def document_json(document: Document) -> DocumentJSON:
     return {
         "id": document.id,
@@ -297,6 +405,7 @@ def document_json(document: Document) -> DocumentJSON:
         "authors": list(document.authors),
         "source": document.source or None,
         "url": document.url or None,
+        "type": document.type,
         "text": document.body,
     }
 

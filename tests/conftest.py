@@ -110,3 +110,24 @@ OUTLETS_CORPUS = {
     "npr.txt": front_matter("Senate trial ahead", "NPR Online News", "After impeachment, a trial.", date="2020-01-10"),
     "plain.txt": "Impeachment explained\nA plain file with no outlet explains impeachment.\n",
 }  # fmt: skip
+
+
+def dated_story(title: str, date: str | None, source: str, body: str, kind: str | None = None) -> str:
+    """A story file with front matter giving its title, outlet, and a date and type when given."""
+    given = "".join(f"{key}: {value}\n" for key, value in (("date", date), ("type", kind)) if value)
+    return f"---\ntitle: {title}\nsource: {source}\n{given}---\n{title}\n\n{body}\n"
+
+
+# Stories over 2012-2013 for timelines: two outlets, Mali and ECOWAS named in some, one undated, a
+# statement that says so, and one whose sidecar says it is an interview.
+TIMELINE_CORPUS = {
+    "a.txt": dated_story("Coup in Mali", "2012-03-22", "Wire", "Soldiers seized power in Mali. ECOWAS met."),
+    "b.txt": dated_story("Mali junta under pressure", "2012-03-26", "Daily", "ECOWAS pressed the Mali junta."),
+    "c.txt": dated_story("Sanctions on Mali", "2012-04-02", "Wire", "ECOWAS closed borders to Mali."),
+    "d.txt": dated_story("Mali talks", "2012-06-15", "Daily", "Talks on Mali went on in Ouagadougou."),
+    "e.txt": dated_story("Mali votes", "2013-07-28", "Wire", "Mali held elections after the coup."),
+    "f.txt": dated_story("Mali looks back", None, "Daily", "An undated look back at the coup in Mali."),
+    "g.txt": dated_story("Zebra count", "2012-05-01", "Daily", "Zebras were counted in Kenya."),
+    "h.txt": "PRESS STATEMENT\nUnited States on the coup in Mali\nWe condemn the coup in Mali.\n",
+    "i.txt": dated_story("A talk with a Mali minister", "2013-01-10", "Wire", "The coup, he said.", "Interview"),
+}  # fmt: skip

@@ -5,11 +5,14 @@ import difflib
 import fcntl
 import io
 import json
+import os
 import re
 import shutil
+import sys
 import time
 from pathlib import Path
 
+import click
 import pytest
 import whoosh.index
 from click.shell_completion import ShellComplete
@@ -19,6 +22,7 @@ from hypothesis import strategies as st
 
 from search import engine
 from search.cli import cli, reading, use_color
+from search.cli.base import echo_paged
 from search.engine.checks import FIELD_LIKENESS, KNOWN_FIELDS
 
 from .conftest import (
@@ -224,7 +228,9 @@ def test_json_output_shape(tmp_path: Path, indexed: Path) -> None:
     }  # fmt: skip
     assert (data["query"], data["total"]) == ("condemn", 1)
     hit = data["results"][0]
-    assert set(hit) == {"rank", "id", "path", "title", "date", "source", "url", "actors", "score", "snippet"}
+    assert set(hit) == {
+        "rank", "id", "path", "title", "date", "source", "url", "type", "actors", "score", "snippet"
+    }  # fmt: skip
     assert (hit["id"], hit["path"], hit["date"]) == (
         STATE_DEPARTMENT_STATEMENT,
         STATE_DEPARTMENT_STATEMENT,
@@ -580,7 +586,7 @@ def test_a_mistyped_field_is_a_one_line_error(tmp_path: Path, indexed: Path) -> 
     line = one_line_error(run(["query", "titel:coup", "--index-dir", str(indexed)], tmp_path))
     assert line == (
         "search: error: unknown field 'titel' in 'titel:coup' (did you mean title:?): "
-        "the fields are title:, body:, actor:, source:, author: and date:"
+        "the fields are title:, body:, actor:, source:, author:, type: and date:"
     )
 
 
@@ -934,3 +940,55 @@ def test_the_shell_completes_commands_and_actors_and_outlets_from_the_index(
         "Fox News (Online News)", "Fox News (Opinion)"
     ]  # fmt: skip
     assert completions(["query", "--index-dir", str(tmp_path / "nowhere"), "--actor"], "ec") == []  # no error
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("lines", "terminal", "no_pager", "less", "paged"),
+    [
+        (50, True, False, None, True),  # longer than the 24-line screen, on a terminal: paged
+        (50, True, False, "-S", True),  # the user's LESS is kept
+        (10, True, False, None, False),  # fits the screen
+        (50, False, False, None, False),  # a pipe or a file
+        (50, True, True, None, False),  # --no-pager
+    ],
+)
+def test_long_output_on_a_terminal_goes_through_a_pager_as_git_does(
+    monkeypatch: pytest.MonkeyPatch, lines: int, terminal: bool, no_pager: bool, less: str | None, paged: bool
+) -> None:
+    out = _Terminal() if terminal else io.StringIO()
+    pages: list[str] = []
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(80, 24): os.terminal_size((80, 24)))
+    monkeypatch.setattr(click, "echo_via_pager", lambda text, color=None: pages.append(text))
+    if less is None:
+        monkeypatch.delenv("LESS", raising=False)
+    else:
+        monkeypatch.setenv("LESS", less)
+    text = "".join(f"line {n}\n" for n in range(lines))
+    echo_paged(text, colored=False, no_pager=no_pager)
+    assert (pages == [text]) is paged and (out.getvalue() == "") is paged
+    assert os.environ.get("LESS") == (less or ("FRX" if paged else None))
+
+
+def test_query_and_show_take_no_pager(tmp_path: Path, indexed: Path) -> None:
+    plain = run(["query", "coup", "--index-dir", str(indexed)], tmp_path)
+    unpaged = run(["query", "coup", "--no-pager", "--index-dir", str(indexed)], tmp_path)
+    assert unpaged.exit_code == 0 and unpaged.stdout == plain.stdout
+    shown = run(["show", DW_REPORT, "--no-pager", "--index-dir", str(indexed)], tmp_path)
+    assert shown.exit_code == 0 and "Mali junta told to leave" in shown.stdout
+
+
+def test_batch_takes_document_types(tmp_path: Path, indexed: Path) -> None:
+    queries = tmp_path / "queries.txt"
+    queries.write_text("mali\ncoup\n", encoding="utf-8")
+    result = run(["batch", str(queries), "--type", "statement", "--index-dir", str(indexed)], tmp_path)
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert [(row[0], row[2], row[5]) for row in rows[1:]] == [
+        ("mali", "1", STATE_DEPARTMENT_STATEMENT),
+        ("coup", "0", ""),
+    ]

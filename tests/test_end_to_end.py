@@ -179,7 +179,7 @@ def test_an_export_whose_reader_goes_away_stops_quietly(tmp_path: Path) -> None:
     """`search query --all | head`: more than a pipe's buffer is written, the reader leaves after 100 bytes."""
     stories = {
         f"{n:03}.txt": f"Story {n} about the coup\n" + "The coup was the talk of the day. " * 30
-        for n in range(300)
+        for n in range(900)
     }
     write_corpus(tmp_path / "corpus", stories)  # type: ignore[arg-type]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}

@@ -141,7 +141,7 @@ def test_a_warning_about_many_files_is_said_once_with_their_number(tmp_path: Pat
     files |= {f"{n}.txt.meta.json": '{"title": "Given", "colour": "red"}' for n in range(5)}
     report = index_corpus(write_corpus(tmp_path / "corpus", files), tmp_path / "index")
     assert [w for w in report.warnings if "colour" in w] == [
-        "sidecars: unknown key 'colour' ignored (known: title, date, actors, authors, source, url) (5 files)"
+        "sidecars: unknown key 'colour' ignored (known: title, date, actors, authors, source, url, type) (5 files)"
     ]
 
 

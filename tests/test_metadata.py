@@ -4,7 +4,7 @@ import pytest
 
 from search.cleaning import CleanText
 from search.lines import Piece, looks_like_headline
-from search.metadata import extract_title
+from search.metadata import document_type, extract_title
 from search.rendering import shorten
 
 
@@ -82,3 +82,28 @@ def test_a_long_title_is_kept_whole() -> None:
 def test_long_titles_are_cut_at_a_word_boundary() -> None:
     title = shorten("word " * 40, limit=30)
     assert title.endswith("…") and len(title) <= 30 and "wor…" not in title
+
+
+@pytest.mark.parametrize(
+    ("title", "lines", "given", "expected"),
+    [
+        ("POLICY STATEMENT: U.S. Condemns Military Seizure of Power in Mali", (), None, "statement"),
+        ("Statement by the Press Secretary on Mali", (), None, "statement"),
+        ("Mali: the way forward", ("FOR IMMEDIATE RELEASE", "Bamako, 2 May"), None, "statement"),
+        ("Talks resume", ("Press Release", "The ministry said..."), None, "statement"),
+        # A headline reporting on a statement is an article; a label further down is not the head's.
+        ("Joint statement deplores ‘assault on UK sovereignty’", (), None, "article"),
+        ("Mali junta told to leave", ("a", "b", "c", "Press release"), None, "article"),
+        ("Mali junta told to leave", (), "  Interview ", "interview"),  # what the user says wins
+        ("PRESS STATEMENT", (), "Analysis", "analysis"),
+    ],
+)
+def test_a_document_is_a_statement_when_it_says_so(
+    title: str, lines: tuple[str, ...], given: str | None, expected: str
+) -> None:
+    assert document_type(title, lines, given) == expected
+
+
+def test_a_label_alone_is_not_the_title() -> None:
+    clean = text("PRESS STATEMENT", "United States on the coup in Mali", "We condemn the coup.")
+    assert extract_title(clean) == "United States on the coup in Mali"

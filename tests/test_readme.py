@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,8 +45,11 @@ def pasted_runs() -> list[tuple[list[str], str]]:
         lines = body.splitlines()
         if (
             lang == "text"
-            and lines[0].startswith(("$ search query", "$ search clean", "$ search actors", "$ search show"))
+            and lines[0].startswith(
+                ("$ search query", "$ search clean", "$ search actors", "$ search show", "$ search timeline")
+            )
             and not any(line.startswith("$") for line in lines[1:])
+            and "--index-dir" not in lines[0]  # a block on an index of its own (the outlets example)
         ):
             runs.append((shlex.split(lines[0][2:])[1:], "\n".join(lines[1:]) + "\n"))
     return runs
@@ -60,6 +66,41 @@ def test_pasted_output_is_what_the_command_prints(
         assert shown.startswith(expected)
     else:
         assert shown == expected
+
+
+def _in_shell(commands: str, cwd: Path) -> tuple[str, str]:
+    """Run README shell lines with bash, the installed `search` first on PATH; returns stdout and stderr."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", commands], cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, "PATH": path, "SEARCH_INDEX_DIR": "", "SEARCH_CONFIG": "", "NO_COLOR": "1"},
+        check=True, timeout=120,
+    )  # fmt: skip
+    return done.stdout, done.stderr
+
+
+def test_the_outlets_example_prints_what_the_readme_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    setup = next(body for lang, body in BLOCKS if lang == "sh" and "outlets/wire.txt" in body)
+    _in_shell(setup, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    shown = [body for lang, body in BLOCKS if lang == "text" and "--index-dir outlets-index" in body]
+    assert len(shown) == 2
+    for body in shown:
+        command, *printed = body.splitlines()
+        result = CliRunner().invoke(cli, shlex.split(command[2:])[1:], env={"NO_COLOR": "1"})
+        assert result.output == "\n".join(printed) + "\n"
+
+
+def test_the_batch_example_prints_what_the_readme_shows(tmp_path: Path, sample_index: Path) -> None:
+    body = next(body for lang, body in BLOCKS if lang == "text" and body.startswith("$ printf"))
+    commands = [line[2:] for line in body.splitlines() if line.startswith("$ ")]
+    printed = [line for line in body.splitlines() if not line.startswith("$ ")]
+    script = "\n".join(commands).replace("search batch", f"search batch --index-dir {sample_index}")
+    stdout, stderr = _in_shell(script, tmp_path)
+    # The last line is stderr's, which the terminal shows after the hits.
+    assert (stdout.splitlines(), stderr.splitlines()) == (printed[:-1], printed[-1:])
 
 
 def test_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

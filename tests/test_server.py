@@ -163,7 +163,8 @@ def test_generated_requests_never_get_a_server_error_and_match_the_openapi_descr
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {operation.path for operation in operations} == {
-        "/health", "/search", "/export", "/document", "/similar", "/actors", "/sources", "/stats",
+        "/health", "/search", "/export", "/timeline", "/batch", "/document", "/similar", "/actors",
+        "/sources", "/stats",
     }  # fmt: skip
     for operation in operations:
 
@@ -353,3 +354,30 @@ def test_export_streams_every_hit_as_csv_or_json_lines(client: httpx.Client, sam
     assert [json.loads(line)["id"] for line in lines] == [hit.id for hit in every.hits]
     assert client.get("/export", params={"q": "date:xyz"}).status_code == 400
     assert client.get("/export", params={"q": "mali", "format": "xlsx"}).status_code == 422
+
+
+def test_batch_runs_many_searches_as_search_batch_does(client: httpx.Client, sample_index: Path) -> None:
+    lines = ["coup", "# a comment", "", "watch\tjunta elections", "zanzibar", "date:xyz"]
+    answer = client.post("/batch", params={"limit": 1, "since": "2012"}, json={"queries": lines})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert [(q["name"], q["line"], q["total"]) for q in body["queries"]] == [
+        ("coup", 1, 1), ("watch", 4, 2), ("zanzibar", 5, 0), ("date:xyz", 6, None)
+    ]  # fmt: skip
+    assert body["matched"] == 2 and "cannot read the query" in body["queries"][3]["error"]
+    expected = open_index(sample_index).search("coup", limit=1, since="2012")
+    assert [hit["id"] for hit in body["queries"][0]["results"]] == [hit.id for hit in expected.hits]
+    assert client.post("/batch", json={"queries": ["# only a comment"]}).status_code == 400
+    assert client.post("/batch", json={"queries": []}).status_code == 422
+    assert client.post("/batch", json={"queries": ["a"] * 1001}).status_code == 422
+    assert client.post("/batch", content=b"\xff\xfe").status_code == 422
+    assert client.get("/batch").status_code == 405
+
+
+def test_search_and_export_take_document_types(client: httpx.Client) -> None:
+    statements = client.get("/search", params={"type": "statement"}).json()
+    assert [(hit["id"], hit["type"]) for hit in statements["results"]] == [
+        ("000_45a78b254a50a030.txt", "statement")
+    ]
+    exported = client.get("/export", params={"type": "article", "format": "jsonl"}).text.splitlines()
+    assert len(exported) == 4 and {json.loads(line)["type"] for line in exported} == {"article"}

@@ -27,7 +27,7 @@ def test_json_shape() -> None:
         "results": [
             {
                 "rank": 1, "id": "a/b.txt", "path": "a/b.txt", "title": "U.S. Condemns Seizure",
-                "date": "2012-03-23", "source": None, "url": None, "actors": [{"id": "united-states", "name": "United States", "type": "country", "weight": 0.0,
+                "date": "2012-03-23", "source": None, "url": None, "type": "article", "actors": [{"id": "united-states", "name": "United States", "type": "country", "weight": 0.0,
                                                          "main": False}],
                 "score": 3.1416,
                 "snippet": [{"text": "The United States condemns the seizure", "highlights": [[18, 26]]}],

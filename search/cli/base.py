@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -137,9 +138,19 @@ SINCE_OPTION = click.option(
 UNTIL_OPTION = click.option("--until", metavar="DATE", help="Only documents dated on or before DATE.")
 
 
+TYPE_OPTION = click.option(
+    "--type",
+    "doc_types",
+    multiple=True,
+    metavar="TYPE",
+    help="Only documents of this type: statement (press statements and releases), article, or a type "
+    "your sidecars give (repeat for any of several).",
+)
+
+
 def filter_options(command: F) -> F:
-    """--actor, --source, --since and --until, shared by every command that narrows documents."""
-    return ACTOR_OPTION(SOURCE_OPTION(SINCE_OPTION(UNTIL_OPTION(command))))
+    """--actor, --source, --since, --until and --type, shared by every command that narrows documents."""
+    return ACTOR_OPTION(SOURCE_OPTION(SINCE_OPTION(UNTIL_OPTION(TYPE_OPTION(command)))))
 
 
 def limit_option(default: int, help: str) -> Callable[[F], F]:
@@ -152,6 +163,25 @@ def limit_option(default: int, help: str) -> Callable[[F], F]:
 def json_option(help: str = "Print one JSON document on stdout.") -> Callable[[F], F]:
     """The --json option, shared by every command that can print JSON."""
     return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+PAGER_OPTION = click.option(
+    "--no-pager", "no_pager", is_flag=True, help="Print straight to the terminal, without a pager."
+)
+# What git gives less when LESS is unset: quit if one screen (F), colours (R), no screen clearing (X).
+DEFAULT_LESS = "FRX"
+
+
+def echo_paged(text: str, colored: bool, no_pager: bool) -> None:
+    """Print text, through a pager when stdout is a terminal and text is longer than the screen, as git
+    does: $PAGER (else less, else more), with LESS=FRX unless LESS is set; PAGER=cat turns it off."""
+    out = sys.stdout
+    height = shutil.get_terminal_size().lines
+    if no_pager or not out.isatty() or text.count("\n") < height - 1:
+        click.echo(text, color=colored, nl=False)
+        return
+    os.environ.setdefault("LESS", DEFAULT_LESS)
+    click.echo_via_pager(text, color=colored)
 
 
 def use_color(choice: str, stream: Any) -> bool:

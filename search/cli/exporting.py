@@ -79,6 +79,7 @@ def batch_command(
     sources: tuple[str, ...],
     since: str | None,
     until: str | None,
+    doc_types: tuple[str, ...],
     fmt: str,
 ) -> None:
     """Run every query of QUERIES_FILE, one a line, and write each one's total and best hits.
@@ -102,7 +103,9 @@ def batch_command(
     if fmt == "csv":
         writer.writerow(wire.BATCH_CSV_COLUMNS)
     matched = failed = 0
-    results = index.batch(queries, limit=limit, actors=actors, sources=sources, since=since, until=until)
+    results = index.batch(
+        queries, limit=limit, actors=actors, sources=sources, since=since, until=until, types=doc_types
+    )
     for done, result in enumerate(results, 1):
         if fmt == "csv":
             writer.writerows(wire.batch_csv_rows(result))

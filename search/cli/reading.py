@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -24,10 +25,12 @@ from ..searching import EXPORT_PAGE, SORTS, SearchIndex
 from .base import (
     ACTOR_OPTION,
     EXIT_NO_MATCH,
+    PAGER_OPTION,
     SINCE_OPTION,
     UNTIL_OPTION,
     cli,
     color_option,
+    echo_paged,
     filter_options,
     index_dir_option,
     json_option,
@@ -53,7 +56,8 @@ MAIN_OPTION = click.option(
 @filter_options
 @click.option(
     "--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
-    help="Order of results: relevance, date (oldest first) or -date (newest first); undated last.",
+    help="Order of results: relevance, date (oldest first), -date (newest first) or title (A to Z); "
+    "undated or untitled last.",
 )  # fmt: skip
 @click.option(
     "--facets", metavar="actor,source,year", help="Also count matches per actor, outlet and/or year."
@@ -74,6 +78,7 @@ MAIN_OPTION = click.option(
 )  # fmt: skip
 @json_option("Print one JSON document on stdout (the same as --format json).")
 @color_option
+@PAGER_OPTION
 @click.pass_context
 def query_command(
     ctx: click.Context,
@@ -85,6 +90,7 @@ def query_command(
     sources: tuple[str, ...],
     since: str | None,
     until: str | None,
+    doc_types: tuple[str, ...],
     sort: str,
     facets: str | None,
     main: bool,
@@ -93,6 +99,7 @@ def query_command(
     every_hit: bool,
     as_json: bool,
     color: str,
+    no_pager: bool,
 ) -> None:
     """Search the index for WORDS and print ranked results with highlighted snippets.
 
@@ -106,14 +113,15 @@ def query_command(
       search query junta elections Mali --limit 3
       search query coup --actor ecowas --since 2012-03 --until 2012
       search query --actor ecowas --since 2012
+      search query --type statement --sort title
       search query election --source cnn --source fox --facets source
       search query 'peacekeeping date:2023' --sort -date --facets actor,year
       search query condemn --json
       search query coup --all --format csv > coup.csv
     """
-    if not words and not (actors or sources or since or until):
+    if not words and not (actors or sources or since or until or doc_types):
         raise click.UsageError(
-            "give words to search for, or a filter (--actor, --source, --since, --until) to list"
+            "give words to search for, or a filter (--actor, --source, --since, --until, --type) to list"
         )
     if as_json and fmt not in (None, "json"):
         raise click.UsageError(f"--json is --format json: it cannot go with --format {fmt}")
@@ -124,21 +132,26 @@ def query_command(
     if every_hit:
         pages = index.pages(
             query, page_size=EXPORT_PAGE, actors=actors, sources=sources, since=since, until=until,
-            sort=sort, feedback=feedback,
+            types=doc_types, sort=sort, feedback=feedback,
         )  # fmt: skip
         results = next(pages)
     else:
         results = index.search(
             query, limit=limit, offset=offset, actors=actors, sources=sources, since=since, until=until,
-            sort=sort, facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else (),
-            main_actors=main, feedback=feedback,
+            types=doc_types, sort=sort, main_actors=main, feedback=feedback,
+            facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else (),
         )  # fmt: skip
     for note in results.notes:
         say(f"search: note: {note}")
     out = sys.stdout
     colored = fmt == "text" and use_color(color, out)
     progress = progress_stream() if every_hit and fmt != "text" else None
-    write_results(results, pages, fmt, out, colored, progress)
+    if fmt == "text" and not every_hit:  # a page of hits: through a pager when longer than the screen
+        text = io.StringIO()
+        write_results(results, pages, fmt, text, colored, progress)
+        echo_paged(text.getvalue(), colored, no_pager)
+    else:
+        write_results(results, pages, fmt, out, colored, progress)
     if fmt != "json":
         for unknown in results.unknown_actors + results.unknown_sources:
             say(f"search: {render_unknown_actor(unknown)}")
@@ -289,8 +302,11 @@ def _correct_actors(
 @click.argument("document")
 @index_dir_option
 @json_option()
+@PAGER_OPTION
 @click.pass_context
-def show_command(ctx: click.Context, document: str, index_dir: Path | None, as_json: bool) -> None:
+def show_command(
+    ctx: click.Context, document: str, index_dir: Path | None, as_json: bool, no_pager: bool
+) -> None:
     """Print one indexed document: its metadata and its clean text.
 
     DOCUMENT is its id (its path relative to the corpus root, as `search query` shows it)
@@ -303,7 +319,10 @@ def show_command(ctx: click.Context, document: str, index_dir: Path | None, as_j
     """
     index = open_from_settings(ctx, index_dir)
     found = index.document(document_id(document, index.corpus_root))
-    click.echo(wire.dumps(wire.document_json(found)) if as_json else render_document(found))
+    if as_json:
+        click.echo(wire.dumps(wire.document_json(found)))
+    else:
+        echo_paged(render_document(found) + "\n", False, no_pager)
 
 
 @cli.command("similar")

@@ -4,8 +4,9 @@
 - patches: Whoosh file-reading patches; analysis: terms, stop words, schema, prepared documents;
 - checks: what a user typed or pasted, made readable; query: the parser and its plugins;
 - expansion: wildcards and fuzzy words within a budget; spelling: did you mean;
-- postings: block-wise BM25F scoring; feedback: pseudo-relevance feedback; facets: counts per actor,
-  outlet and year; sources: outlets named as users write them;
+- postings: block-wise BM25F scoring; feedback: pseudo-relevance feedback; columns: each document's
+  date, actors, outlet and title key read whole as arrays; facets: counts per actor, outlet and year;
+  timeline: documents per period; sources: outlets named as users write them;
 - highlight: snippets; writer: indexing runs; index: EngineIndex, which runs a search through them.
 
 Everything else in the package works with our own records (search.models) and exceptions

@@ -22,7 +22,8 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 from ..models import Document
@@ -32,6 +33,12 @@ SPELLING_FIELD = "words"  # each document's words before stemming, for spelling 
 
 # How Whoosh's date column marks a document without a date (the largest unsigned 64-bit value).
 MISSING_DATE = 2**64 - 1
+# Columns read whole for facets and timelines (columns.py): each document's actor ids, space-separated,
+# a main actor's marked by MAIN_MARK; and the key a title sorts by.
+ACTOR_IDS_COLUMN = "actor_ids"
+MAIN_MARK = b"+"
+TITLE_KEY_COLUMN = "title_key"
+UNTITLED_KEY = b"\xff"  # after every title's key (UTF-8 never holds this byte): untitled documents sort last
 
 
 @cache
@@ -183,7 +190,10 @@ def build_schema(analyzer: Analyzer | None = None) -> Schema:
         actors=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         main_actors=KEYWORD(commas=True, lowercase=True),
         actor_info=STORED(),
-        source=ID(stored=True),
+        actor_ids=COLUMN(VarBytesColumn()),
+        source=ID(stored=True, sortable=True),
+        title_key=COLUMN(VarBytesColumn()),
+        type=KEYWORD(stored=True, lowercase=True, commas=True),  # one value, spaces and all
         url=STORED(),
         author=TEXT(analyzer=RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)),
         authors=STORED(),
@@ -193,6 +203,13 @@ def build_schema(analyzer: Analyzer | None = None) -> Schema:
         mtime=STORED(),
         content_hash=STORED(),
     )
+
+
+def title_key(title: str) -> bytes:
+    """What titles sort by: case and accents folded, leading quotes and punctuation skipped; an
+    empty title after every other."""
+    key = title.casefold().translate(accent_map).lstrip(" \t\"'“”‘’«»([{-—–.…*#")
+    return key.encode() if key else UNTITLED_KEY
 
 
 def query_schema(drop_stop_words: bool = True) -> Schema:
@@ -215,6 +232,11 @@ def _to_fields(prepared: PreparedDocument) -> dict[str, Any]:
         "actor_info": [
             (actor.id, actor.name, actor.type, actor.weight, actor.main) for actor in document.actors
         ],
+        "actor_ids": b" ".join(
+            (MAIN_MARK if actor.main else b"") + actor.id.encode() for actor in document.actors
+        ),
+        "title_key": title_key(document.title),
+        "type": document.type,
         "source": document.source,
         "url": document.url,
         "author": "; ".join(document.authors),

@@ -9,7 +9,7 @@ import re
 from ..errors import QueryError
 from .analysis import _WORD_RE
 
-KNOWN_FIELDS = ("title", "body", "actor", "actors", "source", "date", "author")
+KNOWN_FIELDS = ("title", "body", "actor", "actors", "source", "date", "author", "type")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
 FIELD_RE = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*):(?=\S)")
@@ -79,7 +79,7 @@ def check_query_text(text: str) -> tuple[str, tuple[str, ...]]:
         if meant:  # 'titel:mali' is a field clause mistyped; 'Note:x', 'a:b' are text
             raise QueryError(
                 f"unknown field {match[1]!r} in {text!r} (did you mean {meant[0]}:?): "
-                "the fields are title:, body:, actor:, source:, author: and date:"
+                "the fields are title:, body:, actor:, source:, author:, type: and date:"
             )
         not_fields.append(match[1])
     if not_fields:

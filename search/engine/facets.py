@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from whoosh import sorting
+import numpy as np
 from whoosh.query import Term
-from whoosh.util.times import long_to_datetime
 
 from ..models import FacetCount, UnknownActor
-from .analysis import MISSING_DATE
+from .columns import Columns, IntArray
 from .folder import ACTORS_NAME, ALIASES_NAME, _stamp, alias_key, read_actor_aliases, read_actor_names
-from .sources import SOURCE_FIELD
 
 QUERY_FIELD_RE = re.compile(r"\b\w+:(?:\[[^\]]*\]|\"[^\"]*\"|\S+)")
 QUERY_WORD_RE = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*\.?")
@@ -23,41 +20,28 @@ MAX_NAME_WORDS = 8  # the longest name a query's words are looked up as
 MAX_LOWER_CASE_ACRONYM = 3  # "US", "UN", "EU" name an actor only in capitals: "us" is a word
 
 
-def facet_groups(names: tuple[str, ...], main_actors: bool = False) -> dict[str, Any] | None:
-    """Whoosh's groupings for the actor facet (every actor a document names, or its main actors only) and
-    the outlet facet; years are read from the date column instead."""
-    groups: dict[str, Any] = {}
-    if "actor" in names:
-        groups["actor"] = sorting.FieldFacet("main_actors" if main_actors else "actors", allow_overlap=True)
-    if "source" in names:
-        groups["source"] = sorting.FieldFacet(SOURCE_FIELD)
-    return groups or None
-
-
-def facet_counts(searcher: Any, found: Any, name: str, actors: ActorNames) -> tuple[FacetCount, ...]:
-    """Documents per actor (with its name and type), per outlet (most first) or per year (latest first)."""
+def facet_counts(
+    searcher: Any, columns: Columns, docs: IntArray, name: str, actors: ActorNames, main_actors: bool
+) -> tuple[FacetCount, ...]:
+    """Documents per actor (with its name and type; main actors only if asked), per outlet (most first)
+    or per year (latest first), among docs."""
     if name == "actor":
-        # A document naming no actor is grouped under None: it counts for no actor.
-        counts = {actor_id: n for actor_id, n in found.groups("actor").items() if actor_id}
+        counts = columns.actor_counts(docs, main_only=main_actors)
         names = actors.of(searcher, counts)
         return tuple(
             FacetCount(key, count, *names[key])
             for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
             if key in names
         )
-    if name == "source":  # a document without an outlet counts for none
-        outlets = {value: n for value, n in found.groups("source").items() if value}
+    if name == "source":
+        outlets = columns.source_counts(docs)
         return tuple(
             FacetCount(value, count, value)
             for value, count in sorted(outlets.items(), key=lambda i: (-i[1], i[0]))
         )
-    years: Counter[str] = Counter()
-    column = searcher.reader().column_reader("date", translate=False)
-    for docnum in found.docs():
-        value = column[docnum]
-        if value != MISSING_DATE:
-            years[str(long_to_datetime(value).year)] += 1
-    return tuple(FacetCount(year, count) for year, count in sorted(years.items(), reverse=True))
+    years, per_year = np.unique(columns.dated(docs).astype("datetime64[Y]"), return_counts=True)
+    latest_first = sorted(zip(years, per_year, strict=True), reverse=True)
+    return tuple(FacetCount(str(year), int(count)) for year, count in latest_first)
 
 
 class ActorNames:

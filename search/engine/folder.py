@@ -30,7 +30,7 @@ from ..errors import (
 )
 from ..models import CatalogEntry, CleanerState, IndexManifest
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 MANIFEST_NAME = "search-index.json"
 
 ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets

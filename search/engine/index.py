@@ -15,8 +15,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import whoosh.index
-from whoosh import qparser, sorting
+from whoosh import qparser
 from whoosh.analysis import (
     CharsetFilter,
     LowercaseFilter,
@@ -40,12 +41,25 @@ from ..errors import (
     IndexNotFoundError,
     QueryError,
 )
-from ..models import Actor, Document, FacetCount, Hit, IndexManifest, IndexStats, Ranking, Results
+from ..models import (
+    Actor,
+    Document,
+    FacetCount,
+    Hit,
+    IndexManifest,
+    IndexStats,
+    Ranking,
+    Results,
+    Timeline,
+    UnknownActor,
+    UnknownSource,
+)
 from . import patches
-from .analysis import _WORD_RE, TOKEN_PATTERN, key_terms
+from .analysis import _WORD_RE, MISSING_DATE, TOKEN_PATTERN, key_terms
 from .checks import FIELD_RE, KNOWN_FIELDS, _as_plain_words, check_query_text
+from .columns import Columns, read_columns
 from .expansion import expand_patterns
-from .facets import ActorNames, facet_counts, facet_groups
+from .facets import ActorNames, facet_counts
 from .feedback import names_a_story, rerank_with_feedback
 from .folder import (
     DAMAGE_ERRORS,
@@ -73,6 +87,7 @@ from .sources import (
     with_outlets_resolved,
 )
 from .spelling import spelling_suggestions
+from .timeline import count_timeline
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +137,7 @@ class SearchRequest:
     facets: tuple[str, ...] = ()  # "actor", "year"
     main_actors: bool = False  # the actor facet counts each document's main actors only
     sources: tuple[str, ...] = ()  # outlets as the user named them: every match comes from one of them
+    types: tuple[str, ...] = ()  # document types (article, statement, ...): every match is one of them
     feedback: bool = True  # pseudo-relevance feedback where the ranking's rule expects it to help
 
 
@@ -146,6 +162,20 @@ def _with_outlets(parsed: ParsedQuery, outlets: list[str]) -> ParsedQuery:
         scored=with_outlets_resolved(parsed.scored, named) if parsed.scored is not None else None,
         filters=tuple(with_outlets_resolved(f, named) for f in parsed.filters),
     )
+
+
+@dataclass(frozen=True)
+class _Match:
+    """What a request matches before it is ranked: the query as run, its words' scores (None when
+    Whoosh scores it), the filters, the matching documents (None: every one) and what was noted."""
+
+    parsed: Query
+    scored: dict[int, float] | None
+    narrowing: Query | None
+    matched: AbstractSet[int] | None
+    notes: tuple[str, ...]
+    unknown_actors: tuple[UnknownActor, ...] = ()
+    unknown_sources: tuple[UnknownSource, ...] = ()
 
 
 class ActorResolver(Protocol):
@@ -208,7 +238,15 @@ class EngineIndex:
                 searcher.close()
             searcher = self._local.searcher = self._index.searcher(weighting=self._weighting)
             self._local.term_scores = _TermScores(searcher)
+            self._local.columns = None
         yield searcher
+
+    def _columns(self, searcher: Any) -> Columns:
+        """This thread's searcher's columns (dates, actors, outlets), read at their first use."""
+        if self._local.columns is None:
+            self._local.columns = read_columns(searcher)
+        columns: Columns = self._local.columns
+        return columns
 
     @property
     def manifest(self) -> IndexManifest:
@@ -354,56 +392,105 @@ class EngineIndex:
     def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
         clauses: list[Query] = [_any_actor(actor_ids) for _, actor_ids in request.actors]
         clauses.extend(filters)
+        if request.types:
+            clauses.append(Or([Term("type", kind) for kind in request.types]))
         if request.since or request.until:
             start = datetime.combine(request.since, time.min) if request.since else None
             end = datetime.combine(request.until, time.max) if request.until else None
             clauses.append(DateRange("date", start, end))
         return And(clauses) if clauses else None
 
-    def _sorting(self, sort: str) -> Any:
-        if sort == "relevance":
-            return None
-        undated_last = sorting.QueryFacet({"dated": Every("date")}, other="undated")
-        return sorting.MultiFacet([undated_last, sorting.FieldFacet("date", reverse=sort == "-date")])
-
-    def search(self, request: SearchRequest) -> Results:
-        """Run a request; return hits offset+1 .. offset+limit with highlighted fragments."""
+    def _parsed_request(self, request: SearchRequest) -> ParsedQuery:
+        """The request's query parsed, with its --source outlets as the clause (source:a OR source:b)."""
         parsed_query = self.parse(request.query) if request.query else ParsedQuery(None)
-        if request.sources:  # --source a --source b: as the clause (source:a OR source:b)
+        if request.sources:
             parsed_query = replace(
                 parsed_query,
                 filters=(*parsed_query.filters, any_outlet(request.sources)),
                 sources=parsed_query.sources + request.sources,
             )
+        return parsed_query
+
+    def _match(self, request: SearchRequest, parsed_query: ParsedQuery, searcher: Any) -> _Match:
+        """Every document the request matches, with the words' scores where they were computed; nothing
+        when it names an actor or outlet that no document has."""
         notes = parsed_query.notes
+        unknown = self._actor_names.unknown(searcher, request.actors + parsed_query.actors)
+        outlets = source_values(searcher) if _names_outlets(parsed_query) else []
+        unknown_sources = unknown_outlets(parsed_query.sources, outlets)
+        if unknown or unknown_sources:
+            return _Match(Every(), None, None, frozenset(), notes, unknown, unknown_sources)
+        parsed_query = _with_outlets(parsed_query, outlets)
+        parsed, expansion_notes = expand_patterns(parsed_query.scored or Every(), searcher.reader())
+        notes += expansion_notes
+        narrowing = self._filter(request, parsed_query.filters)
+        scored = self._scores(parsed)
+        if parsed_query.scored is not None and request.query:
+            parsed, scored, actor_notes = self._with_named_actors(parsed, scored, request.query, searcher)
+            notes += actor_notes
+        matched = matching_documents(searcher, parsed, scored, narrowing)
+        return _Match(parsed, scored, narrowing, matched, notes)
+
+    def _by_column(self, searcher: Any, match: _Match, sort: str, depth: int) -> list[tuple[int, float]]:
+        """The first `depth` matches in date order (oldest or newest first) or title order, undated or
+        untitled last, equal keys in index order; each with its words' score when it has one."""
+        columns = self._columns(searcher)
+        docs = columns.documents(match.matched)
+        if sort == "title":
+            keys = columns.titles.values(docs)
+            order = sorted(range(len(docs)), key=keys.__getitem__)[:depth]
+            chosen = docs[order]
+        else:
+            dates = columns.dates[docs]
+            undated = dates == np.uint64(MISSING_DATE)
+            newest_first = sort == "-date"
+            key = np.where(undated, 0, dates).astype(np.int64)
+            chosen = docs[np.lexsort((docs, -key if newest_first else key, undated))[:depth]]
+        scores = match.scored or {}
+        return [(int(docnum), scores.get(int(docnum), 0.0)) for docnum in chosen]
+
+    def timeline(self, request: SearchRequest, by: str, split_by: str | None, top: int) -> Timeline:
+        """How many documents the request matches per period (timeline.count_timeline)."""
+        parsed_query = self._parsed_request(request)
+        query = request.query or ""
+        if parsed_query.no_words:
+            return Timeline(query, by, (), (), 0, 0, split_by or "", notes=parsed_query.notes)
+        try:
+            with self._current_searcher() as searcher:
+                match = self._match(request, parsed_query, searcher)
+                if match.unknown_actors or match.unknown_sources:
+                    return Timeline(
+                        query, by, (), (), 0, 0, split_by or "", notes=match.notes,
+                        unknown_actors=match.unknown_actors, unknown_sources=match.unknown_sources,
+                    )  # fmt: skip
+                columns = self._columns(searcher)
+                return count_timeline(
+                    searcher, columns, columns.documents(match.matched), query=query, by=by,
+                    since=request.since, until=request.until, split_by=split_by, top=top,
+                    actors=self._actor_names, notes=match.notes,
+                )  # fmt: skip
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+
+    def search(self, request: SearchRequest) -> Results:
+        """Run a request; return hits offset+1 .. offset+limit with highlighted fragments."""
+        parsed_query = self._parsed_request(request)
         empty: dict[str, tuple[FacetCount, ...]] = {name: () for name in request.facets}
         if parsed_query.no_words:
-            return Results(request.query or "", 0, (), empty, notes=notes)
+            return Results(request.query or "", 0, (), empty, notes=parsed_query.notes)
         # Filters alone list what they keep, newest first.
         sort = "-date" if parsed_query.scored is None and request.sort == "relevance" else request.sort
         try:
             with self._current_searcher() as searcher:
-                unknown = self._actor_names.unknown(searcher, request.actors + parsed_query.actors)
-                outlets = source_values(searcher) if _names_outlets(parsed_query) else []
-                unknown_sources = unknown_outlets(parsed_query.sources, outlets)
-                if unknown or unknown_sources:
+                match = self._match(request, parsed_query, searcher)
+                notes, parsed, scored, matched = match.notes, match.parsed, match.scored, match.matched
+                if match.unknown_actors or match.unknown_sources:
                     return Results(
                         request.query or "", 0, (), empty, notes=notes,
-                        unknown_actors=unknown, unknown_sources=unknown_sources,
+                        unknown_actors=match.unknown_actors, unknown_sources=match.unknown_sources,
                     )  # fmt: skip
-                parsed_query = _with_outlets(parsed_query, outlets)
-                parsed, expansion_notes = expand_patterns(parsed_query.scored or Every(), searcher.reader())
-                notes += expansion_notes
-                narrowing = self._filter(request, parsed_query.filters)
                 depth = request.offset + request.limit
                 feedback = request.feedback and sort == "relevance" and _plain_words(parsed)
-                scored = self._scores(parsed)
-                if parsed_query.scored is not None and request.query:
-                    parsed, scored, actor_notes = self._with_named_actors(
-                        parsed, scored, request.query, searcher
-                    )
-                    notes += actor_notes
-                matched = matching_documents(searcher, parsed, scored, narrowing)
                 total = searcher.doc_count() if matched is None else len(matched)
                 # A word the index does not know is said whatever else matched ('Kavenaugh confirmation').
                 suggestions = (
@@ -420,25 +507,27 @@ class EngineIndex:
                     return Results(request.query or "", 0, (), empty, suggestions, notes)
                 scoring_depth = max(self.ranking.rerank_depth, depth) if feedback else depth
                 facets: dict[str, tuple[FacetCount, ...]] = {}
-                # Scored already (words, phrases): the best are taken from those scores, not scored again.
-                if sort == "relevance" and not request.facets and scored is not None and matched is not None:
-                    candidates = scored.items() if narrowing is None else ((n, scored[n]) for n in matched)
-                    top = heapq.nsmallest(scoring_depth, candidates, key=lambda pair: (-pair[1], pair[0]))
-                else:
-                    found = searcher.search(
-                        parsed,
-                        limit=scoring_depth,
-                        filter=matched if narrowing is not None else None,
-                        sortedby=self._sorting(sort),
-                        groupedby=facet_groups(request.facets, request.main_actors),
-                        maptype=sorting.Count,
-                    )
-                    # len(found) would count every match
-                    top = [(found[n].docnum, found[n].score) for n in range(found.scored_length())]
+                if request.facets:
+                    columns = self._columns(searcher)
+                    docs = columns.documents(matched)
                     facets = {
-                        name: facet_counts(searcher, found, name, self._actor_names)
+                        name: facet_counts(
+                            searcher, columns, docs, name, self._actor_names, request.main_actors
+                        )
                         for name in request.facets
                     }
+                if sort != "relevance":
+                    top = self._by_column(searcher, match, sort, depth)
+                # Scored already (words, phrases): the best are taken from those scores, not scored again.
+                elif scored is not None and matched is not None:
+                    narrowed = match.narrowing is not None
+                    candidates = ((n, scored[n]) for n in matched) if narrowed else scored.items()
+                    top = heapq.nsmallest(scoring_depth, candidates, key=lambda pair: (-pair[1], pair[0]))
+                else:
+                    filtered = matched if match.narrowing is not None else None
+                    found = searcher.search(parsed, limit=scoring_depth, filter=filtered)
+                    # len(found) would count every match
+                    top = [(found[n].docnum, found[n].score) for n in range(found.scored_length())]
                 feedback = (
                     feedback and bool(top) and not names_a_story(searcher, query_words(parsed), top[0][0])
                 )
@@ -483,6 +572,7 @@ class EngineIndex:
             fragments=tuple(fragments),
             source=stored.get("source") or "",
             url=stored.get("url") or "",
+            type=stored.get("type") or "article",
         )
 
     def similar(self, document_id: str, limit: int) -> Results | None:
@@ -557,6 +647,7 @@ def _stored_document(stored: dict[str, Any]) -> Document:
         source=stored.get("source", ""),
         url=stored.get("url", ""),
         authors=tuple(stored.get("authors") or ()),
+        type=stored.get("type") or "article",
         date_source=stored.get("date_source", ""),
         actors_given=bool(stored.get("actors_given", False)),
         size=stored.get("size", 0),

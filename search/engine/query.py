@@ -34,7 +34,7 @@ TEXT_FIELDS = ("title", "body", "author")  # fields of words, with positions for
 
 # Fields whose clauses narrow without scoring, like the flags (_FilterClause); "filter" marks a clause
 # already made one.
-FILTER_FIELDS = ("date", "actors", "source", "author", "filter")
+FILTER_FIELDS = ("date", "actors", "source", "author", "type", "filter")
 
 
 def _is_joined_name(written: str) -> bool:

@@ -1,0 +1,150 @@
+"""Facets, timelines and sorting read from columns (engine/columns.py, engine/timeline.py) count and
+order exactly what the stored documents say, over an index of several segments with deletions."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from search import engine
+from search.engine.analysis import title_key
+from search.models import Actor, Document, period_label
+
+from .conftest import write
+
+ACTORS = [Actor(f"actor-{n}", f"Actor {n}", "person") for n in range(12)]
+OUTLETS = ["Wire", "Daily", "The Weekly", ""]
+
+
+def documents(seed: int, count: int, prefix: str) -> list[Document]:
+    """Documents of one word or another, some undated, with actors (main or not), outlets and titles."""
+    rng = random.Random(seed)
+    made = []
+    for n in range(count):
+        actors = tuple(
+            Actor(a.id, a.name, a.type, weight=1.0, main=rng.random() < 0.3)
+            for a in rng.sample(ACTORS, rng.randint(0, 4))
+        )
+        day = None if rng.random() < 0.15 else datetime(2010, 1, 1) + timedelta(days=rng.randint(0, 1200))
+        made.append(
+            Document(
+                id=f"{prefix}{n}.txt",
+                path=f"{prefix}{n}.txt",
+                title=rng.choice(["", "Éclair", "apple", "Zebra", '"Quoted" start', "Mango"]) + f" {n}",
+                body=" ".join(rng.choices(["coup", "mali", "talks", "oil"], k=rng.randint(1, 20))),
+                date=day,
+                actors=actors,
+                source=rng.choice(OUTLETS),
+                type=rng.choice(["article", "statement"]),
+            )
+        )
+    return made
+
+
+@pytest.fixture(scope="module")
+def columned(tmp_path_factory: pytest.TempPathFactory) -> tuple[engine.EngineIndex, list[Document]]:
+    index_dir = tmp_path_factory.mktemp("columned") / "index"
+    first, second = documents(1, 300, "a"), documents(2, 120, "b")
+    write(index_dir, first)
+    deleted = {f"a{n}.txt" for n in range(0, 300, 5)}
+    with engine.writing(index_dir, index_dir.parent, timeout=0.1, rebuild=False) as update:
+        for document in second:
+            update.add(document)
+        for document_id in deleted:
+            update.delete(document_id)
+    live = [d for d in first + second if d.id not in deleted]
+    return engine.EngineIndex(index_dir), live
+
+
+def _matching(live: list[Document], word: str | None) -> list[Document]:
+    return [d for d in live if word is None or word in d.body.split()]
+
+
+@pytest.mark.parametrize("word", [None, "coup", "oil"])
+@pytest.mark.parametrize("main_actors", [False, True])
+def test_facets_count_what_the_documents_store(
+    columned: tuple[engine.EngineIndex, list[Document]], word: str | None, main_actors: bool
+) -> None:
+    index, live = columned
+    request = engine.SearchRequest(word, facets=("actor", "source", "year"), main_actors=main_actors)
+    results = index.search(request)
+    matching = _matching(live, word)
+    assert results.total == len(matching)
+    actors = Counter(a.id for d in matching for a in d.actors if a.main or not main_actors)
+    assert {(f.value, f.count) for f in results.facets["actor"]} == set(actors.items())
+    assert [f.count for f in results.facets["actor"]] == sorted(actors.values(), reverse=True)
+    outlets = Counter(d.source for d in matching if d.source)
+    assert {(f.value, f.count) for f in results.facets["source"]} == set(outlets.items())
+    years = Counter(str(d.date.year) for d in matching if d.date)
+    assert [(f.value, f.count) for f in results.facets["year"]] == sorted(years.items(), reverse=True)
+
+
+@pytest.mark.parametrize("sort", ["date", "-date", "title"])
+def test_sorting_by_a_column_orders_every_match_undated_and_untitled_last(
+    columned: tuple[engine.EngineIndex, list[Document]], sort: str
+) -> None:
+    index, live = columned
+    matching = _matching(live, "coup")
+    hits = index.search(engine.SearchRequest("coup", limit=1000, sort=sort)).hits
+    assert len(hits) == len(matching)
+    if sort == "title":
+        assert [title_key(hit.title) for hit in hits] == sorted(title_key(d.title) for d in matching)
+        return
+    dated = sorted((d.date for d in matching if d.date), reverse=sort == "-date")
+    assert [hit.date for hit in hits] == dated + [None] * (len(matching) - len(dated))
+    assert all(hit.score > 0 for hit in hits)  # a sorted hit keeps its relevance score
+
+
+def test_title_keys_fold_case_accents_and_leading_quotes() -> None:
+    assert title_key("Éclair") == title_key("eclair") < title_key("Zebra")
+    assert title_key('"Quoted" start') == b'quoted" start'
+    assert title_key("") == title_key("  ") > title_key("zzz")
+
+
+@pytest.mark.parametrize("by", ["day", "week", "month", "year"])
+def test_a_timeline_counts_each_period_as_the_dates_say(
+    columned: tuple[engine.EngineIndex, list[Document]], by: str
+) -> None:
+    index, live = columned
+    timeline = index.timeline(engine.SearchRequest("mali"), by, "actor", 3)
+    matching = _matching(live, "mali")
+    dated = [d.date.date() for d in matching if d.date]
+    expected = Counter(period_label(day, by) for day in dated)
+    labels = [period_label(start, by) for start in timeline.periods]
+    assert labels[0] == period_label(min(dated), by) and labels[-1] == period_label(max(dated), by)
+    assert len(set(labels)) == len(labels)  # every period once, in order, none skipped
+    assert dict(zip(labels, timeline.counts, strict=True)) == {label: expected[label] for label in labels}
+    assert (timeline.undated, timeline.total) == (len(matching) - len(dated), len(matching))
+    top = Counter(a.id for d in matching for a in d.actors)
+    assert [s.total for s in timeline.series] == sorted(top.values(), reverse=True)[:3]
+    for series in timeline.series:
+        holding = [d for d in matching if series.key in {a.id for a in d.actors}]
+        days = Counter(period_label(d.date.date(), by) for d in holding if d.date)
+        assert list(series.counts) == [days[label] for label in labels]
+        assert series.undated == sum(1 for d in holding if not d.date)
+
+
+def test_a_timeline_spans_the_dates_asked_for(columned: tuple[engine.EngineIndex, list[Document]]) -> None:
+    index, _ = columned
+    request = engine.SearchRequest("oil", since=date(2009, 11, 5), until=date(2010, 2, 1))
+    timeline = index.timeline(request, "month", None, 5)
+    assert [period_label(p, "month") for p in timeline.periods] == [
+        "2009-11",
+        "2009-12",
+        "2010-01",
+        "2010-02",
+    ]
+    assert timeline.counts[:2] == (0, 0) and timeline.undated == 0
+
+
+def test_types_filter_and_are_kept(
+    columned: tuple[engine.EngineIndex, list[Document]], tmp_path: Path
+) -> None:
+    index, live = columned
+    statements = index.search(engine.SearchRequest(None, limit=1000, types=("statement",)))
+    assert statements.total == sum(d.type == "statement" for d in live)
+    assert {hit.type for hit in statements.hits} == {"statement"}
