@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
@@ -182,9 +183,10 @@ class SearchIndex:
 
         Words are ORed, documents holding all of them rank first. since/until take dates or
         '2012', '2012-03', '2012-03-23', inclusive. sort is relevance, date or -date (undated
-        documents last); without a query, newest first. facets may ask for 'actor' and 'year'
-        counts over all matches, and 'source' counts per outlet; with main_actors, the actor facet
-        counts main actors only. An outlet is named in any case ('cnn'), or by words of its name.
+        documents last) or title; without a query, newest first. facets may ask for 'actor' and
+        'year' counts over all matches, and 'source' counts per outlet (the 100 most frequent actors
+        and outlets); with main_actors, the actor facet counts main actors only. An outlet is named
+        in any case ('cnn'), or by words of its name.
         feedback=False turns pseudo-relevance feedback off for this search (None: as the index's
         ranking says).
         """
@@ -382,9 +384,9 @@ class SearchIndex:
         with main, the number of documents where each is a main actor."""
         if type is not None and type not in ACTOR_TYPES:
             raise BadInputError(f"unknown actor type {type!r}: use {', '.join(ACTOR_TYPES)}")
-        results = self.search(query, limit=1, since=since, until=until, facets=("actor",), main_actors=main)
-        counts = [c for c in results.facets["actor"] if type is None or c.type == type]
-        return tuple(counts[:limit])
+        request = self._request(query, limit=1, since=since, until=until, facets=("actor",), main_actors=main)
+        results = self._engine.search(replace(request, facet_limit=limit, actor_type=type))
+        return results.facets["actor"]
 
     def sources(
         self,
@@ -397,8 +399,8 @@ class SearchIndex:
     ) -> tuple[FacetCount, ...]:
         """Outlets with the number of documents from each, over all documents or a query's hits, most
         first (documents without an outlet count for none)."""
-        results = self.search(query, limit=1, actors=actors, since=since, until=until, facets=("source",))
-        return tuple(results.facets["source"][:limit])
+        request = self._request(query, limit=1, actors=actors, since=since, until=until, facets=("source",))
+        return self._engine.search(replace(request, facet_limit=limit)).facets["source"]
 
 
 MAX_BATCH_BYTES = 100 * 1024 * 1024  # a batch file larger than this is refused before it is read

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +22,55 @@ MAX_NAME_WORDS = 8  # the longest name a query's words are looked up as
 MAX_LOWER_CASE_ACRONYM = 3  # "US", "UN", "EU" name an actor only in capitals: "us" is a word
 
 
+@dataclass(frozen=True)
+class FacetRequest:
+    """How facets count: main actors only, actors of one type only, and how many values each keeps."""
+
+    main_actors: bool = False
+    actor_type: str | None = None
+    limit: int | None = 100
+
+
+def _most(counts: dict[str, int], limit: int | None) -> list[tuple[str, int]]:
+    """The `limit` largest counts (None: all), most first, equal counts by key."""
+
+    def order(item: tuple[str, int]) -> tuple[int, str]:
+        return -item[1], item[0]
+
+    return (
+        sorted(counts.items(), key=order)
+        if limit is None
+        else heapq.nsmallest(limit, counts.items(), key=order)
+    )
+
+
 def facet_counts(
-    searcher: Any, columns: Columns, docs: IntArray, name: str, actors: ActorNames, main_actors: bool
+    searcher: Any,
+    columns: Columns,
+    docs: IntArray,
+    name: str,
+    actors: ActorNames,
+    request: FacetRequest,
 ) -> tuple[FacetCount, ...]:
-    """Documents per actor (with its name and type; main actors only if asked), per outlet (most first)
-    or per year (latest first), among docs."""
+    """Documents per actor (with its name and type; main actors only, or one type, if asked) or per
+    outlet, the request's limit of them, most first; or per year, latest first; among docs."""
     if name == "actor":
-        counts = columns.actor_counts(docs, main_only=main_actors)
-        names = actors.of(searcher, counts)
+        counts: dict[str, int] = columns.actor_counts(docs, main_only=request.main_actors)
+        kind = request.actor_type
+        if kind is not None:  # an id the table lacks (an index written before it) is kept, checked below
+            known = actors.known()
+            counts = {key: n for key, n in counts.items() if known.get(key, ("", kind))[1] == kind}
+        top = _most(counts, request.limit)
+        names = actors.of(searcher, dict(top))
         return tuple(
             FacetCount(key, count, *names[key])
-            for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-            if key in names
+            for key, count in top
+            if key in names and kind in (None, names[key][1])
         )
     if name == "source":
-        outlets = columns.source_counts(docs)
         return tuple(
             FacetCount(value, count, value)
-            for value, count in sorted(outlets.items(), key=lambda i: (-i[1], i[0]))
+            for value, count in _most(columns.source_counts(docs), request.limit)
         )
     years, per_year = np.unique(columns.dated(docs).astype("datetime64[Y]"), return_counts=True)
     latest_first = sorted(zip(years, per_year, strict=True), reverse=True)

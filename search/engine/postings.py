@@ -14,6 +14,8 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from whoosh import scoring
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
@@ -117,6 +119,20 @@ def _term_scores(searcher: Any, fieldname: str, text: str, only: list[int] | Non
                 if keep is None or docnum in keep
             )
     return scores
+
+
+def term_documents(searcher: Any, fieldname: str, text: str) -> npt.NDArray[np.int64]:
+    """The documents holding a term (deleted ones left out), ascending, read a block at a time: an
+    actor's or outlet's documents for a timeline's series (Whoosh's docs_for_query: 5 us a posting)."""
+    btext = searcher.schema[fieldname].to_bytes(text)
+    parts = [np.zeros(0, dtype=np.int64)]
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        if (fieldname, btext) in reader:
+            parts.extend(
+                np.asarray(ids, dtype=np.int64) + offset for ids, _ in _term_blocks(reader, fieldname, btext)
+            )
+    return np.concatenate(parts)
 
 
 def _scored_by_word_scores(query: Query) -> bool:
@@ -311,9 +327,10 @@ def _word_scores(query: Query, term_scores: _TermScores) -> dict[int, float]:
 
 
 def matching_documents(
-    searcher: Any, query: Query, scored: dict[int, float] | None, narrowing: Query | None
+    searcher: Any, query: Query, scored: dict[int, float] | None, narrowed: AbstractSet[int] | None
 ) -> AbstractSet[int] | None:
-    """The documents a request matches (None: every document), found once for the total.
+    """The documents a request matches (None: every document), found once for the total: those of
+    the query within those its filters keep (narrowed; None: no filter).
 
     A query of terms ORed and ANDed matches the documents _word_scores() scored; any other
     query, those Whoosh's matchers find.
@@ -323,7 +340,6 @@ def matching_documents(
         matched = scored.keys()
     elif not isinstance(query, Every):
         matched = set(searcher.docs_for_query(query))
-    if narrowing is not None:
-        narrowed = set(searcher.docs_for_query(narrowing))
+    if narrowed is not None:
         matched = narrowed if matched is None else matched & narrowed
     return matched

@@ -6,21 +6,22 @@ document of a large index costs one array lookup and one bincount.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from whoosh.query import Term
 
 from ..errors import BadInputError
 from ..models import Timeline, TimelineSeries
 from .columns import Columns, IntArray, as_date
-from .facets import ActorNames
+from .facets import ActorNames, FacetRequest, facet_counts
+from .postings import term_documents
 from .sources import SOURCE_FIELD
 
-MAX_PERIODS = 10_000  # a timeline longer than this is refused: ten thousand days is 27 years
+# A timeline longer than this is refused: 50,000 days is 137 years, more than any archive's dates span
+# (a date given in a sidecar is read from 1900 on), so only dates asked for far apart can reach it.
+MAX_PERIODS = 50_000
 Days = npt.NDArray[np.datetime64]
 
 
@@ -75,14 +76,9 @@ def _series_keys(
     searcher: Any, columns: Columns, docs: IntArray, split_by: str, top: int, actors: ActorNames
 ) -> list[tuple[str, str, str]]:
     """The `top` actors or outlets most frequent among docs: (field, key, name), most first."""
-    if split_by == "actor":
-        counts: Counter[str] = columns.actor_counts(docs)
-        names = actors.of(searcher, dict(counts))
-        ranked = sorted((key for key in counts if key in names), key=lambda key: (-counts[key], key))
-        return [("actors", key, names[key][0]) for key in ranked[:top]]
-    counts = columns.source_counts(docs)
-    ranked = sorted(counts, key=lambda key: (-counts[key], key))
-    return [(SOURCE_FIELD, key, key) for key in ranked[:top]]
+    counts = facet_counts(searcher, columns, docs, split_by, actors, FacetRequest(limit=top))
+    field = "actors" if split_by == "actor" else SOURCE_FIELD
+    return [(field, count.value, count.name or count.value) for count in counts]
 
 
 def count_timeline(
@@ -111,8 +107,7 @@ def count_timeline(
     counts, undated = _counts(columns, docs, starts, by)
     series = []
     for field, key, name in _series_keys(searcher, columns, docs, split_by, top, actors) if split_by else ():
-        holding = np.fromiter(searcher.docs_for_query(Term(field, key)), dtype=np.int64)
-        among = np.intersect1d(docs, holding, assume_unique=True)
+        among = np.intersect1d(docs, term_documents(searcher, field, key), assume_unique=True)
         key_counts, key_undated = _counts(columns, among, starts, by)
         series.append(TimelineSeries(key, name, key_counts, key_undated, len(among)))
     return Timeline(

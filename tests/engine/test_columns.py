@@ -148,3 +148,17 @@ def test_types_filter_and_are_kept(
     statements = index.search(engine.SearchRequest(None, limit=1000, types=("statement",)))
     assert statements.total == sum(d.type == "statement" for d in live)
     assert {hit.type for hit in statements.hits} == {"statement"}
+
+
+def test_facets_keep_the_most_frequent_values_and_one_actor_type(
+    columned: tuple[engine.EngineIndex, list[Document]],
+) -> None:
+    index, live = columned
+    every = index.search(engine.SearchRequest(None, facets=("actor", "source"), facet_limit=None)).facets
+    top = index.search(engine.SearchRequest(None, facets=("actor", "source"), facet_limit=3)).facets
+    assert top["actor"] == every["actor"][:3] and top["source"] == every["source"][:3]
+    people = index.search(engine.SearchRequest(None, facets=("actor",), actor_type="person")).facets
+    assert people["actor"] == every["actor"]  # every actor here is a person
+    assert index.search(engine.SearchRequest(None, facets=("actor",), actor_type="country")).facets == {
+        "actor": ()
+    }
