@@ -2,6 +2,7 @@
 
     python -m bench.scale [--sizes 1000,10000,all] [--queries 200] [--process-queries 30]
                           [--folder DIR] [--no-textbook] [--no-recoll] [--baseline PATH/TO/search]
+                          [--workbench-only]
 
 Builds (once, then reuses) folders of .txt articles from ../shared/corpora: the Reuters-21578
 stories and the AllSides articles, in one fixed shuffled order, so each folder holds the first N.
@@ -15,7 +16,12 @@ For each folder, in the same run:
   the same documents from memory, without cleaning, in a process of its own;
 - ripgrep (`rg -il WORD`) and Recoll (`recollindex`, `recollq -n 10 -A -g 3`), when installed;
 - with --baseline, another installed `search` (an earlier commit, in a virtual environment of its own):
-  its full build of the same folder, just before ours, to compare two versions in one run.
+  its full build of the same folder, just before ours, to compare two versions in one run;
+- the analyst's workbench on our index: timelines of common words (in-process, split by actor, and as
+  a whole `search timeline` process), browsing by each of the 20 most frequent actors (first page),
+  an export of about 10,000 hits as CSV (`search query WORD --all --format csv`: time, peak memory)
+  and a batch of 1,000 queries (`search batch`); --workbench-only measures these alone on the
+  folders' built indexes.
 Prints one table a folder.
 """
 
@@ -31,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,6 +217,55 @@ def measure_ours(
     })  # fmt: skip
 
 
+EXPORT_HITS = 10_000  # the size of the export the workbench times (issue 18: under 5 s and 300 MB)
+BATCH_QUERIES = 1_000
+
+
+def common_words(chosen: Sequence[Article], count: int) -> list[str]:
+    """The count most frequent title words of five letters or more: subjects a timeline is drawn for."""
+    words = Counter(
+        w for article in chosen for w in {w.strip(".,;:'\"()?!").lower() for w in article.title.split()}
+        if len(w) >= 5 and w.isalpha() and w not in PHRASE_STOP_WORDS
+    )  # fmt: skip
+    return [word for word, _ in words.most_common(count)]
+
+
+def measure_workbench(index_dir: Path, chosen: Sequence[Article], queries: list[str], work: Path) -> Row:
+    """The analyst's workbench on a built index: timelines and browsing in-process (warm), a
+    timeline as a whole process, an export of ~10,000 hits as CSV (time and peak memory), and a
+    batch of title queries as a process."""
+    from search import open_index
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")} | {"NO_COLOR": "1"}
+    opened = open_index(index_dir)
+    words = common_words(chosen, 20)
+    timeline = latency(lambda w: opened.timeline(w), words)
+    split = latency(lambda w: opened.timeline(w, split_by="actor"), words[:5])
+    whole = latency(lambda _: opened.timeline(None), ["", "", "", "", ""])
+    actors = [count.value for count in opened.actors(limit=20)]
+    browse = latency(lambda a: opened.search(None, actors=[a], limit=10), actors)
+    command = [str(SEARCH), "timeline", "--index-dir", str(index_dir)]
+    process = latency(lambda w: timed_process([*command, w], env), words[:10])
+    # The word whose matches come nearest 10,000 (every hit of it exported, a page at a time).
+    totals = {w: opened.search(w, limit=1).total for w in common_words(chosen, 200)}
+    word = min(totals, key=lambda w: abs(totals[w] - EXPORT_HITS))
+    export = [str(SEARCH), "query", word, "--all", "--format", "csv", "--index-dir", str(index_dir)]
+    export_s, export_mb = timed_process(export, env, memory=True)
+    batch_file = work / "batch.txt"
+    batch_file.write_text("\n".join((queries * (BATCH_QUERIES // len(queries) + 1))[:BATCH_QUERIES]) + "\n")
+    batch_s, _ = timed_process([str(SEARCH), "batch", str(batch_file), "--index-dir", str(index_dir)], env)
+    per_second = BATCH_QUERIES / batch_s
+    return Row("news-search workbench", {
+        "timeline ms mean/p95": f"{timeline[0]:.1f} / {timeline[1]:.1f}",
+        "timeline of all ms": f"{whole[0]:.1f}",
+        "split by actor ms": f"{split[0]:.0f} / {split[1]:.0f}",
+        "timeline process ms": f"{process[0]:.0f} / {process[1]:.0f}",
+        "browse by actor ms": f"{browse[0]:.1f} / {browse[1]:.1f}",
+        "export s / MB": f"{export_s:.1f} / {export_mb:.0f} ({totals[word]:,} hits of {word!r})",
+        "batch queries/s": f"{per_second:.0f} (100,000 in {100_000 / per_second / 60:.0f} min)",
+    })  # fmt: skip
+
+
 def measure_baseline(search: Path, corpus: Path, index_dir: Path, docs: int) -> Row:
     """A full build by another installed version of the program, for a before/after in one run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")} | {"NO_COLOR": "1"}
@@ -302,6 +358,10 @@ def main(argv: list[str] | None = None) -> dict[int, list[Row]]:
     parser.add_argument("--no-textbook", action="store_true")
     parser.add_argument("--no-recoll", action="store_true")
     parser.add_argument("--baseline", type=Path, help="another installed search command to time beside ours")
+    parser.add_argument(
+        "--workbench-only", action="store_true",
+        help="only the workbench figures (timelines, browsing, export, batch), on each folder's built index",
+    )  # fmt: skip
     parser.add_argument("--textbook-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.textbook_worker:
@@ -315,8 +375,14 @@ def main(argv: list[str] | None = None) -> dict[int, list[Row]]:
         write_folder(corpus, chosen)
         queries = title_queries(chosen, args.queries)
         phrases = phrase_queries(chosen, args.queries)
+        if args.workbench_only:
+            rows = [measure_workbench(work / "index", chosen, queries, work)]
+            print_table(f"{size:,} articles, {os.cpu_count()} cores: the workbench", rows)
+            tables[size] = rows
+            continue
         rows = [measure_baseline(args.baseline, corpus, work / "baseline", size)] if args.baseline else []
         rows.append(measure_ours(corpus, work / "index", queries, args.process_queries, size, phrases))
+        rows.append(measure_workbench(work / "index", chosen, queries, work))
         if not args.no_textbook:
             rows.append(measure_textbook(corpus, work / "textbook", size))
         if shutil.which("rg"):

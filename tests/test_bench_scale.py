@@ -24,9 +24,15 @@ def test_scale_benchmark_measures_ours_and_textbook_whoosh_on_a_tiny_folder(
 ) -> None:
     tables = scale.main(["--sizes", "20", "--queries", "4", "--process-queries", "2", "--no-recoll",
                          "--folder", str(tmp_path)])  # fmt: skip
-    ours, textbook = tables[20][:2]
-    assert (ours.system, textbook.system) == ("news-search", "textbook Whoosh")
+    ours, workbench, textbook = tables[20][:3]
+    assert (ours.system, workbench.system, textbook.system) == (
+        "news-search",
+        "news-search workbench",
+        "textbook Whoosh",
+    )
     assert float(ours.figures["index s"]) > 0 and float(textbook.figures["index s"]) > 0
+    assert float(workbench.figures["timeline ms mean/p95"].split(" / ")[0]) > 0
+    assert "hits of" in workbench.figures["export s / MB"]
     assert "| news-search |" in capsys.readouterr().out
     assert len(list((tmp_path / "corpus-20").rglob("*.txt"))) == 20
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from search import engine
-from search.cli import cli, reading, use_color
+from search.cli import cli, exporting, reading, use_color
 from search.cli.base import echo_paged
 from search.engine.checks import FIELD_LIKENESS, KNOWN_FIELDS
 
@@ -992,3 +992,18 @@ def test_batch_takes_document_types(tmp_path: Path, indexed: Path) -> None:
         ("mali", "1", STATE_DEPARTMENT_STATEMENT),
         ("coup", "0", ""),
     ]
+
+
+def test_a_long_batch_says_how_far_it_is_on_a_terminal(
+    tmp_path: Path, indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 100,000-line batch runs a query at a time; on a terminal, stderr counts them every hundred."""
+    progress = io.StringIO()
+    monkeypatch.setattr(exporting, "progress_stream", lambda: progress)
+    queries = tmp_path / "queries.txt"
+    queries.write_text("".join(f"coup {n}\n" for n in range(250)), encoding="utf-8")
+    result = run(["batch", str(queries), "--limit", "1", "--index-dir", str(indexed)], tmp_path)
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 251
+    assert progress.getvalue() == (
+        "\rsearch: 100 of 250 queries run\rsearch: 200 of 250 queries run\rsearch: 250 of 250 queries run\n"
+    )

@@ -860,3 +860,10 @@ def test_batch_runs_every_query_and_keeps_going_past_one_it_cannot_read(sample_i
     )  # filters apply
     assert results[1].results is None and "cannot read the query" in results[1].error
     assert results[2].results is not None and results[2].results.total == 0
+
+
+def test_a_batch_of_100000_lines_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "many.txt"
+    path.write_text("".join(f"name {n}\tcoup {n}\n" for n in range(100_000)), encoding="utf-8")
+    queries = read_batch(path)
+    assert len(queries) == 100_000 and queries[-1] == BatchQuery("name 99999", "coup 99999", 100_000)

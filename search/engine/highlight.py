@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import compress
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from whoosh import highlight
 from whoosh.analysis import (
     Token,
@@ -18,7 +22,8 @@ from whoosh.query import (
 from whoosh.support.charset import accent_map
 
 from ..models import Fragment
-from .analysis import _TOKEN_RE, _WORD_RE, _is_stop_word, _term_of
+from .analysis import _TOKEN_RE, _WORD_RE, _is_stop_word, _term_of, stop_terms
+from .postings import _decode_positions, _positions
 
 SNIPPET_FRAGMENTS = 3
 FRAGMENT_CHARS = 160
@@ -38,9 +43,17 @@ def _matched_stems(
     """
     initials = {term[:1] for term in words}
     matched = {}
-    for written in set(words_in_text):
+    distinct = set(words_in_text)
+    # The first letter folded alone is the folded word's first (lower() maps a letter at a time): most
+    # words are dismissed by their first letter as written, without folding them (a third of an
+    # export's time).
+    firsts = {written[:1] for written in distinct}
+    allowed = {first for first in firsts if first.lower().translate(accent_map)[:1] in initials}
+    for written in distinct:
+        if written[:1] not in allowed:
+            continue
         folded = written.lower().translate(accent_map)
-        if folded[:1] in initials and (stop_words_too or not _is_stop_word(folded)):
+        if stop_words_too or not _is_stop_word(folded):
             term = _term_of(written)
             if term in words:
                 matched[written] = term
@@ -58,12 +71,12 @@ class Marks:
 def _terms_to_mark(written: list[str], marks: Marks) -> list[str | None]:
     """For each word of a text, its term when it is to be highlighted, else None."""
     alone = _matched_stems(written, marks.words, stop_words_too=False)
-    terms = [alone.get(word) for word in written]
+    terms = list(map(alone.get, written))
     if marks.phrases:
         in_phrases = _matched_stems(
             written, frozenset(w for p in marks.phrases for w in p), stop_words_too=True
         )
-        phrase_terms = [in_phrases.get(word) for word in written]
+        phrase_terms = list(map(in_phrases.get, written))
         for phrase in marks.phrases:
             size = len(phrase)
             for start, term in enumerate(phrase_terms):
@@ -72,39 +85,136 @@ def _terms_to_mark(written: list[str], marks: Marks) -> list[str | None]:
     return terms
 
 
-def body_fragments(text: str, marks: Marks, top: int = SNIPPET_FRAGMENTS) -> list[Fragment]:
+def body_fragments(
+    text: str, marks: Marks, top: int = SNIPPET_FRAGMENTS, at: Mapping[int, str] | None = None
+) -> list[Fragment]:
     """The best passages of a body for the given marks, as Whoosh's highlight() makes them with
     text_analyzer(), a ContextFragmenter(FRAGMENT_CHARS, FRAGMENT_CONTEXT), the earliest-best scorer
     and FIRST order, a phrase's words marked only where the whole phrase stands.
 
     Whoosh makes a Token object for every word of the text and walks them all; here the words are
     found by one regex pass, matched by their distinct written forms, and only the words around the
-    matches are walked one by one (tested equal to Whoosh's highlight()).
+    matches are walked one by one (tested equal to Whoosh's highlight()). With `at` (the word
+    positions of the marked terms, from the index: marked_positions()), no word is read at all.
     """
-    written = _WORD_RE.findall(text)
-    terms = _terms_to_mark(written, marks)
+    if at is not None:
+        starts, ends, whole = _leading_word_bounds(text, max(at, default=0) + WORDS_AFTER_LAST_MATCH)
+        if whole and any(position >= len(starts) for position in at):  # not the text the index read
+            return body_fragments(text, marks, top)
+        terms: list[str | None] = [None] * len(starts)
+        for position, term in at.items():
+            if position < len(starts):  # (else past Whoosh's character limit, where nothing is marked)
+                terms[position] = term
+    else:
+        written = _WORD_RE.findall(text)
+        terms = _terms_to_mark(written, marks)
+        starts, ends = _token_bounds(text, len(written)) if any(terms) else ([], [])
     if not any(terms):
         return []
-    spans = [match.span() for match in _TOKEN_RE.finditer(text)]
-    fragments = _context_fragments(text, spans, terms)
-    best = highlight.top_fragments(fragments, top, _EARLIEST_BEST, highlight.FIRST)
+    # A passage with a match scores at least 99, one without 0 (which minscore=1 leaves out): with no
+    # more passages of matches than asked for, all of them are the best, in FIRST order, unscored.
+    fragments = [fragment for fragment in _context_fragments(text, starts, ends, terms) if fragment.matches]
+    best = (
+        sorted(fragments, key=highlight.FIRST)
+        if len(fragments) <= top
+        else highlight.top_fragments(fragments, top, _EARLIEST_BEST, highlight.FIRST)
+    )
     return [_to_fragment(fragment) for fragment in _merge_touching(best)]
 
 
+@lru_cache(maxsize=100_000)
+def _is_word_char(code: int) -> bool:
+    """What the regex \\w matches in a str: a letter or digit of any script, or '_'."""
+    character = chr(code)
+    return character.isalnum() or character == "_"
+
+
+_ASCII_WORD = np.array([chr(code).isalnum() or chr(code) == "_" for code in range(128)], dtype=bool)
+
+
+def marked_positions(searcher: Any, marks: Marks, docnums: Iterable[int]) -> dict[int, dict[int, str]] | None:
+    """Where the marked words stand in each of the documents (word position -> term), read from the
+    index's postings, for a page of hits at once: the words of a body need not be read one by one
+    (at 5,700 characters a story, half an export's time). None when the text must be read: for a
+    phrase, or a term that a stop word also makes (a stop word alone is never marked)."""
+    if marks.phrases or not marks.words or any(len(term) < 2 or term in stop_terms() for term in marks.words):
+        return None
+    wanted = sorted(set(docnums))
+    found: dict[int, dict[int, str]] = {docnum: {} for docnum in wanted}
+    for term in sorted(marks.words):
+        for docnum, value in _positions(searcher, "body", term, wanted).items():
+            found[docnum].update(dict.fromkeys(_decode_positions(value), term))
+    return found
+
+
+# A passage ends at most FRAGMENT_CONTEXT characters of words after its last match: 50 words at the
+# most. The words past these never change the passages.
+WORDS_AFTER_LAST_MATCH = 2 * FRAGMENT_CONTEXT
+CHARS_PER_WORD = 8  # enough for English news (5.7 characters a word, with its space, in AllSides)
+
+
+def _leading_word_bounds(text: str, words: int) -> tuple[list[int], list[int], bool]:
+    """_word_bounds() of a first piece of text that holds `words` words, or goes past Whoosh's
+    character limit, cut at a space (a word never spans one): a story whose matches are in its first
+    lines is not read to its end. Whether the whole text was read is the third value."""
+    cut = min(words * CHARS_PER_WORD, highlight.DEFAULT_CHARLIMIT + 1)
+    space = text.find(" ", cut)
+    if space > 0:
+        starts, ends = _word_bounds(text[:space])
+        if len(starts) > words or space > highlight.DEFAULT_CHARLIMIT:
+            return starts, ends, False
+    starts, ends = _word_bounds(text)
+    return starts, ends, True
+
+
+def _token_bounds(text: str, count: int) -> tuple[list[int], list[int]]:
+    """Where each word of TOKEN_PATTERN starts and ends in text (_word_bounds()); count is how many
+    words the regex found, and any other count means the regex is asked instead."""
+    starts, ends = _word_bounds(text)
+    if len(starts) != count:  # never seen (tests/engine/test_highlight.py); the regex is the reference
+        spans = [match.span() for match in _TOKEN_RE.finditer(text)]
+        return [start for start, _ in spans], [end for _, end in spans]
+    return starts, ends
+
+
+def _word_bounds(text: str) -> tuple[list[int], list[int]]:
+    """Where each word of TOKEN_PATTERN starts and ends, found with numpy (a match object a word, as
+    finditer makes, was a third of an export's time): runs of word characters, joined by a dot that
+    is not followed by a capital and a lower-case letter ('U.S.' and 'e.g' whole, 'taxpayers.The'
+    two words)."""
+    if text.isascii():
+        codes: npt.NDArray[np.unsignedinteger[Any]] = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        word = _ASCII_WORD[codes]
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        word = _ASCII_WORD[np.minimum(codes, 127)]
+        beyond = np.flatnonzero(codes > 127)  # other scripts, accented letters, symbols: each kind asked once
+        distinct, where = np.unique(codes[beyond], return_inverse=True)
+        word[beyond] = np.array([_is_word_char(int(code)) for code in distinct], dtype=bool)[where]
+    size = len(codes)
+    dots = np.flatnonzero(codes == ord("."))
+    dots = dots[(dots > 0) & (dots < size - 1)]
+    if len(dots):  # a dot between word characters joins them, unless a capital and a lower-case follow
+        capital, lower = codes[dots + 1], codes[np.minimum(dots + 2, size - 1)]
+        capital_lower = (capital >= 65) & (capital <= 90) & (lower >= 97) & (lower <= 122) & (dots + 2 < size)
+        word[dots[word[dots - 1] & word[dots + 1] & ~capital_lower]] = True
+    edges = np.diff(word.view(np.int8), prepend=0, append=0)
+    return np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
+
+
 def _context_fragments(
-    text: str, spans: list[tuple[int, int]], terms: list[str | None]
+    text: str, starts: list[int], ends: list[int], terms: list[str | None]
 ) -> Iterator[highlight.Fragment]:
-    """Whoosh's ContextFragmenter.fragment_tokens over tokens (spans, and the term of each matched one).
+    """Whoosh's ContextFragmenter.fragment_tokens over tokens (where each starts and ends, and the
+    term of each matched one).
 
     Its loop, line for line, except that a run of unmatched words outside a passage is taken in one
     step: all it does there is keep the starts of the words less than `surround` characters before
     the last one's end, which a bisection finds.
     """
     maxchars, surround = FRAGMENT_CHARS, FRAGMENT_CONTEXT
-    starts = [start for start, _ in spans]
-    ends = [end for _, end in spans]
     limit = bisect.bisect_right(ends, highlight.DEFAULT_CHARLIMIT)  # Whoosh stops at the first word past it
-    matched_at = [n for n in range(limit) if terms[n] is not None]
+    matched_at = list(compress(range(limit), terms))  # a term is never empty
     firsts: list[int] = []  # starts of the unmatched words just before a passage
     first: int | None = None
     countdown = -1
@@ -122,7 +232,7 @@ def _context_fragments(
             firsts = [start for start in firsts if endchar - start <= surround] + starts[kept:run_end]
             n = run_end
             continue
-        startchar, endchar = spans[n]
+        startchar, endchar = starts[n], ends[n]
         tlength = endchar - startchar
         if currentlen + tlength > maxchars:
             countdown = 0
@@ -142,7 +252,7 @@ def _context_fragments(
                 yield highlight.mkfrag(text, tokens, startchar=first, endchar=endchar)
                 tokens, firsts, first, currentlen = [], [], None, 0
         n += 1
-    if limit < len(spans):
+    if limit < len(starts):
         endchar = ends[limit]
     if tokens:
         yield highlight.mkfrag(text, tokens, startchar=first, endchar=endchar)

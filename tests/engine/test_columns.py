@@ -153,7 +153,7 @@ def test_types_filter_and_are_kept(
 def test_facets_keep_the_most_frequent_values_and_one_actor_type(
     columned: tuple[engine.EngineIndex, list[Document]],
 ) -> None:
-    index, live = columned
+    index, _ = columned
     every = index.search(engine.SearchRequest(None, facets=("actor", "source"), facet_limit=None)).facets
     top = index.search(engine.SearchRequest(None, facets=("actor", "source"), facet_limit=3)).facets
     assert top["actor"] == every["actor"][:3] and top["source"] == every["source"][:3]
