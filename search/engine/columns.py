@@ -94,6 +94,17 @@ class Columns:
         ids = _MAIN_ID_RE.findall(joined) if main_only else joined.replace(b" " + MAIN_MARK, b" ").split()
         return Counter({key.decode(): count for key, count in Counter(ids).items()})
 
+    def ordered(self, docs: IntArray, sort: str, depth: int) -> IntArray:
+        """The first `depth` of docs by date (sort 'date': oldest first; '-date': newest first) or by
+        title ('title', A to Z), undated or untitled last, equal keys in index order."""
+        if sort == "title":
+            keys = self.titles.values(docs)
+            return docs[sorted(range(len(docs)), key=keys.__getitem__)[:depth]]
+        dates = self.dates[docs]
+        undated = dates == np.uint64(MISSING_DATE)
+        key = np.where(undated, 0, dates).astype(np.int64)
+        return docs[np.lexsort((docs, -key if sort == "-date" else key, undated))[:depth]]
+
     def source_counts(self, docs: IntArray) -> Counter[str]:
         """Documents per outlet among docs (a document without one counts for none)."""
         return Counter(value.decode() for value in self.sources.values(docs) if value)

@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-import numpy as np
 import whoosh.index
 from whoosh import qparser
 from whoosh.analysis import (
@@ -56,7 +55,7 @@ from ..models import (
     UnknownSource,
 )
 from . import patches
-from .analysis import _WORD_RE, MISSING_DATE, TOKEN_PATTERN, key_terms
+from .analysis import _WORD_RE, TOKEN_PATTERN, key_terms
 from .checks import FIELD_RE, KNOWN_FIELDS, _as_plain_words, check_query_text
 from .columns import Columns
 from .expansion import expand_patterns
@@ -143,8 +142,8 @@ class SearchRequest:
     ] = ()  # (as given, the ids it may mean): each must be named
     since: date | None = None
     until: date | None = None
-    sort: str = "relevance"  # relevance, date (oldest first) or -date (newest first); undated last
-    facets: tuple[str, ...] = ()  # "actor", "year"
+    sort: str = "relevance"  # relevance, date (oldest first), -date (newest first) or title; undated last
+    facets: tuple[str, ...] = ()  # "actor", "source", "year"
     main_actors: bool = False  # the actor facet counts each document's main actors only
     actor_type: str | None = None  # the actor facet counts actors of this type only
     facet_limit: int | None = FACET_LIMIT  # the most values a facet of actors or outlets keeps (None: all)
@@ -451,19 +450,9 @@ class EngineIndex:
         """The first `depth` matches in date order (oldest or newest first) or title order, undated or
         untitled last, equal keys in index order; each with its words' score when it has one."""
         columns = self._columns(searcher)
-        docs = columns.documents(match.matched)
-        if sort == "title":
-            keys = columns.titles.values(docs)
-            order = sorted(range(len(docs)), key=keys.__getitem__)[:depth]
-            chosen = docs[order]
-        else:
-            dates = columns.dates[docs]
-            undated = dates == np.uint64(MISSING_DATE)
-            newest_first = sort == "-date"
-            key = np.where(undated, 0, dates).astype(np.int64)
-            chosen = docs[np.lexsort((docs, -key if newest_first else key, undated))[:depth]]
         scores = match.scored or {}
-        return [(int(docnum), scores.get(int(docnum), 0.0)) for docnum in chosen]
+        chosen = columns.ordered(columns.documents(match.matched), sort, depth)
+        return [(docnum, scores.get(docnum, 0.0)) for docnum in chosen.tolist()]
 
     def timeline(self, request: SearchRequest, by: str, split_by: str | None, top: int) -> Timeline:
         """How many documents the request matches per period (timeline.count_timeline)."""
