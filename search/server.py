@@ -24,8 +24,10 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
+from pydantic import Field
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from typing_extensions import TypedDict  # pydantic reads TypedDicts from typing_extensions before 3.12
 
 from .config import Settings
 from .errors import (
@@ -42,7 +44,6 @@ from .searching import MAX_SERIES, Facet, SearchIndex, Sort, batch_queries, open
 from .wire import (
     ActorsJSON,
     BatchAnswerJSON,
-    BatchRequestJSON,
     DocumentJSON,
     ErrorJSON,
     HealthJSON,
@@ -109,6 +110,15 @@ Since = Annotated[
 Until = Annotated[str | None, Query(pattern=DATE_PATTERN, description="Up to this date, inclusive.")]
 Actors = Annotated[list[str], Query(max_length=20, description="Only documents naming it (each of them).")]
 Sources = Annotated[list[str], Query(max_length=20, description="Only documents from it (any of them).")]
+MAX_BATCH_QUERIES = 1_000  # a request to /batch holds at most this many lines
+
+
+class BatchRequestJSON(TypedDict):
+    """The body of POST /batch: the lines of a batch file."""
+
+    queries: Annotated[list[str], Field(min_length=1, max_length=MAX_BATCH_QUERIES)]
+
+
 Types = Annotated[
     list[str], Query(max_length=20, description="Only documents of this type: statement, article...")
 ]

@@ -15,9 +15,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
-from typing import Annotated, Any
-
-from pydantic import Field
+from typing import Any
 
 # pydantic reads TypedDicts from typing_extensions on Python < 3.12, not from typing.
 from typing_extensions import TypedDict
@@ -287,13 +285,6 @@ class BatchJSON(TypedDict):
     total: int | None
     error: str | None
     results: list[HitJSON]
-
-
-MAX_BATCH_QUERIES = 1_000  # a request to the HTTP API's /batch holds at most this many lines
-
-
-class BatchRequestJSON(TypedDict):
-    queries: Annotated[list[str], Field(min_length=1, max_length=MAX_BATCH_QUERIES)]
 
 
 class BatchAnswerJSON(TypedDict):

@@ -5,12 +5,9 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import compress
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 from whoosh import highlight
 from whoosh.analysis import (
     Token,
@@ -98,7 +95,9 @@ def body_fragments(
     positions of the marked terms, from the index: marked_positions()), no word is read at all.
     """
     if at is not None:
-        starts, ends, whole = _leading_word_bounds(text, max(at, default=0) + WORDS_AFTER_LAST_MATCH)
+        from .wordbounds import WORDS_AFTER_LAST_MATCH, leading_word_bounds  # numpy: exports only
+
+        starts, ends, whole = leading_word_bounds(text, max(at, default=0) + WORDS_AFTER_LAST_MATCH)
         if whole and any(position >= len(starts) for position in at):  # not the text the index read
             return body_fragments(text, marks, top)
         terms: list[str | None] = [None] * len(starts)
@@ -108,7 +107,9 @@ def body_fragments(
     else:
         written = _WORD_RE.findall(text)
         terms = _terms_to_mark(written, marks)
-        starts, ends = _token_bounds(text, len(written)) if any(terms) else ([], [])
+        if any(terms):
+            spans = [match.span() for match in _TOKEN_RE.finditer(text)]
+            starts, ends = [start for start, _ in spans], [end for _, end in spans]
     if not any(terms):
         return []
     # A passage with a match scores at least 99, one without 0 (which minscore=1 leaves out): with no
@@ -120,16 +121,6 @@ def body_fragments(
         else highlight.top_fragments(fragments, top, _EARLIEST_BEST, highlight.FIRST)
     )
     return [_to_fragment(fragment) for fragment in _merge_touching(best)]
-
-
-@lru_cache(maxsize=100_000)
-def _is_word_char(code: int) -> bool:
-    """What the regex \\w matches in a str: a letter or digit of any script, or '_'."""
-    character = chr(code)
-    return character.isalnum() or character == "_"
-
-
-_ASCII_WORD = np.array([chr(code).isalnum() or chr(code) == "_" for code in range(128)], dtype=bool)
 
 
 def marked_positions(searcher: Any, marks: Marks, docnums: Iterable[int]) -> dict[int, dict[int, str]] | None:
@@ -145,61 +136,6 @@ def marked_positions(searcher: Any, marks: Marks, docnums: Iterable[int]) -> dic
         for docnum, value in _positions(searcher, "body", term, wanted).items():
             found[docnum].update(dict.fromkeys(_decode_positions(value), term))
     return found
-
-
-# A passage ends at most FRAGMENT_CONTEXT characters of words after its last match: 50 words at the
-# most. The words past these never change the passages.
-WORDS_AFTER_LAST_MATCH = 2 * FRAGMENT_CONTEXT
-CHARS_PER_WORD = 8  # enough for English news (5.7 characters a word, with its space, in AllSides)
-
-
-def _leading_word_bounds(text: str, words: int) -> tuple[list[int], list[int], bool]:
-    """_word_bounds() of a first piece of text that holds `words` words, or goes past Whoosh's
-    character limit, cut at a space (a word never spans one): a story whose matches are in its first
-    lines is not read to its end. Whether the whole text was read is the third value."""
-    cut = min(words * CHARS_PER_WORD, highlight.DEFAULT_CHARLIMIT + 1)
-    space = text.find(" ", cut)
-    if space > 0:
-        starts, ends = _word_bounds(text[:space])
-        if len(starts) > words or space > highlight.DEFAULT_CHARLIMIT:
-            return starts, ends, False
-    starts, ends = _word_bounds(text)
-    return starts, ends, True
-
-
-def _token_bounds(text: str, count: int) -> tuple[list[int], list[int]]:
-    """Where each word of TOKEN_PATTERN starts and ends in text (_word_bounds()); count is how many
-    words the regex found, and any other count means the regex is asked instead."""
-    starts, ends = _word_bounds(text)
-    if len(starts) != count:  # never seen (tests/engine/test_highlight.py); the regex is the reference
-        spans = [match.span() for match in _TOKEN_RE.finditer(text)]
-        return [start for start, _ in spans], [end for _, end in spans]
-    return starts, ends
-
-
-def _word_bounds(text: str) -> tuple[list[int], list[int]]:
-    """Where each word of TOKEN_PATTERN starts and ends, found with numpy (a match object a word, as
-    finditer makes, was a third of an export's time): runs of word characters, joined by a dot that
-    is not followed by a capital and a lower-case letter ('U.S.' and 'e.g' whole, 'taxpayers.The'
-    two words)."""
-    if text.isascii():
-        codes: npt.NDArray[np.unsignedinteger[Any]] = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-        word = _ASCII_WORD[codes]
-    else:
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        word = _ASCII_WORD[np.minimum(codes, 127)]
-        beyond = np.flatnonzero(codes > 127)  # other scripts, accented letters, symbols: each kind asked once
-        distinct, where = np.unique(codes[beyond], return_inverse=True)
-        word[beyond] = np.array([_is_word_char(int(code)) for code in distinct], dtype=bool)[where]
-    size = len(codes)
-    dots = np.flatnonzero(codes == ord("."))
-    dots = dots[(dots > 0) & (dots < size - 1)]
-    if len(dots):  # a dot between word characters joins them, unless a capital and a lower-case follow
-        capital, lower = codes[dots + 1], codes[np.minimum(dots + 2, size - 1)]
-        capital_lower = (capital >= 65) & (capital <= 90) & (lower >= 97) & (lower <= 122) & (dots + 2 < size)
-        word[dots[word[dots - 1] & word[dots + 1] & ~capital_lower]] = True
-    edges = np.diff(word.view(np.int8), prepend=0, append=0)
-    return np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
 
 
 def _context_fragments(

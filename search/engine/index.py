@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import whoosh.index
 from whoosh import qparser
@@ -57,11 +57,9 @@ from ..models import (
 from . import patches
 from .analysis import _WORD_RE, TOKEN_PATTERN, key_terms
 from .checks import FIELD_RE, KNOWN_FIELDS, _as_plain_words, check_query_text
-from .columns import Columns
 from .expansion import expand_patterns
 from .facets import ActorNames, FacetRequest, facet_counts
 from .feedback import names_a_story, rerank_with_feedback
-from .filters import filter_documents
 from .folder import (
     DAMAGE_ERRORS,
     _damaged,
@@ -88,11 +86,14 @@ from .sources import (
     with_outlets_resolved,
 )
 from .spelling import spelling_suggestions
-from .timeline import count_timeline
+
+if TYPE_CHECKING:
+    from .columns import Columns
 
 log = logging.getLogger(__name__)
 
 SIMILAR_TERMS = 12
+POSITIONS_FROM_HITS = 100  # a page of this many hits takes its marked words from the index
 FACET_LIMIT = 100  # actors or outlets a facet lists, most frequent first (41,578 articles name 131,804)
 
 
@@ -255,6 +256,9 @@ class EngineIndex:
     def _columns(self, searcher: Any) -> Columns:
         """This thread's searcher's columns (dates, actors, outlets), read at their first use."""
         if self._local.columns is None:
+            # Columns, filters and timelines import numpy (90 ms): a plain query never does.
+            from .columns import Columns
+
             self._local.columns = Columns(searcher)
         columns: Columns = self._local.columns
         return columns
@@ -441,6 +445,8 @@ class EngineIndex:
             notes += actor_notes
         narrowed = None
         if narrowing is not None:
+            from .filters import filter_documents
+
             kept = filter_documents(searcher, self._columns(searcher), narrowing)
             narrowed = set(kept.tolist()) if kept is not None else set(searcher.docs_for_query(narrowing))
         matched = matching_documents(searcher, parsed, scored, narrowed)
@@ -468,6 +474,8 @@ class EngineIndex:
                         query, by, (), (), 0, 0, split_by or "", notes=match.notes,
                         unknown_actors=match.unknown_actors, unknown_sources=match.unknown_sources,
                     )  # fmt: skip
+                from .timeline import count_timeline
+
                 columns = self._columns(searcher)
                 return count_timeline(
                     searcher, columns, columns.documents(match.matched), query=query, by=by,
@@ -553,7 +561,13 @@ class EngineIndex:
                 )
                 words = _highlighted_words(parsed, searcher.reader())
                 page = ranked[request.offset : depth]
-                at = marked_positions(searcher, words, (docnum for docnum, _ in page))
+                # A large page (an export's) marks words where the index says they stand; a page of ten
+                # reads its bodies (findall costs less than importing numpy for ten hits).
+                at = (
+                    marked_positions(searcher, words, (docnum for docnum, _ in page))
+                    if len(page) >= POSITIONS_FROM_HITS
+                    else None
+                )
                 hits = [
                     self._hit(
                         searcher, rank, docnum, score, words, at.get(docnum) if at is not None else None

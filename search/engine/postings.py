@@ -14,8 +14,6 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 from whoosh import scoring
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
@@ -119,20 +117,6 @@ def _term_scores(searcher: Any, fieldname: str, text: str, only: list[int] | Non
                 if keep is None or docnum in keep
             )
     return scores
-
-
-def term_documents(searcher: Any, fieldname: str, text: str) -> npt.NDArray[np.int64]:
-    """The documents holding a term (deleted ones left out), ascending, read a block at a time: an
-    actor's or outlet's documents for a timeline's series (Whoosh's docs_for_query: 5 us a posting)."""
-    btext = searcher.schema[fieldname].to_bytes(text)
-    parts = [np.zeros(0, dtype=np.int64)]
-    for sub, offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        if (fieldname, btext) in reader:
-            parts.extend(
-                np.asarray(ids, dtype=np.int64) + offset for ids, _ in _term_blocks(reader, fieldname, btext)
-            )
-    return np.concatenate(parts)
 
 
 def _scored_by_word_scores(query: Query) -> bool:

@@ -16,7 +16,7 @@ from ..errors import BadInputError
 from ..models import Timeline, TimelineSeries
 from .columns import Columns, IntArray, as_date
 from .facets import ActorNames, FacetRequest, facet_counts
-from .postings import term_documents
+from .filters import term_documents
 from .sources import SOURCE_FIELD
 
 # A timeline longer than this is refused: 50,000 days is 137 years, more than any archive's dates span

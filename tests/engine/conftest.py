@@ -5,7 +5,7 @@ The tests use public names but for these seams, all under tests/engine/: posting
 _term_scores, _TermScores and _scored_by_word_scores (test_postings: scores equal Whoosh's matchers),
 EngineIndex._current_searcher (test_feedback, test_postings: the searcher those seams read),
 highlight._EARLIEST_BEST and _SpanFormatter (test_highlight: Whoosh's own fragment scoring, for
-comparison), highlight._word_bounds (test_highlight: equal to the token pattern's matches), patches._ViewFile (test_patches), analysis._stem and _folded_words (test_analysis: the
+comparison), patches._ViewFile (test_patches), analysis._stem and _folded_words (test_analysis: the
 stemmer keeps first letters, which the snippet code relies on).
 """
 

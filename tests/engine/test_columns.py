@@ -162,3 +162,17 @@ def test_facets_keep_the_most_frequent_values_and_one_actor_type(
     assert index.search(engine.SearchRequest(None, facets=("actor",), actor_type="country")).facets == {
         "actor": ()
     }
+
+
+def test_a_large_page_marks_the_words_a_small_page_marks(
+    columned: tuple[engine.EngineIndex, list[Document]],
+) -> None:
+    """A page of 100 hits or more takes its marked words from the index's positions; a page of ten reads
+    the bodies: the passages are the same."""
+    index, _ = columned
+    for query in ("coup", "mali talks"):
+        large = index.search(engine.SearchRequest(query, limit=300, feedback=False)).hits
+        assert len(large) >= engine.index.POSITIONS_FROM_HITS
+        for offset in range(0, len(large) - 10, 37):
+            small = index.search(engine.SearchRequest(query, limit=10, offset=offset, feedback=False)).hits
+            assert small == large[offset : offset + 10]

@@ -11,6 +11,7 @@ from whoosh import highlight
 
 from search import engine
 from search.engine import highlight as snippets
+from search.engine import wordbounds
 from search.models import Document, Fragment
 
 from .conftest import (
@@ -68,7 +69,7 @@ def test_body_fragments_are_whooshs_fragments_for_any_text(parts: list[str], wor
 @given(st.text(alphabet="aB. _é1\n.Zz日-'AbÉ²\x7f\x80\U0001f600", max_size=80))
 def test_word_bounds_are_where_the_token_pattern_finds_words(text: str) -> None:
     spans = [match.span() for match in engine.analysis._TOKEN_RE.finditer(text)]
-    starts, ends = snippets._word_bounds(text)
+    starts, ends = wordbounds.word_bounds(text)
     assert list(zip(starts, ends, strict=True)) == spans
 
 
