@@ -66,5 +66,7 @@ def word_bounds(text: str) -> tuple[list[int], list[int]]:
         capital, lower = codes[dots + 1], codes[np.minimum(dots + 2, size - 1)]
         capital_lower = (capital >= 65) & (capital <= 90) & (lower >= 97) & (lower <= 122) & (dots + 2 < size)
         word[dots[word[dots - 1] & word[dots + 1] & ~capital_lower]] = True
-    edges = np.diff(word.view(np.int8), prepend=0, append=0)
-    return np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()
+    padded = np.zeros(size + 2, dtype=bool)  # a word's start and end are where padded changes
+    padded[1:-1] = word
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return edges[0::2].tolist(), edges[1::2].tolist()
