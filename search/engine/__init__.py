@@ -5,9 +5,11 @@
 - checks: what a user typed or pasted, made readable; query: the parser and its plugins;
 - expansion: wildcards and fuzzy words within a budget; spelling: did you mean;
 - postings: block-wise BM25F scoring; feedback: pseudo-relevance feedback; columns: each document's
-  date, actors, outlet and title key read whole as arrays; facets: counts per actor, outlet and year;
-  timeline: documents per period; sources: outlets named as users write them;
-- highlight: snippets; writer: indexing runs; index: EngineIndex, which runs a search through them.
+  date, actors, outlet and title key read whole as arrays; filters: actor, outlet, type and date
+  filters as arrays; facets: counts per actor, outlet and year; timeline: documents per period;
+  sources: outlets named as users write them;
+- highlight: snippets; wordbounds: where words stand, with numpy, for a large page's snippets;
+- writer: indexing runs; index: EngineIndex, which runs a search through them.
 
 Everything else in the package works with our own records (search.models) and exceptions
 (search.errors), through the names exported here.
