@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from search import BadInputError, index_corpus, open_index
+from search.cli import cli
 from search.rendering import render_timeline
 from search.server import create_app
 
@@ -169,3 +173,22 @@ def test_sorting_by_title_lists_a_to_z(tmp_path: Path, timeline_index: Path) -> 
         ["query", "mali", "--sort", "title", "-n", "2", "--index-dir", str(timeline_index)], tmp_path
     )
     assert "1. A talk with a Mali minister" in listed.stdout and "2. Coup in Mali" in listed.stdout
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_bars_are_blocks_as_wide_as_the_terminal(
+    timeline_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _Terminal()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(80, 24): os.terminal_size((40, 24)))
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["timeline", "mali", "--by", "year", "--index-dir", str(timeline_index)], prog_name="search")
+    assert exited.value.code == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "2012     4 " + "█" * 29 and max(len(line) for line in lines) == 40
+    assert lines[-1] == "undated  2"
