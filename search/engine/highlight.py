@@ -227,6 +227,11 @@ def _merge_touching(fragments: list[highlight.Fragment]) -> list[highlight.Fragm
     return merged
 
 
+def _inside_word(text: str, at: int) -> bool:
+    """True when the characters on both sides of position `at` are letters or digits."""
+    return 0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum()
+
+
 def _to_fragment(fragment: highlight.Fragment) -> Fragment:
     """Snap a Whoosh passage to a sentence or word start and express its matches as offsets."""
     text = fragment.text
@@ -237,9 +242,11 @@ def _to_fragment(fragment: highlight.Fragment) -> Fragment:
     sentence_start = max(text.rfind("\n", start, first_match), text.rfind(". ", start, first_match))
     if sentence_start >= 0:
         start = sentence_start + 1
-    while start > 0 and start < first_match and not text[start - 1].isspace():
+    # Only a word cut in two is left out: a passage that ends on a word before its full stop ('to
+    # leave.') or starts on one after a quote mark ('“This') keeps it.
+    while start < first_match and _inside_word(text, start):
         start += 1
-    while end < len(text) and end > last_match and not text[end].isspace():
+    while end > last_match and _inside_word(text, end):
         end -= 1
     spans: list[tuple[int, int]] = []
     for match_start, match_end in matches:
