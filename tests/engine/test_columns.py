@@ -3,6 +3,7 @@ order exactly what the stored documents say, over an index of several segments w
 
 from __future__ import annotations
 
+import gc
 import random
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -176,3 +177,18 @@ def test_a_large_page_marks_the_words_a_small_page_marks(
         for offset in range(0, len(large) - 10, 37):
             small = index.search(engine.SearchRequest(query, limit=10, offset=offset, feedback=False)).hits
             assert small == large[offset : offset + 10]
+
+
+def test_a_large_page_leaves_the_cycle_collector_as_it_found_it(
+    columned: tuple[engine.EngineIndex, list[Document]],
+) -> None:
+    index, _ = columned
+    assert gc.isenabled()
+    index.search(engine.SearchRequest("coup", limit=300))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        index.search(engine.SearchRequest("coup", limit=300))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
