@@ -305,21 +305,19 @@ class SearchIndex:
         feedback: bool | None = None,
     ) -> Iterator[Results]:
         """Every hit of a search, page_size at a time, in rank order, as search() ranks them: an export
-        of any size holds one page. The first page carries the total and notes; there is always one.
+        of any size holds one page of hits. The first page carries the total and notes; there is always
+        one.
 
-        Each page reads the last commit: an indexing run between two pages may shift documents by the
-        number it added or removed.
+        The search is ranked once, on the index as it is when the first page is asked for: an indexing
+        run meanwhile changes no page (the documents' order is kept, a few bytes each, not their hits).
         """
-        offset = 0
-        while True:
-            page = self.search(
-                query, limit=page_size, offset=offset, actors=actors, sources=sources, since=since,
-                until=until, types=types, sort=sort, feedback=feedback,
-            )  # fmt: skip
-            yield page
-            offset += len(page.hits)
-            if not page.hits or offset >= page.total:
-                return
+        if not isinstance(page_size, int) or not 1 <= page_size <= MAX_LIMIT:
+            raise BadInputError(f"page_size must be between 1 and {MAX_LIMIT}, not {page_size}")
+        request = self._request(
+            query, limit=1, actors=actors, sources=sources, since=since, until=until, types=types,
+            sort=sort, feedback=feedback,
+        )  # fmt: skip
+        return self._engine.pages(request, page_size)
 
     def batch(
         self,

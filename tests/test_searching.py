@@ -867,3 +867,22 @@ def test_a_batch_of_100000_lines_is_read_whole(tmp_path: Path) -> None:
     path.write_text("".join(f"name {n}\tcoup {n}\n" for n in range(100_000)), encoding="utf-8")
     queries = read_batch(path)
     assert len(queries) == 100_000 and queries[-1] == BatchQuery("name 99999", "coup 99999", 100_000)
+
+
+def test_pages_are_one_snapshot_whatever_is_indexed_meanwhile(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {f"{n:02}.txt": f"Coup story {n}\nThe coup went on, day {n}.\n" for n in range(25)},
+    )
+    index_corpus(corpus, tmp_path / "index")
+    index = open_index(tmp_path / "index")
+    pages = index.pages("coup", page_size=10)
+    first = next(pages)
+    add_document(tmp_path / "index", "late", "A late coup", "Another coup, added while the export ran.")
+    rest = list(pages)
+    ids = [hit.id for page in (first, *rest) for hit in page.hits]
+    assert first.total == 25 and len(ids) == 25 == len(set(ids)) and "late" not in ids
+    assert [hit.rank for page in (first, *rest) for hit in page.hits] == list(range(1, 26))
+    assert index.search("coup").total == 26  # a new search sees the commit
+    with pytest.raises(BadInputError, match="page_size must be between 1 and 10000"):
+        index.pages("coup", page_size=0)

@@ -206,6 +206,16 @@ class _Match:
     unknown_sources: tuple[UnknownSource, ...] = ()
 
 
+@dataclass(frozen=True)
+class _Ranked:
+    """A request ranked: its results without hits (total, facets, suggestions, notes), the documents in
+    order with their scores, and the words their passages mark."""
+
+    head: Results
+    ranked: list[tuple[int, float]]
+    words: Marks
+
+
 class ActorResolver(Protocol):
     """What the engine asks of whoever knows the actors' names (the gazetteer and the index's actors)."""
 
@@ -503,104 +513,133 @@ class EngineIndex:
 
     def search(self, request: SearchRequest) -> Results:
         """Run a request; return hits offset+1 .. offset+limit with highlighted fragments."""
+        try:
+            with self._current_searcher() as searcher:
+                ranking = self._rank(request, searcher, request.offset + request.limit)
+                if isinstance(ranking, Results):
+                    return ranking
+                page = ranking.ranked[request.offset : request.offset + request.limit]
+                return replace(ranking.head, hits=self._hits(searcher, ranking.words, page, request.offset))
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+
+    def pages(self, request: SearchRequest, page_size: int) -> Iterator[Results]:
+        """Every hit of a request, page_size at a time, ranked once on a searcher of its own: the pages
+        are one snapshot of the index whatever commits meanwhile, and only their hits are made page by
+        page. The first page carries the total, facets, suggestions and notes."""
+        try:
+            searcher = self._index.searcher(weighting=self._weighting)
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+        try:
+            with self._reading(searcher):
+                ranking = self._rank(replace(request, offset=0), searcher, None)
+            if isinstance(ranking, Results):
+                yield ranking
+                return
+            head = ranking.head
+            for offset in range(0, max(len(ranking.ranked), 1), page_size):
+                page = ranking.ranked[offset : offset + page_size]
+                yield replace(head, hits=self._hits(searcher, ranking.words, page, offset))
+                head = replace(head, facets={}, suggestions=(), notes=())
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+        finally:
+            searcher.close()
+
+    @contextmanager
+    def _reading(self, searcher: Any) -> Iterator[None]:
+        """This thread's scores and columns are a searcher's of our own while a request is ranked on it."""
+        saved = (getattr(self._local, "term_scores", None), getattr(self._local, "columns", None))
+        self._local.term_scores, self._local.columns = _TermScores(searcher), None
+        try:
+            yield
+        finally:
+            self._local.term_scores, self._local.columns = saved
+
+    def _rank(self, request: SearchRequest, searcher: Any, depth: int | None) -> _Ranked | Results:
+        """The request's first `depth` documents in order (None: all), and what its results say
+        besides hits; Results without hits when nothing matches."""
         parsed_query = self._parsed_request(request)
         empty: dict[str, tuple[FacetCount, ...]] = {name: () for name in request.facets}
         if parsed_query.no_words:
             return Results(request.query or "", 0, (), empty, notes=parsed_query.notes)
         # Filters alone list what they keep, newest first.
         sort = "-date" if parsed_query.scored is None and request.sort == "relevance" else request.sort
-        try:
-            with self._current_searcher() as searcher:
-                match = self._match(request, parsed_query, searcher)
-                notes, parsed, scored, matched = match.notes, match.parsed, match.scored, match.matched
-                if match.unknown_actors or match.unknown_sources:
-                    return Results(
-                        request.query or "", 0, (), empty, notes=notes,
-                        unknown_actors=match.unknown_actors, unknown_sources=match.unknown_sources,
-                    )  # fmt: skip
-                depth = request.offset + request.limit
-                # Feedback reorders the first rerank_depth hits only: a page past them is the same without it.
-                feedback = (
-                    request.feedback
-                    and sort == "relevance"
-                    and request.offset < self.ranking.rerank_depth
-                    and _plain_words(parsed)
-                )
-                total = searcher.doc_count() if matched is None else len(matched)
-                # A word the index does not know is said whatever else matched ('Kavenaugh confirmation').
-                suggestions = (
-                    spelling_suggestions(
-                        searcher,
-                        request.query,
-                        self._parser.schema["body"].analyzer,
-                        self._spelling_analyzer,
-                    )
-                    if request.query
-                    else ()
-                )
-                if not total:  # (Whoosh would read an empty filter as no filter at all)
-                    return Results(request.query or "", 0, (), empty, suggestions, notes)
-                scoring_depth = max(self.ranking.rerank_depth, depth) if feedback else depth
-                facets: dict[str, tuple[FacetCount, ...]] = {}
-                if request.facets:
-                    columns = self._columns(searcher)
-                    docs = columns.documents(matched)
-                    counting = FacetRequest(request.main_actors, request.actor_type, request.facet_limit)
-                    facets = {
-                        name: facet_counts(searcher, columns, docs, name, self._actor_names, counting)
-                        for name in request.facets
-                    }
-                if sort != "relevance":
-                    top = self._by_column(searcher, match, sort, depth)
-                # Scored already (words, phrases): the best are taken from those scores, not scored again.
-                elif scored is not None and matched is not None:
-                    narrowed = match.narrowing is not None
-                    candidates = ((n, scored[n]) for n in matched) if narrowed else scored.items()
-                    top = heapq.nsmallest(scoring_depth, candidates, key=lambda pair: (-pair[1], pair[0]))
-                else:
-                    filtered = matched if match.narrowing is not None else None
-                    found = searcher.search(parsed, limit=scoring_depth, filter=filtered)
-                    # len(found) would count every match
-                    top = [(found[n].docnum, found[n].score) for n in range(found.scored_length())]
-                feedback = (
-                    feedback and bool(top) and not names_a_story(searcher, query_words(parsed), top[0][0])
-                )
-                # Feedback reorders the best rerank_depth documents, whatever the page: a document's place
-                # is the same on every page, so pages put end to end are the whole ranking (reordering
-                # three times the page's end, as before, moved documents between pages).
-                block = self.ranking.rerank_depth
-                ranked = (
-                    rerank_with_feedback(searcher, self._local.term_scores, top[:block], self.ranking)
-                    + top[block:]
-                    if feedback
-                    else top
-                )
-                words = _highlighted_words(parsed, searcher.reader())
-                page = ranked[request.offset : depth]
-                # A large page (an export's) marks words where the index says they stand; a page of ten
-                # reads its bodies (findall costs less than importing numpy for ten hits).
-                at = (
-                    marked_positions(searcher, words, (docnum for docnum, _ in page))
-                    if len(page) >= POSITIONS_FROM_HITS
-                    else None
-                )
-                with _no_cycle_collection(len(page) >= POSITIONS_FROM_HITS):
-                    hits = [
-                        self._hit(
-                            searcher, rank, docnum, score, words, at.get(docnum) if at is not None else None
-                        )
-                        for rank, (docnum, score) in enumerate(page, request.offset + 1)
-                    ]
-                return Results(
-                    query=request.query or "",
-                    total=total,
-                    hits=tuple(hits),
-                    facets=facets,
-                    suggestions=suggestions,
-                    notes=notes,
-                )
-        except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
+        match = self._match(request, parsed_query, searcher)
+        notes, parsed, scored, matched = match.notes, match.parsed, match.scored, match.matched
+        if match.unknown_actors or match.unknown_sources:
+            return Results(
+                request.query or "", 0, (), empty, notes=notes,
+                unknown_actors=match.unknown_actors, unknown_sources=match.unknown_sources,
+            )  # fmt: skip
+        # Feedback reorders the first rerank_depth hits only: a page past them is the same without it.
+        feedback = (
+            request.feedback
+            and sort == "relevance"
+            and request.offset < self.ranking.rerank_depth
+            and _plain_words(parsed)
+        )
+        total = searcher.doc_count() if matched is None else len(matched)
+        depth = total if depth is None else depth
+        # A word the index does not know is said whatever else matched ('Kavenaugh confirmation').
+        suggestions = (
+            spelling_suggestions(
+                searcher, request.query, self._parser.schema["body"].analyzer, self._spelling_analyzer
+            )
+            if request.query
+            else ()
+        )
+        if not total:  # (Whoosh would read an empty filter as no filter at all)
+            return Results(request.query or "", 0, (), empty, suggestions, notes)
+        scoring_depth = max(self.ranking.rerank_depth, depth) if feedback else depth
+        facets: dict[str, tuple[FacetCount, ...]] = {}
+        if request.facets:
+            columns = self._columns(searcher)
+            docs = columns.documents(matched)
+            counting = FacetRequest(request.main_actors, request.actor_type, request.facet_limit)
+            facets = {
+                name: facet_counts(searcher, columns, docs, name, self._actor_names, counting)
+                for name in request.facets
+            }
+        if sort != "relevance":
+            top = self._by_column(searcher, match, sort, depth)
+        # Scored already (words, phrases): the best are taken from those scores, not scored again.
+        elif scored is not None and matched is not None:
+            narrowed = match.narrowing is not None
+            candidates = ((n, scored[n]) for n in matched) if narrowed else scored.items()
+            top = heapq.nsmallest(scoring_depth, candidates, key=lambda pair: (-pair[1], pair[0]))
+        else:
+            filtered = matched if match.narrowing is not None else None
+            found = searcher.search(parsed, limit=scoring_depth, filter=filtered)
+            # len(found) would count every match
+            top = [(found[n].docnum, found[n].score) for n in range(found.scored_length())]
+        feedback = feedback and bool(top) and not names_a_story(searcher, query_words(parsed), top[0][0])
+        # Feedback reorders the best rerank_depth documents, whatever the page: a document's place is the
+        # same on every page, so pages put end to end are the whole ranking (reordering three times the
+        # page's end, as before, moved documents between pages).
+        block = self.ranking.rerank_depth
+        ranked = (
+            rerank_with_feedback(searcher, self._local.term_scores, top[:block], self.ranking) + top[block:]
+            if feedback
+            else top
+        )
+        head = Results(request.query or "", total, (), facets, suggestions, notes)
+        return _Ranked(head, ranked, _highlighted_words(parsed, searcher.reader()))
+
+    def _hits(
+        self, searcher: Any, words: Marks, page: list[tuple[int, float]], offset: int
+    ) -> tuple[Hit, ...]:
+        """The hits of a page of ranked documents, ranked from offset + 1, with their passages."""
+        # A large page (an export's) marks words where the index says they stand; a page of ten reads
+        # its bodies (findall costs less than importing numpy for ten hits).
+        large = len(page) >= POSITIONS_FROM_HITS
+        at = marked_positions(searcher, words, (docnum for docnum, _ in page)) if large else None
+        with _no_cycle_collection(large):
+            return tuple(
+                self._hit(searcher, rank, docnum, score, words, at.get(docnum) if at is not None else None)
+                for rank, (docnum, score) in enumerate(page, offset + 1)
+            )
 
     def _hit(
         self,
