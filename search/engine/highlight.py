@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Mapping
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import compress
 from typing import Any
 
 from whoosh import highlight
-from whoosh.analysis import (
-    Token,
-)
 from whoosh.query import (
     Phrase,
     Query,
@@ -112,15 +110,10 @@ def body_fragments(
             starts, ends = [start for start, _ in spans], [end for _, end in spans]
     if not any(terms):
         return []
-    # A passage with a match scores at least 99, one without 0 (which minscore=1 leaves out): with no
-    # more passages of matches than asked for, all of them are the best, in FIRST order, unscored.
-    fragments = [fragment for fragment in _context_fragments(text, starts, ends, terms) if fragment.matches]
-    best = (
-        sorted(fragments, key=highlight.FIRST)
-        if len(fragments) <= top
-        else highlight.top_fragments(fragments, top, _EARLIEST_BEST, highlight.FIRST)
-    )
-    return [_to_fragment(fragment) for fragment in _merge_touching(best)]
+    passages = list(_context_fragments(starts, ends, terms))
+    # With no more passages than asked for, all of them are the best, unscored.
+    best = passages if len(passages) <= top else heapq.nlargest(top, passages, key=_scorer(len(text)))
+    return [_to_fragment(text, passage) for passage in _merge_touching(best)]
 
 
 def marked_positions(searcher: Any, marks: Marks, docnums: Iterable[int]) -> dict[int, dict[int, str]] | None:
@@ -138,11 +131,26 @@ def marked_positions(searcher: Any, marks: Marks, docnums: Iterable[int]) -> dic
     return found
 
 
-def _context_fragments(
-    text: str, starts: list[int], ends: list[int], terms: list[str | None]
-) -> Iterator[highlight.Fragment]:
+# A passage: where it starts and ends, and its matches (start, end, term), as Whoosh's Fragment holds
+# them without a Token object a match.
+Passage = tuple[int, int, list[tuple[int, int, str]]]
+
+
+def _scorer(length: int) -> Callable[[Passage], float]:
+    """Whoosh's BasicFragmentScorer (matches, times 100 a distinct term), ties going to the earlier
+    passage (a share of the text's length taken off), for a text of that length."""
+
+    def score(passage: Passage) -> float:
+        start, _, matches = passage
+        return len(matches) * (len({term for _, _, term in matches}) * 100) - start / (length + 1)
+
+    return score
+
+
+def _context_fragments(starts: list[int], ends: list[int], terms: list[str | None]) -> Iterator[Passage]:
     """Whoosh's ContextFragmenter.fragment_tokens over tokens (where each starts and ends, and the
-    term of each matched one).
+    term of each matched one), yielding the passages that hold a match (Whoosh scores the others 0,
+    below the minimum score top_fragments keeps).
 
     Its loop, line for line, except that a run of unmatched words outside a passage is taken in one
     step: all it does there is keep the starts of the words less than `surround` characters before
@@ -154,7 +162,7 @@ def _context_fragments(
     firsts: list[int] = []  # starts of the unmatched words just before a passage
     first: int | None = None
     countdown = -1
-    tokens: list[Token] = []
+    tokens: list[tuple[int, int, str]] = []
     endchar = 0
     currentlen = 0
     n = 0
@@ -180,50 +188,30 @@ def _context_fragments(
                 else:
                     first = startchar
                     countdown += surround
-            tokens.append(Token(text=term, startchar=startchar, endchar=endchar, matched=True, boost=1.0))
+            tokens.append((startchar, endchar, term))
         if countdown >= 0:
             currentlen += tlength
             countdown -= tlength
             if countdown <= 0:
-                yield highlight.mkfrag(text, tokens, startchar=first, endchar=endchar)
+                if tokens and first is not None:
+                    yield first, endchar, tokens
                 tokens, firsts, first, currentlen = [], [], None, 0
         n += 1
     if limit < len(starts):
         endchar = ends[limit]
-    if tokens:
-        yield highlight.mkfrag(text, tokens, startchar=first, endchar=endchar)
+    if tokens and first is not None:
+        yield first, endchar, tokens
 
 
-class _EarliestBestFragmentScorer(highlight.BasicFragmentScorer):
-    """Whoosh's passage score (matches, times distinct words), ties going to earlier passages."""
-
-    def __call__(self, fragment: highlight.Fragment) -> float:
-        position = fragment.startchar / (len(fragment.text) + 1)
-        return float(super().__call__(fragment)) - position
-
-
-_EARLIEST_BEST = _EarliestBestFragmentScorer()
-
-
-class _SpanFormatter(highlight.Formatter):
-    """Whoosh formatter that returns our Fragment records instead of marked-up strings."""
-
-    def format(self, fragments: list[highlight.Fragment], replace: bool = False) -> list[Fragment]:
-        return [_to_fragment(f) for f in _merge_touching(fragments)]
-
-
-def _merge_touching(fragments: list[highlight.Fragment]) -> list[highlight.Fragment]:
-    """Join passages that overlap or abut, so one sentence is not shown as two fragments."""
-    merged: list[highlight.Fragment] = []
-    for fragment in sorted(fragments, key=lambda f: f.startchar):
-        if merged and fragment.startchar <= merged[-1].endchar + 1:
-            last = merged[-1]
-            merged[-1] = highlight.Fragment(
-                last.text, last.matches + fragment.matches, last.startchar,
-                max(last.endchar, fragment.endchar),
-            )  # fmt: skip
+def _merge_touching(passages: list[Passage]) -> list[Passage]:
+    """The passages in order, those that overlap or abut joined, so one sentence is not shown as two."""
+    merged: list[Passage] = []
+    for start, end, matches in sorted(passages, key=lambda passage: passage[0]):
+        if merged and start <= merged[-1][1] + 1:
+            last_start, last_end, last_matches = merged[-1]
+            merged[-1] = (last_start, max(last_end, end), last_matches + matches)
         else:
-            merged.append(fragment)
+            merged.append((start, end, matches))
     return merged
 
 
@@ -232,11 +220,10 @@ def _inside_word(text: str, at: int) -> bool:
     return 0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum()
 
 
-def _to_fragment(fragment: highlight.Fragment) -> Fragment:
-    """Snap a Whoosh passage to a sentence or word start and express its matches as offsets."""
-    text = fragment.text
-    matches = sorted((t.startchar, t.endchar) for t in fragment.matches if t.startchar is not None)
-    start, end = fragment.startchar, fragment.endchar
+def _to_fragment(text: str, passage: Passage) -> Fragment:
+    """Snap a passage to a sentence or word start and express its matches as offsets."""
+    start, end, found = passage
+    matches = sorted((match_start, match_end) for match_start, match_end, _ in found)
     first_match = matches[0][0] if matches else end
     last_match = matches[-1][1] if matches else start
     sentence_start = max(text.rfind("\n", start, first_match), text.rfind(". ", start, first_match))

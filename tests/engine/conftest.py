@@ -4,8 +4,8 @@ for the differential tests, which compare our block-wise code with Whoosh's own 
 The tests use public names but for these seams, all under tests/engine/: postings._word_scores,
 _term_scores, _TermScores and _scored_by_word_scores (test_postings: scores equal Whoosh's matchers),
 EngineIndex._current_searcher (test_feedback, test_postings: the searcher those seams read),
-highlight._EARLIEST_BEST and _SpanFormatter (test_highlight: Whoosh's own fragment scoring, for
-comparison), patches._ViewFile (test_patches), analysis._stem and _folded_words (test_analysis: the
+highlight._to_fragment and _merge_touching (test_highlight: to snap and merge Whoosh's own passages
+as ours are, for comparison), patches._ViewFile (test_patches), analysis._stem and _folded_words (test_analysis: the
 stemmer keeps first letters, which the snippet code relies on).
 """
 

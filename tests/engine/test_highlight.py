@@ -20,16 +20,26 @@ from .conftest import (
 )
 
 
+class _EarliestBestFragmentScorer(highlight.BasicFragmentScorer):
+    """Whoosh's passage score (matches, times distinct words), ties going to earlier passages."""
+
+    def __call__(self, fragment: highlight.Fragment) -> float:
+        position = fragment.startchar / (len(fragment.text) + 1)
+        return float(super().__call__(fragment)) - position
+
+
 def whoosh_fragments(text: str, words: frozenset[str]) -> list[Fragment]:
-    """Whoosh's own fragmenter and scoring over the analyzer's tokens, stop words never marked."""
+    """Whoosh's own fragmenter, scorer and top_fragments over the analyzer's tokens, stop words never
+    marked; the passages then snapped and merged as ours are."""
     tokens = engine.text_analyzer()(text, chars=True, removestops=False)
     marked = (setattr(t, "matched", not t.stopped and t.text in words) or t for t in tokens)
     fragmenter = highlight.ContextFragmenter(
         maxchars=snippets.FRAGMENT_CHARS, surround=snippets.FRAGMENT_CONTEXT
     )
     fragments = fragmenter.fragment_tokens(text, marked)
-    best = highlight.top_fragments(fragments, 3, snippets._EARLIEST_BEST, highlight.FIRST)
-    return list(snippets._SpanFormatter().format(best))
+    best = highlight.top_fragments(fragments, 3, _EarliestBestFragmentScorer(), highlight.FIRST)
+    passages = [(f.startchar, f.endchar, [(t.startchar, t.endchar, t.text) for t in f.matches]) for f in best]
+    return [snippets._to_fragment(text, passage) for passage in snippets._merge_touching(passages)]
 
 
 PASSAGE = (
