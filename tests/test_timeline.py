@@ -192,3 +192,8 @@ def test_on_a_terminal_the_bars_are_blocks_as_wide_as_the_terminal(
     lines = out.getvalue().splitlines()
     assert lines[0] == "2012     4 " + "█" * 29 and max(len(line) for line in lines) == 40
     assert lines[-1] == "undated  2"
+    out.seek(0)
+    out.truncate()
+    with pytest.raises(SystemExit):
+        cli.main(["timeline", "mali", "--by", "year", "--ascii", "--index-dir", str(timeline_index)])
+    assert out.getvalue().splitlines()[0] == "2012     4 " + "#" * 29  # --ascii on a terminal too
