@@ -4,7 +4,6 @@ similar documents and statistics.
 
 from __future__ import annotations
 
-import gc
 import heapq
 import logging
 import threading
@@ -13,7 +12,6 @@ from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -43,10 +41,8 @@ from ..errors import (
     QueryError,
 )
 from ..models import (
-    Actor,
     Document,
     FacetCount,
-    Hit,
     IndexManifest,
     IndexStats,
     Ranking,
@@ -69,7 +65,8 @@ from .folder import (
     read_catalog,
     read_manifest,
 )
-from .highlight import Marks, _highlighted_words, _lead_fragment, body_fragments, marked_positions
+from .highlight import Marks, _highlighted_words
+from .hits import hit_of, page_hits, stored_document
 from .postings import (
     RobertsonBM25F,
     _scored_by_word_scores,
@@ -94,7 +91,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SIMILAR_TERMS = 12
-POSITIONS_FROM_HITS = 100  # a page of this many hits takes its marked words from the index
 FACET_LIMIT = 100  # actors or outlets a facet lists, most frequent first (41,578 articles name 131,804)
 
 
@@ -119,32 +115,6 @@ def _any_actor(actor_ids: tuple[str, ...], boost: float = 1.0) -> Query:
     """Documents naming any of the actors."""
     terms = [Term("actors", actor_id, boost=boost) for actor_id in actor_ids]
     return terms[0] if len(terms) == 1 else Or(terms, boost=boost)
-
-
-@lru_cache(maxsize=100_000)
-def _actor(info: tuple[str, str, str, float, bool]) -> Actor:
-    """An actor as a document stores it; the same actor at the same weight is one frozen record (an
-    export of 10,000 stories named 300,000 actors, and made a record of each: 0.7 s)."""
-    return Actor(*info)
-
-
-@contextmanager
-def _no_cycle_collection(large: bool) -> Iterator[None]:
-    """For a large page, Python's cycle collector paused while its hits are made: they hold no cycle
-    (records, tuples, strings), yet their thousands of objects set the collector off again and again,
-    scanning everything alive: a tenth of an export's time at 41,578 articles."""
-    paused = large and gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _stored_actors(stored: dict[str, Any]) -> tuple[Actor, ...]:
-    return tuple(map(_actor, map(tuple, stored.get("actor_info") or ())))
 
 
 @dataclass(frozen=True)
@@ -519,7 +489,7 @@ class EngineIndex:
                 if isinstance(ranking, Results):
                     return ranking
                 page = ranking.ranked[request.offset : request.offset + request.limit]
-                return replace(ranking.head, hits=self._hits(searcher, ranking.words, page, request.offset))
+                return replace(ranking.head, hits=page_hits(searcher, ranking.words, page, request.offset))
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
 
@@ -540,7 +510,7 @@ class EngineIndex:
             head = ranking.head
             for offset in range(0, max(len(ranking.ranked), 1), page_size):
                 page = ranking.ranked[offset : offset + page_size]
-                yield replace(head, hits=self._hits(searcher, ranking.words, page, offset))
+                yield replace(head, hits=page_hits(searcher, ranking.words, page, offset))
                 head = replace(head, facets={}, suggestions=(), notes=())
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
@@ -627,46 +597,6 @@ class EngineIndex:
         head = Results(request.query or "", total, (), facets, suggestions, notes)
         return _Ranked(head, ranked, _highlighted_words(parsed, searcher.reader()))
 
-    def _hits(
-        self, searcher: Any, words: Marks, page: list[tuple[int, float]], offset: int
-    ) -> tuple[Hit, ...]:
-        """The hits of a page of ranked documents, ranked from offset + 1, with their passages."""
-        # A large page (an export's) marks words where the index says they stand; a page of ten reads
-        # its bodies (findall costs less than importing numpy for ten hits).
-        large = len(page) >= POSITIONS_FROM_HITS
-        at = marked_positions(searcher, words, (docnum for docnum, _ in page)) if large else None
-        with _no_cycle_collection(large):
-            return tuple(
-                self._hit(searcher, rank, docnum, score, words, at.get(docnum) if at is not None else None)
-                for rank, (docnum, score) in enumerate(page, offset + 1)
-            )
-
-    def _hit(
-        self,
-        searcher: Any,
-        rank: int,
-        docnum: int,
-        score: Any,
-        words: Marks,
-        at: dict[int, str] | None = None,
-    ) -> Hit:
-        stored = searcher.stored_fields(docnum)
-        body = stored.get("body", "")
-        fragments = body_fragments(body, words, at=at) or [_lead_fragment(body)]
-        return Hit(
-            rank=rank,
-            id=stored["id"],
-            path=stored.get("path", ""),
-            title=stored.get("title", ""),
-            date=stored.get("date"),
-            actors=_stored_actors(stored),
-            score=float(score) if isinstance(score, (int, float)) else 0.0,  # a sort key when sorted
-            fragments=tuple(fragments),
-            source=stored.get("source") or "",
-            url=stored.get("url") or "",
-            type=stored.get("type") or "article",
-        )
-
     def similar(self, document_id: str, limit: int) -> Results | None:
         """The documents most like one, by the key terms of its body; None if there is no such document."""
         try:
@@ -678,8 +608,7 @@ class EngineIndex:
                 found = searcher.more_like(docnum, "body", text=analysed, top=limit, numterms=SIMILAR_TERMS)
                 words = _highlighted_words(found.q, searcher.reader())
                 hits = [
-                    self._hit(searcher, rank, hit.docnum, hit.score, words)
-                    for rank, hit in enumerate(found, start=1)
+                    hit_of(searcher, rank, hit.docnum, hit.score, words) for rank, hit in enumerate(found, 1)
                 ]
                 return Results(query=document_id, total=len(hits), hits=tuple(hits))
         except DAMAGE_ERRORS as error:
@@ -716,33 +645,13 @@ class EngineIndex:
                 stored = searcher.document(id=document_id)
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
-        return None if stored is None else _stored_document(stored)
+        return None if stored is None else stored_document(stored)
 
     def documents(self) -> Iterator[Document]:
         """Every document, as the last commit stores them, one at a time."""
         try:
             with self._index.searcher() as searcher:
                 for _, stored in searcher.reader().iter_docs():
-                    yield _stored_document(stored)
+                    yield stored_document(stored)
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
-
-
-def _stored_document(stored: dict[str, Any]) -> Document:
-    return Document(
-        id=stored["id"],
-        title=stored.get("title", ""),
-        body=stored.get("body", ""),
-        path=stored.get("path", ""),
-        date=stored.get("date"),
-        actors=_stored_actors(stored),
-        source=stored.get("source", ""),
-        url=stored.get("url", ""),
-        authors=tuple(stored.get("authors") or ()),
-        type=stored.get("type") or "article",
-        date_source=stored.get("date_source", ""),
-        actors_given=bool(stored.get("actors_given", False)),
-        size=stored.get("size", 0),
-        mtime=stored.get("mtime", 0.0),
-        content_hash=stored.get("content_hash", ""),
-    )

@@ -173,7 +173,7 @@ def test_a_large_page_marks_the_words_a_small_page_marks(
     index, _ = columned
     for query in ("coup", "mali talks"):
         large = index.search(engine.SearchRequest(query, limit=300, feedback=False)).hits
-        assert len(large) >= engine.index.POSITIONS_FROM_HITS
+        assert len(large) >= engine.hits.POSITIONS_FROM_HITS
         for offset in range(0, len(large) - 10, 37):
             small = index.search(engine.SearchRequest(query, limit=10, offset=offset, feedback=False)).hits
             assert small == large[offset : offset + 10]
