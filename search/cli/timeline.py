@@ -12,7 +12,15 @@ from .. import wire
 from ..models import PERIODS, SPLITS
 from ..rendering import render_timeline, render_timeline_total, render_unknown_actor
 from ..searching import MAX_SERIES
-from .base import EXIT_NO_MATCH, cli, filter_options, index_dir_option, open_from_settings, say
+from .base import (
+    EXIT_NO_MATCH,
+    cli,
+    filter_options,
+    index_dir_option,
+    json_option,
+    open_from_settings,
+    say,
+)
 
 NOT_A_TERMINAL_WIDTH = 80  # what a chart fits when the output is not a terminal (a file, a pipe)
 
@@ -35,7 +43,7 @@ NOT_A_TERMINAL_WIDTH = 80  # what a chart fits when the output is not a terminal
 @click.option(
     "--ascii", "ascii_only", is_flag=True, help="Draw bars with '#' (the default when not a terminal)."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@json_option()
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV: a row a period, a column a series.")
 @click.pass_context
 def timeline_command(
