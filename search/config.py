@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BadInputError
-from .models import Ranking
+from .models import COPY_THRESHOLD, Ranking
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,6 +65,7 @@ class Settings:
     lock_timeout: float = 5.0
     max_file_bytes: int = 20 * 1024 * 1024
     request_timeout: float = 10.0  # seconds `search serve` gives a request before answering 503
+    copy_threshold: float = COPY_THRESHOLD  # resemblance from which documents are copies of one story
     ranking: Ranking = field(default_factory=Ranking)  # the config file's [ranking] table
 
 
@@ -81,6 +82,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "lock_timeout": (0.0, 86_400.0),
     "max_file_bytes": (1, 2**40),
     "request_timeout": (0.1, 3_600.0),
+    "copy_threshold": (0.5, 1.0),
 }
 RANKING_BOUNDS: dict[str, tuple[float, float]] = {
     "k1": (0.0, 10.0),

@@ -162,6 +162,7 @@ def index_corpus(
     date_from_mtime: bool = False,
     progress: ProgressCallback | None = None,
     allow_mass_removal: bool = False,
+    copy_threshold: float = Settings.copy_threshold,
 ) -> IndexReport:
     """Bring index_dir up to date with the article files under corpus_dir.
 
@@ -171,6 +172,7 @@ def index_corpus(
     gazetteer, extended by actors.toml at the corpus root and by actors_file. Documents with
     no date found are undated, unless date_from_mtime says to take the file's mtime. An update that
     would remove more than half of the index's files raises MassRemovalError unless allow_mass_removal.
+    Documents whose resemblance is at least copy_threshold are grouped as copies of one story.
     """
     started = time.perf_counter()
     root = check_corpus_dir(corpus_dir)
@@ -187,7 +189,9 @@ def index_corpus(
             _check_removals(
                 root, engine.read_catalog(index_dir), {relative_id(p, root) for p in discover(root)}
             )
-        counts = _full_build(root, index_dir, options, actors_files, lock_timeout, max_file_bytes, progress)
+        counts = _full_build(
+            root, index_dir, options, actors_files, lock_timeout, max_file_bytes, progress, copy_threshold
+        )
     else:
         refresh = _check_compatible(index_dir, manifest, options, actors_files)
         cleaner = manifest.cleaner
@@ -203,6 +207,7 @@ def index_corpus(
             progress,
             allow_mass_removal,
             refresh_actors=refresh,
+            copy_threshold=copy_threshold,
         )
     added, updated, removed, unchanged, skipped, warnings, changes = counts
     warnings = merged_warnings(warnings)
@@ -236,6 +241,7 @@ def _full_build(
     lock_timeout: float,
     max_file_bytes: int,
     progress: ProgressCallback | None,
+    copy_threshold: float,
 ) -> Counts:
     """Index every file anew, learning the corpus's chrome first (two passes, spooled to disk)."""
     paths = discover(root)
@@ -244,7 +250,7 @@ def _full_build(
     changes: list[tuple[str, str]] = []
     repetition = RepetitionCounter(expected=Counter(folder_of(relative_id(path, root)) for path in paths))
     with (
-        engine.writing(index_dir, root, lock_timeout, rebuild=True) as build,
+        engine.writing(index_dir, root, lock_timeout, rebuild=True, copy_threshold=copy_threshold) as build,
         tempfile.TemporaryFile() as spool,
     ):
         for done, path in enumerate(paths, start=1):
@@ -315,6 +321,7 @@ def _update(
     progress: ProgressCallback | None,
     allow_mass_removal: bool = False,
     refresh_actors: bool = False,
+    copy_threshold: float = Settings.copy_threshold,
 ) -> Counts:
     """Index what changed since the last run, reading no file whose size and mtime are the same.
 
@@ -329,7 +336,7 @@ def _update(
     added = updated = unchanged = 0
     changes: list[tuple[str, str]] = []
     seen: set[str] = set()
-    with engine.writing(index_dir, root, lock_timeout, rebuild=False) as build:
+    with engine.writing(index_dir, root, lock_timeout, rebuild=False, copy_threshold=copy_threshold) as build:
         build.record_cleaning(cleaner)
         build.record_aliases(options.gazetteer.names_now())
         known = dict(build.catalog)

@@ -143,6 +143,21 @@ class Fragment:
     highlights: tuple[tuple[int, int], ...] = ()
 
 
+# Two documents are copies of one story from this resemblance: the share of their five-word runs they
+# have in common (engine/fingerprints.py). A setting (Settings.copy_threshold).
+COPY_THRESHOLD = 0.8
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Another document that is a copy of the same story (a syndicated copy, a republished statement)."""
+
+    id: str
+    title: str
+    date: datetime | None
+    source: str = ""  # the outlet, "" when unknown
+
+
 @dataclass(frozen=True)
 class Hit:
     """One ranked search result."""
@@ -158,6 +173,7 @@ class Hit:
     source: str = ""  # the outlet, "" when unknown
     url: str = ""
     type: str = "article"  # models.DOCUMENT_TYPES, or the type a user states
+    copies: tuple[Copy, ...] = ()  # the other matches that are copies of this story, folded into it
 
 
 @dataclass(frozen=True)
@@ -195,6 +211,9 @@ class Results:
     notes: tuple[str, ...] = ()  # how the query was read where it was not as written
     unknown_actors: tuple[UnknownActor, ...] = ()  # actors asked for that no document names: nothing matches
     unknown_sources: tuple[UnknownSource, ...] = ()  # outlets asked for that no document comes from: ditto
+    # The matches counted once a copy group, when copies are folded into one hit (None: not folded);
+    # total counts every matching document.
+    distinct: int | None = None
 
 
 Period = Literal["day", "week", "month", "year"]  # what a timeline counts documents by

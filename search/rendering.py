@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .models import (
     Actor,
+    Copy,
     Document,
     FacetCount,
     Fragment,
@@ -30,6 +31,7 @@ TITLE_STYLE = "\x1b[1m"
 REMOVED_STYLE = "\x1b[31m"
 RESET = "\x1b[0m"
 FRAGMENT_SEPARATOR = " … "
+COPIES_NAMED = 5  # a hit's copies line names the outlets of this many
 ACTORS_SHOWN = 6  # a hit's line names its heaviest actors; `search show` and JSON list them all
 MAX_SHOWN_TITLE_CHARS = 120  # a hit's first line on a terminal; the index and JSON keep the whole title
 # Characters that steer a terminal rather than print: C0 and C1 controls (escape sequences can
@@ -88,11 +90,21 @@ def render_hit(hit: Hit, color: bool) -> str:
     title = _styled(terminal_safe(shorten(hit.title or hit.path or hit.id)), TITLE_STYLE, color)
     score = f"{hit.score:.2f}" if hit.score else "-"  # no relevance is computed when sorting by date
     source = f" | source: {terminal_safe(hit.source)}" if hit.source else ""
+    copies = f"   {render_copies(hit.copies)}\n" if hit.copies else ""
     return (
         f"{hit.rank}. {title}\n"
         f"   {terminal_safe(hit.path or hit.id)} | date: {date}{source} | actors: {actors} | score: {score}\n"
-        f"   {snippet}\n"
+        f"   {snippet}\n{copies}"
     )
+
+
+def render_copies(copies: tuple[Copy, ...]) -> str:
+    """'+3 copies: Reuters, AP, BBC': how many other documents carry the story, and their outlets (their
+    ids for those without one), oldest first, the first COPIES_NAMED of them."""
+    noun = "copy" if len(copies) == 1 else "copies"
+    names = list(dict.fromkeys(copy.source or copy.id for copy in copies))
+    more = f" +{len(names) - COPIES_NAMED}" if len(names) > COPIES_NAMED else ""
+    return f"+{len(copies)} {noun}: {terminal_safe(', '.join(names[:COPIES_NAMED]))}{more}"
 
 
 def render_text(results: Results, color: bool) -> str:
@@ -110,16 +122,19 @@ def render_unknown_actor(unknown: UnknownActor) -> str:
 
 
 def render_total(results: Results) -> str:
-    """How many documents matched and which of them are shown: '12 documents match 'coup' (1-10 shown)'."""
+    """How many documents matched and which of them are shown: '12 documents match 'coup' (1-10 shown)';
+    with copies folded, '12 documents match 'coup', 9 with copies folded (1-9 shown)'."""
     noun = "document matches" if results.total == 1 else "documents match"
     what = repr(results.query) if results.query else "the filters"
     if not results.total:
         return f"no documents match {what}"
+    distinct = results.total if results.distinct is None else results.distinct
+    folded = f", {distinct:,} with copies folded" if distinct != results.total else ""
     if not results.hits:
-        return f"{results.total:,} {noun} {what}"
+        return f"{results.total:,} {noun} {what}{folded}"
     first, last = results.hits[0].rank, results.hits[-1].rank
-    shown = "" if (first, last) == (1, results.total) else f" ({first}-{last} shown)"
-    return f"{results.total:,} {noun} {what}{shown}"
+    shown = "" if (first, last) == (1, distinct) else f" ({first}-{last} shown)"
+    return f"{results.total:,} {noun} {what}{folded}{shown}"
 
 
 def render_facets(results: Results) -> str:
@@ -207,8 +222,8 @@ def render_timeline_total(timeline: Timeline) -> str:
     return f"{timeline.total:,} {noun} {what}: {counted}"
 
 
-def render_document(document: Document) -> str:
-    """One document: its metadata, a blank line, its clean text."""
+def render_document(document: Document, copies: tuple[Copy, ...] = ()) -> str:
+    """One document: its metadata and copies (a line each), a blank line, its clean text."""
     actors = ", ".join(
         f"{a.name} ({a.type}, {a.weight:g}{', main' if a.main else ''})" for a in document.actors
     )
@@ -220,7 +235,14 @@ def render_document(document: Document) -> str:
     ]
     given = (("authors", ", ".join(document.authors)), ("source", document.source), ("url", document.url))
     lines += [f"{key}: {value}" for key, value in given if value]
+    lines += [f"copy: {_copy_line(copy)}" for copy in copies]
     return "\n".join(map(terminal_safe, lines)) + "\n\n" + terminal_safe(document.body, lines=True)
+
+
+def _copy_line(copy: Copy) -> str:
+    """'reuters/123.txt (Reuters, 2012-03-23)': a copy's id, outlet and date, as known."""
+    known = [part for part in (copy.source, copy.date.date().isoformat() if copy.date else "") if part]
+    return f"{copy.id} ({', '.join(known)})" if known else copy.id
 
 
 def render_clean(document: Document) -> str:

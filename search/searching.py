@@ -18,6 +18,7 @@ from .models import (
     Actor,
     BatchQuery,
     BatchResult,
+    Copy,
     Document,
     FacetCount,
     IndexStats,
@@ -177,6 +178,7 @@ class SearchIndex:
         facets: Iterable[str] = (),
         main_actors: bool = False,
         feedback: bool | None = None,
+        all_copies: bool = False,
     ) -> Results:
         """Rank the documents matching `query` (None: all), narrowed to every actor given, to any of the
         outlets given, to any of the document types given ('statement', 'article') and to the dates.
@@ -189,6 +191,9 @@ class SearchIndex:
         in any case ('cnn'), or by words of its name.
         feedback=False turns pseudo-relevance feedback off for this search (None: as the index's
         ranking says).
+        Copies of one story (a wire story carried by several outlets) are one hit, the earliest dated,
+        with the others as its copies; all_copies=True lists each as a hit. total counts every matching
+        document; distinct counts a copy group once.
         """
         return self._engine.search(
             self._request(
@@ -204,6 +209,7 @@ class SearchIndex:
                 facets=facets,
                 main_actors=main_actors,
                 feedback=feedback,
+                all_copies=all_copies,
             )
         )
 
@@ -249,6 +255,7 @@ class SearchIndex:
         facets: Iterable[str] = (),
         main_actors: bool = False,
         feedback: bool | None = None,
+        all_copies: bool = False,
     ) -> SearchRequest:
         """A request for the engine from what a caller passed, checked: BadInputError or QueryError
         in our words for anything that cannot be searched."""
@@ -289,6 +296,7 @@ class SearchIndex:
             facets=facets,
             main_actors=bool(main_actors),
             feedback=self.ranking.feedback if feedback is None else bool(feedback),
+            fold_copies=not all_copies,
         )
 
     def pages(
@@ -303,6 +311,7 @@ class SearchIndex:
         types: Iterable[str] = (),
         sort: str = "relevance",
         feedback: bool | None = None,
+        all_copies: bool = False,
     ) -> Iterator[Results]:
         """Every hit of a search, page_size at a time, in rank order, as search() ranks them: an export
         of any size holds one page of hits. The first page carries the total and notes; there is always
@@ -315,7 +324,7 @@ class SearchIndex:
             raise BadInputError(f"page_size must be between 1 and {MAX_LIMIT}, not {page_size}")
         request = self._request(
             query, limit=1, actors=actors, sources=sources, since=since, until=until, types=types,
-            sort=sort, feedback=feedback,
+            sort=sort, feedback=feedback, all_copies=all_copies,
         )  # fmt: skip
         return self._engine.pages(request, page_size)
 
@@ -367,6 +376,14 @@ class SearchIndex:
         if document is None:
             raise DocumentNotFoundError(f"no document {document_id!r} in the index at {self.index_dir}")
         return document
+
+    def copies(self, document_id: str) -> tuple[Copy, ...]:
+        """The other documents that are copies of the same story as one (a syndicated story's other
+        outlets), oldest first; none when it has no copy."""
+        copies = self._engine.copies(document_id)
+        if copies is None:
+            raise DocumentNotFoundError(f"no document {document_id!r} in the index at {self.index_dir}")
+        return copies
 
     def actors(
         self,

@@ -123,6 +123,9 @@ Types = Annotated[
     list[str], Query(max_length=20, description="Only documents of this type: statement, article...")
 ]
 QueryText = Annotated[str | None, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="A query.")]
+AllCopies = Annotated[
+    bool, Query(description="Every copy of a story as a hit (default: folded into the earliest dated).")
+]
 DocumentId = Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="A document id.")]
 
 
@@ -306,6 +309,7 @@ def create_app(
             bool | None,
             Query(description="Pseudo-relevance feedback on or off (default: the server's ranking)."),
         ] = None,
+        all_copies: AllCopies = False,
     ) -> ResultsJSON:
         """Ranked hits with snippets, in the CLI's query language; without q, every document."""
         results = await bounded(
@@ -322,6 +326,7 @@ def create_app(
                 facets=facets,
                 main_actors=main,
                 feedback=feedback,
+                all_copies=all_copies,
             )
         )
         return results_json(results)
@@ -341,13 +346,14 @@ def create_app(
         sort: Sort = "relevance",
         format: Annotated[ExportFormat, Query(description="csv (a header, a row a hit) or jsonl.")] = "csv",
         feedback: Annotated[bool | None, Query(description="Pseudo-relevance feedback on or off.")] = None,
+        all_copies: AllCopies = False,
     ) -> StreamingResponse:
         """Every hit of a search, as `search query --all --format csv|jsonl` writes them, streamed a page
         at a time; without q, every document the filters keep. The first page is read before the answer
         starts, so a query that cannot be read is still a 400."""
         pages = index.pages(
             q, actors=actor, sources=source, since=since, until=until, types=type, sort=sort,
-            feedback=feedback,
+            feedback=feedback, all_copies=all_copies,
         )  # fmt: skip
         first = await bounded(lambda: next(pages))
         media, suffix = ("text/csv", "csv") if format == "csv" else ("application/x-ndjson", "jsonl")
@@ -427,8 +433,8 @@ def create_app(
 
     @app.get("/document", responses={404: {"model": ErrorJSON}})
     async def document(id: DocumentId) -> DocumentJSON:
-        """One document's metadata and clean text."""
-        return document_json(await bounded(lambda: index.document(id)))
+        """One document's metadata and clean text, and the documents that are copies of its story."""
+        return document_json(*await bounded(lambda: (index.document(id), index.copies(id))))
 
     @app.get("/similar", responses={404: {"model": ErrorJSON}})
     async def similar(id: DocumentId, limit: Limit = 10) -> ResultsJSON:

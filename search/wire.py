@@ -23,6 +23,7 @@ from typing_extensions import TypedDict
 from .models import (
     Actor,
     BatchResult,
+    Copy,
     Document,
     FacetCount,
     Hit,
@@ -48,6 +49,13 @@ class FragmentJSON(TypedDict):
     highlights: list[tuple[int, int]]
 
 
+class CopyJSON(TypedDict):
+    id: str
+    title: str
+    date: str | None
+    source: str | None
+
+
 class HitJSON(TypedDict):
     rank: int
     id: str
@@ -60,6 +68,7 @@ class HitJSON(TypedDict):
     actors: list[ActorJSON]
     score: float
     snippet: list[FragmentJSON]
+    copies: list[CopyJSON]  # the other matches that are copies of this story (folded into this hit)
 
 
 class ActorCountJSON(TypedDict):
@@ -81,7 +90,8 @@ class UnknownActorJSON(TypedDict):
 
 class ResultsJSON(TypedDict):
     query: str
-    total: int
+    total: int  # every matching document
+    distinct: int | None  # the matches counting each copy group once (null: copies listed, not folded)
     results: list[HitJSON]
     facets: dict[str, list[ActorCountJSON | YearCountJSON]] | None
     suggestions: list[str]
@@ -109,6 +119,7 @@ class DocumentJSON(CleanedJSON):
     source: str | None
     url: str | None
     type: str
+    copies: list[CopyJSON]  # the other documents that are copies of this story, oldest first
 
 
 class ActorsJSON(TypedDict):
@@ -184,13 +195,19 @@ def hit_json(hit: Hit) -> HitJSON:
         "actors": [actor_json(actor) for actor in hit.actors],
         "score": round(hit.score, 4),
         "snippet": [{"text": f.text, "highlights": list(f.highlights)} for f in hit.fragments],
+        "copies": [copy_json(copy) for copy in hit.copies],
     }
+
+
+def copy_json(copy: Copy) -> CopyJSON:
+    return {"id": copy.id, "title": copy.title, "date": _day(copy.date), "source": copy.source or None}
 
 
 def results_json(results: Results) -> ResultsJSON:
     return {
         "query": results.query,
         "total": results.total,
+        "distinct": results.distinct,
         "results": [hit_json(hit) for hit in results.hits],
         "facets": (
             {name: [facet_json(f) for f in counts] for name, counts in results.facets.items()}
@@ -221,7 +238,7 @@ def dumps_line(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-CSV_COLUMNS = ("rank", "id", "path", "title", "date", "source", "url", "actors", "score", "snippet")
+CSV_COLUMNS = ("rank", "id", "path", "title", "date", "source", "url", "actors", "score", "snippet", "copies")
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP, "CSV Injection"): such a
 # cell is written after an apostrophe, which spreadsheets show as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -232,7 +249,8 @@ def _as_text_cell(value: str) -> str:
 
 
 def hit_csv_row(hit: Hit) -> list[str]:
-    """A hit as a row of CSV_COLUMNS: actors by name, ';'-separated; the snippet as plain text."""
+    """A hit as a row of CSV_COLUMNS: actors by name and copies by id, ';'-separated; the snippet as
+    plain text."""
     text_cells = [
         hit.id,
         hit.path,
@@ -241,10 +259,11 @@ def hit_csv_row(hit: Hit) -> list[str]:
         hit.source,
         hit.url,
         "; ".join(actor.name for actor in hit.actors),
+        "; ".join(copy.id for copy in hit.copies),
     ]
-    id_, path, title, day, source, url, actors = (_as_text_cell(cell) for cell in text_cells)
+    id_, path, title, day, source, url, actors, copies = (_as_text_cell(cell) for cell in text_cells)
     snippet = _as_text_cell(" … ".join(fragment.text for fragment in hit.fragments))
-    return [str(hit.rank), id_, path, title, day, source, url, actors, f"{hit.score:.4f}", snippet]
+    return [str(hit.rank), id_, path, title, day, source, url, actors, f"{hit.score:.4f}", snippet, copies]
 
 
 def csv_text(rows: Iterable[Sequence[str]]) -> str:
@@ -385,7 +404,8 @@ def timeline_csv(timeline: Timeline) -> str:
     return csv_text(rows)
 
 
-def document_json(document: Document) -> DocumentJSON:
+def document_json(document: Document, copies: tuple[Copy, ...] = ()) -> DocumentJSON:
+    """A stored document, with the other documents that are copies of its story."""
     return {
         "id": document.id,
         "path": document.path,
@@ -398,6 +418,7 @@ def document_json(document: Document) -> DocumentJSON:
         "url": document.url or None,
         "type": document.type,
         "text": document.body,
+        "copies": [copy_json(copy) for copy in copies],
     }
 
 

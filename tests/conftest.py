@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,59 @@ TIMELINE_CORPUS = {
     "h.txt": "PRESS STATEMENT\nUnited States on the coup in Mali\nWe condemn the coup in Mali.\n",
     "i.txt": dated_story("A talk with a Mali minister", "2013-01-10", "Wire", "The coup, he said.", "Interview"),
 }  # fmt: skip
+
+
+_SYLLABLES = ["ba", "ko", "ri", "ma", "lu", "te", "so", "ne", "di", "va", "po", "ge", "fi", "ha", "zu", "ye"]
+
+
+def story_words(seed: int, count: int = 300) -> list[str]:
+    """count words of an invented story (words of two or three syllables): stories of other seeds share
+    words but hardly a run of five."""
+    chooser = random.Random(seed)
+    return ["".join(chooser.choices(_SYLLABLES, k=chooser.choice((2, 3)))) for _ in range(count)]
+
+
+def edited(words: list[str], places: range, step: int = 30) -> list[str]:
+    """The words with one in every `step` of `places` replaced: each edit breaks five five-word runs."""
+    return [f"edit{n}" if n in places and (n - places.start) % step == 0 else w for n, w in enumerate(words)]
+
+
+def story_text(title: str, words: list[str]) -> str:
+    """A story file: its title line, then its words in lines of twelve."""
+    lines = [" ".join(words[n : n + 12]) + "." for n in range(0, len(words), 12)]
+    return title + "\n\n" + "\n".join(lines) + "\n"
+
+
+WIRE = story_words(1)
+# A wire story, two outlets' copies (a new headline and a chrome line; the last lines cut), a version
+# edited in its first half and one in its second (each a copy of the wire story, not of each other: about
+# 0.84 and 0.70 of five-word runs shared) and three other stories.
+COPIES_CORPUS = {
+    "wire.txt": dated_story("Floods close the port", "2020-05-02", "Wire", story_text("", WIRE).strip()),
+    "outlet-a.txt": dated_story(
+        "Port shut as floods rise",
+        "2020-05-03",
+        "Daily",
+        "Follow us for more.\n" + story_text("", WIRE).strip(),
+    ),
+    "outlet-b.txt": dated_story(
+        "Floods: port closed", "2020-05-04", "Herald", story_text("", WIRE[:280]).strip()
+    ),
+    "first-half.txt": story_text("Port story, first half edited", edited(WIRE, range(0, 150))),
+    "second-half.txt": story_text("Port story, second half edited", edited(WIRE, range(150, 300))),
+    "other-1.txt": dated_story(
+        "Harvest is late", "2020-05-01", "Daily", story_text("", story_words(2)).strip()
+    ),
+    "other-2.txt": dated_story(
+        "Council elects mayor", "2020-05-05", "Wire", story_text("", story_words(3)).strip()
+    ),
+    "other-3.txt": story_text("Bridge reopens", story_words(4)),
+}
+
+
+@pytest.fixture(scope="session")
+def copies_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """COPIES_CORPUS indexed: one story in five documents, three others."""
+    root = tmp_path_factory.mktemp("copies")
+    index_corpus(write_corpus(root / "corpus", COPIES_CORPUS), root / "index")
+    return root / "index"

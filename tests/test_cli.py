@@ -224,12 +224,14 @@ def test_json_output_shape(tmp_path: Path, indexed: Path) -> None:
     assert result.exit_code == 0 and result.stderr == ""
     data = json.loads(result.stdout)
     assert set(data) == {
-        "query", "total", "results", "facets", "suggestions", "notes", "unknown_actors", "unknown_sources"
+        "query", "total", "distinct", "results", "facets", "suggestions", "notes", "unknown_actors",
+        "unknown_sources",
     }  # fmt: skip
     assert (data["query"], data["total"]) == ("condemn", 1)
     hit = data["results"][0]
     assert set(hit) == {
-        "rank", "id", "path", "title", "date", "source", "url", "type", "actors", "score", "snippet"
+        "rank", "id", "path", "title", "date", "source", "url", "type", "actors", "score", "snippet",
+        "copies",
     }  # fmt: skip
     assert (hit["id"], hit["path"], hit["date"]) == (
         STATE_DEPARTMENT_STATEMENT,
@@ -251,6 +253,7 @@ def test_json_with_no_match_exits_1_with_an_empty_result(tmp_path: Path, indexed
     assert json.loads(result.stdout) == {
         "query": "zanzibar",
         "total": 0,
+        "distinct": 0,
         "results": [],
         "facets": None,
         "suggestions": [],
@@ -838,9 +841,11 @@ def test_every_hit_exports_as_csv_jsonl_and_json_a_page_at_a_time(
     lines = run([*base, "--all", "--format", "jsonl"], tmp_path).stdout.splitlines()
     assert [json.loads(line) for line in lines] == whole["results"]
     table = list(csv.reader(io.StringIO(run([*base, "--all", "--format", "csv"], tmp_path).stdout)))
-    assert table[0] == ["rank", "id", "path", "title", "date", "source", "url", "actors", "score", "snippet"]
+    assert table[0] == [
+        "rank", "id", "path", "title", "date", "source", "url", "actors", "score", "snippet", "copies"
+    ]  # fmt: skip
     assert [row[1] for row in table[1:]] == [hit["id"] for hit in whole["results"]]
-    assert all(len(row) == 10 and "\n" not in row[9] for row in table[1:])
+    assert all(len(row) == 11 and "\n" not in row[9] for row in table[1:])
     text = run([*base, "--all"], tmp_path)
     assert [line.split(". ")[0] for line in text.stdout.splitlines() if line[:1].isdigit()] == [
         "1",
@@ -881,7 +886,7 @@ def test_batch_writes_each_querys_total_and_best_hits_and_says_what_could_not_ru
     assert result.exit_code == 0
     assert result.stderr == "search: 2 of 5 queries matched, 1 could not be read (said on their rows)\n"
     header, *rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert header[:5] == ["name", "query", "total", "error", "rank"] and len(header) == 14
+    assert header[:5] == ["name", "query", "total", "error", "rank"] and len(header) == 15
     assert [(row[0], row[1], row[2], row[4]) for row in rows] == [
         ("mali coup", "mali coup", "5", "1"), ("mali coup", "mali coup", "5", "2"),
         ("junta", "junta elections", "5", "1"), ("junta", "junta elections", "5", "2"),
@@ -1007,3 +1012,29 @@ def test_a_long_batch_says_how_far_it_is_on_a_terminal(
     assert progress.getvalue() == (
         "\rsearch: 100 of 250 queries run\rsearch: 200 of 250 queries run\rsearch: 250 of 250 queries run\n"
     )
+
+
+def test_query_folds_copies_and_show_lists_them(copies_index: Path, tmp_path: Path) -> None:
+    result = run(["query", "port", "--index-dir", str(copies_index)], tmp_path)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("1. Floods close the port\n   wire.txt | date: 2020-05-02 | source: Wire")
+    assert "   +4 copies: Daily, Herald, first-half.txt, second-half.txt\n" in result.stdout
+    assert result.stderr == "search: 5 documents match 'port', 1 with copies folded\n"
+    every = run(["query", "port", "--all-copies", "--index-dir", str(copies_index)], tmp_path)
+    assert every.stdout.count("\n   +") == 0 and every.stdout.count(" | date: ") == 5
+    assert every.stderr == "search: 5 documents match 'port'\n"
+    data = json.loads(run(["query", "port", "--json", "--index-dir", str(copies_index)], tmp_path).stdout)
+    assert (data["total"], data["distinct"]) == (5, 1)
+    assert data["results"][0]["copies"][0] == {
+        "id": "outlet-a.txt", "title": "Port shut as floods rise", "date": "2020-05-03", "source": "Daily"
+    }  # fmt: skip
+    table = list(csv.reader(io.StringIO(run(["query", "port", "--all", "--format", "csv", "--index-dir",
+                                             str(copies_index)], tmp_path).stdout)))  # fmt: skip
+    assert table[1][-1] == "outlet-a.txt; outlet-b.txt; first-half.txt; second-half.txt"
+    shown = run(["show", "outlet-a.txt", "--index-dir", str(copies_index)], tmp_path).stdout
+    assert "copy: wire.txt (Wire, 2020-05-02)\ncopy: outlet-b.txt (Herald, 2020-05-04)\n" in shown
+    assert "copy: first-half.txt\ncopy: second-half.txt\n\n" in shown
+    shown_json = json.loads(
+        run(["show", "other-1.txt", "--json", "--index-dir", str(copies_index)], tmp_path).stdout
+    )
+    assert shown_json["copies"] == []

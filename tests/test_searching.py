@@ -43,6 +43,8 @@ from .conftest import (
     OUTLETS_CORPUS,
     SAMPLE_CORPUS,
     STATE_DEPARTMENT_STATEMENT,
+    story_text,
+    story_words,
     write_corpus,
 )
 
@@ -886,3 +888,67 @@ def test_pages_are_one_snapshot_whatever_is_indexed_meanwhile(tmp_path: Path) ->
     assert index.search("coup").total == 26  # a new search sees the commit
     with pytest.raises(BadInputError, match="page_size must be between 1 and 10000"):
         index.pages("coup", page_size=0)
+
+
+def test_copies_of_a_story_are_one_hit_the_earliest_dated(copies_index: Path) -> None:
+    """'port' is in the headline of the five copies of one story: one hit, the wire story (dated
+    first), with the other four oldest first and the undated last."""
+    index = open_index(copies_index)
+    results = index.search("port")
+    assert (results.total, results.distinct, len(results.hits)) == (5, 1, 1)
+    (hit,) = results.hits
+    assert hit.id == "wire.txt"
+    assert [copy.id for copy in hit.copies] == [
+        "outlet-a.txt",
+        "outlet-b.txt",
+        "first-half.txt",
+        "second-half.txt",
+    ]
+    assert [copy.source for copy in hit.copies[:2]] == ["Daily", "Herald"]
+    every = index.search("port", all_copies=True)
+    assert (every.total, every.distinct, len(every.hits)) == (5, None, 5)
+    assert all(not hit.copies for hit in every.hits)
+
+
+def test_a_group_shows_only_its_matches_and_the_best_when_none_is_dated(copies_index: Path) -> None:
+    index = open_index(copies_index)
+    alone = index.search("shut")  # only one copy's headline says it
+    assert [(hit.id, hit.copies) for hit in alone.hits] == [("outlet-a.txt", ())]
+    assert (alone.total, alone.distinct) == (1, 1)
+    undated = index.search("edited")  # the two undated versions: the better scored is shown
+    (hit,) = undated.hits
+    best = index.search("edited", all_copies=True).hits[0]
+    assert hit.id == best.id and [copy.id for copy in hit.copies] != [best.id]
+    assert {hit.id, *(copy.id for copy in hit.copies)} == {"first-half.txt", "second-half.txt"}
+
+
+def test_pages_of_folded_results_put_end_to_end_are_the_whole_ranking(tmp_path: Path) -> None:
+    """Three copies each of eight stories beside eight single stories: every page has its groups, and
+    the pages together are the ranking of one page of all."""
+    files = {}
+    for story in range(8):
+        words = story_words(100 + story)
+        for copy in range(3):
+            files[f"s{story}/c{copy}.txt"] = story_text(f"Council story {story} copy {copy}", words[copy:])
+        files[f"single{story}.txt"] = story_text(f"Council single {story}", story_words(200 + story))
+    index_corpus(write_corpus(tmp_path / "corpus", files), tmp_path / "index")
+    index = open_index(tmp_path / "index")
+    whole = index.search("council", limit=100)
+    assert (whole.total, whole.distinct, len(whole.hits)) == (32, 16, 16)
+    assert sum(len(hit.copies) for hit in whole.hits) == 16
+    paged = [
+        hit for offset in range(0, 16, 3) for hit in index.search("council", limit=3, offset=offset).hits
+    ]
+    assert paged == list(whole.hits)
+    exported = [hit for page in index.pages("council", page_size=5) for hit in page.hits]
+    assert exported == list(whole.hits)
+
+
+def test_a_documents_copies_oldest_first(copies_index: Path) -> None:
+    index = open_index(copies_index)
+    assert [copy.id for copy in index.copies("outlet-b.txt")] == [
+        "wire.txt", "outlet-a.txt", "first-half.txt", "second-half.txt"
+    ]  # fmt: skip
+    assert index.copies("other-1.txt") == ()
+    with pytest.raises(DocumentNotFoundError):
+        index.copies("missing.txt")

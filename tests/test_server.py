@@ -381,3 +381,19 @@ def test_search_and_export_take_document_types(client: httpx.Client) -> None:
     ]
     exported = client.get("/export", params={"type": "article", "format": "jsonl"}).text.splitlines()
     assert len(exported) == 4 and {json.loads(line)["type"] for line in exported} == {"article"}
+
+
+def test_search_folds_copies_and_document_lists_them(copies_index: Path) -> None:
+    with running(server.create_app(copies_index)) as url, httpx.Client(base_url=url, timeout=30) as http:
+        folded = http.get("/search", params={"q": "port"}).json()
+        assert (folded["total"], folded["distinct"], len(folded["results"])) == (5, 1, 1)
+        assert [copy["id"] for copy in folded["results"][0]["copies"]] == [
+            "outlet-a.txt", "outlet-b.txt", "first-half.txt", "second-half.txt"
+        ]  # fmt: skip
+        every = http.get("/search", params={"q": "port", "all_copies": "true"}).json()
+        assert (every["distinct"], len(every["results"])) == (None, 5)
+        document = http.get("/document", params={"id": "wire.txt"}).json()
+        assert [copy["source"] for copy in document["copies"]] == ["Daily", "Herald", None, None]
+        exported = http.get("/export", params={"q": "port", "format": "jsonl"}).text.splitlines()
+        assert len(exported) == 1 and len(json.loads(exported[0])["copies"]) == 4
+        assert http.get("/search", params={"q": "port", "all_copies": "maybe"}).status_code == 422

@@ -9,21 +9,23 @@ from datetime import datetime
 import pytest
 
 from search import wire
-from search.models import Actor, Document, FacetCount, Fragment, Hit, Results, UnknownSource
+from search.models import Actor, Copy, Document, FacetCount, Fragment, Hit, Results, UnknownSource
 
 US = Actor("united-states", "United States", "country")
 HIT = Hit(
     1, "a/b.txt", "a/b.txt", "U.S. Condemns Seizure", datetime(2012, 3, 23), (US,), 3.14159,
     (Fragment("The United States condemns the seizure", ((18, 26),)),),
+    copies=(Copy("c/d.txt", "US condemns seizure", datetime(2012, 3, 24), "Reuters"),),
 )  # fmt: skip
-RESULTS = Results("condemn", 1, (HIT,))
+RESULTS = Results("condemn", 2, (HIT,), distinct=1)
 
 
 def test_json_shape() -> None:
     data = json.loads(wire.dumps(wire.results_json(RESULTS)))
     assert data == {
         "query": "condemn",
-        "total": 1,
+        "total": 2,
+        "distinct": 1,
         "results": [
             {
                 "rank": 1, "id": "a/b.txt", "path": "a/b.txt", "title": "U.S. Condemns Seizure",
@@ -31,6 +33,9 @@ def test_json_shape() -> None:
                                                          "main": False}],
                 "score": 3.1416,
                 "snippet": [{"text": "The United States condemns the seizure", "highlights": [[18, 26]]}],
+                "copies": [
+                    {"id": "c/d.txt", "title": "US condemns seizure", "date": "2012-03-24", "source": "Reuters"}
+                ],
             }
         ],
         "facets": None,

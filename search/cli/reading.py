@@ -69,6 +69,10 @@ MAIN_OPTION = click.option(
     "likely to help; the config file's [ranking] feedback may turn it off).",
 )  # fmt: skip
 @click.option(
+    "--all-copies", is_flag=True,
+    help="List every copy of a story as a hit (default: copies are folded into the earliest dated one).",
+)  # fmt: skip
+@click.option(
     "--format", "fmt", type=click.Choice(FORMATS),
     help="text (the default), json (as --json), jsonl (a hit a line) or csv (a header, then a hit a row).",
 )  # fmt: skip
@@ -95,6 +99,7 @@ def query_command(
     facets: str | None,
     main: bool,
     feedback: bool | None,
+    all_copies: bool,
     fmt: str | None,
     every_hit: bool,
     as_json: bool,
@@ -132,13 +137,13 @@ def query_command(
     if every_hit:
         pages = index.pages(
             query, page_size=EXPORT_PAGE, actors=actors, sources=sources, since=since, until=until,
-            types=doc_types, sort=sort, feedback=feedback,
+            types=doc_types, sort=sort, feedback=feedback, all_copies=all_copies,
         )  # fmt: skip
         results = next(pages)
     else:
         results = index.search(
             query, limit=limit, offset=offset, actors=actors, sources=sources, since=since, until=until,
-            types=doc_types, sort=sort, main_actors=main, feedback=feedback,
+            types=doc_types, sort=sort, main_actors=main, feedback=feedback, all_copies=all_copies,
             facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else (),
         )  # fmt: skip
     for note in results.notes:
@@ -307,7 +312,8 @@ def _correct_actors(
 def show_command(
     ctx: click.Context, document: str, index_dir: Path | None, as_json: bool, no_pager: bool
 ) -> None:
-    """Print one indexed document: its metadata and its clean text.
+    """Print one indexed document: its metadata, the documents that are copies of its story, and its
+    clean text.
 
     DOCUMENT is its id (its path relative to the corpus root, as `search query` shows it)
     or a path to the file.
@@ -319,10 +325,11 @@ def show_command(
     """
     index = open_from_settings(ctx, index_dir)
     found = index.document(document_id(document, index.corpus_root))
+    copies = index.copies(found.id)
     if as_json:
-        click.echo(wire.dumps(wire.document_json(found)))
+        click.echo(wire.dumps(wire.document_json(found, copies)))
     else:
-        echo_paged(render_document(found) + "\n", False, no_pager)
+        echo_paged(render_document(found, copies) + "\n", False, no_pager)
 
 
 @cli.command("similar")

@@ -114,6 +114,7 @@ def index_command(
             date_from_mtime=date_from_mtime,
             progress=progress,
             allow_mass_removal=allow_mass_removal,
+            copy_threshold=settings.copy_threshold,
         )
     finally:
         if progress is not None:
@@ -175,6 +176,7 @@ def watch_command(
         debounce_ms=debounce,
         lock_timeout=settings.lock_timeout if wait is None else wait,
         max_file_bytes=settings.max_file_bytes,
+        copy_threshold=settings.copy_threshold,
     )
     say("search: stopped watching")
 

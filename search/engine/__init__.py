@@ -9,8 +9,9 @@
   filters as arrays; facets: counts per actor, outlet and year; timeline: documents per period;
   sources: outlets named as users write them;
 - highlight: snippets; wordbounds: where words stand, with numpy, for a large page's snippets;
-- hits: Hit and Document records made of stored fields; writer: indexing runs; index: EngineIndex,
-  which runs a search through them.
+- hits: Hit and Document records made of stored fields; fingerprints: MinHash signatures of a body;
+  copies: copy groups, kept as runs commit; collapse: copy groups folded into one hit a group;
+- writer: indexing runs; index: EngineIndex, which runs a search through them.
 
 Everything else in the package works with our own records (search.models) and exceptions
 (search.errors), through the names exported here.

@@ -38,6 +38,7 @@ MISSING_DATE = 2**64 - 1
 ACTOR_IDS_COLUMN = "actor_ids"
 MAIN_MARK = b"+"
 TITLE_KEY_COLUMN = "title_key"
+FINGERPRINT_COLUMN = "fingerprint"  # the body's MinHash signature (fingerprints.py), for copy groups
 UNTITLED_KEY = b"\xff"  # after every title's key (UTF-8 never holds this byte): untitled documents sort last
 
 
@@ -126,16 +127,20 @@ class PreparedDocument:
     title_terms: str
     body_terms: str
     words: str
+    fingerprint: bytes = b""  # fingerprints.signature() of the body's words
 
 
 def prepare(document: Document) -> PreparedDocument:
     """Analyse a document's title and body once, where it is cheapest: in the worker that read it."""
+    from .fingerprints import signature  # numpy: imported by indexing, never by a plain query
+
     body_words = _every_folded_word(document.body)
     return PreparedDocument(
         document=document,
         title_terms=" ".join(index_terms(document.title)),
         body_terms=" ".join(_stem(word) for word in body_words),
         words=" ".join(sorted({word for word in body_words if not _is_stop_word(word)})),
+        fingerprint=signature(body_words),
     )
 
 
@@ -193,6 +198,7 @@ def build_schema(analyzer: Analyzer | None = None) -> Schema:
         actor_ids=COLUMN(VarBytesColumn()),
         source=ID(stored=True, sortable=True),
         title_key=COLUMN(VarBytesColumn()),
+        fingerprint=COLUMN(VarBytesColumn()),
         type=KEYWORD(stored=True, lowercase=True, commas=True),  # one value, spaces and all
         url=STORED(),
         author=TEXT(analyzer=RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)),
@@ -236,6 +242,7 @@ def _to_fields(prepared: PreparedDocument) -> dict[str, Any]:
             (MAIN_MARK if actor.main else b"") + actor.id.encode() for actor in document.actors
         ),
         "title_key": title_key(document.title),
+        "fingerprint": prepared.fingerprint,
         "type": document.type,
         "source": document.source,
         "url": document.url,

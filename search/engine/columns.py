@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from whoosh.util.times import datetime_to_long
 
-from .analysis import ACTOR_IDS_COLUMN, MAIN_MARK, MISSING_DATE, TITLE_KEY_COLUMN
+from .analysis import ACTOR_IDS_COLUMN, FINGERPRINT_COLUMN, MAIN_MARK, MISSING_DATE, TITLE_KEY_COLUMN
 from .sources import SOURCE_FIELD
 
 IntArray = npt.NDArray[np.int64]
@@ -73,6 +73,11 @@ class Columns:
     def titles(self) -> BytesColumn:
         """The keys titles sort by (analysis.title_key)."""
         return _joined(_var_bytes(segment, TITLE_KEY_COLUMN) for segment, _ in self._segments)
+
+    @cached_property
+    def fingerprints(self) -> BytesColumn:
+        """Each document's signature (fingerprints.signature; empty for a document without words)."""
+        return _joined(_var_bytes(segment, FINGERPRINT_COLUMN) for segment, _ in self._segments)
 
     @cached_property
     def live(self) -> IntArray:

@@ -7,12 +7,14 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import logging
 import os
 import pickle
 import struct
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from time import monotonic, sleep
@@ -30,11 +32,14 @@ from ..errors import (
 )
 from ..models import CatalogEntry, CleanerState, IndexManifest
 
-SCHEMA_VERSION = 10
+_log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 11
 MANIFEST_NAME = "search-index.json"
 
 ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets
 ALIASES_NAME = "actor-aliases.json"  # alias_key() of those actors' names and aliases -> id and name
+COPIES_NAME = "copies.json"  # the copy groups (copies.py), by document id
 CATALOG_NAME = "catalog.json"  # id -> signature and hash of each indexed file, for incremental runs
 
 RUN_LOCK_NAME = ".indexing.lock"  # made before the manifest, in a folder that is still empty
@@ -295,3 +300,42 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 def _damaged(index_dir: Path, error: BaseException) -> IndexDamagedError:
     return IndexDamagedError(f"index at {index_dir} is damaged ({type(error).__name__}: {error})")
+
+
+@dataclass(frozen=True)
+class CopyTable:
+    """The copy groups of an index as written: each group's document ids, sorted."""
+
+    threshold: float
+    generation: int  # the index generation (Whoosh's table of contents) they were computed for
+    groups: tuple[tuple[str, ...], ...] = ()
+
+
+def read_copy_table(index_dir: Path) -> CopyTable | None:
+    """The index's copy groups; None when there are none yet or the file cannot be read (they are
+    computed again by the next indexing run)."""
+    try:
+        data = json.loads((index_dir / COPIES_NAME).read_text(encoding="utf-8"))
+        return CopyTable(
+            threshold=float(data["threshold"]),
+            generation=int(data["generation"]),
+            groups=tuple(tuple(str(i) for i in group) for group in data["groups"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        if not isinstance(error, FileNotFoundError):
+            _log.warning(
+                "the copy groups at %s cannot be read (%s): the next indexing run makes them again",
+                index_dir,
+                error,
+            )
+        return None
+
+
+def write_copy_table(index_dir: Path, table: CopyTable) -> None:
+    data = {"threshold": table.threshold, "generation": table.generation, "groups": table.groups}
+    _write_json(index_dir / COPIES_NAME, data)
+
+
+def copy_table_stamp(index_dir: Path) -> tuple[int, int]:
+    """What tells a reader the groups were rewritten (the file's size and time)."""
+    return _stamp(index_dir / COPIES_NAME)

@@ -3,34 +3,57 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from ..models import Actor, Document, Hit
+from ..models import Actor, Copy, Document, Hit
 from .highlight import Marks, _lead_fragment, body_fragments, marked_positions
 
 POSITIONS_FROM_HITS = 100  # a page of this many hits takes its marked words from the index
 
 
-def page_hits(searcher: Any, words: Marks, page: list[tuple[int, float]], offset: int) -> tuple[Hit, ...]:
-    """The hits of a page of ranked documents (document number, score), ranked from offset + 1.
+def page_hits(
+    searcher: Any,
+    words: Marks,
+    page: list[tuple[int, float]],
+    offset: int,
+    copies: Mapping[int, tuple[int, ...]] | None = None,
+) -> tuple[Hit, ...]:
+    """The hits of a page of ranked documents (document number, score), ranked from offset + 1, each
+    with its copies (document numbers, by the document they are folded into).
 
     A large page (an export's) marks words where the index says they stand; a page of ten reads its
     bodies (findall costs less than importing numpy for ten hits).
     """
     large = len(page) >= POSITIONS_FROM_HITS
     at = marked_positions(searcher, words, (docnum for docnum, _ in page)) if large else None
+    copies = copies or {}
     with _no_cycle_collection(large):
         return tuple(
-            hit_of(searcher, rank, docnum, score, words, at.get(docnum) if at is not None else None)
+            hit_of(
+                searcher, rank, docnum, score, words, at.get(docnum) if at is not None else None,
+                copies=tuple(copy_of(searcher, copy) for copy in copies.get(docnum, ())),
+            )
             for rank, (docnum, score) in enumerate(page, offset + 1)
-        )
+        )  # fmt: skip
+
+
+def copy_of(searcher: Any, docnum: int) -> Copy:
+    """A document as a copy of another."""
+    stored = searcher.stored_fields(docnum)
+    return Copy(stored["id"], stored.get("title", ""), stored.get("date"), stored.get("source") or "")
 
 
 def hit_of(
-    searcher: Any, rank: int, docnum: int, score: Any, words: Marks, at: dict[int, str] | None = None
+    searcher: Any,
+    rank: int,
+    docnum: int,
+    score: Any,
+    words: Marks,
+    at: dict[int, str] | None = None,
+    copies: tuple[Copy, ...] = (),
 ) -> Hit:
     """A document as a hit: its stored fields and its best passages for the marked words (at: where
     they stand, when the index said)."""
@@ -49,6 +72,7 @@ def hit_of(
         source=stored.get("source") or "",
         url=stored.get("url") or "",
         type=stored.get("type") or "article",
+        copies=copies,
     )
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import heapq
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -41,6 +41,7 @@ from ..errors import (
     QueryError,
 )
 from ..models import (
+    Copy,
     Document,
     FacetCount,
     IndexManifest,
@@ -54,6 +55,7 @@ from ..models import (
 from . import patches
 from .analysis import _WORD_RE, TOKEN_PATTERN, key_terms
 from .checks import FIELD_RE, KNOWN_FIELDS, _as_plain_words, check_query_text
+from .collapse import CopyGroups
 from .expansion import expand_patterns
 from .facets import ActorNames, FacetRequest, facet_counts
 from .feedback import names_a_story, rerank_with_feedback
@@ -62,11 +64,13 @@ from .folder import (
     _damaged,
     _manifest_path,
     _stamp,
+    copy_table_stamp,
     read_catalog,
+    read_copy_table,
     read_manifest,
 )
 from .highlight import Marks, _highlighted_words
-from .hits import hit_of, page_hits, stored_document
+from .hits import copy_of, hit_of, page_hits, stored_document
 from .postings import (
     RobertsonBM25F,
     _scored_by_word_scores,
@@ -137,6 +141,7 @@ class SearchRequest:
     sources: tuple[str, ...] = ()  # outlets as the user named them: every match comes from one of them
     types: tuple[str, ...] = ()  # document types (article, statement, ...): every match is one of them
     feedback: bool = True  # pseudo-relevance feedback where the ranking's rule expects it to help
+    fold_copies: bool = True  # one hit a copy group (copies.py), its other matches as the hit's copies
 
 
 def _names_outlets(parsed: ParsedQuery) -> bool:
@@ -184,6 +189,7 @@ class _Ranked:
     head: Results
     ranked: list[tuple[int, float]]
     words: Marks
+    copies: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # collapse.Folded.copies
 
 
 class ActorResolver(Protocol):
@@ -248,6 +254,19 @@ class EngineIndex:
             self._local.term_scores = _TermScores(searcher)
             self._local.columns = None
         yield searcher
+
+    def _copy_groups(self, searcher: Any) -> CopyGroups:
+        """A searcher's copy groups, read again when an indexing run has rewritten them."""
+        stamp = copy_table_stamp(self.index_dir)
+        cached = getattr(self._local, "copy_groups", None)
+        if cached is None or cached[0] is not searcher or cached[1] != stamp:
+            cached = self._local.copy_groups = (
+                searcher,
+                stamp,
+                CopyGroups(searcher, read_copy_table(self.index_dir)),
+            )
+        groups: CopyGroups = cached[2]
+        return groups
 
     def _columns(self, searcher: Any) -> Columns:
         """This thread's searcher's columns (dates, actors, outlets), read at their first use."""
@@ -489,7 +508,8 @@ class EngineIndex:
                 if isinstance(ranking, Results):
                     return ranking
                 page = ranking.ranked[request.offset : request.offset + request.limit]
-                return replace(ranking.head, hits=page_hits(searcher, ranking.words, page, request.offset))
+                hits = page_hits(searcher, ranking.words, page, request.offset, ranking.copies)
+                return replace(ranking.head, hits=hits)
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
 
@@ -510,7 +530,7 @@ class EngineIndex:
             head = ranking.head
             for offset in range(0, max(len(ranking.ranked), 1), page_size):
                 page = ranking.ranked[offset : offset + page_size]
-                yield replace(head, hits=page_hits(searcher, ranking.words, page, offset))
+                yield replace(head, hits=page_hits(searcher, ranking.words, page, offset, ranking.copies))
                 head = replace(head, facets={}, suggestions=(), notes=())
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
@@ -532,15 +552,16 @@ class EngineIndex:
         besides hits; Results without hits when nothing matches."""
         parsed_query = self._parsed_request(request)
         empty: dict[str, tuple[FacetCount, ...]] = {name: () for name in request.facets}
+        none = 0 if request.fold_copies else None  # the distinct matches of a search matching nothing
         if parsed_query.no_words:
-            return Results(request.query or "", 0, (), empty, notes=parsed_query.notes)
+            return Results(request.query or "", 0, (), empty, notes=parsed_query.notes, distinct=none)
         # Filters alone list what they keep, newest first.
         sort = "-date" if parsed_query.scored is None and request.sort == "relevance" else request.sort
         match = self._match(request, parsed_query, searcher)
         notes, parsed, scored, matched = match.notes, match.parsed, match.scored, match.matched
         if match.unknown_actors or match.unknown_sources:
             return Results(
-                request.query or "", 0, (), empty, notes=notes,
+                request.query or "", 0, (), empty, notes=notes, distinct=none,
                 unknown_actors=match.unknown_actors, unknown_sources=match.unknown_sources,
             )  # fmt: skip
         # Feedback reorders the first rerank_depth hits only: a page past them is the same without it.
@@ -551,7 +572,10 @@ class EngineIndex:
             and _plain_words(parsed)
         )
         total = searcher.doc_count() if matched is None else len(matched)
-        depth = total if depth is None else depth
+        groups = self._copy_groups(searcher) if request.fold_copies else None
+        hidden = groups.hidden(matched) if groups is not None else 0
+        # Folding hides `hidden` matches: ranking that many more gives the page its groups.
+        depth = total if depth is None else min(depth + hidden, total)
         # A word the index does not know is said whatever else matched ('Kavenaugh confirmation').
         suggestions = (
             spelling_suggestions(
@@ -561,7 +585,7 @@ class EngineIndex:
             else ()
         )
         if not total:  # (Whoosh would read an empty filter as no filter at all)
-            return Results(request.query or "", 0, (), empty, suggestions, notes)
+            return Results(request.query or "", 0, (), empty, suggestions, notes, distinct=none)
         scoring_depth = max(self.ranking.rerank_depth, depth) if feedback else depth
         facets: dict[str, tuple[FacetCount, ...]] = {}
         if request.facets:
@@ -594,8 +618,13 @@ class EngineIndex:
             if feedback
             else top
         )
-        head = Results(request.query or "", total, (), facets, suggestions, notes)
-        return _Ranked(head, ranked, _highlighted_words(parsed, searcher.reader()))
+        copies: Mapping[int, tuple[int, ...]] = {}
+        if groups is not None and hidden:
+            folded = groups.fold(ranked, matched)
+            ranked, copies = folded.ranked, folded.copies
+        distinct = total - hidden if groups is not None else None
+        head = Results(request.query or "", total, (), facets, suggestions, notes, distinct=distinct)
+        return _Ranked(head, ranked, _highlighted_words(parsed, searcher.reader()), copies)
 
     def similar(self, document_id: str, limit: int) -> Results | None:
         """The documents most like one, by the key terms of its body; None if there is no such document."""
@@ -646,6 +675,22 @@ class EngineIndex:
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
         return None if stored is None else stored_document(stored)
+
+    def copies(self, document_id: str) -> tuple[Copy, ...] | None:
+        """The other documents of a document's copy group, oldest first (undated last); None if the
+        index holds no such id."""
+        try:
+            with self._current_searcher() as searcher:
+                docnum = searcher.document_number(id=document_id)
+                if docnum is None:
+                    return None
+                groups = self._copy_groups(searcher)
+                group = groups.group_of.get(docnum)
+                members = groups.members[group] if group is not None else ()
+                copies = [copy_of(searcher, member) for member in members if member != docnum]
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+        return tuple(sorted(copies, key=lambda c: (c.date is None, c.date or datetime.min, c.id)))
 
     def documents(self) -> Iterator[Document]:
         """Every document, as the last commit stores them, one at a time."""

@@ -23,14 +23,16 @@ from ..errors import (
     IndexLockedError,
     IndexNeedsRebuildError,
 )
-from ..models import CatalogEntry, CleanerState, Document, Signature
+from ..models import COPY_THRESHOLD, CatalogEntry, CleanerState, Document, Signature
 from . import patches
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
+from .copies import copy_groups
 from .folder import (
     ACTORS_NAME,
     ALIASES_NAME,
     DAMAGE_ERRORS,
     WRITE_ERRNOS,
+    CopyTable,
     _check_not_foreign,
     _damaged,
     _manifest_path,
@@ -42,8 +44,10 @@ from .folder import (
     read_actor_aliases,
     read_actor_names,
     read_catalog,
+    read_copy_table,
     read_manifest,
     write_catalog,
+    write_copy_table,
 )
 
 log = logging.getLogger(__name__)
@@ -82,7 +86,9 @@ def _remove_unfinished(index_dir: Path) -> None:
 class IndexBuild:
     """An indexing run's writes: documents in, documents out, committed in batches (or once, rebuilding)."""
 
-    def __init__(self, index: Any, index_dir: Path, timeout: float, clear: bool) -> None:
+    def __init__(
+        self, index: Any, index_dir: Path, timeout: float, clear: bool, copy_threshold: float | None = None
+    ) -> None:
         self._index = index
         self._index_dir = index_dir
         self._timeout = timeout
@@ -94,6 +100,9 @@ class IndexBuild:
         self._aliases_written = {} if clear else read_actor_aliases(index_dir)
         self._cleaning = CleanerState()
         self._pending = 0
+        self._copy_threshold = copy_threshold  # None: the one the index's groups were made with
+        self._generation = index.latest_generation()  # the generation the copy groups should be of
+        self._copy_changes: set[str] = set()  # the documents added, replaced or removed since
         self._writer = self._new_writer()
 
     @property
@@ -145,6 +154,7 @@ class IndexBuild:
         else:
             self._writer.update_document(**fields)
         self._catalog[document.id] = CatalogEntry(signature, document.content_hash)
+        self._copy_changes.add(document.id)
         for actor in document.actors:
             if self._actor_names.get(actor.id) != (actor.name, actor.type):
                 self._actor_names[actor.id] = (actor.name, actor.type)
@@ -155,6 +165,7 @@ class IndexBuild:
         """Remove a document from the index."""
         self._writer.delete_by_term("id", document_id)
         self._catalog.pop(document_id, None)
+        self._copy_changes.add(document_id)
         self._pending += 1
 
     def touch(self, document_id: str, signature: Signature | None) -> None:
@@ -166,13 +177,36 @@ class IndexBuild:
         if self._clear or not self._pending:
             return
         self._writer.commit()
+        self._save_copies()
         self._save_catalog()
         self._pending = 0
         self._writer = self._new_writer()
 
     def _finish(self) -> None:
         self._writer.commit(mergetype=CLEAR) if self._clear else self._writer.commit()
+        self._save_copies()
         self._save_catalog()
+
+    def _save_copies(self) -> None:
+        """Bring the copy groups up to the commit just made: only those the run's changes can touch,
+        unless the groups written are not of the generation before it (a run that stopped after its
+        commit), of another threshold, or this run rebuilt the index. Written before the catalog: a
+        run that stops between the two leaves files to index again, and their groups are made again."""
+        previous = None if self._clear else read_copy_table(self._index_dir)
+        threshold = self._copy_threshold or (previous.threshold if previous is not None else COPY_THRESHOLD)
+        generation = self._index.latest_generation()
+        if previous is not None and (
+            previous.generation != self._generation or previous.threshold != threshold
+        ):
+            previous = None
+        if previous is not None and not self._copy_changes:
+            groups = previous.groups
+        else:
+            with self._index.searcher() as searcher:
+                groups = copy_groups(searcher, threshold, previous, self._copy_changes)
+        write_copy_table(self._index_dir, CopyTable(threshold, generation, groups))
+        self._generation = generation
+        self._copy_changes = set()
 
     def _save_catalog(self) -> None:
         """Record the committed files; written after each commit, so never ahead of the index."""
@@ -207,12 +241,19 @@ def _release_write_lock(writer: object) -> None:
 
 
 @contextmanager
-def writing(index_dir: Path, corpus_root: Path | None, timeout: float, rebuild: bool) -> Iterator[IndexBuild]:
+def writing(
+    index_dir: Path,
+    corpus_root: Path | None,
+    timeout: float,
+    rebuild: bool,
+    copy_threshold: float | None = None,
+) -> Iterator[IndexBuild]:
     """Write to the index, holding it for the whole run.
 
     Rebuilding replaces the contents in one commit (the old state serves until then); updating
     commits in batches, so a failure loses at most the batch under way and the next run resumes.
-    The cleaner state set on the build is recorded in the manifest at the end.
+    The cleaner state set on the build is recorded in the manifest at the end. Documents are copies
+    of one story from copy_threshold (None: the threshold the index's groups were made with).
     """
     _check_not_foreign(index_dir)  # before the lock file is made in a folder that is not ours
     patches.apply()
@@ -221,7 +262,7 @@ def writing(index_dir: Path, corpus_root: Path | None, timeout: float, rebuild: 
             build = None
             try:
                 index = _open_or_create_for_writing(index_dir) if rebuild else _open_for_update(index_dir)
-                build = IndexBuild(index, index_dir, timeout, clear=rebuild)
+                build = IndexBuild(index, index_dir, timeout, clear=rebuild, copy_threshold=copy_threshold)
                 yield build
                 build._finish()
                 _write_manifest(index_dir, corpus_root, build.cleaning)

@@ -1,0 +1,76 @@
+"""Results with copies folded: one document a copy group (copies.py), with the group's other matches.
+
+Read without numpy (a plain query never imports it): the groups are few (474 of two or more
+documents among 41,578 articles), looked up by id once a searcher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .folder import CopyTable
+
+Ranked = list[tuple[int, float]]
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A ranking with copies folded: one (document, score) a group, and each shown document's copies
+    among the matches (document numbers, oldest first)."""
+
+    ranked: Ranked
+    copies: dict[int, tuple[int, ...]]
+
+
+class CopyGroups:
+    """A searcher's copy groups, by document number (documents no longer in the index left out)."""
+
+    def __init__(self, searcher: Any, table: CopyTable | None) -> None:
+        self._searcher = searcher
+        self.group_of: dict[int, int] = {}
+        self.members: list[tuple[int, ...]] = []
+        for group in table.groups if table is not None else ():
+            found = (searcher.document_number(id=document_id) for document_id in group)
+            docnums = tuple(sorted(docnum for docnum in found if docnum is not None))
+            if len(docnums) > 1:
+                for docnum in docnums:
+                    self.group_of[docnum] = len(self.members)
+                self.members.append(docnums)
+
+    def matching(self, group: int, matched: AbstractSet[int] | None) -> tuple[int, ...]:
+        members = self.members[group]
+        return members if matched is None else tuple(m for m in members if m in matched)
+
+    def hidden(self, matched: AbstractSet[int] | None) -> int:
+        """How many matches folding hides: each group's matches but one."""
+        return sum(max(len(self.matching(group, matched)) - 1, 0) for group in range(len(self.members)))
+
+    def fold(self, ranked: Ranked, matched: AbstractSet[int] | None) -> Folded:
+        """One entry a group, where its first match stands in `ranked`, with the group's score there. The
+        document shown is the group's earliest dated match (the original, as a rule), else the first."""
+        kept: Ranked = []
+        copies: dict[int, tuple[int, ...]] = {}
+        seen: set[int] = set()
+        for docnum, score in ranked:
+            group = self.group_of.get(docnum)
+            if group is None:
+                kept.append((docnum, score))
+                continue
+            if group in seen:
+                continue
+            seen.add(group)
+            members = self.matching(group, matched)
+            dates = {member: self._date(member) for member in members}
+            dated = sorted((when, member) for member, when in dates.items() if when is not None)
+            shown = dated[0][1] if dated else docnum
+            kept.append((shown, score))
+            by_date = [member for _, member in dated] + [m for m in members if dates[m] is None]
+            copies[shown] = tuple(member for member in by_date if member != shown)
+        return Folded(kept, copies)
+
+    def _date(self, docnum: int) -> datetime | None:
+        when = self._searcher.stored_fields(docnum).get("date")
+        return when if isinstance(when, datetime) else None

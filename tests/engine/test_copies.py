@@ -1,0 +1,124 @@
+"""Copy groups: found at indexing, kept right by updates, the same as a rebuild gives."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from search import index_corpus
+from search.engine.folder import COPIES_NAME, read_copy_table
+
+from ..conftest import COPIES_CORPUS, WIRE, edited, story_text, story_words, write_corpus
+
+THE_STORY = ("first-half.txt", "outlet-a.txt", "outlet-b.txt", "second-half.txt", "wire.txt")
+
+
+def groups(index_dir: Path) -> tuple[tuple[str, ...], ...]:
+    table = read_copy_table(index_dir)
+    assert table is not None
+    return table.groups
+
+
+def rebuilt_groups(corpus: Path, tmp_path: Path) -> tuple[tuple[str, ...], ...]:
+    fresh = tmp_path / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    index_corpus(corpus, fresh)
+    return groups(fresh)
+
+
+def test_a_build_groups_the_copies_of_a_story(tmp_path: Path) -> None:
+    """Copies with a new headline, a chrome line, the end cut, a few words edited: one group, joined
+    through the wire story where two versions are less alike than 0.8."""
+    corpus = write_corpus(tmp_path / "corpus", COPIES_CORPUS)
+    index_corpus(corpus, tmp_path / "index")
+    assert groups(tmp_path / "index") == (THE_STORY,)
+
+
+def test_removing_the_documents_that_joined_a_group_splits_it(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", COPIES_CORPUS)
+    index_corpus(corpus, tmp_path / "index")
+    (corpus / "wire.txt").unlink()
+    index_corpus(corpus, tmp_path / "index")
+    assert groups(tmp_path / "index") == (
+        ("first-half.txt", "outlet-a.txt", "outlet-b.txt", "second-half.txt"),
+    )
+    (corpus / "outlet-a.txt").unlink()  # the two halves and the cut copy share less than 0.8
+    index_corpus(corpus, tmp_path / "index")
+    assert groups(tmp_path / "index") == () == rebuilt_groups(corpus, tmp_path)
+
+
+def test_an_edited_copy_leaves_its_group_and_a_new_one_joins(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", COPIES_CORPUS)
+    index_corpus(corpus, tmp_path / "index")
+    (corpus / "outlet-a.txt").write_text(story_text("Something else", story_words(9)))
+    (corpus / "late.txt").write_text(story_text("Harvest, again", story_words(2)))  # a copy of other-1
+    index_corpus(corpus, tmp_path / "index")
+    assert groups(tmp_path / "index") == (
+        ("first-half.txt", "outlet-b.txt", "second-half.txt", "wire.txt"),
+        ("late.txt", "other-1.txt"),
+    )
+
+
+def test_any_run_of_updates_leaves_the_groups_a_rebuild_makes(tmp_path: Path) -> None:
+    """Adding, editing and removing documents in random order, the groups after each update are the
+    groups a full build of the same folder makes. (Each new copy in a folder of its own, as outlets'
+    stories are kept: three identical files in a folder of twelve would be learned as its chrome by a
+    rebuild, and cleaned otherwise than by an update.)"""
+    corpus = write_corpus(tmp_path / "corpus", COPIES_CORPUS)
+    index = tmp_path / "index"
+    index_corpus(corpus, index)
+    chooser = random.Random(7)
+    versions = [
+        story_text("A", WIRE),
+        story_text("B", edited(WIRE, range(0, 300), step=60)),
+        story_text("C", story_words(2)[:250]),
+        story_text("D", story_words(11)),
+        story_text("E", edited(story_words(3), range(100, 200))),
+    ]
+    for step in range(8):
+        for path in chooser.sample(sorted(corpus.rglob("*.txt")), 2):
+            path.unlink()
+        for n in range(3):
+            write_corpus(corpus, {f"new-{step}-{n}/story.txt": chooser.choice(versions)})
+        changed = chooser.choice(sorted(corpus.rglob("*.txt")))
+        changed.write_text(chooser.choice(versions) + f"\nEdited at step {step}.\n")
+        index_corpus(corpus, index, allow_mass_removal=True)
+        assert groups(index) == rebuilt_groups(corpus, tmp_path), step
+    assert any(len(group) > 2 for group in groups(index))
+
+
+def test_groups_of_another_generation_are_made_again(tmp_path: Path) -> None:
+    """A run that stopped after its commit and before writing the groups: the next run finds them of
+    an older generation and makes them all again, even when nothing changed."""
+    corpus = write_corpus(tmp_path / "corpus", COPIES_CORPUS)
+    index_corpus(corpus, tmp_path / "index")
+    path = tmp_path / "index" / COPIES_NAME
+    stale = json.loads(path.read_text())
+    path.write_text(json.dumps({**stale, "generation": stale["generation"] - 1, "groups": []}))
+    index_corpus(corpus, tmp_path / "index")
+    assert groups(tmp_path / "index") == (THE_STORY,)
+    path.write_text("{not json")
+    index_corpus(corpus, tmp_path / "index")
+    assert groups(tmp_path / "index") == (THE_STORY,)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "expected"), [(0.95, (("outlet-a.txt", "wire.txt"),)), (0.8, (THE_STORY,))]
+)
+def test_the_threshold_is_a_setting_and_a_new_one_regroups(
+    tmp_path: Path, threshold: float, expected: tuple[tuple[str, ...], ...]
+) -> None:
+    corpus = write_corpus(tmp_path / "corpus", COPIES_CORPUS)
+    index_corpus(corpus, tmp_path / "index", copy_threshold=0.9)
+    index_corpus(corpus, tmp_path / "index", copy_threshold=threshold)
+    assert groups(tmp_path / "index") == expected
+
+
+def test_a_document_without_words_is_no_ones_copy(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "Title one\n\n!!!\n", "b.txt": "Title two\n\n???\n"})
+    index_corpus(corpus, tmp_path / "index")
+    assert groups(tmp_path / "index") == ()
