@@ -26,6 +26,8 @@ from .errors import (
 )
 from .models import (
     Actor,
+    Association,
+    Associations,
     BatchQuery,
     BatchResult,
     Copy,
@@ -35,6 +37,9 @@ from .models import (
     Hit,
     IndexReport,
     IndexStats,
+    Network,
+    NetworkEdge,
+    NetworkNode,
     Ranking,
     Results,
     SkippedFile,
@@ -67,6 +72,8 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Actor",
+    "Association",
+    "Associations",
     "BadInputError",
     "BatchQuery",
     "BatchResult",
@@ -85,6 +92,9 @@ __all__ = [
     "IndexReport",
     "IndexStats",
     "MassRemovalError",
+    "Network",
+    "NetworkEdge",
+    "NetworkNode",
     "NotAnIndexError",
     "QueryError",
     "Ranking",

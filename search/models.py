@@ -216,6 +216,66 @@ class Results:
     distinct: int | None = None
 
 
+@dataclass(frozen=True)
+class Association:
+    """A value over-represented in a set of documents against a background: an actor named with another
+    (the background: the documents of the search), or a word, a two-word phrase or an actor of a
+    search's matches (the background: the whole index)."""
+
+    value: str  # an actor id, or a word or phrase as the documents mostly write it
+    count: int  # documents of the set holding it
+    background: int  # documents of the background holding it, the set's included
+    score: float  # JLH: (share in set - share in background) x (share in set / share in background)
+    name: str = ""  # an actor's name (a word's or phrase's own text)
+    type: str = ""  # an actor's type, or "word" or "phrase"
+
+
+@dataclass(frozen=True)
+class Associations:
+    """What is over-represented in a set of documents (documents) against a background (background)."""
+
+    query: str
+    documents: int
+    background: int
+    items: tuple[Association, ...] = ()
+    notes: tuple[str, ...] = ()
+    unknown_actors: tuple[UnknownActor, ...] = ()  # an actor asked for that no document names: nothing
+    unknown_sources: tuple[UnknownSource, ...] = ()
+
+
+@dataclass(frozen=True)
+class NetworkNode:
+    """An actor of a co-occurrence network, with the number of matching documents naming it."""
+
+    id: str
+    name: str
+    type: str
+    count: int
+
+
+@dataclass(frozen=True)
+class NetworkEdge:
+    """Two actors (ids, source < target) named together in `count` matching documents."""
+
+    source: str
+    target: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Network:
+    """Who appears with whom in a search's matches: the most frequent actors and the pairs of them named
+    together in at least a minimum number of documents."""
+
+    query: str
+    documents: int
+    nodes: tuple[NetworkNode, ...] = ()
+    edges: tuple[NetworkEdge, ...] = ()
+    notes: tuple[str, ...] = ()
+    unknown_actors: tuple[UnknownActor, ...] = ()
+    unknown_sources: tuple[UnknownSource, ...] = ()
+
+
 Period = Literal["day", "week", "month", "year"]  # what a timeline counts documents by
 PERIODS: tuple[str, ...] = get_args(Period)
 SplitBy = Literal["actor", "source"]

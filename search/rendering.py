@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .models import (
     Actor,
+    Associations,
     Copy,
     Document,
     FacetCount,
@@ -149,6 +150,20 @@ def render_facets(results: Results) -> str:
 def render_source_counts(counts: tuple[FacetCount, ...]) -> str:
     """Outlets with their document counts, a line each."""
     return "".join(f"{c.count:>6}  {terminal_safe(c.value)}\n" for c in counts)
+
+
+def render_associations(found: Associations) -> str:
+    """What is over-represented, a line each: in how many documents of the set and of the background,
+    and its score; for an actor, its type and id too."""
+    lines = [f"{'set':>6} {'all':>7}  {'score':>6}  value"]
+    for item in found.items:
+        described = (
+            f"  ({item.type}, {terminal_safe(item.value)})" if item.type not in ("word", "phrase") else ""
+        )
+        lines.append(
+            f"{item.count:>6} {item.background:>7}  {item.score:>6.3f}  {terminal_safe(item.name)}{described}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def render_actor_counts(counts: tuple[FacetCount, ...]) -> str:

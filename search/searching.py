@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -16,12 +16,14 @@ from .models import (
     PERIODS,
     SPLITS,
     Actor,
+    Associations,
     BatchQuery,
     BatchResult,
     Copy,
     Document,
     FacetCount,
     IndexStats,
+    Network,
     Ranking,
     Results,
     Timeline,
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from .gazetteer import Gazetteer, KnownActors
 
 MAX_LIMIT = 10_000
+MAX_NODES = 2_000  # the most actors a network holds: a graph a person can still read
 EXPORT_PAGE = 1_000  # hits a page of an export holds (pages())
 MAX_SERIES = 20  # the most actors or outlets a timeline is split into
 Sort = Literal["relevance", "date", "-date", "title"]  # relevance, oldest first, newest first, A to Z
@@ -403,6 +406,80 @@ class SearchIndex:
         results = self._engine.search(replace(request, facet_limit=limit, actor_type=type))
         return results.facets["actor"]
 
+    def actors_with(
+        self,
+        actor: str,
+        query: str | None = None,
+        *,
+        sources: Iterable[str] = (),
+        since: DateBound = None,
+        until: DateBound = None,
+        types: Iterable[str] = (),
+        type: str | None = None,
+        limit: int = 50,
+        min_count: int = 2,
+    ) -> Associations:
+        """The actors named in the same documents as `actor` (any name, id or alias), among all documents
+        or a query's matches narrowed as search() narrows, each in at least min_count of them: how many
+        of those documents name it (count), how many of the matches do (background), and its JLH score
+        against the matches, best first. Associations.documents counts the documents naming `actor`."""
+        _check_counts(limit, min_count)
+        if not isinstance(actor, str) or not actor.strip():
+            raise BadInputError("name the actor the others are named with")
+        if type is not None and type not in ACTOR_TYPES:
+            raise BadInputError(f"unknown actor type {type!r}: use {', '.join(ACTOR_TYPES)}")
+        request = self._request(query, sources=sources, since=since, until=until, types=types)
+        named = (actor.strip(), self.actor_ids(actor))
+        return self._engine.associated_actors(
+            request, named, min_count=min_count, limit=limit, actor_type=type
+        )
+
+    def terms(
+        self,
+        query: str | None = None,
+        *,
+        actors: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        since: DateBound = None,
+        until: DateBound = None,
+        types: Iterable[str] = (),
+        limit: int = 20,
+        min_count: int = 3,
+        of: str = "words",
+    ) -> Associations:
+        """What is unusual in a search's matches: the words and two-word phrases (of="actors": the actors)
+        over-represented in them against the whole index, each in at least min_count matches, by JLH
+        score (Elasticsearch's significant_terms default), best first. Stop words and the query's own
+        words never appear; a word is shown as the matches mostly write it."""
+        _check_counts(limit, min_count)
+        if of not in ("words", "actors"):
+            raise BadInputError(f"terms are of words or actors, not {of!r}")
+        request = self._request(query, actors=actors, sources=sources, since=since, until=until, types=types)
+        return self._engine.unusual(request, actors=of == "actors", min_count=min_count, limit=limit)
+
+    def network(
+        self,
+        query: str | None = None,
+        *,
+        actors: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        since: DateBound = None,
+        until: DateBound = None,
+        types: Iterable[str] = (),
+        nodes: int = 100,
+        min_count: int = 2,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Network:
+        """Who appears with whom in all documents or a search's matches: the `nodes` actors most often
+        named (with their types and document counts) and each pair of them named together in at least
+        min_count documents. Memory stays bounded however many documents match; progress, when given,
+        is told the documents counted so far and their number."""
+        if not isinstance(nodes, int) or not 2 <= nodes <= MAX_NODES:
+            raise BadInputError(f"a network holds between 2 and {MAX_NODES} actors, not {nodes}")
+        _check_counts(1, min_count)
+        request = self._request(query, actors=actors, sources=sources, since=since, until=until, types=types)
+        return self._engine.network(request, nodes=nodes, min_count=min_count, progress=progress)
+
     def sources(
         self,
         query: str | None = None,
@@ -416,6 +493,13 @@ class SearchIndex:
         first (documents without an outlet count for none)."""
         request = self._request(query, limit=1, actors=actors, since=since, until=until, facets=("source",))
         return self._engine.search(replace(request, facet_limit=limit)).facets["source"]
+
+
+def _check_counts(limit: int, min_count: int) -> None:
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise BadInputError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    if not isinstance(min_count, int) or min_count < 1:
+        raise BadInputError(f"the minimum count is a whole number of documents, 1 or more, not {min_count}")
 
 
 MAX_BATCH_BYTES = 100 * 1024 * 1024  # a batch file larger than this is refused before it is read

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 from pydantic import Field
 from starlette.exceptions import HTTPException
@@ -40,9 +40,10 @@ from .errors import (
     SearchError,
 )
 from .models import MAX_ID_CHARS, ActorType, IndexStats, Period, Ranking, SplitBy
-from .searching import MAX_SERIES, Facet, SearchIndex, Sort, batch_queries, open_index
+from .searching import MAX_NODES, MAX_SERIES, Facet, SearchIndex, Sort, batch_queries, open_index
 from .wire import (
     ActorsJSON,
+    AssociationsJSON,
     BatchAnswerJSON,
     DocumentJSON,
     ErrorJSON,
@@ -51,9 +52,13 @@ from .wire import (
     SourcesJSON,
     TimelineJSON,
     actor_counts_json,
+    associations_json,
     batch_json,
     document_json,
     export_lines,
+    network_csv,
+    network_graphml,
+    network_json,
     results_json,
     source_counts_json,
     timeline_json,
@@ -126,6 +131,8 @@ QueryText = Annotated[str | None, Query(min_length=1, max_length=MAX_QUERY_CHARS
 AllCopies = Annotated[
     bool, Query(description="Every copy of a story as a hit (default: folded into the earliest dated).")
 ]
+MinCount = Annotated[int, Query(ge=1, description="Leave out what is in fewer documents than this.")]
+NetworkFormat = Literal["json", "graphml", "csv"]
 DocumentId = Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="A document id.")]
 
 
@@ -467,6 +474,87 @@ def create_app(
         """Outlets with the number of documents from each, over all documents or a query's hits."""
         counts = await bounded(lambda: index.sources(q, limit=limit, actors=actor, since=since, until=until))
         return source_counts_json(counts)
+
+    @app.get("/actors/with")
+    async def actors_with(
+        actor: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="Named with it.")],
+        q: QueryText = None,
+        source: Sources = [],  # noqa: B006
+        since: Since = None,
+        until: Until = None,
+        type: ActorType | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+        min_count: MinCount = 2,
+    ) -> AssociationsJSON:
+        """The actors named in the same documents as one (among a query's hits, if q), each with its
+        count in them, outside them, and its JLH score, best first."""
+        found = await bounded(
+            lambda: index.actors_with(
+                actor,
+                q,
+                sources=source,
+                since=since,
+                until=until,
+                type=type,
+                limit=limit,
+                min_count=min_count,
+            )
+        )
+        return associations_json(found)
+
+    @app.get("/terms")
+    async def terms(
+        q: QueryText = None,
+        actor: Actors = [],  # noqa: B006
+        source: Sources = [],  # noqa: B006
+        since: Since = None,
+        until: Until = None,
+        type: Types = [],  # noqa: B006
+        limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+        min_count: MinCount = 3,
+        of: Annotated[
+            Literal["words", "actors"], Query(description="Words and phrases, or actors.")
+        ] = "words",
+    ) -> AssociationsJSON:
+        """What is unusual in a search's hits: the words and two-word phrases (or actors) over-represented
+        in them against the whole index, by JLH score."""
+        found = await bounded(
+            lambda: index.terms(
+                q, actors=actor, sources=source, since=since, until=until, types=type, limit=limit,
+                min_count=min_count, of=of,
+            )
+        )  # fmt: skip
+        return associations_json(found)
+
+    @app.get(
+        "/network",
+        response_model=None,
+        responses={200: {"content": {"application/json": {}, "application/graphml+xml": {}, "text/csv": {}}}},
+    )
+    async def network(
+        q: QueryText = None,
+        actor: Actors = [],  # noqa: B006
+        source: Sources = [],  # noqa: B006
+        since: Since = None,
+        until: Until = None,
+        type: Types = [],  # noqa: B006
+        nodes: Annotated[int, Query(ge=2, le=MAX_NODES, description="The actors most often named.")] = 100,
+        min_count: MinCount = 2,
+        format: Annotated[NetworkFormat, Query(description="json (node-link), graphml or csv.")] = "json",
+    ) -> Response:
+        """Who appears with whom in a search's hits (or every document): the most frequent actors and
+        the pairs of them named together in at least min_count documents."""
+        found = await bounded(
+            lambda: index.network(
+                q, actors=actor, sources=source, since=since, until=until, types=type, nodes=nodes,
+                min_count=min_count,
+            )
+        )  # fmt: skip
+        if format == "graphml":
+            return Response(network_graphml(found), media_type="application/graphml+xml; charset=utf-8")
+        if format == "csv":
+            return Response(network_csv(found), media_type="text/csv; charset=utf-8")
+        return JSONResponse(network_json(found))
 
     @app.get("/stats")
     async def stats() -> IndexStats:

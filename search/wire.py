@@ -22,12 +22,14 @@ from typing_extensions import TypedDict
 
 from .models import (
     Actor,
+    Associations,
     BatchResult,
     Copy,
     Document,
     FacetCount,
     Hit,
     IndexStats,
+    Network,
     Results,
     Timeline,
     UnknownActor,
@@ -323,6 +325,128 @@ def batch_json(result: BatchResult) -> BatchJSON:
         "error": result.error or None,
         "results": [hit_json(hit) for hit in hits],
     }
+
+
+class AssociationJSON(TypedDict):
+    value: str  # an actor id, or a word or phrase as the documents mostly write it
+    name: str
+    type: str  # an actor's type, or "word" or "phrase"
+    count: int  # documents of the set holding it
+    outside: int  # documents outside the set holding it
+    score: float  # JLH
+
+
+class AssociationsJSON(TypedDict):
+    query: str
+    documents: int  # the set: the documents naming the actor, or a search's matches
+    background: int  # what the set is compared with: the search's matches, or every document
+    items: list[AssociationJSON]
+    notes: list[str]
+    unknown_actors: list[UnknownActorJSON] | None
+    unknown_sources: list[UnknownActorJSON] | None
+
+
+def associations_json(found: Associations) -> AssociationsJSON:
+    return {
+        "query": found.query,
+        "documents": found.documents,
+        "background": found.background,
+        "items": [
+            {
+                "value": a.value,
+                "name": a.name,
+                "type": a.type,
+                "count": a.count,
+                "outside": a.background - a.count,
+                "score": round(a.score, 6),
+            }
+            for a in found.items
+        ],
+        "notes": list(found.notes),
+        "unknown_actors": _unknown_json(found.unknown_actors),
+        "unknown_sources": _unknown_json(found.unknown_sources),
+    }
+
+
+ASSOCIATION_CSV_COLUMNS = ("value", "name", "type", "count", "outside", "score")
+
+
+def associations_csv(found: Associations) -> str:
+    rows = [[_as_text_cell(a.value), _as_text_cell(a.name), a.type, str(a.count), str(a.background - a.count),
+             f"{a.score:.6f}"] for a in found.items]  # fmt: skip
+    return csv_text([ASSOCIATION_CSV_COLUMNS, *rows])
+
+
+class NodeJSON(TypedDict):
+    id: str
+    name: str
+    type: str
+    count: int  # matching documents naming the actor
+
+
+class EdgeJSON(TypedDict):
+    source: str
+    target: str
+    weight: int  # matching documents naming both
+
+
+class NetworkJSON(TypedDict):
+    """networkx reads it: networkx.node_link_graph(data, edges="edges")."""
+
+    directed: bool
+    multigraph: bool
+    graph: dict[str, Any]
+    nodes: list[NodeJSON]
+    edges: list[EdgeJSON]
+
+
+def network_json(network: Network) -> NetworkJSON:
+    return {
+        "directed": False,
+        "multigraph": False,
+        "graph": {"query": network.query, "documents": network.documents},
+        "nodes": [{"id": n.id, "name": n.name, "type": n.type, "count": n.count} for n in network.nodes],
+        "edges": [{"source": e.source, "target": e.target, "weight": e.count} for e in network.edges],
+    }
+
+
+def network_csv(network: Network) -> str:
+    """The edges, as Gephi imports an edge table: Source, Target, Weight, and the actors' names."""
+    names = {node.id: node.name for node in network.nodes}
+    rows = [
+        [_as_text_cell(e.source), _as_text_cell(e.target), str(e.count), "Undirected",
+         _as_text_cell(names[e.source]), _as_text_cell(names[e.target])]
+        for e in network.edges
+    ]  # fmt: skip
+    return csv_text([("Source", "Target", "Weight", "Type", "Source name", "Target name"), *rows])
+
+
+def network_graphml(network: Network) -> str:
+    """The network as GraphML (Gephi, networkx.read_graphml, yEd): nodes with name, type and count,
+    edges with weight."""
+    from xml.etree import ElementTree as ET
+
+    root = ET.Element("graphml", xmlns="http://graphml.graphdrawing.org/xmlns")
+    keys = (("name", "node", "string"), ("type", "node", "string"), ("count", "node", "int"),
+            ("weight", "edge", "int"))  # fmt: skip
+    for name, domain, kind in keys:
+        ET.SubElement(root, "key", {"id": name, "for": domain, "attr.name": name, "attr.type": kind})
+    graph = ET.SubElement(root, "graph", id="actors", edgedefault="undirected")
+    for node in network.nodes:
+        element = ET.SubElement(graph, "node", id=node.id)
+        for name, value in (("name", node.name), ("type", node.type), ("count", str(node.count))):
+            ET.SubElement(element, "data", key=name).text = _xml_safe(value)
+    for edge in network.edges:
+        element = ET.SubElement(graph, "edge", source=edge.source, target=edge.target)
+        ET.SubElement(element, "data", key="weight").text = str(edge.count)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _xml_safe(text: str) -> str:
+    """Text without the characters XML 1.0 cannot hold (control characters from a damaged document)."""
+    return "".join(c for c in text if c in "\t\n\r" or (" " <= c <= "\ud7ff") or ("\ue000" <= c <= "\ufffd")
+                   or c >= "\U00010000")  # fmt: skip
 
 
 class PeriodJSON(TypedDict):

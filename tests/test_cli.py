@@ -1038,3 +1038,63 @@ def test_query_folds_copies_and_show_lists_them(copies_index: Path, tmp_path: Pa
         run(["show", "other-1.txt", "--json", "--index-dir", str(copies_index)], tmp_path).stdout
     )
     assert shown_json["copies"] == []
+
+
+def test_actors_with_one_lists_who_is_named_with_it(sample_index: Path, tmp_path: Path) -> None:
+    result = run(["actors", "--with", "Economic Community of West African States", "--index-dir",
+                  str(sample_index)], tmp_path)  # fmt: skip
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["set", "all", "score", "value"]
+    assert "Amadou Toumani Toure  (person, amadou-toumani-toure)" in lines[1]
+    assert "ECOWAS" not in result.stdout
+    assert result.stderr.startswith(
+        "search: 3 of 5 documents name 'Economic Community of West African States'"
+    )
+    table = list(csv.reader(io.StringIO(run(["actors", "--with", "ecowas", "--csv", "--index-dir",
+                                             str(sample_index)], tmp_path).stdout)))  # fmt: skip
+    assert table[0] == ["value", "name", "type", "count", "outside", "score"] and len(table) == len(lines)
+    unknown = run(["actors", "--with", "Atlantis", "--index-dir", str(sample_index)], tmp_path)
+    assert (unknown.exit_code, unknown.stdout) == (1, "")
+    assert unknown.stderr == "search: no document names an actor 'Atlantis'\n"
+    for bad in (["--min-count", "0"], ["--main"]):
+        refused = run(["actors", "--with", "ecowas", *bad, "--index-dir", str(sample_index)], tmp_path)
+        assert refused.exit_code == 2 and len(refused.stderr.strip().splitlines()[-1]) > 10
+
+
+def test_terms_lists_what_is_unusual_in_the_matches(sample_index: Path, tmp_path: Path) -> None:
+    result = run(["terms", "coup", "--min-count", "2", "--json", "--index-dir", str(sample_index)], tmp_path)
+    data = json.loads(result.stdout)
+    assert (data["documents"], data["background"]) == (3, 5)
+    assert data["items"] and all(item["count"] >= 2 for item in data["items"])
+    assert "coup" not in {item["value"] for item in data["items"]}
+    assert {item["type"] for item in data["items"]} <= {"word", "phrase"}
+    actors = run(
+        ["terms", "coup", "--actors", "--min-count", "2", "--index-dir", str(sample_index)], tmp_path
+    )
+    assert actors.exit_code == 0 and "  (country, burkina-faso)\n" in actors.stdout
+    nothing = run(["terms", "coup", "--min-count", "4", "--index-dir", str(sample_index)], tmp_path)
+    assert nothing.exit_code == 1 and "nothing unusual in the documents that match 'coup'" in nothing.stderr
+    assert run(["terms", "--index-dir", str(sample_index)], tmp_path).exit_code == 2
+
+
+@pytest.mark.parametrize("fmt", ["json", "graphml", "csv"])
+def test_network_writes_the_actors_named_together(sample_index: Path, tmp_path: Path, fmt: str) -> None:
+    result = run(["network", "--nodes", "4", "--format", fmt, "--index-dir", str(sample_index)], tmp_path)
+    assert result.exit_code == 0
+    assert result.stderr == "search: 4 actors, 6 pairs named together in 2 or more of 5 documents\n"
+    if fmt == "json":
+        data = json.loads(result.stdout)
+        assert [node["id"] for node in data["nodes"]][:2] == ["mali", "united-states"]
+        assert {"source": "mali", "target": "united-states", "weight": 5} in data["edges"]
+    elif fmt == "graphml":
+        from xml.etree import ElementTree
+
+        root = ElementTree.fromstring(result.stdout)
+        namespace = "{http://graphml.graphdrawing.org/xmlns}"
+        assert len(root.findall(f"{namespace}graph/{namespace}edge")) == 6
+    else:
+        assert result.stdout.splitlines()[:2] == [
+            "Source,Target,Weight,Type,Source name,Target name", "mali,united-states,5,Undirected,Mali,United States"
+        ]  # fmt: skip
+    assert run(["network", "--nodes", "1", "--index-dir", str(sample_index)], tmp_path).exit_code == 2

@@ -93,6 +93,20 @@ def test_the_outlets_example_prints_what_the_readme_shows(
         assert result.output == "\n".join(printed) + "\n"
 
 
+def test_the_copies_example_prints_what_the_readme_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(SAMPLE_CORPUS, tmp_path / "corpus")
+    setup = next(body for lang, body in BLOCKS if lang == "sh" and "copies/reprint.txt" in body)
+    _in_shell(setup, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (body,) = [body for lang, body in BLOCKS if lang == "text" and "--index-dir copies-index" in body]
+    command, *printed = body.splitlines()
+    result = CliRunner().invoke(cli, [*shlex.split(command[2:])[1:], "--no-pager"], env={"NO_COLOR": "1"})
+    assert result.output == "\n".join(printed) + "\n"
+    assert "+1 copy: reprint.txt" in result.output
+
+
 def test_the_batch_example_prints_what_the_readme_shows(tmp_path: Path, sample_index: Path) -> None:
     body = next(body for lang, body in BLOCKS if lang == "text" and body.startswith("$ printf"))
     commands = [line[2:] for line in body.splitlines() if line.startswith("$ ")]

@@ -952,3 +952,17 @@ def test_a_documents_copies_oldest_first(copies_index: Path) -> None:
     assert index.copies("other-1.txt") == ()
     with pytest.raises(DocumentNotFoundError):
         index.copies("missing.txt")
+
+
+def test_associations_refuse_what_cannot_be_counted(sample_index: Path) -> None:
+    index = open_index(sample_index)
+    with pytest.raises(BadInputError, match="1 or more"):
+        index.actors_with("ecowas", min_count=0)
+    with pytest.raises(BadInputError, match="words or actors"):
+        index.terms("coup", of="phrases")
+    with pytest.raises(BadInputError, match="between 2 and"):
+        index.network(nodes=1)
+    with pytest.raises(BadInputError, match="name the actor"):
+        index.actors_with(" ")
+    with_mali = index.actors_with("Mali", "coup", min_count=1, type="person")
+    assert with_mali.documents == 3 and {item.type for item in with_mali.items} == {"person"}

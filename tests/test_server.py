@@ -397,3 +397,25 @@ def test_search_folds_copies_and_document_lists_them(copies_index: Path) -> None
         exported = http.get("/export", params={"q": "port", "format": "jsonl"}).text.splitlines()
         assert len(exported) == 1 and len(json.loads(exported[0])["copies"]) == 4
         assert http.get("/search", params={"q": "port", "all_copies": "maybe"}).status_code == 422
+
+
+def test_associations_and_the_network_over_http(client: httpx.Client) -> None:
+    with_ecowas = client.get("/actors/with", params={"actor": "ecowas", "min_count": 2}).json()
+    assert with_ecowas["documents"] == 3 and with_ecowas["items"][0]["value"] == "amadou-toumani-toure"
+    assert client.get("/actors/with", params={"actor": "Atlantis"}).json()["unknown_actors"] == [
+        {"name": "Atlantis", "suggestions": []}
+    ]
+    terms = client.get("/terms", params={"q": "coup", "min_count": 2}).json()
+    assert terms["documents"] == 3 and terms["items"]
+    assert client.get("/terms", params={"q": "coup", "of": "actors"}).status_code == 200
+    network = client.get("/network", params={"nodes": 4})
+    assert (
+        network.headers["content-type"].startswith("application/json") and len(network.json()["edges"]) == 6
+    )
+    graphml = client.get("/network", params={"nodes": 4, "format": "graphml"})
+    assert (
+        graphml.headers["content-type"].startswith("application/graphml+xml") and "<graphml" in graphml.text
+    )
+    for path, params in (("/network", {"min_count": 0}), ("/terms", {"of": "nothing"}), ("/actors/with", {})):
+        refused = client.get(path, params=params)
+        assert refused.status_code == 422 and set(refused.json()) == {"error"}

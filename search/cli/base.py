@@ -227,3 +227,23 @@ def cli(ctx: click.Context) -> None:
     for library in ("trafilatura", "htmldate", "courlan", "justext", "readability"):
         logging.getLogger(library).setLevel(logging.ERROR)
     ctx.obj = load_settings()
+
+
+class ProgressBar:
+    """A progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)

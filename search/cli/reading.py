@@ -27,6 +27,7 @@ from .base import (
     EXIT_NO_MATCH,
     PAGER_OPTION,
     SINCE_OPTION,
+    SOURCE_OPTION,
     UNTIL_OPTION,
     cli,
     color_option,
@@ -40,6 +41,7 @@ from .base import (
     use_color,
 )
 from .exporting import FORMATS, progress_stream, write_results
+from .unusual import actors_with
 
 MAIN_OPTION = click.option(
     "--main", "main", is_flag=True, help="Count only the documents where each actor is a main actor."
@@ -177,6 +179,15 @@ def query_command(
 @SINCE_OPTION
 @UNTIL_OPTION
 @MAIN_OPTION
+@click.option(
+    "--with", "with_actor", metavar="ACTOR",
+    help="The actors named in the same documents as ACTOR, best associated first (JLH score).",
+)  # fmt: skip
+@SOURCE_OPTION
+@click.option(
+    "--min-count", type=click.IntRange(1), default=2, show_default=True,
+    help="With --with: leave out actors named with it in fewer documents than this.",
+)  # fmt: skip
 @click.option("--merge", nargs=2, metavar="ACTOR OTHER", help="Join OTHER into ACTOR (any names or ids).")
 @click.option("--rename", nargs=2, metavar="ACTOR NAME", help="Show ACTOR under NAME.")
 @click.option("--not-actor", "not_actor", metavar="ACTOR", help="Mark ACTOR as no actor at all.")
@@ -185,6 +196,7 @@ def query_command(
     help="The actors file to record a change in (default: the index's, else CORPUS/actors.toml).",
 )  # fmt: skip
 @json_option()
+@click.option("--csv", "as_csv", is_flag=True, help="With --with: print CSV, a header, then a row an actor.")
 @click.pass_context
 def actors_command(
     ctx: click.Context,
@@ -200,10 +212,16 @@ def actors_command(
     not_actor: str | None,
     actors_file: Path | None,
     as_json: bool,
+    with_actor: str | None,
+    sources: tuple[str, ...],
+    min_count: int,
+    as_csv: bool,
 ) -> None:
     """List the actors of all documents, or of those matching WORDS, with document counts.
 
     Every actor a document names counts; with --main, only documents where it is a main actor.
+    With --with ACTOR, the actors named in the same documents as ACTOR: in how many of them, in how
+    many of all (or of the matches), and how much more often than usual (JLH), best first.
     --merge, --rename and --not-actor record a correction in your actors file instead; the next
     `search index` applies it to the documents concerned (a running `search watch` does at once).
 
@@ -212,13 +230,25 @@ def actors_command(
       search actors
       search actors --type person --main
       search actors coup --since 2012 --json
+      search actors --with ecowas --min-count 3
+      search actors coup --with "African Union" --csv
       search actors --merge "Brett Kavanaugh" Kavanaugh
       search actors --rename "Tuareg" "Tuareg rebels"
       search actors --not-actor "Feinstein Says"
     """
+    if with_actor is None and (sources or as_csv):
+        raise click.UsageError("--source and --csv go with --with")
+    if with_actor is not None and main:
+        raise click.UsageError("--main does not go with --with")
     index = open_from_settings(ctx, index_dir)
     if merge or rename or not_actor:
         _correct_actors(index, merge, rename, not_actor, actors_file)
+        return
+    if with_actor is not None:
+        actors_with(
+            ctx, index, with_actor, words, sources=sources, since=since, until=until, actor_type=actor_type,
+            limit=limit, min_count=min_count, as_json=as_json, as_csv=as_csv,
+        )  # fmt: skip
         return
     counts = index.actors(
         " ".join(words) if words else None, type=actor_type, limit=limit, since=since, until=until, main=main

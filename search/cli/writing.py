@@ -6,7 +6,6 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -20,6 +19,7 @@ from ..rendering import (
 )
 from .base import (
     EXIT_ERROR,
+    ProgressBar,
     _settings,
     cli,
     color_option,
@@ -28,25 +28,6 @@ from .base import (
     say,
     use_color,
 )
-
-
-class _ProgressBar:
-    """A progress bar on stderr, drawn only when stderr is a terminal."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-        self._done = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is None:
-            self._bar = click.progressbar(length=total, label="indexing", file=sys.stderr)
-            self._bar.__enter__()
-        self._bar.update(done - self._done)
-        self._done = done
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
 
 
 @cli.command("index")
@@ -100,7 +81,7 @@ def index_command(
       search index ~/news --index-dir ~/news-index
     """
     settings = _settings(ctx)
-    progress = _ProgressBar() if sys.stderr.isatty() and not quiet else None
+    progress = ProgressBar("indexing") if sys.stderr.isatty() and not quiet else None
     try:
         from ..indexing import index_corpus  # imported here: `search query` starts faster without it
 

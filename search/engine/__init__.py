@@ -11,6 +11,7 @@
 - highlight: snippets; wordbounds: where words stand, with numpy, for a large page's snippets;
 - hits: Hit and Document records made of stored fields; fingerprints: MinHash signatures of a body;
   copies: copy groups, kept as runs commit; collapse: copy groups folded into one hit a group;
+  associations: what is over-represented in a set of documents (JLH); network: actors named together;
 - writer: indexing runs; index: EngineIndex, which runs a search through them.
 
 Everything else in the package works with our own records (search.models) and exceptions

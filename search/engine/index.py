@@ -7,7 +7,7 @@ from __future__ import annotations
 import heapq
 import logging
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -41,11 +41,13 @@ from ..errors import (
     QueryError,
 )
 from ..models import (
+    Associations,
     Copy,
     Document,
     FacetCount,
     IndexManifest,
     IndexStats,
+    Network,
     Ranking,
     Results,
     Timeline,
@@ -190,6 +192,23 @@ class _Ranked:
     ranked: list[tuple[int, float]]
     words: Marks
     copies: Mapping[int, tuple[int, ...]] = field(default_factory=dict)  # collapse.Folded.copies
+
+
+@dataclass(frozen=True)
+class _Matched:
+    """A request's match (None when its query holds no word) and its documents as an array."""
+
+    match: _Match | None
+    docs: Any  # numpy's int64 array, ascending (columns.IntArray: numpy is not imported here)
+    notes: tuple[str, ...]
+
+    @property
+    def unknown_actors(self) -> tuple[UnknownActor, ...]:
+        return self.match.unknown_actors if self.match is not None else ()
+
+    @property
+    def unknown_sources(self) -> tuple[UnknownSource, ...]:
+        return self.match.unknown_sources if self.match is not None else ()
 
 
 class ActorResolver(Protocol):
@@ -497,6 +516,83 @@ class EngineIndex:
                     since=request.since, until=request.until, split_by=split_by, top=top,
                     actors=self._actor_names, notes=match.notes,
                 )  # fmt: skip
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+
+    def associated_actors(
+        self, request: SearchRequest, actor: tuple[str, tuple[str, ...]], *, min_count: int, limit: int,
+        actor_type: str | None = None,
+    ) -> Associations:  # fmt: skip
+        """The actors named with `actor` (as given, the ids it may mean) in the request's matches, scored
+        against the matches (associations.actor_associations)."""
+        from .associations import actor_associations
+
+        query = request.query or ""
+        with_actor = replace(request, actors=(*request.actors, actor))
+        with self._matched(request) as (searcher, scope), self._matched(with_actor) as (_, named):
+            for found in (scope, named):
+                if found.unknown_actors or found.unknown_sources:
+                    return Associations(query, 0, 0, unknown_actors=found.unknown_actors,
+                                        unknown_sources=found.unknown_sources)  # fmt: skip
+            items = actor_associations(
+                searcher, self._columns(searcher), named.docs, scope.docs, self._actor_names,
+                min_count=min_count, limit=limit, actor_type=actor_type, leave_out=actor[1],
+            )  # fmt: skip
+            return Associations(query, len(named.docs), len(scope.docs), items, scope.notes)
+
+    def unusual(self, request: SearchRequest, *, actors: bool, min_count: int, limit: int) -> Associations:
+        """The words and two-word phrases (or with actors, the actors) over-represented in the request's
+        matches against the whole index (associations.py)."""
+        from .associations import actor_associations, term_associations
+
+        query = request.query or ""
+        with self._matched(request) as (searcher, found):
+            if found.unknown_actors or found.unknown_sources:
+                return Associations(query, 0, 0, unknown_actors=found.unknown_actors,
+                                    unknown_sources=found.unknown_sources)  # fmt: skip
+            columns = self._columns(searcher)
+            if actors:
+                items = actor_associations(
+                    searcher, columns, found.docs, columns.live, self._actor_names,
+                    min_count=min_count, limit=limit, only_unusual=True,
+                )  # fmt: skip
+            else:
+                own = query_words(found.match.parsed) if found.match is not None else set()
+                items = term_associations(
+                    searcher, found.docs, min_count=min_count, limit=limit, leave_out=own
+                )
+            return Associations(query, len(found.docs), len(columns.live), items, found.notes)
+
+    def network(
+        self, request: SearchRequest, *, nodes: int, min_count: int,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Network:  # fmt: skip
+        """The co-occurrence network of the actors of the request's matches (network.co_occurrences)."""
+        from .network import co_occurrences
+
+        query = request.query or ""
+        with self._matched(request) as (searcher, found):
+            if found.unknown_actors or found.unknown_sources:
+                return Network(query, 0, unknown_actors=found.unknown_actors,
+                               unknown_sources=found.unknown_sources)  # fmt: skip
+            made = co_occurrences(
+                searcher, self._columns(searcher), found.docs, self._actor_names,
+                nodes=nodes, min_count=min_count, progress=progress,
+            )  # fmt: skip
+            return Network(query, len(found.docs), *made, notes=found.notes)
+
+    @contextmanager
+    def _matched(self, request: SearchRequest) -> Iterator[tuple[Any, _Matched]]:
+        """This thread's searcher and the documents the request matches, as an array (numpy)."""
+        parsed_query = self._parsed_request(request)
+        try:
+            with self._current_searcher() as searcher:
+                columns = self._columns(searcher)
+                if parsed_query.no_words:
+                    yield searcher, _Matched(None, columns.live[:0], parsed_query.notes)
+                    return
+                match = self._match(request, parsed_query, searcher)
+                yield searcher, _Matched(match, columns.documents(match.matched), match.notes)
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
 
