@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    AlertNotFoundError,
     BadInputError,
     CorpusNotFoundError,
     DocumentNotFoundError,
@@ -26,6 +27,8 @@ from .errors import (
 )
 from .models import (
     Actor,
+    Alert,
+    AlertStatus,
     Association,
     Associations,
     BatchQuery,
@@ -72,6 +75,9 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Actor",
+    "Alert",
+    "AlertNotFoundError",
+    "AlertStatus",
     "Association",
     "Associations",
     "BadInputError",

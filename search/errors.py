@@ -55,3 +55,7 @@ class MassRemovalError(SearchError):
 
 class DocumentNotFoundError(SearchError):
     """The index holds no document with the given id."""
+
+
+class AlertNotFoundError(DocumentNotFoundError):
+    """No saved search has the name asked for (a kind of DocumentNotFoundError: a 404 over HTTP)."""

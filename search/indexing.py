@@ -31,9 +31,11 @@ from .corpus import (
 )
 from .errors import (
     BadInputError,
+    IndexDamagedError,
     IndexNeedsRebuildError,
     IndexNotFoundError,
     MassRemovalError,
+    NotAnIndexError,
 )
 from .gazetteer import load_gazetteer
 from .lines import Piece
@@ -179,6 +181,7 @@ def index_corpus(
     actors_files = gazetteer_files(root, actors_file)
     options = MetadataOptions(load_gazetteer(actors_files), date_from_mtime)
     manifest = None
+    before = _catalog_before(index_dir)  # what was indexed: a saved search's new documents are the others
     if not rebuild:  # a rebuild must work on a damaged index: it is how one is repaired
         with contextlib.suppress(IndexNotFoundError):
             manifest = engine.read_manifest(index_dir)
@@ -211,6 +214,10 @@ def index_corpus(
         )
     added, updated, removed, unchanged, skipped, warnings, changes = counts
     warnings = merged_warnings(warnings)
+    try:
+        alerts = _percolated(index_dir, changes, before, lock_timeout)
+    except IndexDamagedError as error:  # the saved searches cannot be read: the run itself stands
+        alerts, warnings = (), [*warnings, f"saved searches not checked: {error}"]
     return IndexReport(
         added=added,
         updated=updated,
@@ -221,10 +228,43 @@ def index_corpus(
         warnings=tuple(warnings),
         rebuilt=rebuild or manifest is None,
         changes=tuple(changes),
+        alerts=alerts,
     )
 
 
+def _percolated(
+    index_dir: Path, changes: list[tuple[str, str]], before: dict[str, CatalogEntry], lock_timeout: float
+) -> tuple[tuple[str, int], ...]:
+    """Check the saved searches against the documents this run added or whose text it changed (a
+    rebuild's documents that were indexed before, unchanged, are not new), and record what they gain."""
+    if not engine.read_alerts(index_dir):
+        return ()
+    catalog = engine.read_catalog(index_dir)
+    fresh = [
+        doc_id
+        for action, doc_id in changes
+        if action != "removed" and doc_id in catalog and (
+            doc_id not in before or before[doc_id].content_hash != catalog[doc_id].content_hash
+        )
+    ]  # fmt: skip
+    if not fresh:
+        return ()
+    from .alerts import percolate
+
+    opened = engine.EngineIndex(index_dir)
+    documents = [document for document in map(opened.document, dict.fromkeys(fresh)) if document is not None]
+    return percolate(index_dir, documents, lock_timeout)
+
+
 Counts = tuple[int, int, int, int, list[SkippedFile], list[str], list[tuple[str, str]]]
+
+
+def _catalog_before(index_dir: Path) -> dict[str, CatalogEntry]:
+    """The index's catalog before a run, when there are saved searches to tell new documents for."""
+    try:
+        return engine.read_catalog(index_dir) if engine.read_alerts(index_dir) else {}
+    except (IndexNotFoundError, NotAnIndexError, IndexDamagedError):
+        return {}
 
 
 def merged_warnings(warnings: list[str]) -> list[str]:

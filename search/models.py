@@ -105,6 +105,7 @@ class IndexReport:
     warnings: tuple[str, ...] = ()
     rebuilt: bool = False
     changes: tuple[tuple[str, str], ...] = ()  # (added|updated|removed, document id), in order
+    alerts: tuple[tuple[str, int], ...] = ()  # (alert name, documents of this run it gained), when any
 
     @property
     def indexed(self) -> int:
@@ -214,6 +215,32 @@ class Results:
     # The matches counted once a copy group, when copies are folded into one hit (None: not folded);
     # total counts every matching document.
     distinct: int | None = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A saved search: a query (None: the filters alone) and filters as a user gave them, and the
+    documents indexed since it was last seen that match it (ids, oldest first)."""
+
+    name: str
+    query: str | None
+    actors: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    types: tuple[str, ...] = ()
+    created: str = ""  # when it was saved, ISO 8601 in UTC
+    seen: str = ""  # when it was last marked seen ("" never)
+    new: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AlertStatus:
+    """A saved search with how many documents match it now, and how many of them are new."""
+
+    alert: Alert
+    total: int
+    new: int
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .models import (
     Actor,
+    AlertStatus,
     Associations,
     Copy,
     Document,
@@ -150,6 +151,18 @@ def render_facets(results: Results) -> str:
 def render_source_counts(counts: tuple[FacetCount, ...]) -> str:
     """Outlets with their document counts, a line each."""
     return "".join(f"{c.count:>6}  {terminal_safe(c.value)}\n" for c in counts)
+
+
+def render_alert_status(status: AlertStatus) -> str:
+    """A saved search on a line: its name, how many documents match, how many are new, and the search."""
+    alert = status.alert
+    given = [f"{flag} {terminal_safe(value)}" for flag, values in (("--actor", alert.actors),
+             ("--source", alert.sources), ("--type", alert.types)) for value in values]  # fmt: skip
+    given += [
+        f"--{flag} {value}" for flag, value in (("since", alert.since), ("until", alert.until)) if value
+    ]
+    search = " ".join(([repr(terminal_safe(alert.query))] if alert.query else []) + given)
+    return f"{terminal_safe(alert.name)}  {status.total:,} documents, {status.new:,} new  {search}\n"
 
 
 def render_associations(found: Associations) -> str:

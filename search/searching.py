@@ -182,6 +182,7 @@ class SearchIndex:
         main_actors: bool = False,
         feedback: bool | None = None,
         all_copies: bool = False,
+        within_ids: Iterable[str] | None = None,
     ) -> Results:
         """Rank the documents matching `query` (None: all), narrowed to every actor given, to any of the
         outlets given, to any of the document types given ('statement', 'article') and to the dates.
@@ -196,7 +197,7 @@ class SearchIndex:
         ranking says).
         Copies of one story (a wire story carried by several outlets) are one hit, the earliest dated,
         with the others as its copies; all_copies=True lists each as a hit. total counts every matching
-        document; distinct counts a copy group once.
+        document; distinct counts a copy group once. within_ids keeps the documents of those ids only.
         """
         return self._engine.search(
             self._request(
@@ -213,8 +214,24 @@ class SearchIndex:
                 main_actors=main_actors,
                 feedback=feedback,
                 all_copies=all_copies,
+                within_ids=within_ids,
             )
         )
+
+    def matching_ids(
+        self,
+        query: str | None,
+        *,
+        actors: Iterable[str] = (),
+        sources: Iterable[str] = (),
+        since: DateBound = None,
+        until: DateBound = None,
+        types: Iterable[str] = (),
+    ) -> list[str]:
+        """The ids of every document a search matches (its query, or its filters alone), unranked and
+        without snippets: what an app or a saved search needs to know of a match."""
+        request = self._request(query, actors=actors, sources=sources, since=since, until=until, types=types)
+        return self._engine.matching_ids(request)
 
     def timeline(
         self,
@@ -259,6 +276,7 @@ class SearchIndex:
         main_actors: bool = False,
         feedback: bool | None = None,
         all_copies: bool = False,
+        within_ids: Iterable[str] | None = None,
     ) -> SearchRequest:
         """A request for the engine from what a caller passed, checked: BadInputError or QueryError
         in our words for anything that cannot be searched."""
@@ -300,6 +318,7 @@ class SearchIndex:
             main_actors=bool(main_actors),
             feedback=self.ranking.feedback if feedback is None else bool(feedback),
             fold_copies=not all_copies,
+            within_ids=None if within_ids is None else tuple(within_ids),
         )
 
     def pages(
@@ -315,6 +334,7 @@ class SearchIndex:
         sort: str = "relevance",
         feedback: bool | None = None,
         all_copies: bool = False,
+        within_ids: Iterable[str] | None = None,
     ) -> Iterator[Results]:
         """Every hit of a search, page_size at a time, in rank order, as search() ranks them: an export
         of any size holds one page of hits. The first page carries the total and notes; there is always
@@ -327,7 +347,7 @@ class SearchIndex:
             raise BadInputError(f"page_size must be between 1 and {MAX_LIMIT}, not {page_size}")
         request = self._request(
             query, limit=1, actors=actors, sources=sources, since=since, until=until, types=types,
-            sort=sort, feedback=feedback, all_copies=all_copies,
+            sort=sort, feedback=feedback, all_copies=all_copies, within_ids=within_ids,
         )  # fmt: skip
         return self._engine.pages(request, page_size)
 

@@ -21,6 +21,7 @@ from pathlib import Path, PurePath
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Path as PathParameter
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
@@ -43,6 +44,7 @@ from .models import MAX_ID_CHARS, ActorType, IndexStats, Period, Ranking, SplitB
 from .searching import MAX_NODES, MAX_SERIES, Facet, SearchIndex, Sort, batch_queries, open_index
 from .wire import (
     ActorsJSON,
+    AlertsJSON,
     AssociationsJSON,
     BatchAnswerJSON,
     DocumentJSON,
@@ -52,6 +54,7 @@ from .wire import (
     SourcesJSON,
     TimelineJSON,
     actor_counts_json,
+    alerts_json,
     associations_json,
     batch_json,
     document_json,
@@ -555,6 +558,29 @@ def create_app(
         if format == "csv":
             return Response(network_csv(found), media_type="text/csv; charset=utf-8")
         return JSONResponse(network_json(found))
+
+    @app.get("/alerts")
+    async def alerts() -> AlertsJSON:
+        """The saved searches (`search alert`), each with how many documents match it and how many are
+        new since it was last marked seen."""
+        from . import alerts as saved_searches
+
+        return alerts_json(await bounded(lambda: saved_searches.alerts(index)))
+
+    @app.get("/alerts/{name}", responses={404: {"model": ErrorJSON}})
+    async def alert_hits(
+        name: Annotated[str, PathParameter(max_length=64, description="The alert's name.")],
+        new: Annotated[bool, Query(description="Only its new documents.")] = False,
+        limit: Limit = 10,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    ) -> ResultsJSON:
+        """A saved search's hits, ranked as /search ranks them; with new=true, only its new documents."""
+        from . import alerts as saved_searches
+
+        results = await bounded(
+            lambda: saved_searches.alert_results(index, name, new=new, limit=limit, offset=offset)
+        )
+        return results_json(results)
 
     @app.get("/stats")
     async def stats() -> IndexStats:

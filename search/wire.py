@@ -22,6 +22,7 @@ from typing_extensions import TypedDict
 
 from .models import (
     Actor,
+    AlertStatus,
     Associations,
     BatchResult,
     Copy,
@@ -325,6 +326,38 @@ def batch_json(result: BatchResult) -> BatchJSON:
         "error": result.error or None,
         "results": [hit_json(hit) for hit in hits],
     }
+
+
+class AlertJSON(TypedDict):
+    name: str
+    query: str | None
+    actors: list[str]
+    sources: list[str]
+    since: str | None
+    until: str | None
+    types: list[str]
+    created: str
+    seen: str | None
+    total: int  # documents matching it now
+    new: int  # of them, indexed (added or changed) since it was last seen
+
+
+class AlertsJSON(TypedDict):
+    alerts: list[AlertJSON]
+
+
+def alerts_json(statuses: Iterable[AlertStatus]) -> AlertsJSON:
+    return {
+        "alerts": [
+            {
+                "name": s.alert.name, "query": s.alert.query, "actors": list(s.alert.actors),
+                "sources": list(s.alert.sources), "since": s.alert.since, "until": s.alert.until,
+                "types": list(s.alert.types), "created": s.alert.created, "seen": s.alert.seen or None,
+                "total": s.total, "new": s.new,
+            }
+            for s in statuses
+        ]
+    }  # fmt: skip
 
 
 class AssociationJSON(TypedDict):

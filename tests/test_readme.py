@@ -156,3 +156,19 @@ def test_every_query_the_readme_shows_runs(sample_index: Path, query: str) -> No
             index.search(query)
     else:
         index.search(query)
+
+
+def test_the_alerts_example_prints_what_the_readme_shows(tmp_path: Path) -> None:
+    """Each command of the example, run in turn on a fresh copy of the sample corpus and its index (the
+    README's first command made them), prints what the README shows after it (timings aside)."""
+    shutil.copytree(SAMPLE_CORPUS, tmp_path / "corpus")
+    _in_shell("search index --quiet", tmp_path)
+    body = next(body for lang, body in BLOCKS if lang == "text" and body.startswith("$ search alert add"))
+    steps = re.split(r"^\$ ", body, flags=re.MULTILINE)[1:]
+    assert len(steps) == 5
+    for step in steps:
+        command, _, printed = step.partition("\n")
+        shown, _ = _in_shell(f"{command} --no-pager 2>&1" if "alert show" in command else f"{command} 2>&1",
+                             tmp_path)  # fmt: skip
+        timing = re.compile(r"in \d+\.\d+ s")
+        assert timing.sub("in - s", shown) == timing.sub("in - s", printed), command

@@ -7,7 +7,7 @@ group in base.py.
 
 from __future__ import annotations
 
-from . import exporting, reading, serving, timeline, unusual, writing  # noqa: F401  (each registers its commands)
+from . import alerts, exporting, reading, serving, timeline, unusual, writing  # noqa: F401  (each registers its commands)
 from .base import cli, use_color
 
 __all__ = ["cli", "main", "use_color"]

@@ -115,6 +115,8 @@ def _echo_report(report: IndexReport, prefix: str = "") -> None:
     for skipped in report.skipped:
         say(f"search: warning: skipped {skipped.path}: {skipped.reason}")
     say(prefix + render_index_report(report))
+    for name, gained in report.alerts:
+        say(f"{prefix}alert {name}: {gained:,} new")
 
 
 @cli.command("watch")

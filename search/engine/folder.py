@@ -14,7 +14,7 @@ import struct
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from time import monotonic, sleep
@@ -30,7 +30,7 @@ from ..errors import (
     IndexNotWritableError,
     NotAnIndexError,
 )
-from ..models import CatalogEntry, CleanerState, IndexManifest
+from ..models import Alert, CatalogEntry, CleanerState, IndexManifest
 
 _log = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ MANIFEST_NAME = "search-index.json"
 
 ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets
 ALIASES_NAME = "actor-aliases.json"  # alias_key() of those actors' names and aliases -> id and name
+ALERTS_NAME = "alerts.json"  # the saved searches (search/alerts.py) and their new documents
+ALERTS_LOCK_NAME = ".alerts.lock"  # held while the saved searches are read and rewritten
 COPIES_NAME = "copies.json"  # the copy groups (copies.py), by document id
 CATALOG_NAME = "catalog.json"  # id -> signature and hash of each indexed file, for incremental runs
 
@@ -268,10 +270,11 @@ def _not_writable(index_dir: Path, error: OSError) -> IndexNotWritableError:
 
 
 @contextmanager
-def _run_lock(index_dir: Path, timeout: float) -> Iterator[None]:
-    """Hold the index for one indexing run; the lock dies with its process, so a killed run never blocks."""
+def _run_lock(index_dir: Path, timeout: float, name: str = RUN_LOCK_NAME) -> Iterator[None]:
+    """Hold the index for one indexing run (or its saved searches, with ALERTS_LOCK_NAME); the lock
+    dies with its process, so a killed run never blocks."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / RUN_LOCK_NAME, "a+") as handle:
+    with open(index_dir / name, "a+") as handle:
         deadline = monotonic() + timeout
         while True:
             try:
@@ -279,8 +282,9 @@ def _run_lock(index_dir: Path, timeout: float) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if monotonic() >= deadline:
+                    what = "indexing run" if name == RUN_LOCK_NAME else "change to its saved searches"
                     raise IndexLockedError(
-                        f"index at {index_dir} is locked by another indexing run; try again when it ends"
+                        f"index at {index_dir} is locked by another {what}; try again when it ends"
                     ) from None
                 sleep(0.05)
         try:
@@ -339,3 +343,36 @@ def write_copy_table(index_dir: Path, table: CopyTable) -> None:
 def copy_table_stamp(index_dir: Path) -> tuple[int, int]:
     """What tells a reader the groups were rewritten (the file's size and time)."""
     return _stamp(index_dir / COPIES_NAME)
+
+
+def read_alerts(index_dir: Path) -> tuple[Alert, ...]:
+    """The index's saved searches, in the order they were saved; none when there are none. A file that
+    cannot be read is an IndexDamagedError: saved searches are the user's work, never dropped quietly."""
+    path = index_dir / ALERTS_NAME
+    if not path.is_file():
+        return ()
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))["alerts"]
+        return tuple(
+            Alert(**{**entry, **{key: tuple(entry.get(key) or ()) for key in _ALERT_TUPLES}})
+            for entry in saved
+        )
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise IndexDamagedError(
+            f"the saved searches of the index at {index_dir} cannot be read ({ALERTS_NAME}: {error}); "
+            "mend or remove that file"
+        ) from None
+
+
+_ALERT_TUPLES = ("actors", "sources", "types", "new")
+
+
+@contextmanager
+def changing_alerts(index_dir: Path, timeout: float) -> Iterator[list[Alert]]:
+    """The saved searches as a list to change, written back (atomically) when the block ends, the
+    saved searches held meanwhile: a run recording new documents and a user adding an alert never
+    lose each other's change."""
+    with _run_lock(index_dir, timeout, ALERTS_LOCK_NAME):
+        alerts = list(read_alerts(index_dir))
+        yield alerts
+        _write_json(index_dir / ALERTS_NAME, {"alerts": [asdict(alert) for alert in alerts]})

@@ -144,6 +144,7 @@ class SearchRequest:
     types: tuple[str, ...] = ()  # document types (article, statement, ...): every match is one of them
     feedback: bool = True  # pseudo-relevance feedback where the ranking's rule expects it to help
     fold_copies: bool = True  # one hit a copy group (copies.py), its other matches as the hit's copies
+    within_ids: tuple[str, ...] | None = None  # every match is one of these documents (None: any)
 
 
 def _names_outlets(parsed: ParsedQuery) -> bool:
@@ -441,6 +442,10 @@ class EngineIndex:
     def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
         clauses: list[Query] = [_any_actor(actor_ids) for _, actor_ids in request.actors]
         clauses.extend(filters)
+        if request.within_ids is not None:
+            clauses.append(
+                Or([Term("id", doc_id) for doc_id in request.within_ids]) if request.within_ids else NullQuery
+            )
         if request.types:
             clauses.append(Or([Term("type", kind) for kind in request.types]))
         if request.since or request.until:
@@ -580,6 +585,11 @@ class EngineIndex:
                 nodes=nodes, min_count=min_count, progress=progress,
             )  # fmt: skip
             return Network(query, len(found.docs), *made, notes=found.notes)
+
+    def matching_ids(self, request: SearchRequest) -> list[str]:
+        """The ids of every document a request matches (in index order), without ranking them."""
+        with self._matched(request) as (searcher, found):
+            return [searcher.stored_fields(docnum)["id"] for docnum in found.docs.tolist()]
 
     @contextmanager
     def _matched(self, request: SearchRequest) -> Iterator[tuple[Any, _Matched]]:
