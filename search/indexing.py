@@ -35,7 +35,6 @@ from .errors import (
     IndexNeedsRebuildError,
     IndexNotFoundError,
     MassRemovalError,
-    NotAnIndexError,
 )
 from .gazetteer import load_gazetteer
 from .lines import Piece
@@ -181,7 +180,6 @@ def index_corpus(
     actors_files = gazetteer_files(root, actors_file)
     options = MetadataOptions(load_gazetteer(actors_files), date_from_mtime)
     manifest = None
-    before = _catalog_before(index_dir)  # what was indexed: a saved search's new documents are the others
     if not rebuild:  # a rebuild must work on a damaged index: it is how one is repaired
         with contextlib.suppress(IndexNotFoundError):
             manifest = engine.read_manifest(index_dir)
@@ -212,10 +210,10 @@ def index_corpus(
             refresh_actors=refresh,
             copy_threshold=copy_threshold,
         )
-    added, updated, removed, unchanged, skipped, warnings, changes = counts
+    added, updated, removed, unchanged, skipped, warnings, changes, fresh = counts
     warnings = merged_warnings(warnings)
     try:
-        alerts = _percolated(index_dir, changes, before, lock_timeout)
+        alerts = _percolated(index_dir, fresh, lock_timeout)
     except IndexDamagedError as error:  # the saved searches cannot be read: the run itself stands
         alerts, warnings = (), [*warnings, f"saved searches not checked: {error}"]
     return IndexReport(
@@ -233,38 +231,32 @@ def index_corpus(
 
 
 def _percolated(
-    index_dir: Path, changes: list[tuple[str, str]], before: dict[str, CatalogEntry], lock_timeout: float
+    index_dir: Path, fresh: tuple[tuple[str, engine.PreparedDocument | None], ...], lock_timeout: float
 ) -> tuple[tuple[str, int], ...]:
     """Check the saved searches against the documents this run added or whose text it changed (a
-    rebuild's documents that were indexed before, unchanged, are not new), and record what they gain."""
-    if not engine.read_alerts(index_dir):
-        return ()
-    catalog = engine.read_catalog(index_dir)
-    fresh = [
-        doc_id
-        for action, doc_id in changes
-        if action != "removed" and doc_id in catalog and (
-            doc_id not in before or before[doc_id].content_hash != catalog[doc_id].content_hash
-        )
-    ]  # fmt: skip
-    if not fresh:
+    rebuild's documents indexed before, unchanged, are not new), and record what they gain."""
+    if not fresh or not engine.read_alerts(index_dir):
         return ()
     from .alerts import percolate
 
     opened = engine.EngineIndex(index_dir)
-    documents = [document for document in map(opened.document, dict.fromkeys(fresh)) if document is not None]
-    return percolate(index_dir, documents, lock_timeout)
+    gained: Counter[str] = Counter()
+    for start in range(0, len(fresh), PERCOLATED_AT_ONCE):  # (a rebuild may make every document new)
+        chunk = fresh[start : start + PERCOLATED_AT_ONCE]
+        documents = [prepared or opened.document(doc_id) for doc_id, prepared in chunk]
+        gained.update(dict(percolate(index_dir, [d for d in documents if d is not None], lock_timeout)))
+    return tuple(gained.items())
 
 
-Counts = tuple[int, int, int, int, list[SkippedFile], list[str], list[tuple[str, str]]]
+PERCOLATED_AT_ONCE = 2_000  # documents checked against the saved searches at once (memory stays bounded)
 
 
-def _catalog_before(index_dir: Path) -> dict[str, CatalogEntry]:
-    """The index's catalog before a run, when there are saved searches to tell new documents for."""
-    try:
-        return engine.read_catalog(index_dir) if engine.read_alerts(index_dir) else {}
-    except (IndexNotFoundError, NotAnIndexError, IndexDamagedError):
-        return {}
+# added, updated, removed, unchanged, skipped, warnings, changes, and the documents whose text is new
+# (IndexBuild.fresh)
+Counts = tuple[
+    int, int, int, int, list[SkippedFile], list[str], list[tuple[str, str]],
+    tuple[tuple[str, engine.PreparedDocument | None], ...],
+]  # fmt: skip
 
 
 def merged_warnings(warnings: list[str]) -> list[str]:
@@ -320,7 +312,7 @@ def _full_build(
         build.record_cleaning(cleaner_state(learned, options, actors_files))
         build.record_aliases(options.gazetteer.names_now())
         added = len(changes)
-    return added, 0, 0, 0, skipped, warnings, changes
+    return added, 0, 0, 0, skipped, warnings, changes, build.fresh
 
 
 PARALLEL_MIN_DOCS = 200  # below this, worker processes cost more than they save
@@ -433,4 +425,4 @@ def _update(
                     updated, unchanged = updated + 1, unchanged - (document.id in seen)
                     if build.pending >= BATCH_SIZE:
                         build.commit_batch()
-    return added, updated, removed, unchanged, skipped, warnings, changes
+    return added, updated, removed, unchanged, skipped, warnings, changes, build.fresh

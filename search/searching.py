@@ -200,7 +200,7 @@ class SearchIndex:
         document; distinct counts a copy group once. within_ids keeps the documents of those ids only.
         """
         return self._engine.search(
-            self._request(
+            self.request(
                 query,
                 limit=limit,
                 offset=offset,
@@ -230,7 +230,7 @@ class SearchIndex:
     ) -> list[str]:
         """The ids of every document a search matches (its query, or its filters alone), unranked and
         without snippets: what an app or a saved search needs to know of a match."""
-        request = self._request(query, actors=actors, sources=sources, since=since, until=until, types=types)
+        request = self.request(query, actors=actors, sources=sources, since=since, until=until, types=types)
         return self._engine.matching_ids(request)
 
     def timeline(
@@ -257,10 +257,10 @@ class SearchIndex:
             raise BadInputError(f"a timeline splits by {' or '.join(SPLITS)}, not {split_by!r}")
         if not isinstance(top, int) or not 1 <= top <= MAX_SERIES:
             raise BadInputError(f"top must be between 1 and {MAX_SERIES}, not {top}")
-        request = self._request(query, actors=actors, sources=sources, since=since, until=until, types=types)
+        request = self.request(query, actors=actors, sources=sources, since=since, until=until, types=types)
         return self._engine.timeline(request, by, split_by, top)
 
-    def _request(
+    def request(
         self,
         query: str | None,
         *,
@@ -278,8 +278,8 @@ class SearchIndex:
         all_copies: bool = False,
         within_ids: Iterable[str] | None = None,
     ) -> SearchRequest:
-        """A request for the engine from what a caller passed, checked: BadInputError or QueryError
-        in our words for anything that cannot be searched."""
+        """The engine's request for a search's arguments, checked: BadInputError or QueryError in our
+        words for anything that cannot be searched (for the library's own stages: saved searches)."""
         if query is not None and not isinstance(query, str):
             raise BadInputError(f"a query is text (or None for every document), not {type(query).__name__}")
         if query is not None and not query.strip():
@@ -345,7 +345,7 @@ class SearchIndex:
         """
         if not isinstance(page_size, int) or not 1 <= page_size <= MAX_LIMIT:
             raise BadInputError(f"page_size must be between 1 and {MAX_LIMIT}, not {page_size}")
-        request = self._request(
+        request = self.request(
             query, limit=1, actors=actors, sources=sources, since=since, until=until, types=types,
             sort=sort, feedback=feedback, all_copies=all_copies, within_ids=within_ids,
         )  # fmt: skip
@@ -422,7 +422,7 @@ class SearchIndex:
         with main, the number of documents where each is a main actor."""
         if type is not None and type not in ACTOR_TYPES:
             raise BadInputError(f"unknown actor type {type!r}: use {', '.join(ACTOR_TYPES)}")
-        request = self._request(query, limit=1, since=since, until=until, facets=("actor",), main_actors=main)
+        request = self.request(query, limit=1, since=since, until=until, facets=("actor",), main_actors=main)
         results = self._engine.search(replace(request, facet_limit=limit, actor_type=type))
         return results.facets["actor"]
 
@@ -448,7 +448,7 @@ class SearchIndex:
             raise BadInputError("name the actor the others are named with")
         if type is not None and type not in ACTOR_TYPES:
             raise BadInputError(f"unknown actor type {type!r}: use {', '.join(ACTOR_TYPES)}")
-        request = self._request(query, sources=sources, since=since, until=until, types=types)
+        request = self.request(query, sources=sources, since=since, until=until, types=types)
         named = (actor.strip(), self.actor_ids(actor))
         return self._engine.associated_actors(
             request, named, min_count=min_count, limit=limit, actor_type=type
@@ -474,7 +474,7 @@ class SearchIndex:
         _check_counts(limit, min_count)
         if of not in ("words", "actors"):
             raise BadInputError(f"terms are of words or actors, not {of!r}")
-        request = self._request(query, actors=actors, sources=sources, since=since, until=until, types=types)
+        request = self.request(query, actors=actors, sources=sources, since=since, until=until, types=types)
         return self._engine.unusual(request, actors=of == "actors", min_count=min_count, limit=limit)
 
     def network(
@@ -497,7 +497,7 @@ class SearchIndex:
         if not isinstance(nodes, int) or not 2 <= nodes <= MAX_NODES:
             raise BadInputError(f"a network holds between 2 and {MAX_NODES} actors, not {nodes}")
         _check_counts(1, min_count)
-        request = self._request(query, actors=actors, sources=sources, since=since, until=until, types=types)
+        request = self.request(query, actors=actors, sources=sources, since=since, until=until, types=types)
         return self._engine.network(request, nodes=nodes, min_count=min_count, progress=progress)
 
     def sources(
@@ -511,7 +511,7 @@ class SearchIndex:
     ) -> tuple[FacetCount, ...]:
         """Outlets with the number of documents from each, over all documents or a query's hits, most
         first (documents without an outlet count for none)."""
-        request = self._request(query, limit=1, actors=actors, since=since, until=until, facets=("source",))
+        request = self.request(query, limit=1, actors=actors, since=since, until=until, facets=("source",))
         return self._engine.search(replace(request, facet_limit=limit)).facets["source"]
 
 

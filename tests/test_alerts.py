@@ -155,3 +155,32 @@ def test_alerts_over_http(corpus: Path, tmp_path: Path) -> None:
         assert http.get("/alerts/coup").json()["total"] == 4
         missing = http.get("/alerts/none")
         assert missing.status_code == 404 and "no alert 'none'" in missing.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"staged a coup"', "coup NOT junta", "title:sahel", "sold*", "junta elections", "the", '"the junta"',
+     "coup actor:ecowas", "elephant OR zebra", "date:2012 coup", "-coup mali", '"junta elections"'],
+)  # fmt: skip
+def test_what_a_run_finds_new_is_what_the_index_finds_among_its_documents(
+    corpus: Path, tmp_path: Path, query: str
+) -> None:
+    """The documents are checked on an index of their own holding only the terms the alerts look up:
+    each alert gains exactly the changed documents that a search of the whole index finds."""
+    index = open_index(tmp_path / "index")
+    saved.add_alert(index, "watch", query)
+    saved.add_alert(index, "other", "elections")  # another alert's terms are kept too
+    changed = {
+        "sahel.txt": NEW_COUP,
+        "zoo.txt": ZOO,
+        "old.txt": "Old junta\n\nThe junta elections, 2012.\n",
+        "held.txt": "Vote\n\nThe junta held elections.\n",  # a phrase's words apart: no match
+    }
+    write_corpus(corpus, changed)
+    (corpus / STATE_DEPARTMENT_STATEMENT).write_text(
+        "The coup\n\nWe condemn the coup staged a coup in Mali.\n"
+    )
+    index_corpus(corpus, tmp_path / "index")
+    fresh = [*changed, STATE_DEPARTMENT_STATEMENT]
+    expected = index.matching_ids(query)
+    assert set(saved.alert(index, "watch").new) == {doc_id for doc_id in fresh if doc_id in expected}

@@ -164,7 +164,7 @@ def test_generated_requests_never_get_a_server_error_and_match_the_openapi_descr
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {operation.path for operation in operations} == {
         "/health", "/search", "/export", "/timeline", "/batch", "/document", "/similar", "/actors",
-        "/sources", "/stats",
+        "/sources", "/stats", "/actors/with", "/terms", "/network", "/alerts", "/alerts/{name}",
     }  # fmt: skip
     for operation in operations:
 

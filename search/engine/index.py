@@ -273,6 +273,7 @@ class EngineIndex:
             searcher = self._local.searcher = self._index.searcher(weighting=self._weighting)
             self._local.term_scores = _TermScores(searcher)
             self._local.columns = None
+            self._local.ids = {}
         yield searcher
 
     def _copy_groups(self, searcher: Any) -> CopyGroups:
@@ -368,6 +369,23 @@ class EngineIndex:
             sources=tuple(dict.fromkeys(filtering_sources)),
         )
 
+    @staticmethod
+    def text_terms(parsed: ParsedQuery) -> frozenset[str] | None:
+        """Every title or body term a parsed query looks up; None when it holds a pattern (a wildcard,
+        a prefix, a fuzzy word: any term may match)."""
+        terms: set[str] = set()
+        for query in ([parsed.scored] if parsed.scored is not None else []) + list(parsed.filters):
+            for leaf in query.leaves():
+                if getattr(leaf, "fieldname", None) not in ("title", "body"):
+                    continue
+                if type(leaf) is Term:
+                    terms.add(leaf.text)
+                elif type(leaf) is Phrase:
+                    terms.update(leaf.words)
+                else:
+                    return None
+        return frozenset(terms)
+
     def _read(self, text: str) -> Query:
         """The parsed query; one of stop words alone ('the who', 'to be') is searched as written."""
         parsed = self._parse_with(self._parser, text)
@@ -454,9 +472,16 @@ class EngineIndex:
             clauses.append(DateRange("date", start, end))
         return And(clauses) if clauses else None
 
-    def _parsed_request(self, request: SearchRequest) -> ParsedQuery:
-        """The request's query parsed, with its --source outlets as the clause (source:a OR source:b)."""
-        parsed_query = self.parse(request.query) if request.query else ParsedQuery(None)
+    def _parsed_request(self, request: SearchRequest, parsed: ParsedQuery | None = None) -> ParsedQuery:
+        """The request's query parsed (parsed: as parse() read it already), with its --source outlets as
+        the clause (source:a OR source:b)."""
+        parsed_query = (
+            parsed
+            if parsed is not None
+            else self.parse(request.query)
+            if request.query
+            else ParsedQuery(None)
+        )
         if request.sources:
             parsed_query = replace(
                 parsed_query,
@@ -586,15 +611,22 @@ class EngineIndex:
             )  # fmt: skip
             return Network(query, len(found.docs), *made, notes=found.notes)
 
-    def matching_ids(self, request: SearchRequest) -> list[str]:
-        """The ids of every document a request matches (in index order), without ranking them."""
-        with self._matched(request) as (searcher, found):
-            return [searcher.stored_fields(docnum)["id"] for docnum in found.docs.tolist()]
+    def matching_ids(self, request: SearchRequest, parsed: ParsedQuery | None = None) -> list[str]:
+        """The ids of every document a request matches (in index order), without ranking them; parsed:
+        its query as parse() read it already (on this index or another)."""
+        with self._matched(request, parsed) as (searcher, found):
+            ids: dict[int, str] = self._local.ids  # this searcher's, read once a document
+            for docnum in found.docs.tolist():
+                if docnum not in ids:
+                    ids[docnum] = searcher.stored_fields(docnum)["id"]
+            return [ids[docnum] for docnum in found.docs.tolist()]
 
     @contextmanager
-    def _matched(self, request: SearchRequest) -> Iterator[tuple[Any, _Matched]]:
+    def _matched(
+        self, request: SearchRequest, parsed: ParsedQuery | None = None
+    ) -> Iterator[tuple[Any, _Matched]]:
         """This thread's searcher and the documents the request matches, as an array (numpy)."""
-        parsed_query = self._parsed_request(request)
+        parsed_query = self._parsed_request(request, parsed)
         try:
             with self._current_searcher() as searcher:
                 columns = self._columns(searcher)

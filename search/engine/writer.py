@@ -83,6 +83,9 @@ def _remove_unfinished(index_dir: Path) -> None:
             shutil.rmtree(temporary) if temporary.is_dir() else temporary.unlink()
 
 
+FRESH_KEPT = 2_000  # new documents a run keeps as prepared, for the saved searches (a few MB)
+
+
 class IndexBuild:
     """An indexing run's writes: documents in, documents out, committed in batches (or once, rebuilding)."""
 
@@ -103,6 +106,11 @@ class IndexBuild:
         self._copy_threshold = copy_threshold  # None: the one the index's groups were made with
         self._generation = index.latest_generation()  # the generation the copy groups should be of
         self._copy_changes: set[str] = set()  # the documents added, replaced or removed since
+        # Each document's text as the index held it before the run (its hash), to tell which are new.
+        before = read_catalog(index_dir) if clear else self._catalog
+        self._hashes_before = {doc_id: entry.content_hash for doc_id, entry in before.items()}
+        # The documents whose text the run added or changed, in order, the first FRESH_KEPT as prepared.
+        self._fresh: dict[str, PreparedDocument | None] = {}
         self._writer = self._new_writer()
 
     @property
@@ -114,6 +122,13 @@ class IndexBuild:
     def pending(self) -> int:
         """Documents added or removed since the last commit."""
         return self._pending
+
+    @property
+    def fresh(self) -> tuple[tuple[str, PreparedDocument | None], ...]:
+        """The documents this run added or whose text it changed (not those only touched, re-tagged,
+        or written again unchanged by a rebuild), in the order they were written: each id, with the
+        document as prepared for the first FRESH_KEPT of them (saved searches check them at once)."""
+        return tuple(self._fresh.items())
 
     @property
     def cleaning(self) -> CleanerState:
@@ -155,6 +170,8 @@ class IndexBuild:
             self._writer.update_document(**fields)
         self._catalog[document.id] = CatalogEntry(signature, document.content_hash)
         self._copy_changes.add(document.id)
+        if self._hashes_before.get(document.id) != document.content_hash:
+            self._fresh[document.id] = prepared if len(self._fresh) < FRESH_KEPT else None
         for actor in document.actors:
             if self._actor_names.get(actor.id) != (actor.name, actor.type):
                 self._actor_names[actor.id] = (actor.name, actor.type)
@@ -166,6 +183,7 @@ class IndexBuild:
         self._writer.delete_by_term("id", document_id)
         self._catalog.pop(document_id, None)
         self._copy_changes.add(document_id)
+        self._fresh.pop(document_id, None)
         self._pending += 1
 
     def touch(self, document_id: str, signature: Signature | None) -> None:
