@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from .analysis import MISSING_DATE
 from .folder import CopyTable
 
 Ranked = list[tuple[int, float]]
@@ -29,6 +29,7 @@ class CopyGroups:
     """A searcher's copy groups, by document number (documents no longer in the index left out)."""
 
     def __init__(self, searcher: Any, table: CopyTable | None) -> None:
+        self._dates: Any = None  # the date column (Whoosh's longs), read at the first fold
         self._searcher = searcher
         self.group_of: dict[int, int] = {}
         self.members: list[tuple[int, ...]] = []
@@ -48,13 +49,16 @@ class CopyGroups:
         """How many matches folding hides: each group's matches but one."""
         return sum(max(len(self.matching(group, matched)) - 1, 0) for group in range(len(self.members)))
 
-    def fold(self, ranked: Ranked, matched: AbstractSet[int] | None) -> Folded:
-        """One entry a group, where its first match stands in `ranked`, with the group's score there. The
-        document shown is the group's earliest dated match (the original, as a rule), else the first."""
+    def fold(self, ranked: Ranked, matched: AbstractSet[int] | None, wanted: int | None = None) -> Folded:
+        """One entry a group, where its first match stands in `ranked`, with the group's score there,
+        the first `wanted` entries (None: all). The document shown is the group's earliest dated match
+        (the original, as a rule), else the first; the entries made depend on ranked's prefix alone."""
         kept: Ranked = []
         copies: dict[int, tuple[int, ...]] = {}
         seen: set[int] = set()
         for docnum, score in ranked:
+            if wanted is not None and len(kept) >= wanted:
+                break
             group = self.group_of.get(docnum)
             if group is None:
                 kept.append((docnum, score))
@@ -71,6 +75,10 @@ class CopyGroups:
             copies[shown] = tuple(member for member in by_date if member != shown)
         return Folded(kept, copies)
 
-    def _date(self, docnum: int) -> datetime | None:
-        when = self._searcher.stored_fields(docnum).get("date")
-        return when if isinstance(when, datetime) else None
+    def _date(self, docnum: int) -> int | None:
+        """A document's date as the date column keeps it (a number that sorts as dates do), None if
+        undated: read from the column, not from the stored fields (0.1 ms a document, body and all)."""
+        if self._dates is None:
+            self._dates = self._searcher.reader().column_reader("date", translate=False)
+        when = self._dates[docnum]
+        return None if when is None or when == MISSING_DATE else int(when)

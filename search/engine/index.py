@@ -696,7 +696,7 @@ class EngineIndex:
         # Filters alone list what they keep, newest first.
         sort = "-date" if parsed_query.scored is None and request.sort == "relevance" else request.sort
         match = self._match(request, parsed_query, searcher)
-        notes, parsed, scored, matched = match.notes, match.parsed, match.scored, match.matched
+        notes, parsed, matched = match.notes, match.parsed, match.matched
         if match.unknown_actors or match.unknown_sources:
             return Results(
                 request.query or "", 0, (), empty, notes=notes, distinct=none,
@@ -712,8 +712,7 @@ class EngineIndex:
         total = searcher.doc_count() if matched is None else len(matched)
         groups = self._copy_groups(searcher) if request.fold_copies else None
         hidden = groups.hidden(matched) if groups is not None else 0
-        # Folding hides `hidden` matches: ranking that many more gives the page its groups.
-        depth = total if depth is None else min(depth + hidden, total)
+        wanted = total if depth is None else min(depth, total)
         # A word the index does not know is said whatever else matched ('Kavenaugh confirmation').
         suggestions = (
             spelling_suggestions(
@@ -724,7 +723,6 @@ class EngineIndex:
         )
         if not total:  # (Whoosh would read an empty filter as no filter at all)
             return Results(request.query or "", 0, (), empty, suggestions, notes, distinct=none)
-        scoring_depth = max(self.ranking.rerank_depth, depth) if feedback else depth
         facets: dict[str, tuple[FacetCount, ...]] = {}
         if request.facets:
             columns = self._columns(searcher)
@@ -734,6 +732,33 @@ class EngineIndex:
                 name: facet_counts(searcher, columns, docs, name, self._actor_names, counting)
                 for name in request.facets
             }
+        copies: Mapping[int, tuple[int, ...]] = {}
+        if groups is not None and hidden:
+            # Folding hides `hidden` matches, so the page's groups are among the first wanted + hidden;
+            # first try twice the page, which holds them unless copies crowd its top.
+            every = min(wanted + hidden, total)
+            ranked = self._ranked(
+                searcher, match, sort, min(wanted + min(hidden, wanted), every), bool(feedback)
+            )
+            folded = groups.fold(ranked, matched, wanted)
+            if len(folded.ranked) < wanted and len(ranked) < every:
+                folded = groups.fold(
+                    self._ranked(searcher, match, sort, every, bool(feedback)), matched, wanted
+                )
+            ranked, copies = folded.ranked, folded.copies
+        else:
+            ranked = self._ranked(searcher, match, sort, wanted, bool(feedback))
+        distinct = total - hidden if groups is not None else None
+        head = Results(request.query or "", total, (), facets, suggestions, notes, distinct=distinct)
+        return _Ranked(head, ranked, _highlighted_words(parsed, searcher.reader()), copies)
+
+    def _ranked(
+        self, searcher: Any, match: _Match, sort: str, depth: int, feedback: bool
+    ) -> list[tuple[int, float]]:
+        """The first `depth` matches in order, each with its score; with feedback, the best rerank_depth
+        reordered by it (the same whatever the depth, so a deeper ranking only adds at its end)."""
+        parsed, scored, matched = match.parsed, match.scored, match.matched
+        scoring_depth = max(self.ranking.rerank_depth, depth) if feedback else depth
         if sort != "relevance":
             top = self._by_column(searcher, match, sort, depth)
         # Scored already (words, phrases): the best are taken from those scores, not scored again.
@@ -751,18 +776,12 @@ class EngineIndex:
         # same on every page, so pages put end to end are the whole ranking (reordering three times the
         # page's end, as before, moved documents between pages).
         block = self.ranking.rerank_depth
-        ranked = (
-            rerank_with_feedback(searcher, self._local.term_scores, top[:block], self.ranking) + top[block:]
-            if feedback
-            else top
-        )
-        copies: Mapping[int, tuple[int, ...]] = {}
-        if groups is not None and hidden:
-            folded = groups.fold(ranked, matched)
-            ranked, copies = folded.ranked, folded.copies
-        distinct = total - hidden if groups is not None else None
-        head = Results(request.query or "", total, (), facets, suggestions, notes, distinct=distinct)
-        return _Ranked(head, ranked, _highlighted_words(parsed, searcher.reader()), copies)
+        if feedback:
+            return (
+                rerank_with_feedback(searcher, self._local.term_scores, top[:block], self.ranking)
+                + top[block:]
+            )
+        return top
 
     def similar(self, document_id: str, limit: int) -> Results | None:
         """The documents most like one, by the key terms of its body; None if there is no such document."""
