@@ -244,7 +244,7 @@ def build_worker(corpus: str, index_dir: str, copies: str) -> None:
 
 def build_time_rows(corpus: Path, work: Path) -> list[dict[str, str]]:
     rows = []
-    for copies in ("off", "on"):
+    for copies in ("on", "off"):
         index_dir = work / f"build-{copies}"
         shutil.rmtree(index_dir, ignore_errors=True)
         command = [sys.executable, "-m", "bench.copies", "--build-worker", str(corpus), str(index_dir)]

@@ -195,9 +195,7 @@ def _kept(prepared: engine.PreparedDocument, needed: frozenset[str] | None) -> e
     def kept(terms: str) -> str:
         return " ".join(term if term in needed else PLACEHOLDER for term in terms.split(" ")) if terms else ""
 
-    return replace(
-        prepared, words="", title_terms=kept(prepared.title_terms), body_terms=kept(prepared.body_terms)
-    )
+    return replace(prepared, title_terms=kept(prepared.title_terms), body_terms=kept(prepared.body_terms))
 
 
 def percolate(
@@ -234,12 +232,15 @@ def percolate(
         batch = SearchIndex(batch_dir)  # actor names resolved among these documents' actors
         matcher = engine.EngineIndex(batch_dir, actors=batch)
         for alert, parsed in readable:
-            request = replace(
-                batch.request(alert.query, **_filters(alert)), fold_copies=False, feedback=False
-            )
+            try:
+                request = batch.request(alert.query, **_filters(alert))
+            except SearchError as error:
+                log.warning("alert %s cannot be run: %s", alert.name, error)
+                continue
             # Read once: again only when an actor: clause names actors to resolve among these documents.
             again = parsed is not None and _names_actors(parsed)
-            matched = matcher.matching_ids(request, None if again else parsed)
+            unfolded = replace(request, fold_copies=False, feedback=False)
+            matched = matcher.matching_ids(unfolded, None if again else parsed)
             if matched:
                 gained[alert.name] = matched
     if not gained:
