@@ -236,7 +236,9 @@ def build_worker(corpus: str, index_dir: str, copies: str) -> None:
 
         for module in (analysis, writer, search.engine):
             setattr(module, "prepare", prepare_without_fingerprint)  # noqa: B010
-        setattr(writer, "copy_groups", lambda *args, **kwargs: ())  # noqa: B010
+        import search.engine.copies
+
+        setattr(search.engine.copies, "copy_groups", lambda *args, **kwargs: ())  # noqa: B010
     started = time.perf_counter()
     index_corpus(Path(corpus), Path(index_dir), rebuild=True, allow_mass_removal=True)
     print(f"{time.perf_counter() - started:.1f}")

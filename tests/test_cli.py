@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -1098,3 +1099,14 @@ def test_network_writes_the_actors_named_together(sample_index: Path, tmp_path: 
             "Source,Target,Weight,Type,Source name,Target name", "mali,united-states,5,Undirected,Mali,United States"
         ]  # fmt: skip
     assert run(["network", "--nodes", "1", "--index-dir", str(sample_index)], tmp_path).exit_code == 2
+
+
+def test_a_plain_query_never_imports_numpy(copies_index: Path) -> None:
+    """numpy takes 55-90 ms to import: a query process (copies folded included) never needs it."""
+    code = (
+        "import sys; from click.testing import CliRunner; from search.cli import cli; "
+        f"result = CliRunner().invoke(cli, ['query', 'port', '--index-dir', {str(copies_index)!r}]); "
+        "print(result.exit_code, 'numpy' in sys.modules, '+4 copies' in result.output)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "False", "True"]

@@ -26,7 +26,6 @@ from ..errors import (
 from ..models import COPY_THRESHOLD, CatalogEntry, CleanerState, Document, Signature
 from . import patches
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
-from .copies import copy_groups
 from .folder import (
     ACTORS_NAME,
     ALIASES_NAME,
@@ -220,6 +219,8 @@ class IndexBuild:
         if previous is not None and not self._copy_changes:
             groups = previous.groups
         else:
+            from .copies import copy_groups  # numpy: a query process never writes, nor imports it
+
             with self._index.searcher() as searcher:
                 groups = copy_groups(searcher, threshold, previous, self._copy_changes)
         write_copy_table(self._index_dir, CopyTable(threshold, generation, groups))
