@@ -12,7 +12,8 @@
 - hits: Hit and Document records made of stored fields; fingerprints: MinHash signatures of a body;
   copies: copy groups, kept as runs commit; collapse: copy groups folded into one hit a group;
   associations: what is over-represented in a set of documents (JLH); network: actors named together;
-- writer: indexing runs; index: EngineIndex, which runs a search through them.
+- writer: indexing runs; requests: what a search asks and what it matched; index: EngineIndex, which
+  runs a search through them.
 
 Everything else in the package works with our own records (search.models) and exceptions
 (search.errors), through the names exported here.
@@ -42,8 +43,9 @@ from .folder import (
     write_catalog,
 )
 from .highlight import Marks, body_fragments
-from .index import EngineIndex, SearchRequest, added_documents
+from .index import EngineIndex, added_documents
 from .query import ParsedQuery, query_parser
+from .requests import SearchRequest
 from .writer import IndexBuild, writing
 
 __all__ = [
