@@ -170,17 +170,11 @@ def _needed_terms(queries: Iterable[engine.ParsedQuery | None]) -> frozenset[str
     needed: set[str] = set()
     for parsed in queries:
         if parsed is not None:
-            terms = engine.EngineIndex.text_terms(parsed)
+            terms = parsed.text_terms()
             if terms is None:
                 return None
             needed |= terms
     return frozenset(needed)
-
-
-def _names_actors(parsed: engine.ParsedQuery) -> bool:
-    """True when a parsed query holds an actor: clause (its names resolved to ids as it was read)."""
-    queries = ([parsed.scored] if parsed.scored is not None else []) + list(parsed.filters)
-    return any(getattr(leaf, "fieldname", None) == "actors" for query in queries for leaf in query.leaves())
 
 
 def _kept(prepared: engine.PreparedDocument, needed: frozenset[str] | None) -> engine.PreparedDocument:
@@ -238,7 +232,7 @@ def percolate(
                 log.warning("alert %s cannot be run: %s", alert.name, error)
                 continue
             # Read once: again only when an actor: clause names actors to resolve among these documents.
-            again = parsed is not None and _names_actors(parsed)
+            again = parsed is not None and parsed.names_field("actors")
             unfolded = replace(request, fold_copies=False, feedback=False)
             matched = matcher.matching_ids(unfolded, None if again else parsed)
             if matched:

@@ -235,7 +235,7 @@ def _percolated(
 ) -> tuple[tuple[str, int], ...]:
     """Check the saved searches against the documents this run added or whose text it changed (a
     rebuild's documents indexed before, unchanged, are not new), and record what they gain."""
-    if not fresh or not engine.read_alerts(index_dir):
+    if not fresh:  # (none are tracked without saved searches: IndexBuild.fresh)
         return ()
     from .alerts import percolate
 

@@ -86,7 +86,6 @@ from .requests import (
     _ByIdOnly,
     _Match,
     _Matched,
-    _names_outlets,
     _Ranked,
     _with_outlets,
 )
@@ -266,23 +265,6 @@ class EngineIndex:
             sources=tuple(dict.fromkeys(filtering_sources)),
         )
 
-    @staticmethod
-    def text_terms(parsed: ParsedQuery) -> frozenset[str] | None:
-        """Every title or body term a parsed query looks up; None when it holds a pattern (a wildcard,
-        a prefix, a fuzzy word: any term may match)."""
-        terms: set[str] = set()
-        for query in ([parsed.scored] if parsed.scored is not None else []) + list(parsed.filters):
-            for leaf in query.leaves():
-                if getattr(leaf, "fieldname", None) not in ("title", "body"):
-                    continue
-                if type(leaf) is Term:
-                    terms.add(leaf.text)
-                elif type(leaf) is Phrase:
-                    terms.update(leaf.words)
-                else:
-                    return None
-        return frozenset(terms)
-
     def _read(self, text: str) -> Query:
         """The parsed query; one of stop words alone ('the who', 'to be') is searched as written."""
         parsed = self._parse_with(self._parser, text)
@@ -392,7 +374,7 @@ class EngineIndex:
         when it names an actor or outlet that no document has."""
         notes = parsed_query.notes
         unknown = self._actor_names.unknown(searcher, request.actors + parsed_query.actors)
-        outlets = source_values(searcher) if _names_outlets(parsed_query) else []
+        outlets = source_values(searcher) if parsed_query.names_field(SOURCE_FIELD) else []
         unknown_sources = unknown_outlets(parsed_query.sources, outlets)
         if unknown or unknown_sources:
             return _Match(Every(), None, None, frozenset(), notes, unknown, unknown_sources)

@@ -367,3 +367,27 @@ class ParsedQuery:
     ] = ()  # (as written, the ids it may mean): every match names one
     sources: tuple[str, ...] = ()  # the outlets source: clauses name, as written
     no_words: bool = False  # the text held no word to search for ('+.', '-'): nothing matches
+
+    def leaves(self) -> list[Query]:
+        """Every leaf of the scored part and of the filters."""
+        parts = ([self.scored] if self.scored is not None else []) + list(self.filters)
+        return [leaf for part in parts for leaf in part.leaves()]
+
+    def names_field(self, fieldname: str) -> bool:
+        """True when a clause of the field stands anywhere in the query (under OR too)."""
+        return any(getattr(leaf, "fieldname", None) == fieldname for leaf in self.leaves())
+
+    def text_terms(self) -> frozenset[str] | None:
+        """Every title or body term the query looks up; None when it holds a pattern (a wildcard, a
+        prefix, a fuzzy word: any term may match)."""
+        terms: set[str] = set()
+        for leaf in self.leaves():
+            if getattr(leaf, "fieldname", None) not in ("title", "body"):
+                continue
+            if type(leaf) is Term:
+                terms.add(leaf.text)
+            elif type(leaf) is Phrase:
+                terms.update(leaf.words)
+            else:
+                return None
+        return frozenset(terms)

@@ -16,7 +16,7 @@ from whoosh.query import Or, Query, Term
 from ..models import Results, UnknownActor, UnknownSource
 from .highlight import Marks
 from .query import ParsedQuery
-from .sources import SOURCE_FIELD, outlets_named, with_outlets_resolved
+from .sources import outlets_named, with_outlets_resolved
 
 FACET_LIMIT = 100  # actors or outlets a facet lists, most frequent first (41,578 articles name 131,804)
 
@@ -49,14 +49,6 @@ class SearchRequest:
     feedback: bool = True  # pseudo-relevance feedback where the ranking's rule expects it to help
     fold_copies: bool = True  # one hit a copy group (copies.py), its other matches as the hit's copies
     within_ids: tuple[str, ...] | None = None  # every match is one of these documents (None: any)
-
-
-def _names_outlets(parsed: ParsedQuery) -> bool:
-    """True when a source: clause stands anywhere in the query (under OR too)."""
-    queries = ([parsed.scored] if parsed.scored is not None else []) + list(parsed.filters)
-    return any(
-        getattr(leaf, "fieldname", None) == SOURCE_FIELD for query in queries for leaf in query.leaves()
-    )
 
 
 def _with_outlets(parsed: ParsedQuery, outlets: list[str]) -> ParsedQuery:

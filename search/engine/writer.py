@@ -28,6 +28,7 @@ from . import patches
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
 from .folder import (
     ACTORS_NAME,
+    ALERTS_NAME,
     ALIASES_NAME,
     DAMAGE_ERRORS,
     WRITE_ERRNOS,
@@ -105,10 +106,13 @@ class IndexBuild:
         self._copy_threshold = copy_threshold  # None: the one the index's groups were made with
         self._generation = index.latest_generation()  # the generation the copy groups should be of
         self._copy_changes: set[str] = set()  # the documents added, replaced or removed since
-        # Each document's text as the index held it before the run (its hash), to tell which are new.
-        before = read_catalog(index_dir) if clear else self._catalog
+        # Which documents are new is only wanted for saved searches: without them, a rebuild reads no old
+        # catalog and a run keeps no prepared document. Else each document's text as the index held it
+        # before the run (its hash), and the documents whose text the run added or changed, in order,
+        # the first FRESH_KEPT as prepared.
+        self._tracks_fresh = (index_dir / ALERTS_NAME).is_file()
+        before = (read_catalog(index_dir) if clear else self._catalog) if self._tracks_fresh else {}
         self._hashes_before = {doc_id: entry.content_hash for doc_id, entry in before.items()}
-        # The documents whose text the run added or changed, in order, the first FRESH_KEPT as prepared.
         self._fresh: dict[str, PreparedDocument | None] = {}
         self._writer = self._new_writer()
 
@@ -126,7 +130,8 @@ class IndexBuild:
     def fresh(self) -> tuple[tuple[str, PreparedDocument | None], ...]:
         """The documents this run added or whose text it changed (not those only touched, re-tagged,
         or written again unchanged by a rebuild), in the order they were written: each id, with the
-        document as prepared for the first FRESH_KEPT of them (saved searches check them at once)."""
+        document as prepared for the first FRESH_KEPT of them (saved searches check them at once).
+        None are tracked when the index has no saved searches."""
         return tuple(self._fresh.items())
 
     @property
@@ -169,7 +174,7 @@ class IndexBuild:
             self._writer.update_document(**fields)
         self._catalog[document.id] = CatalogEntry(signature, document.content_hash)
         self._copy_changes.add(document.id)
-        if self._hashes_before.get(document.id) != document.content_hash:
+        if self._tracks_fresh and self._hashes_before.get(document.id) != document.content_hash:
             self._fresh[document.id] = prepared if len(self._fresh) < FRESH_KEPT else None
         for actor in document.actors:
             if self._actor_names.get(actor.id) != (actor.name, actor.type):
