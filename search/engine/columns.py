@@ -9,9 +9,10 @@ offsets, and counted with numpy over the matching documents.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -44,6 +45,81 @@ class BytesColumn:
         data = self.data
         starts, ends = self.starts[docs].tolist(), self.ends[docs].tolist()
         return [data[start:end] for start, end in zip(starts, ends, strict=True)]
+
+
+# From this many documents, actors are counted from ActorCodes (made once a searcher: 0.3 s at 41,578
+# articles, 724,000 ids) rather than as bytes (about 13 ms a 1,000 documents: 218 ms for the 16,714
+# articles naming "president", 12 ms with the codes).
+CODED_FROM = 5_000
+
+
+@dataclass(frozen=True)
+class ActorCodes:
+    """Every document's actor ids as numbers, for counting many documents with one np.bincount: the
+    codes of all documents end to end (document d's are codes[starts[d] : starts[d] + lengths[d]]),
+    whether each is a main actor of its document, and the id of each code."""
+
+    ids: tuple[str, ...]
+    codes: npt.NDArray[np.int32]
+    main: npt.NDArray[np.bool_]
+    starts: IntArray
+    lengths: IntArray
+
+    @classmethod
+    def of(cls, column: BytesColumn) -> ActorCodes:
+        values = column.values(np.arange(len(column.starts), dtype=np.int64))
+        lengths = np.fromiter((len(value.split()) for value in values), dtype=np.int64, count=len(values))
+        written = b" ".join(values).split()
+        main = np.fromiter((w.startswith(MAIN_MARK) for w in written), dtype=np.bool_, count=len(written))
+        numbers: dict[bytes, int] = {}
+        ids = (w[len(MAIN_MARK) :] if m else w for w, m in zip(written, main.tolist(), strict=True))
+        codes = np.fromiter(
+            (numbers.setdefault(key, len(numbers)) for key in ids), dtype=np.int32, count=len(written)
+        )
+        starts = np.cumsum(lengths) - lengths
+        return cls(tuple(key.decode() for key in numbers), codes, main, starts, lengths)
+
+    def per_code(self, docs: IntArray, main_only: bool = False) -> IntArray:
+        """How many of docs name each code's actor (as a main actor, with main_only)."""
+        lengths = self.lengths[docs]
+        # The positions of docs' codes: each document's start repeated for each of its codes, plus
+        # 0, 1, 2... within the document.
+        firsts = np.cumsum(lengths) - lengths
+        at = np.repeat(self.starts[docs] - firsts, lengths) + np.arange(int(lengths.sum()))
+        codes = self.codes[at[self.main[at]]] if main_only else self.codes[at]
+        return np.bincount(codes, minlength=len(self.ids))
+
+    def counts(self, docs: IntArray, main_only: bool = False) -> Counter[str]:
+        """Documents per actor id among docs (as Columns.actor_counts counts them as bytes)."""
+        per_code, ids = self.per_code(docs, main_only), self.ids
+        return Counter({ids[code]: int(per_code[code]) for code in np.flatnonzero(per_code).tolist()})
+
+    def most(
+        self, docs: IntArray, limit: int | None, main_only: bool, keep: Callable[[str], bool] | None
+    ) -> list[tuple[str, int]]:
+        """most_counted(counts(docs, main_only), limit, keep), without making a count of every actor:
+        only those counted at least as often as the limit-th are named and sorted."""
+        per_code = self.per_code(docs, main_only)
+        if keep is not None:
+            per_code *= np.fromiter(map(keep, self.ids), dtype=np.bool_, count=len(self.ids))
+        counted = np.flatnonzero(per_code)
+        if limit is not None and len(counted) > limit:
+            least = np.partition(per_code[counted], len(counted) - limit)[len(counted) - limit]
+            counted = counted[per_code[counted] >= least]
+        return most_counted({self.ids[code]: int(per_code[code]) for code in counted.tolist()}, limit)
+
+
+def most_counted(counts: Mapping[str, int], limit: int | None) -> list[tuple[str, int]]:
+    """The `limit` largest counts (None: all), most first, equal counts by key."""
+
+    def order(item: tuple[str, int]) -> tuple[int, str]:
+        return -item[1], item[0]
+
+    return (
+        sorted(counts.items(), key=order)
+        if limit is None
+        else heapq.nsmallest(limit, counts.items(), key=order)
+    )
 
 
 class Columns:
@@ -92,12 +168,33 @@ class Columns:
         docs.sort()
         return docs
 
+    @cached_property
+    def actor_codes(self) -> ActorCodes:
+        """The actor column as numbers (ActorCodes), made at the first count of many documents."""
+        return ActorCodes.of(self.actors)
+
     def actor_counts(self, docs: IntArray, main_only: bool = False) -> Counter[str]:
         """Documents per actor id among docs: every actor each names, or its main actors only."""
+        if len(docs) >= CODED_FROM or "actor_codes" in self.__dict__:
+            return self.actor_codes.counts(docs, main_only)
         # Counted as bytes (in C: 330,000 ids of 10,000 stories in 30 ms), then decoded once an id.
         joined = b" " + b" ".join(self.actors.values(docs))
         ids = _MAIN_ID_RE.findall(joined) if main_only else joined.replace(b" " + MAIN_MARK, b" ").split()
         return Counter({key.decode(): count for key, count in Counter(ids).items()})
+
+    def most_named(
+        self,
+        docs: IntArray,
+        limit: int | None,
+        main_only: bool = False,
+        keep: Callable[[str], bool] | None = None,
+    ) -> list[tuple[str, int]]:
+        """The `limit` actor ids (None: all) most often named among docs (as main actors, with main_only;
+        those `keep` keeps), with their counts, most first, equal counts by id."""
+        if len(docs) >= CODED_FROM or "actor_codes" in self.__dict__:
+            return self.actor_codes.most(docs, limit, main_only, keep)
+        counts = self.actor_counts(docs, main_only)
+        return most_counted(counts if keep is None else {k: n for k, n in counts.items() if keep(k)}, limit)
 
     def ordered(self, docs: IntArray, sort: str, depth: int) -> IntArray:
         """The first `depth` of docs by date (sort 'date': oldest first; '-date': newest first) or by

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import heapq
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,19 +31,6 @@ class FacetRequest:
     limit: int | None = 100
 
 
-def _most(counts: dict[str, int], limit: int | None) -> list[tuple[str, int]]:
-    """The `limit` largest counts (None: all), most first, equal counts by key."""
-
-    def order(item: tuple[str, int]) -> tuple[int, str]:
-        return -item[1], item[0]
-
-    return (
-        sorted(counts.items(), key=order)
-        if limit is None
-        else heapq.nsmallest(limit, counts.items(), key=order)
-    )
-
-
 def facet_counts(
     searcher: Any,
     columns: Columns,
@@ -55,13 +41,18 @@ def facet_counts(
 ) -> tuple[FacetCount, ...]:
     """Documents per actor (with its name and type; main actors only, or one type, if asked) or per
     outlet, the request's limit of them, most first; or per year, latest first; among docs."""
+    from .columns import most_counted  # (numpy: facets need it, a plain query does not)
+
     if name == "actor":
-        counts: dict[str, int] = columns.actor_counts(docs, main_only=request.main_actors)
         kind = request.actor_type
+        keep = None
         if kind is not None:  # an id the table lacks (an index written before it) is kept, checked below
             known = actors.known()
-            counts = {key: n for key, n in counts.items() if known.get(key, ("", kind))[1] == kind}
-        top = _most(counts, request.limit)
+
+            def keep(key: str) -> bool:
+                return known.get(key, ("", kind))[1] == kind
+
+        top = columns.most_named(docs, request.limit, request.main_actors, keep)
         names = actors.of(searcher, dict(top))
         return tuple(
             FacetCount(key, count, *names[key])
@@ -71,9 +62,9 @@ def facet_counts(
     if name == "source":
         return tuple(
             FacetCount(value, count, value)
-            for value, count in _most(columns.source_counts(docs), request.limit)
+            for value, count in most_counted(columns.source_counts(docs), request.limit)
         )
-    import numpy as np  # (90 ms to import: facets and timelines need it, a plain query does not)
+    import numpy as np
 
     years, per_year = np.unique(columns.dated(docs).astype("datetime64[Y]"), return_counts=True)
     latest_first = sorted(zip(years, per_year, strict=True), reverse=True)

@@ -16,8 +16,8 @@ import numpy as np
 
 from ..models import NetworkEdge, NetworkNode
 from .analysis import MAIN_MARK
-from .columns import Columns, IntArray
-from .facets import ActorNames, _most
+from .columns import Columns, IntArray, most_counted
+from .facets import ActorNames
 
 BLOCK_DOCUMENTS = 5_000  # documents counted at once: a matrix of 5,000 x nodes
 
@@ -35,7 +35,7 @@ def co_occurrences(
     """The `nodes` actors most often named in docs, and each pair of them named together in at least
     min_count of docs (progress is told the documents counted so far, and how many there are)."""
     counts = columns.actor_counts(docs)
-    top = [key for key, n in _most(counts, nodes) if n >= min_count]
+    top = [key for key, n in most_counted(counts, nodes) if n >= min_count]
     known = names.of(searcher, dict.fromkeys(top, 0))
     top = [key for key in top if key in known]
     place = {key.encode(): n for n, key in enumerate(top)}

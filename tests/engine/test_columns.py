@@ -193,3 +193,23 @@ def test_a_large_page_leaves_the_cycle_collector_as_it_found_it(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("main_only", [False, True])
+def test_actors_counted_as_numbers_equal_actors_counted_as_bytes(
+    columned: tuple[engine.EngineIndex, list[Document]], main_only: bool
+) -> None:
+    """A large count (ActorCodes, from columns.CODED_FROM documents) counts what the bytes count, over
+    segments with deleted documents, for any set of documents."""
+    from search.engine.columns import ActorCodes, Columns
+
+    index, _ = columned
+    rng = random.Random(7)
+    with index._current_searcher() as searcher:
+        columns = Columns(searcher)
+        codes = ActorCodes.of(columns.actors)
+        every = columns.live
+        for size in (0, 1, 17, len(every)):
+            docs = every[sorted(rng.sample(range(len(every)), size))]
+            assert columns.actor_counts(docs, main_only) == codes.counts(docs, main_only)
+            assert "actor_codes" not in columns.__dict__  # (a small count stays with the bytes)
