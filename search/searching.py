@@ -22,6 +22,7 @@ from .models import (
     Copy,
     Document,
     FacetCount,
+    Fragment,
     IndexStats,
     Network,
     Ranking,
@@ -399,6 +400,11 @@ class SearchIndex:
         if document is None:
             raise DocumentNotFoundError(f"no document {document_id!r} in the index at {self.index_dir}")
         return document
+
+    def highlight(self, text: str, query: str) -> Fragment:
+        """A text (a document's body) as one Fragment whose highlights are where the words of a query
+        stand, as a hit's snippets mark them: what a reader of the whole document wants marked."""
+        return self._engine.marked(text, query)
 
     def copies(self, document_id: str) -> tuple[Copy, ...]:
         """The other documents that are copies of the same story as one (a syndicated story's other

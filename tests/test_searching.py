@@ -89,6 +89,29 @@ def test_every_highlight_is_a_match_of_the_query(sample_index: Path, query: str)
                 assert {token.text for token in analyzer(fragment.text[start:end])} <= wanted
 
 
+@pytest.mark.parametrize("query", ["coup", "junta elec*", '"peacekeeping force"', "title:mali"])
+def test_a_whole_text_is_marked_where_its_snippets_are(sample_index: Path, query: str) -> None:
+    """highlight() marks a whole body (a document page): every word a hit's snippets mark, and only
+    words of the query; a phrase's words only where the whole phrase stands."""
+    index = open_index(sample_index)
+    analyzer = text_analyzer()
+    for hit in index.search(query).hits:
+        whole = index.highlight(index.document(hit.id).body, query)
+        marked = [whole.text[start:end] for start, end in whole.highlights]
+        in_snippets = [f.text[start:end] for f in hit.fragments for start, end in f.highlights]
+        assert set(in_snippets) <= set(marked)
+        if query.startswith("title:"):
+            assert not marked  # (the body's words are marked for body clauses only)
+        for word in marked:
+            assert [t.text for t in analyzer(word)][0].startswith(("coup", "junta", "elect", "peacekeep", "forc"))
+        if query.startswith('"'):
+            assert len(marked) % 2 == 0 and all(
+                a.lower() == "peacekeeping" and b.lower() == "force" for a, b in zip(marked[::2], marked[1::2])
+            )
+    assert index.highlight("Nothing here", "coup").highlights == ()
+    assert index.highlight("A coup, a Coup.", "coup").highlights == ((2, 6), (10, 14))
+
+
 def test_accents_are_folded_at_query_time(sample_index: Path) -> None:
     results = open_index(sample_index).search("Touré")
     assert {hit.id for hit in results.hits} == {STATE_DEPARTMENT_STATEMENT, DW_REPORT}

@@ -116,6 +116,16 @@ def body_fragments(
     return [_to_fragment(text, passage) for passage in _merge_touching(best)]
 
 
+def marked_text(text: str, marks: Marks) -> Fragment:
+    """The whole of a text as one Fragment, every word the marks mark highlighted (as a snippet marks
+    them: a phrase's words only where the whole phrase stands)."""
+    terms = _terms_to_mark(_WORD_RE.findall(text), marks)
+    if not any(terms):
+        return Fragment(text)
+    spans = (match.span() for match in _TOKEN_RE.finditer(text))
+    return Fragment(text, tuple(span for span, term in zip(spans, terms) if term is not None))
+
+
 def marked_positions(searcher: Any, marks: Marks, docnums: Iterable[int]) -> dict[int, dict[int, str]] | None:
     """Where the marked words stand in each of the documents (word position -> term), read from the
     index's postings, for a page of hits at once: the words of a body need not be read one by one

@@ -45,6 +45,7 @@ from ..models import (
     Copy,
     Document,
     FacetCount,
+    Fragment,
     IndexManifest,
     IndexStats,
     Network,
@@ -69,7 +70,7 @@ from .folder import (
     read_copy_table,
     read_manifest,
 )
-from .highlight import _highlighted_words
+from .highlight import _highlighted_words, marked_text
 from .hits import copy_of, hit_of, page_hits, stored_document
 from .postings import (
     RobertsonBM25F,
@@ -711,6 +712,19 @@ class EngineIndex:
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dir, error) from None
         return None if stored is None else stored_document(stored)
+
+    def marked(self, text: str, query: str) -> Fragment:
+        """A text (a document's body) as one Fragment with the words of a query highlighted, as a hit's
+        snippets mark them (wildcards expanded over the index's words)."""
+        parsed = self.parse(query)
+        if parsed.scored is None:
+            return Fragment(text)
+        try:
+            with self._current_searcher() as searcher:
+                marks = _highlighted_words(parsed.scored, searcher.reader())
+        except DAMAGE_ERRORS as error:
+            raise _damaged(self.index_dir, error) from None
+        return marked_text(text, marks)
 
     def copies(self, document_id: str) -> tuple[Copy, ...] | None:
         """The other documents of a document's copy group, oldest first (undated last); None if the
