@@ -8,7 +8,9 @@ system with what a client sends: document ids are looked up in the index, never 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import ipaddress
 import itertools
 import json
@@ -105,6 +107,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def known_parameters_only(request: Request) -> None:
     """Refuse query parameters the endpoint does not take (a typo must not pass), read from its signature."""
     route = request.scope.get("route")
+    if isinstance(route, APIRoute) and not route.include_in_schema:
+        return  # a web page reads the parameters it knows and leaves others (a link's tracking tag)
     known = [param.alias for param in route.dependant.query_params] if isinstance(route, APIRoute) else []
     unknown = sorted(set(request.query_params) - set(known))
     if unknown:
@@ -158,6 +162,16 @@ def host_names_for(bound_host: str, also: Collection[str] = ()) -> frozenset[str
     if bound_host.lower() == "localhost" or (address is not None and address.is_loopback):
         names |= LOOPBACK_NAMES
     return frozenset(names)
+
+
+def loopback_only(bound_host: str) -> bool:
+    """True when a server listening on bound_host is reachable from this machine only."""
+    if bound_host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(bound_host).is_loopback
+    except ValueError:  # a host name: whatever it names may be reachable from elsewhere
+        return False
 
 
 def _host_name(header: str) -> str:
@@ -220,6 +234,45 @@ class FailuresAnswered:
             await _send_json(send, 500, {"error": "internal error; see the server's log"})
 
 
+# Every answer forbids what a page of ours never does: script, style or images from elsewhere, inline
+# script (a document holding <script> must stay text even if escaping failed), plugins, framing, forms
+# posting elsewhere. The API's own page (/docs) adds the hash of its one inline style.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),  # a document's link never tells its site what was searched
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    """Add the Content-Security-Policy (unless the answer sets its own) and the headers that keep a
+    browser from sniffing types, sending referrers, or framing the page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def adding(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+                headers += [(name, value) for name, value in SECURITY_HEADERS if name not in names]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, adding)
+
+
 def _without_paths(message: str, folders: Collection[str]) -> str:
     """A message with the server's own folders replaced by what they are: clients learn no paths."""
     for folder in sorted(folders, key=len, reverse=True):
@@ -235,8 +288,10 @@ def create_app(
     request_timeout: float = Settings.request_timeout,
     host_names: frozenset[str] | None = None,
     ranking: Ranking | None = None,
+    ui: bool = True,
 ) -> FastAPI:
-    """The HTTP API over the index in index_dir, opened once and shared by every request.
+    """The HTTP API over the index in index_dir, opened once and shared by every request, and with ui
+    the web page on it (search/web/) at /.
 
     Each request that reads the index runs on a worker thread and is answered within
     request_timeout seconds: past it, a 503 says so (the thread finishes its work unseen), so one
@@ -267,13 +322,19 @@ def create_app(
     )
     app.state.index = index
     app.add_middleware(FailuresAnswered)
+    app.add_middleware(SecurityHeaders)
     if host_names is not None:
         app.add_middleware(KnownHostsOnly, names=host_names)  # added last: runs first
 
+    def answer(error: SearchError) -> tuple[int, str]:
+        """An error's HTTP status and its message without the server's paths."""
+        status = next((STATUS_OF_ERROR[kind] for kind in type(error).__mro__ if kind in STATUS_OF_ERROR), 400)
+        return status, _without_paths(str(error), folders)
+
     @app.exception_handler(SearchError)
     def search_error(request: Request, error: SearchError) -> JSONResponse:
-        status = next((STATUS_OF_ERROR[kind] for kind in type(error).__mro__ if kind in STATUS_OF_ERROR), 400)
-        return JSONResponse({"error": _without_paths(str(error), folders)}, status_code=status)
+        status, message = answer(error)
+        return JSONResponse({"error": message}, status_code=status)
 
     @app.exception_handler(HTTPException)
     def http_error(request: Request, error: HTTPException) -> JSONResponse:
@@ -293,7 +354,14 @@ def create_app(
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         """The API described from its own OpenAPI document, as a page that needs no network."""
-        return HTMLResponse(api_page(app.openapi()))
+        style = f"'sha256-{base64.b64encode(hashlib.sha256(API_PAGE_STYLE.encode()).digest()).decode()}'"
+        policy = CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src 'self' {style}")
+        return HTMLResponse(api_page(app.openapi()), headers={"Content-Security-Policy": policy})
+
+    if ui:
+        from .web import add_pages  # (Jinja2 and the templates: only a server with pages needs them)
+
+        add_pages(app, index, bounded, answer)
 
     @app.get("/health")
     def health() -> HealthJSON:
@@ -595,6 +663,12 @@ def create_app(
     return app
 
 
+API_PAGE_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}"
+)
+
+
 def api_page(openapi: dict[str, Any]) -> str:
     """An HTML page listing each endpoint with its parameters and answers, from an OpenAPI document."""
     sections = []
@@ -625,9 +699,7 @@ def api_page(openapi: dict[str, Any]) -> str:
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{escape(info.get('title', 'API'))}: HTTP API</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}"
-        "</style></head><body>"
+        f"<style>{API_PAGE_STYLE}</style></head><body>"
         f"<h1>{escape(info.get('title', 'API'))}</h1><p>{escape(info.get('summary', ''))}</p>"
         '<p>Every answer is JSON; errors are <code>{"error": "..."}</code>. '
         "The machine-readable description is <a href='/openapi.json'>/openapi.json</a>.</p>"

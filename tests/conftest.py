@@ -1,13 +1,20 @@
-"""Shared fixtures: the sample corpus indexed once per session, and small corpora made on the fly."""
+"""Shared fixtures: the sample corpus indexed once per session, small corpora made on the fly, a server in a
+thread."""
 
 from __future__ import annotations
 
 import random
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import uvicorn
+from fastapi import FastAPI
 
-from search import index_corpus
+from search import index_corpus, server
 from search.gazetteer import Gazetteer, build_gazetteer
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -187,4 +194,55 @@ def copies_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """COPIES_CORPUS indexed: one story in five documents, three others."""
     root = tmp_path_factory.mktemp("copies")
     index_corpus(write_corpus(root / "corpus", COPIES_CORPUS), root / "index")
+    return root / "index"
+
+
+@contextmanager
+def running(app: FastAPI) -> Iterator[str]:
+    """Serve an app on a free loopback port in a thread, as `search serve` does; yields its URL."""
+    sock = server.listening_socket("127.0.0.1", 0)
+    uvicorn_server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
+    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uvicorn_server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield server.address_of(sock)
+    finally:
+        uvicorn_server.should_exit = True
+        thread.join(timeout=20)
+
+
+# A document a hostile corpus could hold: tags in its title and outlet, a script in its text (written as
+# entities, which cleaning decodes into the text), quotes and ampersands.
+HOSTILE_STORY = (
+    '---\ntitle: <script>alert("title")</script> Mali <img src=x onerror=alert(1)>\ndate: 2012-05-02\n'
+    "source: <b>Evil</b> Wire\n---\nMali coup: a report\n\n"
+    'The coup in Mali was discussed. Write &lt;script&gt;alert("body")&lt;/script&gt; to test pages.\n\n'
+    'Also &lt;a href="javascript:alert(2)"&gt;a link&lt;/a&gt; and "quotes" & ampersands.\n'
+)
+# What the web page is tested on: the timeline stories (months of 2012-2013, outlets, actors), one story
+# of 2001 (so that all documents span years), a wire story with two copies, the hostile story, and 24
+# stories of one word for paging.
+WEB_CORPUS: dict[str, str | bytes] = {
+    **TIMELINE_CORPUS,
+    "old.txt": dated_story("Harbour reopens", "2001-09-03", "Wire", "The old harbour reopened."),
+    **{name: COPIES_CORPUS[name] for name in ("wire.txt", "outlet-a.txt", "outlet-b.txt")},
+    "hostile.txt": HOSTILE_STORY,
+    **{
+        f"paging-{n:02d}.txt": dated_story(
+            f"Harmattan report {n}", f"2013-{n % 12 + 1:02d}-0{n % 9 + 1}", "Daily",
+            " ".join(["The harmattan blew."] * (1 + n % 5)) + f" Report number {n}.",
+        )
+        for n in range(24)
+    },
+}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """WEB_CORPUS indexed."""
+    root = tmp_path_factory.mktemp("web")
+    index_corpus(write_corpus(root / "corpus", WEB_CORPUS), root / "index")
     return root / "index"

@@ -16,8 +16,7 @@ from search import alerts as saved
 from search.cli import cli
 from search.engine.folder import ALERTS_NAME
 
-from .conftest import SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, write_corpus
-from .test_server import running
+from .conftest import SAMPLE_CORPUS, STATE_DEPARTMENT_STATEMENT, running, write_corpus
 
 NEW_COUP = "Another coup in the Sahel\n\nSoldiers staged a coup on Monday, the junta said, and ECOWAS met.\n"
 ZOO = "Zoo opens\n\nThe city zoo opened a new elephant house on Sunday.\n"

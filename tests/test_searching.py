@@ -103,10 +103,13 @@ def test_a_whole_text_is_marked_where_its_snippets_are(sample_index: Path, query
         if query.startswith("title:"):
             assert not marked  # (the body's words are marked for body clauses only)
         for word in marked:
-            assert [t.text for t in analyzer(word)][0].startswith(("coup", "junta", "elect", "peacekeep", "forc"))
+            assert next(t.text for t in analyzer(word)).startswith(
+                ("coup", "junta", "elect", "peacekeep", "forc")
+            )
         if query.startswith('"'):
             assert len(marked) % 2 == 0 and all(
-                a.lower() == "peacekeeping" and b.lower() == "force" for a, b in zip(marked[::2], marked[1::2])
+                a.lower() == "peacekeeping" and b.lower() == "force"
+                for a, b in zip(marked[::2], marked[1::2], strict=True)
             )
     assert index.highlight("Nothing here", "coup").highlights == ()
     assert index.highlight("A coup, a Coup.", "coup").highlights == ((2, 6), (10, 14))

@@ -6,18 +6,14 @@ import csv
 import io
 import json
 import os
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, get_args
 
 import httpx
 import pytest
 import schemathesis
-import uvicorn
-from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
@@ -31,25 +27,9 @@ from .conftest import (
     OUTLETS_CORPUS,
     PROJECT_ROOT,
     STATE_DEPARTMENT_STATEMENT,
+    running,
     write_corpus,
 )
-
-
-@contextmanager
-def running(app: FastAPI) -> Iterator[str]:
-    """Serve an app on a free loopback port in a thread, as `search serve` does; yields its URL."""
-    sock = server.listening_socket("127.0.0.1", 0)
-    uvicorn_server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
-    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uvicorn_server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield server.address_of(sock)
-    finally:
-        uvicorn_server.should_exit = True
-        thread.join(timeout=20)
 
 
 @pytest.fixture(scope="module")

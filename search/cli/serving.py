@@ -1,4 +1,4 @@
-"""search serve: the JSON HTTP API over an index."""
+"""search serve: the web page and the JSON HTTP API over an index."""
 
 from __future__ import annotations
 
@@ -34,21 +34,35 @@ from .base import (
     help="Also answer requests addressed to this host name (repeatable). By default a server on "
     "127.0.0.1 answers only to 127.0.0.1, localhost and ::1, which keeps web pages from reading it.",
 )
+@click.option("--no-ui", is_flag=True, help="Serve the JSON API only, without the web page at /.")
 @click.pass_context
 def serve_command(
-    ctx: click.Context, index_dir: Path | None, host: str, port: int, allowed_hosts: tuple[str, ...]
+    ctx: click.Context,
+    index_dir: Path | None,
+    host: str,
+    port: int,
+    allowed_hosts: tuple[str, ...],
+    no_ui: bool,
 ) -> None:
-    """Serve the index as a JSON HTTP API until Ctrl-C: search, document, similar, actors, sources, stats,
-    health.
+    """Serve the index until Ctrl-C: a web page to search and read it at /, and a JSON HTTP API (search,
+    document, similar, actors, sources, timeline, export, stats, health).
 
-    The OpenAPI description is at /openapi.json, browsable at /docs.
+    Open the address it prints in a browser. The API's OpenAPI description is at /openapi.json,
+    browsable at /docs.
 
     \b
     Examples:
       search serve
       curl 'http://127.0.0.1:8000/search?q=mali&actor=ecowas&limit=3'
     """
-    from ..server import address_of, create_app, host_names_for, listening_socket, serve  # only this command
+    from ..server import (  # only this command
+        address_of,
+        create_app,
+        host_names_for,
+        listening_socket,
+        loopback_only,
+        serve,
+    )
 
     settings = _settings(ctx)
     app = create_app(
@@ -56,10 +70,18 @@ def serve_command(
         request_timeout=settings.request_timeout,
         host_names=host_names_for(host, allowed_hosts),
         ranking=settings.ranking,
+        ui=not no_ui,
     )
     sock = listening_socket(host, port)
+    if not loopback_only(host):
+        say(
+            f"search: warning: listening on {host}: anyone who can reach this machine on the network can "
+            "read every document of the index (--host 127.0.0.1 keeps it to this machine)"
+        )
+    what = "the API" if no_ui else "the page and the API"
     click.echo(
-        f"search: serving {len(app.state.index)} documents on {address_of(sock)} (Ctrl-C stops)", err=True
+        f"search: serving {len(app.state.index)} documents on {address_of(sock)} ({what}; Ctrl-C stops)",
+        err=True,
     )
     serve(app, sock)
     say("search: stopped serving")

@@ -123,7 +123,7 @@ def marked_text(text: str, marks: Marks) -> Fragment:
     if not any(terms):
         return Fragment(text)
     spans = (match.span() for match in _TOKEN_RE.finditer(text))
-    return Fragment(text, tuple(span for span, term in zip(spans, terms) if term is not None))
+    return Fragment(text, tuple(span for span, term in zip(spans, terms, strict=True) if term is not None))
 
 
 def marked_positions(searcher: Any, marks: Marks, docnums: Iterable[int]) -> dict[int, dict[int, str]] | None:
