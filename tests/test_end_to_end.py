@@ -151,6 +151,59 @@ def test_serve_says_where_it_listens_answers_and_stops_cleanly_on_ctrl_c(tmp_pat
 
 
 @pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
+def test_serve_on_every_address_warns_and_serves_the_page(tmp_path: Path) -> None:
+    import httpx
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    index_dir = str(tmp_path / "index")
+    subprocess.run(
+        [SEARCH, "index", str(SAMPLE_CORPUS), "--index-dir", index_dir, "--quiet"], env=env, check=True
+    )  # type: ignore[list-item]
+    served = subprocess.Popen(
+        [SEARCH, "serve", "--index-dir", index_dir, "--port", "0", "--host", "0.0.0.0"],
+        env=env, stderr=subprocess.PIPE, text=True,  # type: ignore[list-item]
+    )  # fmt: skip
+    try:
+        warning = served.stderr.readline()  # type: ignore[union-attr]
+        assert warning.startswith("search: warning: listening on 0.0.0.0: anyone who can reach this machine")
+        announced = served.stderr.readline()  # type: ignore[union-attr]
+        assert "(the page and the API; Ctrl-C stops)" in announced
+        port = announced.split(" on ")[1].split()[0].rsplit(":", 1)[1]
+        page = httpx.get(f"http://127.0.0.1:{port}/", params={"q": "coup"}, timeout=30)
+        assert page.status_code == 200 and "Mali junta told to leave" in page.text
+    finally:
+        served.send_signal(signal.SIGINT)
+        _, rest = served.communicate(timeout=20)
+    assert served.returncode == 0 and "Traceback" not in rest
+
+
+@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
+def test_serve_without_the_ui_serves_the_api_alone(tmp_path: Path) -> None:
+    import httpx
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    index_dir = str(tmp_path / "index")
+    subprocess.run(
+        [SEARCH, "index", str(SAMPLE_CORPUS), "--index-dir", index_dir, "--quiet"], env=env, check=True
+    )  # type: ignore[list-item]
+    served = subprocess.Popen(
+        [SEARCH, "serve", "--index-dir", index_dir, "--port", "0", "--no-ui"],
+        env=env, stderr=subprocess.PIPE, text=True,  # type: ignore[list-item]
+    )  # fmt: skip
+    try:
+        announced = served.stderr.readline()  # type: ignore[union-attr]
+        assert "(the API; Ctrl-C stops)" in announced and "warning" not in announced
+        url = announced.split(" on ")[1].split()[0]
+        assert httpx.get(f"{url}/", timeout=30).status_code == 404
+        assert httpx.get(f"{url}/search", params={"q": "coup"}, timeout=30).json()["total"] == 3
+    finally:
+        served.send_signal(signal.SIGINT)
+        served.communicate(timeout=20)
+
+
+@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
 def test_a_first_build_killed_before_its_commit_is_built_again_and_leaves_no_worker(tmp_path: Path) -> None:
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     _articles(corpus, 600)  # enough for the build to run on worker processes

@@ -242,7 +242,7 @@ class Chart:
     undated: int
     width: float = 600.0
     height: float = 60.0
-    ticks: tuple[tuple[float, str], ...] = field(default=())  # (x, label) under the bars
+    ticks: tuple[tuple[float, str], ...] = field(default=())  # (x in % of the width, label) under the bars
 
 
 def timeline_chart(timeline: Timeline, state: PageState, width: float = 600.0, height: float = 60.0) -> Chart:
@@ -267,19 +267,20 @@ def timeline_chart(timeline: Timeline, state: PageState, width: float = 600.0, h
                 state.dated(label, period_label(period_end(start, timeline.by), timeline.by)).url(),
             )
         )
-    ticks = _ticks(timeline.periods, timeline.by, slot)
+    ticks = _ticks(timeline.periods, timeline.by, 100 * slot / width)
     first = period_label(timeline.periods[0], timeline.by) if timeline.periods else ""
     last = period_label(timeline.periods[-1], timeline.by) if timeline.periods else ""
     return Chart(timeline.by, tuple(bars), most, first, last, timeline.undated, width, height, ticks)
 
 
-def _ticks(periods: Sequence[date], by: str, slot: float) -> tuple[tuple[float, str], ...]:
-    """Labels under the bars: every year's first bar (or every few years'), at most about eight."""
+def _ticks(periods: Sequence[date], by: str, share: float) -> tuple[tuple[float, str], ...]:
+    """Labels under the bars: every year's first bar (or every few years'), at most about eight, each at
+    its bar's left edge in % of the chart's width (share: a bar's slot in %)."""
     if not periods:
         return ()
     starts = [n for n, start in enumerate(periods) if by == "year" or start.month == 1 or n == 0]
     step = max(1, math.ceil(len(starts) / 8))
-    return tuple((round(n * slot, 2), str(periods[n].year)) for n in starts[::step])
+    return tuple((round(n * share, 2), str(periods[n].year)) for n in starts[::step])
 
 
 def read_url(document_id: str, query: str = "") -> str:
