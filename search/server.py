@@ -16,6 +16,7 @@ import itertools
 import json
 import logging
 import socket
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from html import escape
@@ -362,6 +363,7 @@ def create_app(
         from .web import add_pages  # (Jinja2 and the templates: only a server with pages needs them)
 
         add_pages(app, index, bounded, answer)
+    app.state.pages = ui
 
     @app.get("/health")
     def health() -> HealthJSON:
@@ -717,6 +719,15 @@ def _type_of(schema: dict[str, Any]) -> str:
     if schema.get("type") == "array":
         return "list of " + _type_of(schema.get("items", {}))
     return str(schema.get("type", ""))
+
+
+def warm_up(app: FastAPI) -> None:
+    """Read ahead what the web page's first search needs (see web.warm), on a thread of its own, so that
+    the server answers meanwhile; nothing to do for an app without the page."""
+    if getattr(app.state, "pages", False):
+        from .web import warm
+
+        threading.Thread(target=warm, args=(app.state.index,), name="warm-up", daemon=True).start()
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

@@ -62,6 +62,7 @@ def serve_command(
         listening_socket,
         loopback_only,
         serve,
+        warm_up,
     )
 
     settings = _settings(ctx)
@@ -78,6 +79,7 @@ def serve_command(
             f"search: warning: listening on {host}: anyone who can reach this machine on the network can "
             "read every document of the index (--host 127.0.0.1 keeps it to this machine)"
         )
+    warm_up(app)
     what = "the API" if no_ui else "the page and the API"
     click.echo(
         f"search: serving {len(app.state.index)} documents on {address_of(sock)} ({what}; Ctrl-C stops)",

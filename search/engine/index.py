@@ -99,7 +99,7 @@ from .sources import (
 from .spelling import spelling_suggestions
 
 if TYPE_CHECKING:
-    from .columns import Columns
+    from .columns import Columns, SharedCodes
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,8 @@ class EngineIndex:
         self._manifest_stamp = _stamp(_manifest_path(index_dir))
         self._local = threading.local()
         self._actor_names = ActorNames(index_dir)
+        self._shared_codes: SharedCodes | None = None  # made with the first columns (numpy)
+        self._lock = threading.Lock()
         self._actors = actors if actors is not None else _ByIdOnly()
         try:
             self._index = whoosh.index.open_dir(str(index_dir))
@@ -190,9 +192,12 @@ class EngineIndex:
         """This thread's searcher's columns (dates, actors, outlets), read at their first use."""
         if self._local.columns is None:
             # Columns, filters and timelines import numpy (90 ms): a plain query never does.
-            from .columns import Columns
+            from .columns import Columns, SharedCodes
 
-            self._local.columns = Columns(searcher)
+            with self._lock:
+                if self._shared_codes is None:
+                    self._shared_codes = SharedCodes()
+            self._local.columns = Columns(searcher, self._shared_codes)
         columns: Columns = self._local.columns
         return columns
 

@@ -10,6 +10,7 @@ without it, and the URL holds a search's whole state. No page reads anything fro
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -40,6 +41,7 @@ from .views import (
     timeline_chart,
 )
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 FACETS = ("actor", "source", "year")
 SIMILAR_SHOWN = 10
@@ -171,6 +173,16 @@ def add_pages(app: FastAPI, index: SearchIndex, bounded: Bounded[Any], answer: E
             return failed(request, error)
         heading = f"{'New documents of' if new else 'Documents matching'} the saved search “{name}”"
         return page(request, "list.html", heading=heading, results=results, back="/saved")
+
+
+def warm(index: SearchIndex) -> None:
+    """Make the landing page once, so that whoever opens it first does not wait for what a first search
+    with facets reads (the columns, the actors coded, the actor table): 1.2 s at 41,578 articles, where a
+    search page takes 60-120 ms once they are read. A failure is the page's to say when it is opened."""
+    try:
+        _search(index, PageState())
+    except SearchError as error:
+        log.info("the page was not made ahead: %s", error)
 
 
 def _search(index: SearchIndex, state: PageState) -> tuple[Results, Any]:

@@ -202,14 +202,15 @@ def facet_groups(results: Results, state: PageState) -> list[FacetGroup]:
     )
     groups.append(_group("Outlets", outlets))
     years = tuple(_year_link(c, state) for c in results.facets.get("year", ()))
-    groups.append(_group("Years", years))
+    groups.append(_group("Years", years, first=len(years)))  # (a few dozen at most: all in sight)
     return [group for group in groups if group.links]
 
 
-def _group(heading: str, links: tuple[FacetLink, ...]) -> FacetGroup:
-    # A value that is a filter now stays in sight even when others outnumber it.
-    shown = links[:FACET_SHOWN] + tuple(link for link in links[FACET_SHOWN:] if link.active)
-    return FacetGroup(heading, shown, tuple(link for link in links[FACET_SHOWN:] if not link.active))
+def _group(heading: str, links: tuple[FacetLink, ...], first: int = FACET_SHOWN) -> FacetGroup:
+    """The first links shown, the others behind "more"; a value that is a filter now stays in sight even
+    when others outnumber it."""
+    shown = links[:first] + tuple(link for link in links[first:] if link.active)
+    return FacetGroup(heading, shown, tuple(link for link in links[first:] if not link.active))
 
 
 def _year_link(count: FacetCount, state: PageState) -> FacetLink:

@@ -201,15 +201,44 @@ def test_actors_counted_as_numbers_equal_actors_counted_as_bytes(
 ) -> None:
     """A large count (ActorCodes, from columns.CODED_FROM documents) counts what the bytes count, over
     segments with deleted documents, for any set of documents."""
-    from search.engine.columns import ActorCodes, Columns
+    from search.engine.columns import ActorCodes, Columns, SharedCodes
 
     index, _ = columned
     rng = random.Random(7)
     with index._current_searcher() as searcher:
-        columns = Columns(searcher)
+        shared = SharedCodes()
+        columns = Columns(searcher, shared)
         codes = ActorCodes.of(columns.actors)
         every = columns.live
         for size in (0, 1, 17, len(every)):
             docs = every[sorted(rng.sample(range(len(every)), size))]
             assert columns.actor_counts(docs, main_only) == codes.counts(docs, main_only)
-            assert "actor_codes" not in columns.__dict__  # (a small count stays with the bytes)
+            assert not shared.ready(searcher.reader().generation())  # (a small count stays with the bytes)
+
+
+def test_threads_share_the_actor_codes_of_a_commit(tmp_path: Path) -> None:
+    """A server's threads each have a searcher and columns; the codes of a commit are made once."""
+    import threading
+
+    from search.engine.columns import Columns, SharedCodes
+
+    index_dir = tmp_path / "index"
+    write(index_dir, documents(3, 50, "a"))
+    index = engine.EngineIndex(index_dir)
+    shared = SharedCodes()
+    made = []
+
+    def codes() -> None:
+        with index._current_searcher() as searcher:
+            made.append(Columns(searcher, shared).actor_codes)
+
+    threads = [threading.Thread(target=codes) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 4 and all(codes is made[0] for codes in made)
+    with engine.writing(index_dir, tmp_path, timeout=0.1, rebuild=False) as update:
+        update.add(documents(4, 1, "b")[0])
+    codes()  # another commit: its own codes
+    assert made[-1] is not made[0] and len(made[-1].lengths) == 51
