@@ -23,9 +23,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from ..errors import SearchError
-from ..models import Fragment, Results
+from ..models import MAX_ID_CHARS, Fragment, Results
 from ..searching import SearchIndex
 from .views import (
+    MAX_FIELD_CHARS,
     MAX_MONTH_BARS,
     PAGE_SIZE,
     SORTS,
@@ -103,7 +104,8 @@ def add_pages(app: FastAPI, index: SearchIndex, bounded: Bounded[Any], answer: E
     @app.get("/read", include_in_schema=False)
     async def document_page(request: Request, id: str = "", q: str = "") -> HTMLResponse:
         """One document: its metadata, actors by weight, its text with the query's words marked, copies."""
-        state = PageState(q=q.strip()[:1_000])
+        state = PageState(q=q.strip()[:MAX_FIELD_CHARS])
+        id = id[: MAX_ID_CHARS + 1]  # (longer is no id of ours, and is not said back whole)
         try:
             document, copies = await bounded(lambda: (index.document(id), index.copies(id)))
         except SearchError as error:
@@ -126,6 +128,7 @@ def add_pages(app: FastAPI, index: SearchIndex, bounded: Bounded[Any], answer: E
     @app.get("/read/similar", include_in_schema=False)
     async def similar_page(request: Request, id: str = "") -> HTMLResponse:
         """The documents most like one."""
+        id = id[: MAX_ID_CHARS + 1]
         try:
             document, results = await bounded(
                 lambda: (index.document(id), index.similar(id, limit=SIMILAR_SHOWN))
@@ -133,7 +136,7 @@ def add_pages(app: FastAPI, index: SearchIndex, bounded: Bounded[Any], answer: E
         except SearchError as error:
             return failed(request, error)
         heading = f"Documents like “{document.title or document.id}”"
-        return page(request, "list.html", heading=heading, results=results, back=f"/read?id={id}")
+        return page(request, "list.html", heading=heading, results=results, back=read_url(id))
 
     @app.get("/saved", include_in_schema=False)
     async def saved_page(request: Request) -> HTMLResponse:
