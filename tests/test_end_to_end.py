@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -120,10 +122,10 @@ def test_watch_reports_each_update_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -
     assert "search: stopped watching" in rest and "Traceback" not in rest
 
 
-@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
-def test_serve_says_where_it_listens_answers_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
-    import httpx
-
+@contextmanager
+def serving(tmp_path: Path, *options: str) -> Iterator[subprocess.Popen[str]]:
+    """`search serve` of the sample corpus's index, with options, as its own process; stopped with Ctrl-C
+    (SIGINT) at the end, its remaining stderr then in its .stderr_rest."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
     index_dir = str(tmp_path / "index")
@@ -131,10 +133,21 @@ def test_serve_says_where_it_listens_answers_and_stops_cleanly_on_ctrl_c(tmp_pat
         [SEARCH, "index", str(SAMPLE_CORPUS), "--index-dir", index_dir, "--quiet"], env=env, check=True
     )  # type: ignore[list-item]
     served = subprocess.Popen(
-        [SEARCH, "serve", "--index-dir", index_dir, "--port", "0", "--allow-host", "news.local"],
+        [SEARCH, "serve", "--index-dir", index_dir, "--port", "0", *options],
         env=env, stderr=subprocess.PIPE, text=True,  # type: ignore[list-item]
     )  # fmt: skip
     try:
+        yield served
+    finally:
+        served.send_signal(signal.SIGINT)
+        _, served.stderr_rest = served.communicate(timeout=20)  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
+def test_serve_says_where_it_listens_answers_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    import httpx
+
+    with serving(tmp_path, "--allow-host", "news.local") as served:
         announced = served.stderr.readline()  # type: ignore[union-attr]
         assert "serving 5 documents on http://127.0.0.1:" in announced
         url = announced.split(" on ")[1].split()[0]
@@ -143,10 +156,8 @@ def test_serve_says_where_it_listens_answers_and_stops_cleanly_on_ctrl_c(tmp_pat
         # A page on another site resolving its own name to 127.0.0.1 is refused; a name allowed is not.
         assert httpx.get(f"{url}/health", headers={"Host": "rebind.example"}).status_code == 421
         assert httpx.get(f"{url}/health", headers={"Host": "news.local"}).status_code == 200
-    finally:
-        served.send_signal(signal.SIGINT)
-        _, rest = served.communicate(timeout=20)
     assert served.returncode == 0
+    rest = served.stderr_rest  # type: ignore[attr-defined]
     assert "search: stopped serving" in rest and "Traceback" not in rest
 
 
@@ -154,17 +165,7 @@ def test_serve_says_where_it_listens_answers_and_stops_cleanly_on_ctrl_c(tmp_pat
 def test_serve_on_every_address_warns_and_serves_the_page(tmp_path: Path) -> None:
     import httpx
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
-    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
-    index_dir = str(tmp_path / "index")
-    subprocess.run(
-        [SEARCH, "index", str(SAMPLE_CORPUS), "--index-dir", index_dir, "--quiet"], env=env, check=True
-    )  # type: ignore[list-item]
-    served = subprocess.Popen(
-        [SEARCH, "serve", "--index-dir", index_dir, "--port", "0", "--host", "0.0.0.0"],
-        env=env, stderr=subprocess.PIPE, text=True,  # type: ignore[list-item]
-    )  # fmt: skip
-    try:
+    with serving(tmp_path, "--host", "0.0.0.0") as served:
         warning = served.stderr.readline()  # type: ignore[union-attr]
         assert warning.startswith("search: warning: listening on 0.0.0.0: anyone who can reach this machine")
         announced = served.stderr.readline()  # type: ignore[union-attr]
@@ -172,35 +173,19 @@ def test_serve_on_every_address_warns_and_serves_the_page(tmp_path: Path) -> Non
         port = announced.split(" on ")[1].split()[0].rsplit(":", 1)[1]
         page = httpx.get(f"http://127.0.0.1:{port}/", params={"q": "coup"}, timeout=30)
         assert page.status_code == 200 and "Mali junta told to leave" in page.text
-    finally:
-        served.send_signal(signal.SIGINT)
-        _, rest = served.communicate(timeout=20)
-    assert served.returncode == 0 and "Traceback" not in rest
+    assert served.returncode == 0 and "Traceback" not in served.stderr_rest  # type: ignore[attr-defined]
 
 
 @pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
 def test_serve_without_the_ui_serves_the_api_alone(tmp_path: Path) -> None:
     import httpx
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
-    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
-    index_dir = str(tmp_path / "index")
-    subprocess.run(
-        [SEARCH, "index", str(SAMPLE_CORPUS), "--index-dir", index_dir, "--quiet"], env=env, check=True
-    )  # type: ignore[list-item]
-    served = subprocess.Popen(
-        [SEARCH, "serve", "--index-dir", index_dir, "--port", "0", "--no-ui"],
-        env=env, stderr=subprocess.PIPE, text=True,  # type: ignore[list-item]
-    )  # fmt: skip
-    try:
+    with serving(tmp_path, "--no-ui") as served:
         announced = served.stderr.readline()  # type: ignore[union-attr]
         assert "(the API; Ctrl-C stops)" in announced and "warning" not in announced
         url = announced.split(" on ")[1].split()[0]
         assert httpx.get(f"{url}/", timeout=30).status_code == 404
         assert httpx.get(f"{url}/search", params={"q": "coup"}, timeout=30).json()["total"] == 3
-    finally:
-        served.send_signal(signal.SIGINT)
-        served.communicate(timeout=20)
 
 
 @pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
