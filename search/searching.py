@@ -37,6 +37,7 @@ MAX_LIMIT = 10_000
 MAX_NODES = 2_000  # the most actors a network holds: a graph a person can still read
 EXPORT_PAGE = 1_000  # hits a page of an export holds (pages())
 MAX_SERIES = 20  # the most actors or outlets a timeline is split into
+EXACT_ACTOR = "="  # an actor filter '=ID' means that actor id alone, never the others of its name
 Sort = Literal["relevance", "date", "-date", "title"]  # relevance, oldest first, newest first, A to Z
 Facet = Literal["actor", "source", "year"]
 SORTS: tuple[str, ...] = get_args(Sort)
@@ -87,7 +88,11 @@ class SearchIndex:
         return load_gazetteer(Path(f) for f in files)
 
     def actor_ids(self, name: str) -> tuple[str, ...]:
-        """Every actor id a name, id or alias may mean among the index's actors (gazetteer.actor_ids)."""
+        """Every actor id a name, id or alias may mean among the index's actors (gazetteer.actor_ids);
+        '=ID' means that id alone (a facet's value: 'obama' as a name also means Barack and Michelle
+        Obama, every person of that surname)."""
+        if name.strip().startswith(EXACT_ACTOR):
+            return (name.strip()[len(EXACT_ACTOR) :].strip(),)
         from .gazetteer import KnownActors, actor_ids
 
         table = self._engine.known_actors()

@@ -223,13 +223,16 @@ HOSTILE_STORY = (
     'Also &lt;a href="javascript:alert(2)"&gt;a link&lt;/a&gt; and "quotes" & ampersands.\n'
 )
 # What the web page is tested on: the timeline stories (months of 2012-2013, outlets, actors), one story
-# of 2001 (so that all documents span years), a wire story with two copies, the hostile story, and 24
-# stories of one word for paging.
+# of 2001 (so that all documents span years), a wire story with two copies, the hostile story, two of
+# Obamas, and 24 stories of one word for paging.
 WEB_CORPUS: dict[str, str | bytes] = {
     **TIMELINE_CORPUS,
     "old.txt": dated_story("Harbour reopens", "2001-09-03", "Wire", "The old harbour reopened."),
     **{name: COPIES_CORPUS[name] for name in ("wire.txt", "outlet-a.txt", "outlet-b.txt")},
     "hostile.txt": HOSTILE_STORY,
+    # One story names Barack Obama, one only "Obama": the name 'Obama' means both, a facet each.
+    "obama-1.txt": dated_story("Obama on Mali", "2012-08-01", "Wire", "Barack Obama spoke of Mali. Barack Obama met."),
+    "obama-2.txt": dated_story("Mali and Obama", "2012-09-01", "Daily", "Obama said Mali would vote, Obama said."),
     **{
         f"paging-{n:02d}.txt": dated_story(
             f"Harmattan report {n}", f"2013-{n % 12 + 1:02d}-0{n % 9 + 1}", "Daily",

@@ -115,6 +115,25 @@ def test_a_whole_text_is_marked_where_its_snippets_are(sample_index: Path, query
     assert index.highlight("A coup, a Coup.", "coup").highlights == ((2, 6), (10, 14))
 
 
+def test_an_actor_written_as_an_id_after_an_equals_sign_is_that_actor_alone(tmp_path: Path) -> None:
+    """A surname alone means every person of that surname; '=ID' the actor of that id only (what a facet
+    counted), as a filter and as an actor: clause."""
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {
+            "a.txt": "Talks\nBarack Obama met the envoy. Barack Obama spoke.\n",
+            "b.txt": "More talks\nObama said the talks went well, Obama said.\n",
+        },
+    )
+    index_corpus(corpus, tmp_path / "index")
+    index = open_index(tmp_path / "index")
+    assert {h.id for h in index.search(None, actors=["obama"]).hits} == {"a.txt", "b.txt"}
+    assert [h.id for h in index.search(None, actors=["=obama"]).hits] == ["b.txt"]
+    assert [h.id for h in index.search(None, actors=["=barack-obama"]).hits] == ["a.txt"]
+    assert [h.id for h in index.search("talks actor:=obama").hits] == ["b.txt"]
+    assert index.search(None, actors=["=nobody"]).unknown_actors[0].name == "=nobody"
+
+
 def test_accents_are_folded_at_query_time(sample_index: Path) -> None:
     results = open_index(sample_index).search("Touré")
     assert {hit.id for hit in results.hits} == {STATE_DEPARTMENT_STATEMENT, DW_REPORT}

@@ -71,7 +71,7 @@ def test_the_search_page_shows_the_apis_hits_in_order_with_their_marked_words(ht
     assert html.xpath("//input[@id='q']/@value") == ["mali coup"]
 
 
-@pytest.mark.parametrize("heading", ["Organisations", "Countries", "Outlets", "Years"])
+@pytest.mark.parametrize("heading", ["People", "Organisations", "Countries", "Outlets", "Years"])
 def test_a_facet_link_narrows_to_its_count_and_taking_it_away_restores_the_search(
     http: httpx.Client, heading: str
 ) -> None:

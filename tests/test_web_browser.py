@@ -144,14 +144,14 @@ def test_search_click_a_facet_narrow_by_a_bar_and_read_a_document(
     facet = browser.find_element(By.XPATH, "//section[@class='facet'][h3='Organisations']//a[.='ECOWAS']")
     count = int(facet.find_element(By.XPATH, "../span").text)
     facet.click()
-    until(lambda: query_of(browser).get("actor") == ["ecowas"], "the actor filter")
+    until(lambda: query_of(browser).get("actor") == ["=ecowas"], "the actor filter")
     assert total(browser) == count
     assert "actor: ECOWAS" in browser.find_element(By.CLASS_NAME, "chips").text
 
     bar = browser.find_element(By.CSS_SELECTOR, "figure.timeline a[aria-label^='2012-03'] rect.bar")
     bar.click()
     until(lambda: query_of(browser).get("since") == ["2012-03"], "the dates of the bar")
-    assert query_of(browser)["until"] == ["2012-03"] and query_of(browser)["actor"] == ["ecowas"]
+    assert query_of(browser)["until"] == ["2012-03"] and query_of(browser)["actor"] == ["=ecowas"]
     assert total(browser) == 2
     screenshot(browser, "narrowed.png")
 

@@ -33,6 +33,7 @@ from .views import (
     PageState,
     actors_by_weight,
     day,
+    exact,
     facet_groups,
     page_numbers,
     paragraphs,
@@ -59,7 +60,7 @@ def _templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.globals.update(day=day, pieces=pieces, read_url=read_url, sorts=SORTS)
+    environment.globals.update(day=day, exact=exact, pieces=pieces, read_url=read_url, sorts=SORTS)
     return Jinja2Templates(env=environment)
 
 
@@ -86,7 +87,7 @@ def add_pages(app: FastAPI, index: SearchIndex, bounded: Bounded[Any], answer: E
             results, timeline = await bounded(lambda: _search(index, state))
         except SearchError as error:
             return failed(request, error, state)
-        names = {count.value: count.name for count in results.facets.get("actor", ()) if count.name}
+        names = {exact(count.value): count.name for count in results.facets.get("actor", ()) if count.name}
         pages = max(1, -(-(results.distinct if results.distinct is not None else results.total) // PAGE_SIZE))
         return page(
             request,

@@ -189,8 +189,8 @@ def facet_groups(results: Results, state: PageState) -> list[FacetGroup]:
             FacetLink(
                 count.name or count.value,
                 count.count,
-                count.value in state.actors,
-                state.toggled("actor", count.value).url(),
+                exact(count.value) in state.actors,
+                state.toggled("actor", exact(count.value)).url(),
             )
             for count in actor_counts
             if count.type == kind
@@ -204,6 +204,12 @@ def facet_groups(results: Results, state: PageState) -> list[FacetGroup]:
     years = tuple(_year_link(c, state) for c in results.facets.get("year", ()))
     groups.append(_group("Years", years, first=len(years)))  # (a few dozen at most: all in sight)
     return [group for group in groups if group.links]
+
+
+def exact(actor_id: str) -> str:
+    """An actor filter meaning that actor alone: a facet counts each actor id, and the filter must keep
+    what it counted ('obama' as a name also means every other Obama; searching.EXACT_ACTOR)."""
+    return "=" + actor_id
 
 
 def _group(heading: str, links: tuple[FacetLink, ...], first: int = FACET_SHOWN) -> FacetGroup:
