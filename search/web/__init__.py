@@ -23,11 +23,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from ..errors import SearchError
-from ..models import MAX_ID_CHARS, Fragment, Results
+from ..models import MAX_ID_CHARS, Fragment, Results, Timeline
 from ..searching import SearchIndex
 from .views import (
     MAX_FIELD_CHARS,
     MAX_MONTH_BARS,
+    MAX_PAGE,
     PAGE_SIZE,
     SORTS,
     PageState,
@@ -98,8 +99,8 @@ def add_pages(app: FastAPI, index: SearchIndex, bounded: Bounded[Any], answer: E
             facets=facet_groups(results, state),
             chart=timeline_chart(timeline, state) if timeline is not None and timeline.periods else None,
             actor_names=names,
-            pages=page_numbers(state.page, min(pages, 1_000)) if results.hits else [],
-            last_page=min(pages, 1_000),
+            pages=page_numbers(state.page, min(pages, MAX_PAGE)) if results.hits else [],
+            last_page=min(pages, MAX_PAGE),
         )
 
     @app.get("/read", include_in_schema=False)
@@ -189,7 +190,7 @@ def warm(index: SearchIndex) -> None:
         log.info("the page was not made ahead: %s", error)
 
 
-def _search(index: SearchIndex, state: PageState) -> tuple[Results, Any]:
+def _search(index: SearchIndex, state: PageState) -> tuple[Results, Timeline | None]:
     """A page of hits with the facets, and the matches per month (per year over a long span)."""
     filters: dict[str, Any] = {
         "actors": state.actors,
