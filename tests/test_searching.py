@@ -118,14 +118,11 @@ def test_a_whole_text_is_marked_where_its_snippets_are(sample_index: Path, query
 def test_an_actor_written_as_an_id_after_an_equals_sign_is_that_actor_alone(tmp_path: Path) -> None:
     """A surname alone means every person of that surname; '=ID' the actor of that id only (what a facet
     counted), as a filter and as an actor: clause."""
-    corpus = write_corpus(
-        tmp_path / "corpus",
-        {
-            "a.txt": "Talks\nBarack Obama met the envoy. Barack Obama spoke.\n",
-            "b.txt": "More talks\nObama said the talks went well, Obama said.\n",
-        },
-    )
-    index_corpus(corpus, tmp_path / "index")
+    stories = {
+        "a.txt": "Talks\nBarack Obama met the envoy. Barack Obama spoke.\n",
+        "b.txt": "More talks\nObama said the talks went well, Obama said.\n",
+    }
+    index_corpus(write_corpus(tmp_path / "corpus", stories), tmp_path / "index")
     index = open_index(tmp_path / "index")
     assert {h.id for h in index.search(None, actors=["obama"]).hits} == {"a.txt", "b.txt"}
     assert [h.id for h in index.search(None, actors=["=obama"]).hits] == ["b.txt"]
