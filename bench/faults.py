@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.data import ALLSIDES, rows
+from search import engine
 
 # (exit status, stdout, stderr) of one `search` command run with these arguments.
 Runner = Callable[[list[str]], tuple[int, str, str]]
@@ -145,7 +146,7 @@ DAMAGES: dict[str, Callable[[Path], None]] = {
     "truncated segment": _truncate_segment,
     "missing segment": _remove_segment,
     "garbled table of contents": _garble("_MAIN_*.toc"),
-    "garbled catalog": _garble("catalog.json"),
+    "garbled catalog": _garble("catalog.sqlite3"),
     "garbled actor table": _garble("actors.json"),
     "half a manifest": _halve("search-index.json"),
 }
@@ -400,10 +401,7 @@ def subprocess_runner(env: dict[str, str]) -> Runner:
 
 def committed_ids(index_dir: Path) -> set[str]:
     """The documents the index's last commit holds, as its catalog says (written after each commit)."""
-    try:
-        return set(json.loads((index_dir / "catalog.json").read_text()))
-    except (OSError, ValueError):
-        return set()
+    return set(engine.read_catalog(index_dir))
 
 
 def check_kills(

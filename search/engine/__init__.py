@@ -31,6 +31,7 @@ from .analysis import (
     prepare,
     text_analyzer,
 )
+from .catalog import read_catalog, write_catalog
 from .checks import check_query_text
 from .folder import (
     MANIFEST_NAME,
@@ -38,9 +39,7 @@ from .folder import (
     changing_alerts,
     read_actor_names,
     read_alerts,
-    read_catalog,
     read_manifest,
-    write_catalog,
 )
 from .highlight import Marks, body_fragments
 from .index import EngineIndex, added_documents

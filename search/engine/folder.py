@@ -30,7 +30,7 @@ from ..errors import (
     IndexNotWritableError,
     NotAnIndexError,
 )
-from ..models import Alert, CatalogEntry, CleanerState, IndexManifest
+from ..models import Alert, CleanerState, IndexManifest
 
 _log = logging.getLogger(__name__)
 
@@ -42,7 +42,6 @@ ALIASES_NAME = "actor-aliases.json"  # alias_key() of those actors' names and al
 ALERTS_NAME = "alerts.json"  # the saved searches (search/alerts.py) and their new documents
 ALERTS_LOCK_NAME = ".alerts.lock"  # held while the saved searches are read and rewritten
 COPIES_NAME = "copies.json"  # the copy groups (copies.py), by document id
-CATALOG_NAME = "catalog.json"  # id -> signature and hash of each indexed file, for incremental runs
 
 RUN_LOCK_NAME = ".indexing.lock"  # made before the manifest, in a folder that is still empty
 # What may stand in a folder before our manifest does: our lock and half-written manifest (a first run
@@ -179,37 +178,6 @@ def _write_manifest(
         "complete": complete,
     }
     _write_json(_manifest_path(index_dir), manifest)
-
-
-NOT_A_FILE = [-1, -1, -1]  # how the catalog file spells an app's document's signature (None)
-
-
-def _catalog_path(index_dir: Path) -> Path:
-    return index_dir / CATALOG_NAME
-
-
-def read_catalog(index_dir: Path) -> dict[str, CatalogEntry]:
-    """What the index holds of each document's source, without opening Whoosh.
-
-    On disk, id -> [size, mtime, sidecar mtime, content hash], -1s for a document an app added.
-    """
-    try:
-        raw = json.loads(_catalog_path(index_dir).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    return {
-        doc_id: CatalogEntry(None if e[:3] == NOT_A_FILE else (e[0], e[1], e[2]), e[3])
-        for doc_id, e in raw.items()
-        if isinstance(e, list) and len(e) == 4
-    }
-
-
-def write_catalog(index_dir: Path, catalog: dict[str, CatalogEntry]) -> None:
-    """Write the catalog read_catalog reads, atomically."""
-    _write_json(
-        _catalog_path(index_dir),
-        {doc_id: [*(entry.signature or NOT_A_FILE), entry.content_hash] for doc_id, entry in catalog.items()},
-    )
 
 
 def read_actor_names(index_dir: Path) -> dict[str, tuple[str, str]]:

@@ -55,6 +55,7 @@ from ..models import (
 )
 from . import patches
 from .analysis import _WORD_RE, TOKEN_PATTERN, key_terms
+from .catalog import read_catalog
 from .checks import FIELD_RE, KNOWN_FIELDS, _as_plain_words, check_query_text
 from .collapse import CopyGroups
 from .expansion import expand_patterns
@@ -66,7 +67,6 @@ from .folder import (
     _manifest_path,
     _stamp,
     copy_table_stamp,
-    read_catalog,
     read_copy_table,
     read_manifest,
 )

@@ -26,6 +26,7 @@ from ..errors import (
 from ..models import COPY_THRESHOLD, CatalogEntry, CleanerState, Document, Signature
 from . import patches
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
+from .catalog import read_catalog, write_catalog
 from .folder import (
     ACTORS_NAME,
     ALERTS_NAME,
@@ -43,10 +44,8 @@ from .folder import (
     alias_key,
     read_actor_aliases,
     read_actor_names,
-    read_catalog,
     read_copy_table,
     read_manifest,
-    write_catalog,
     write_copy_table,
 )
 
@@ -97,6 +96,7 @@ class IndexBuild:
         self._timeout = timeout
         self._clear = clear
         self._catalog: dict[str, CatalogEntry] = {} if clear else read_catalog(index_dir)
+        self._catalog_changes: set[str] = set()  # the ids whose rows the next save writes
         self._actor_names: dict[str, tuple[str, str]] = {} if clear else read_actor_names(index_dir)
         self._new_actors = clear
         self._aliases: Mapping[str, str] | None = None  # the gazetteer's, once a run records them
@@ -173,6 +173,7 @@ class IndexBuild:
         else:
             self._writer.update_document(**fields)
         self._catalog[document.id] = CatalogEntry(signature, document.content_hash)
+        self._catalog_changes.add(document.id)
         self._copy_changes.add(document.id)
         if self._tracks_fresh and self._hashes_before.get(document.id) != document.content_hash:
             self._fresh[document.id] = prepared if len(self._fresh) < FRESH_KEPT else None
@@ -186,6 +187,7 @@ class IndexBuild:
         """Remove a document from the index."""
         self._writer.delete_by_term("id", document_id)
         self._catalog.pop(document_id, None)
+        self._catalog_changes.add(document_id)
         self._copy_changes.add(document_id)
         self._fresh.pop(document_id, None)
         self._pending += 1
@@ -193,6 +195,7 @@ class IndexBuild:
     def touch(self, document_id: str, signature: Signature | None) -> None:
         """Record a new signature for an unchanged document (its file was touched, not edited)."""
         self._catalog[document_id] = CatalogEntry(signature, self._catalog[document_id].content_hash)
+        self._catalog_changes.add(document_id)
 
     def commit_batch(self) -> None:
         """Make what was written so far durable and searchable (updates only; a rebuild commits once)."""
@@ -234,7 +237,8 @@ class IndexBuild:
 
     def _save_catalog(self) -> None:
         """Record the committed files; written after each commit, so never ahead of the index."""
-        write_catalog(self._index_dir, self._catalog)
+        write_catalog(self._index_dir, self._catalog, None if self._clear else self._catalog_changes)
+        self._catalog_changes = set()
         if self._new_actors:
             names = {actor_id: list(entry) for actor_id, entry in self._actor_names.items()}
             _write_json(self._index_dir / ACTORS_NAME, names)

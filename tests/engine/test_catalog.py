@@ -1,0 +1,121 @@
+"""The catalog in SQLite (engine/catalog.py): what is written is what is read, a run writes only the rows
+it changed and a run that changes nothing writes nothing, an index written with catalog.json is read
+from it and moved over at its next write, and a damaged catalog is made again."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from search import index_corpus
+from search.engine.catalog import (
+    CATALOG_NAME,
+    OLD_CATALOG_NAME,
+    _errno,
+    catalog_files,
+    read_catalog,
+    write_catalog,
+)
+from search.models import CatalogEntry
+
+from ..conftest import write_corpus
+
+
+def entries(count: int, seed: int) -> dict[str, CatalogEntry]:
+    rng = random.Random(seed)
+    return {
+        f"{n:04d}/é {n}.txt": CatalogEntry(
+            None if n % 7 == 0 else (rng.randint(0, 10**6), rng.randint(0, 2**62), rng.choice([0, 2**61])),
+            f"{rng.getrandbits(64):016x}",
+        )
+        for n in range(count)
+    }
+
+
+def test_what_is_written_is_read_back(tmp_path: Path) -> None:
+    catalog = entries(500, 1)
+    write_catalog(tmp_path, catalog)
+    assert read_catalog(tmp_path) == catalog
+    assert sum(not entry.is_file for entry in read_catalog(tmp_path).values()) == 72  # apps' documents
+
+
+def test_an_update_writes_the_rows_it_changed_and_only_those(tmp_path: Path) -> None:
+    rng = random.Random(2)
+    catalog = entries(300, 3)
+    write_catalog(tmp_path, catalog)
+    for _ in range(20):
+        changed = set(rng.sample(sorted(catalog), 15))
+        for doc_id in changed:
+            if rng.random() < 0.3:
+                del catalog[doc_id]
+            else:
+                catalog[doc_id] = CatalogEntry((1, 2, 3), "changed")
+        new = f"new-{rng.random()}.txt"
+        catalog[new] = CatalogEntry((4, 5, 6), "new")
+        write_catalog(tmp_path, catalog, changed | {new})
+        assert read_catalog(tmp_path) == catalog
+    # Rows outside changed are left as they are, whatever the mapping says of them.
+    some = next(iter(catalog))
+    write_catalog(tmp_path, {**catalog, some: CatalogEntry((9, 9, 9), "not written")}, set())
+    assert read_catalog(tmp_path)[some] == catalog[some]
+
+
+def test_an_index_written_with_catalog_json_is_read_from_it_and_moved_over(tmp_path: Path) -> None:
+    old = {"a.txt": [10, 20, 0, "aa"], "app-doc": [-1, -1, -1, "bb"], "bad": [1, 2]}
+    (tmp_path / OLD_CATALOG_NAME).write_text(json.dumps(old), encoding="utf-8")
+    expected = {"a.txt": CatalogEntry((10, 20, 0), "aa"), "app-doc": CatalogEntry(None, "bb")}
+    assert read_catalog(tmp_path) == expected
+    # The first write (an update's, naming one row) writes the whole catalog, and the old file goes.
+    write_catalog(tmp_path, {**expected, "c.txt": CatalogEntry((1, 1, 1), "cc")}, {"c.txt"})
+    assert not (tmp_path / OLD_CATALOG_NAME).exists()
+    assert read_catalog(tmp_path) == {**expected, "c.txt": CatalogEntry((1, 1, 1), "cc")}
+
+
+def test_a_damaged_catalog_reads_as_empty_and_is_made_again_whole(tmp_path: Path) -> None:
+    catalog = entries(50, 4)
+    write_catalog(tmp_path, catalog)
+    (tmp_path / CATALOG_NAME).write_bytes(b"\x80garbled\x00" * 10)
+    assert read_catalog(tmp_path) == {}
+    write_catalog(tmp_path, catalog, {next(iter(catalog))})
+    assert read_catalog(tmp_path) == catalog
+
+
+def test_a_full_disk_is_an_os_error_with_its_errno() -> None:
+    assert _errno(sqlite3.OperationalError("database or disk is full")) == errno.ENOSPC
+    assert _errno(sqlite3.OperationalError("attempt to write a readonly database")) == errno.EROFS
+    assert _errno(sqlite3.OperationalError("no such table: documents")) is None
+
+
+def test_a_run_that_changes_nothing_writes_nothing_and_an_edit_writes_its_row(tmp_path: Path) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus", {f"{n}.txt": f"Story {n}\nMali talks {n}.\n" for n in range(30)}
+    )
+    index_dir = tmp_path / "index"
+    index_corpus(corpus, index_dir)
+    stamps = {path.name: path.stat().st_mtime_ns for path in catalog_files(index_dir) if path.exists()}
+    assert not (index_dir / OLD_CATALOG_NAME).exists() and CATALOG_NAME in stamps
+    assert index_corpus(corpus, index_dir).unchanged == 30
+    assert {
+        path.name: path.stat().st_mtime_ns for path in catalog_files(index_dir) if path.exists()
+    } == stamps
+    (corpus / "3.txt").write_text("Story 3\nMali talks, edited.\n", encoding="utf-8")
+    os.utime(corpus / "3.txt", ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    (corpus / "4.txt").unlink()
+    report = index_corpus(corpus, index_dir)
+    assert (report.updated, report.removed) == (1, 1)
+    catalog = read_catalog(index_dir)
+    assert "4.txt" not in catalog and catalog["3.txt"].signature[1] == 1_700_000_000_000_000_000  # type: ignore[index]
+    assert len(catalog) == 29
+
+
+@pytest.mark.parametrize("entries_count", [0, 1])
+def test_an_empty_catalog_is_a_catalog(tmp_path: Path, entries_count: int) -> None:
+    catalog = entries(entries_count, 5)
+    write_catalog(tmp_path, catalog)
+    assert read_catalog(tmp_path) == catalog
