@@ -208,7 +208,13 @@ class IndexBuild:
         self._writer = self._new_writer()
 
     def _finish(self) -> None:
-        self._writer.commit(mergetype=CLEAR) if self._clear else self._writer.commit()
+        if self._clear or self._pending:
+            self._writer.commit(mergetype=CLEAR) if self._clear else self._writer.commit()
+        else:
+            # Nothing written since the last commit: no commit, which would make an empty generation
+            # and have the copy groups written again for it (a no-op run of 41,578 files did both).
+            self._cancel()
+            _remove_unfinished(self._index_dir)
         self._save_copies()
         self._save_catalog()
 
@@ -225,6 +231,8 @@ class IndexBuild:
         ):
             previous = None
         if previous is not None and not self._copy_changes:
+            if previous.generation == generation:
+                return  # (no commit since the groups were written, and no other threshold)
             groups = previous.groups
         else:
             from .copies import copy_groups  # numpy: a query process never writes, nor imports it

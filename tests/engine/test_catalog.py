@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from search import index_corpus
+from search import index_corpus, open_index
 from search.engine.catalog import (
     CATALOG_NAME,
     OLD_CATALOG_NAME,
@@ -93,17 +93,22 @@ def test_a_full_disk_is_an_os_error_with_its_errno() -> None:
 
 
 def test_a_run_that_changes_nothing_writes_nothing_and_an_edit_writes_its_row(tmp_path: Path) -> None:
-    corpus = write_corpus(
-        tmp_path / "corpus", {f"{n}.txt": f"Story {n}\nMali talks {n}.\n" for n in range(30)}
-    )
+    """A no-op run commits no generation to the index, writes no copy groups and no catalog row (only
+    the manifest says when it ran); an edit and a removal write their rows."""
+    stories = {f"{n}.txt": f"Story {n}\nMali talks {n}.\n" for n in range(30)}
+    corpus = write_corpus(tmp_path / "corpus", stories)
     index_dir = tmp_path / "index"
     index_corpus(corpus, index_dir)
-    stamps = {path.name: path.stat().st_mtime_ns for path in catalog_files(index_dir) if path.exists()}
-    assert not (index_dir / OLD_CATALOG_NAME).exists() and CATALOG_NAME in stamps
+
+    def written() -> dict[str, int]:
+        kept = [*catalog_files(index_dir), index_dir / "copies.json", *index_dir.glob("_MAIN_*.toc")]
+        return {path.name: path.stat().st_mtime_ns for path in kept if path.exists()}
+
+    before = written()
+    assert not (index_dir / OLD_CATALOG_NAME).exists() and CATALOG_NAME in before and "copies.json" in before
     assert index_corpus(corpus, index_dir).unchanged == 30
-    assert {
-        path.name: path.stat().st_mtime_ns for path in catalog_files(index_dir) if path.exists()
-    } == stamps
+    assert written() == before
+    assert open_index(index_dir).search("talks").total == 30
     (corpus / "3.txt").write_text("Story 3\nMali talks, edited.\n", encoding="utf-8")
     os.utime(corpus / "3.txt", ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
     (corpus / "4.txt").unlink()
