@@ -7,6 +7,7 @@ import json
 import os
 import re
 import stat as stat_module
+from collections.abc import Container
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -67,15 +68,25 @@ def is_utf8_name(name: str) -> bool:
 
 def discover(root: Path) -> list[Path]:
     """Every article file under root, recursively, in a stable order; hidden folders are skipped."""
+    return survey(root)[0]
+
+
+def survey(root: Path) -> tuple[list[Path], frozenset[str]]:
+    """discover(root), and the paths of the sidecars beside them (NAME.meta.json), as the walk saw
+    them: file_signature() then stat()s only the sidecars that exist (two of a file's three stat()
+    calls were for sidecars that were not there)."""
     found: list[Path] = []
+    sidecars: set[str] = set()
     for folder, subfolders, filenames in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
-            if os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES:
+            if name.endswith(SIDECAR_SUFFIX):
+                sidecars.add(os.path.join(folder, name))
+            elif os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES:
                 found.append(Path(folder, name))
-    return found
+    return found, frozenset(sidecars)
 
 
 def stays_inside(path: Path, root: Path) -> bool:
@@ -207,8 +218,9 @@ def _merge_given(sidecar: GivenMetadata, front: GivenMetadata) -> GivenMetadata:
     )
 
 
-def file_signature(path: Path) -> tuple[int, int, int] | None:
-    """Size, mtime and the sidecar's mtime (in ns), from stat alone: what tells a file changed."""
+def file_signature(path: Path, sidecars: Container[str] | None = None) -> tuple[int, int, int] | None:
+    """Size, mtime and the sidecar's mtime (in ns), from stat alone: what tells a file changed.
+    sidecars: the sidecar paths that exist (survey()), so that only those are stat()ed."""
     name = os.fspath(path)  # (os.stat of strings: pathlib's own stat and with_suffix cost more than it)
     try:
         stat = os.stat(name)
@@ -216,6 +228,8 @@ def file_signature(path: Path) -> tuple[int, int, int] | None:
         return None
     sidecar = 0
     for candidate in (os.path.splitext(name)[0] + SIDECAR_SUFFIX, name + SIDECAR_SUFFIX):
+        if sidecars is not None and candidate not in sidecars:
+            continue
         try:
             sidecar = os.stat(candidate).st_mtime_ns
             break

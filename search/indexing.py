@@ -28,6 +28,7 @@ from .corpus import (
     file_signature,
     read_source,
     relative_id,
+    survey,
 )
 from .errors import (
     BadInputError,
@@ -362,7 +363,8 @@ def _update(
     again from its stored text, and the documents whose actors changed are updated.
     """
     learned = frozenset(cleaner.repeated_lines)
-    paths = discover(root)
+    paths, sidecars = survey(root)
+    ids = [relative_id(path, root) for path in paths]
     skipped: list[SkippedFile] = []
     warnings: list[str] = []
     added = updated = unchanged = 0
@@ -373,11 +375,10 @@ def _update(
         build.record_aliases(options.gazetteer.names_now())
         known = dict(build.catalog)
         if not allow_mass_removal:
-            _check_removals(root, known, {relative_id(path, root) for path in paths})
-        for done, path in enumerate(paths, start=1):
-            document_id = relative_id(path, root)
+            _check_removals(root, known, set(ids))
+        for done, (path, document_id) in enumerate(zip(paths, ids, strict=True), start=1):
             seen.add(document_id)
-            signature = file_signature(path)
+            signature = file_signature(path, sidecars)
             before = known.get(document_id)
             if before is not None and signature is not None and before.signature == signature:
                 unchanged += 1

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from search.corpus import check_corpus_dir, discover, read_source
+from search.corpus import check_corpus_dir, discover, file_signature, read_source, relative_id, survey
 from search.errors import CorpusNotFoundError
 from search.models import SkippedFile, SourceFile
 
@@ -204,3 +204,25 @@ def test_control_characters_are_not_kept_as_text(tmp_path: Path) -> None:
     source = read_source(tmp_path / "a.txt", tmp_path, max_bytes=10_000)
     assert isinstance(source, SourceFile)
     assert source.text == "Cocoa[2J rose.\nPage two.\nEnd.\r\n\tTabbed."
+
+
+def test_a_surveyed_folder_gives_each_file_the_signature_its_own_stats_give(tmp_path: Path) -> None:
+    """survey() notes which sidecars exist, so file_signature() stat()s only those: the same signatures
+    (a sidecar of either name, none, one beside a file of another name), and the same ids as pathlib's."""
+    write_corpus(
+        tmp_path,
+        {
+            "a.txt": "A", "a.meta.json": "{}", "b.txt": "B", "b.txt.meta.json": "{}", "c.html": "<p>C</p>",
+            "sub/d.txt": "D", "sub/d.meta.json": "{}", "sub/e.txt": "E", "f.meta.json": "{}",
+            ".hidden/g.txt": "G",
+        },
+    )  # fmt: skip
+    paths, sidecars = survey(tmp_path)
+    assert paths == discover(tmp_path) and len(paths) == 5
+    assert sidecars == {
+        str(tmp_path / n) for n in ("a.meta.json", "b.txt.meta.json", "sub/d.meta.json", "f.meta.json")
+    }
+    for path in paths:
+        assert file_signature(path, sidecars) == file_signature(path)
+        assert relative_id(path, tmp_path) == path.relative_to(tmp_path).as_posix()
+    assert [file_signature(p)[2] > 0 for p in paths] == [True, True, False, True, False]  # type: ignore[index]
