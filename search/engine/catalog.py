@@ -13,13 +13,13 @@ from that file until its next run writes the catalog here, whole, and removes th
 from __future__ import annotations
 
 import errno
-import json
 import sqlite3
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import closing, suppress
 from pathlib import Path
 
 from ..models import CatalogEntry
+from .folder import read_json_table
 
 CATALOG_NAME = "catalog.sqlite3"
 OLD_CATALOG_NAME = "catalog.json"  # indexes written before the SQLite catalog
@@ -58,12 +58,7 @@ def read_catalog(index_dir: Path) -> dict[str, CatalogEntry]:
 
 def _read_old(index_dir: Path) -> dict[str, CatalogEntry]:
     """The catalog of an index written before this one: id -> [size, mtime, sidecar mtime, hash]."""
-    try:
-        raw = json.loads((index_dir / OLD_CATALOG_NAME).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    if not isinstance(raw, dict):
-        return {}
+    raw = read_json_table(index_dir / OLD_CATALOG_NAME)
     return {
         doc_id: CatalogEntry(None if tuple(e[:3]) == APP_DOCUMENT else (e[0], e[1], e[2]), e[3])
         for doc_id, e in raw.items()

@@ -180,24 +180,26 @@ def _write_manifest(
     _write_json(_manifest_path(index_dir), manifest)
 
 
-def read_actor_names(index_dir: Path) -> dict[str, tuple[str, str]]:
-    """The name and type of each actor the index's documents were written with."""
+def read_json_table(path: Path) -> dict[str, Any]:
+    """A JSON object the index keeps beside it (a table by key); {} when the file is missing, cannot be
+    read, or holds something else: each table is made again by the next indexing run."""
     try:
-        raw = json.loads((index_dir / ACTORS_NAME).read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def read_actor_names(index_dir: Path) -> dict[str, tuple[str, str]]:
+    """The name and type of each actor the index's documents were written with."""
+    raw = read_json_table(index_dir / ACTORS_NAME)
     return {actor_id: (e[0], e[1]) for actor_id, e in raw.items() if isinstance(e, list) and len(e) == 2}
 
 
 def read_actor_aliases(index_dir: Path) -> dict[str, tuple[str, str]]:
     """The names and aliases by which a query's words may name one of the index's actors: alias_key()
     -> the actor's id and name (kept together, so a query reads this small file and not ACTORS_NAME)."""
-    try:
-        raw = json.loads((index_dir / ALIASES_NAME).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    if not isinstance(raw, dict):
-        return {}
+    raw = read_json_table(index_dir / ALIASES_NAME)
     return {
         key: (value[0], value[1])
         for key, value in raw.items()

@@ -100,9 +100,7 @@ class PageState:
 
     def export_url(self, format: str) -> str:
         """The HTTP API's /export of this search (every hit, not only this page)."""
-        pairs = [(n, v) for n, v in self.pairs(page=False) if n != "all_copies"]
-        pairs += [("all_copies", "true")] if self.all_copies else []
-        return "/export?" + urlencode([*pairs, ("format", format)])
+        return "/export?" + urlencode([*self.pairs(page=False), ("format", format)])
 
     def toggled(self, name: Field, value: str) -> PageState:
         """This search with a filter value added, or taken away if it is there; back to the first page."""
