@@ -230,9 +230,7 @@ def build_worker(corpus: str, index_dir: str, copies: str) -> None:
 
         def prepare_without_fingerprint(document: Document) -> PreparedDocument:
             prepared = shipped(document)
-            return PreparedDocument(
-                prepared.document, prepared.title_terms, prepared.body_terms, prepared.words
-            )
+            return PreparedDocument(prepared.document, prepared.title_terms, prepared.body_terms)
 
         for module in (analysis, writer, search.engine):
             setattr(module, "prepare", prepare_without_fingerprint)  # noqa: B010

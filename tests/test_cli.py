@@ -575,7 +575,7 @@ def test_any_text_typed_or_pasted_is_searched(tmp_path: Path, indexed: Path, tex
     # Exit 2 is kept for syntax the user got wrong: a field name mistyped, a date unread, one word
     # that starts with a wildcard ('*ing').
     assume(not any(close_to_a_field(m[1]) for m in re.finditer(r"(\w+):", text)))
-    assume(len(text.split()) != 1 or text.split()[0].lstrip("+-(")[:1] not in ("*", "?"))
+    assume(len(text.split()) != 1 or text.split()[0].lstrip("+-([{")[:1] not in ("*", "?"))
     assume(text.strip() and not text.lstrip().startswith("-"))  # no words at all, or an option
     result = run(["query", "--index-dir", str(indexed), "--", text], tmp_path)
     assert result.exit_code in (0, 1), result.stderr

@@ -29,7 +29,6 @@ from whoosh.support.charset import accent_map
 from ..models import Document
 
 TITLE_BOOST = 2.0  # at index time; the body holds the headline too
-SPELLING_FIELD = "words"  # each document's words before stemming, for spelling suggestions
 
 # How Whoosh's date column marks a document without a date (the largest unsigned 64-bit value).
 MISSING_DATE = 2**64 - 1
@@ -126,7 +125,6 @@ class PreparedDocument:
     document: Document
     title_terms: str
     body_terms: str
-    words: str
     fingerprint: bytes = b""  # fingerprints.signature() of the body's words
 
 
@@ -139,7 +137,6 @@ def prepare(document: Document) -> PreparedDocument:
         document=document,
         title_terms=" ".join(index_terms(document.title)),
         body_terms=" ".join(_stem(word) for word in body_words),
-        words=" ".join(sorted({word for word in body_words if not _is_stop_word(word)})),
         fingerprint=signature(body_words),
     )
 
@@ -190,7 +187,6 @@ def build_schema(analyzer: Analyzer | None = None) -> Schema:
         path=STORED(),
         title=WordsText(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
         body=WordsText(analyzer=analyzer, stored=True),
-        words=KEYWORD(),
         date=DATETIME(stored=True, sortable=True),
         actors=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         main_actors=KEYWORD(commas=True, lowercase=True),
@@ -232,7 +228,6 @@ def _to_fields(prepared: PreparedDocument) -> dict[str, Any]:
         "_stored_title": document.title,
         "body": prepared.body_terms,
         "_stored_body": document.body,
-        "words": prepared.words,
         "actors": ",".join(actor.id for actor in document.actors),
         "main_actors": ",".join(actor.id for actor in document.actors if actor.main),
         "actor_info": [

@@ -17,11 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import whoosh.index
 from whoosh import qparser
-from whoosh.analysis import (
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
-)
 from whoosh.query import (
     And,
     DateRange,
@@ -32,7 +27,6 @@ from whoosh.query import (
     Query,
     Term,
 )
-from whoosh.support.charset import accent_map
 
 from ..errors import (
     IndexDamagedError,
@@ -54,7 +48,7 @@ from ..models import (
     Timeline,
 )
 from . import patches
-from .analysis import _WORD_RE, TOKEN_PATTERN, key_terms
+from .analysis import _WORD_RE, key_terms
 from .catalog import read_catalog
 from .checks import FIELD_RE, KNOWN_FIELDS, _as_plain_words, check_query_text
 from .collapse import CopyGroups
@@ -151,9 +145,6 @@ class EngineIndex:
         self._parser = query_parser(self.ranking)
         self._stop_words_parser: qparser.QueryParser | None = None  # made for the first query of stop words
         self._weighting = RobertsonBM25F(B=self.ranking.b, K1=self.ranking.k1, title_B=self.ranking.title_b)
-        self._spelling_analyzer = (
-            RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
-        )
 
     @contextmanager
     def _current_searcher(self) -> Iterator[Any]:
@@ -600,9 +591,7 @@ class EngineIndex:
         wanted = total if depth is None else min(depth, total)
         # A word the index does not know is said whatever else matched ('Kavenaugh confirmation').
         suggestions = (
-            spelling_suggestions(
-                searcher, request.query, self._parser.schema["body"].analyzer, self._spelling_analyzer
-            )
+            spelling_suggestions(searcher, request.query, self._parser.schema["body"].analyzer)
             if request.query
             else ()
         )
