@@ -259,16 +259,22 @@ def test_add_modify_delete_rename_cycles_match_a_fresh_build(tmp_path: Path) -> 
     assert_same_as_a_fresh_build(corpus, index_dir, tmp_path)
 
 
-def test_a_run_where_nothing_changed_reads_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_run_where_nothing_changed_reads_no_file_and_builds_no_gazetteer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE_CORPUS, corpus)
     index_corpus(corpus, tmp_path / "index")
+    aliases = (tmp_path / "index" / "actor-aliases.json").read_bytes()
     reads: list[Path] = []
     original = indexing.read_source
     monkeypatch.setattr(indexing, "read_source", lambda path, *a: reads.append(path) or original(path, *a))
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"read {self}"))
+    monkeypatch.setattr(indexing, "load_gazetteer", lambda *a: pytest.fail("built the gazetteer"))
     report = index_corpus(corpus, tmp_path / "index")
     assert (report.unchanged, report.added, report.updated, report.removed, reads) == (5, 0, 0, 0, [])
+    monkeypatch.undo()
+    assert (tmp_path / "index" / "actor-aliases.json").read_bytes() == aliases
 
 
 def test_a_touched_but_unchanged_file_is_hashed_not_reindexed(tmp_path: Path) -> None:
