@@ -308,6 +308,16 @@ PERIODS: tuple[str, ...] = get_args(Period)
 SplitBy = Literal["actor", "source"]
 SPLITS: tuple[str, ...] = get_args(SplitBy)
 
+# What one request may ask for (SearchIndex; here so that the CLI's options need no engine import).
+MAX_LIMIT = 10_000
+MAX_NODES = 2_000  # the most actors a network holds: a graph a person can still read
+EXPORT_PAGE = 1_000  # hits a page of an export holds (SearchIndex.pages())
+MAX_SERIES = 20  # the most actors or outlets a timeline is split into
+Sort = Literal["relevance", "date", "-date", "title"]  # relevance, oldest first, newest first, A to Z
+Facet = Literal["actor", "source", "year"]
+SORTS: tuple[str, ...] = get_args(Sort)
+FACETS: tuple[str, ...] = get_args(Facet)
+
 
 def period_label(start: date, by: str) -> str:
     """How a period is written: 2012-03-23, 2012-W12 (ISO weeks, from Monday), 2012-03, 2012."""

@@ -6,14 +6,20 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING
 
 from .dates import parse_user_date
 from .engine import EngineIndex, SearchRequest
 from .errors import BadInputError, DocumentNotFoundError, QueryError
 from .models import (
     ACTOR_TYPES,
+    EXPORT_PAGE,
+    FACETS,
+    MAX_LIMIT,
+    MAX_NODES,
+    MAX_SERIES,
     PERIODS,
+    SORTS,
     SPLITS,
     Actor,
     Associations,
@@ -33,15 +39,7 @@ from .models import (
 if TYPE_CHECKING:
     from .gazetteer import Gazetteer, KnownActors
 
-MAX_LIMIT = 10_000
-MAX_NODES = 2_000  # the most actors a network holds: a graph a person can still read
-EXPORT_PAGE = 1_000  # hits a page of an export holds (pages())
-MAX_SERIES = 20  # the most actors or outlets a timeline is split into
 EXACT_ACTOR = "="  # an actor filter '=ID' means that actor id alone, never the others of its name
-Sort = Literal["relevance", "date", "-date", "title"]  # relevance, oldest first, newest first, A to Z
-Facet = Literal["actor", "source", "year"]
-SORTS: tuple[str, ...] = get_args(Sort)
-FACETS: tuple[str, ...] = get_args(Facet)
 
 DateBound = date | str | None
 

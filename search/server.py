@@ -43,8 +43,19 @@ from .errors import (
     QueryError,
     SearchError,
 )
-from .models import MAX_ID_CHARS, ActorType, IndexStats, Period, Ranking, SplitBy
-from .searching import MAX_NODES, MAX_SERIES, Facet, SearchIndex, Sort, batch_queries, open_index
+from .models import (
+    MAX_ID_CHARS,
+    MAX_NODES,
+    MAX_SERIES,
+    ActorType,
+    Facet,
+    IndexStats,
+    Period,
+    Ranking,
+    Sort,
+    SplitBy,
+)
+from .searching import SearchIndex, batch_queries, open_index
 from .wire import (
     ActorsJSON,
     AlertsJSON,

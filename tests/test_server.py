@@ -18,8 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
 from search import index_corpus, open_index, server
-from search.models import ACTOR_TYPES
-from search.searching import FACETS, SORTS
+from search.models import ACTOR_TYPES, FACETS, SORTS
 
 from .conftest import (
     DW_REPORT,

@@ -5,13 +5,16 @@ the one place the library's errors become one line and exit status 2 (with the C
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 from click.shell_completion import CompletionItem
@@ -25,10 +28,13 @@ from ..errors import (
     MassRemovalError,
     SearchError,
 )
+from ..models import MAX_LIMIT
 from ..rendering import (
     terminal_safe,
 )
-from ..searching import MAX_LIMIT, SearchIndex, open_index
+
+if TYPE_CHECKING:
+    from ..searching import SearchIndex
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
@@ -49,8 +55,27 @@ def say(line: str) -> None:
     click.echo(terminal_safe(line), err=True)
 
 
+# The module of each command, imported when the command runs (every one for --help and completion):
+# `search query` imports neither the indexing stages nor the saved searches.
+COMMAND_MODULES = {
+    "alert": "alerts", "batch": "exporting", "query": "reading", "actors": "reading",
+    "sources": "reading", "show": "reading", "similar": "reading", "stats": "reading",
+    "serve": "serving", "timeline": "timeline", "terms": "unusual", "network": "unusual",
+    "index": "writing", "watch": "writing", "clean": "writing",
+}  # fmt: skip
+
+
 class SearchGroup(click.Group):
-    """A command group that reports the library's errors as one line and exit code 2."""
+    """A command group that loads each command's module when it is asked for, and reports the library's
+    errors as one line and exit code 2."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMAND_MODULES:
+            importlib.import_module(f"{__package__}.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -106,6 +131,8 @@ def _index_names(kind: str) -> Callable[[click.Context, click.Parameter, str], l
 
     def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
         try:
+            from ..searching import open_index
+
             index = open_index(ctx.params.get("index_dir") or load_settings().index_dir)
             names = index.actor_names() if kind == "actor" else index.source_names()
         except (SearchError, OSError):
@@ -184,6 +211,13 @@ def echo_paged(text: str, colored: bool, no_pager: bool) -> None:
     click.echo_via_pager(text, color=colored)
 
 
+def stop_on_sigterm_as_on_ctrl_c() -> None:
+    """A long-running command stopped by SIGTERM (kill, a service manager) ends as Ctrl-C ends it,
+    tidily: its resident socket removed (search.resident), its last words said."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 def use_color(choice: str, stream: Any) -> bool:
     """Colour when asked to, or on a terminal unless NO_COLOR is set (https://no-color.org)."""
     if choice == "always":
@@ -200,9 +234,21 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def open_from_settings(ctx: click.Context, index_dir: Path | None) -> SearchIndex:
-    """The index of --index-dir, else the settings', ranking as the settings say."""
+    """The index of --index-dir, else the settings', ranking as the settings say: answered by the
+    `search serve` or `search watch` process that holds it open, when one does (search.resident),
+    else opened here (which imports the engine)."""
+    from ..resident import connect
+
     settings = _settings(ctx)
-    return open_index(index_dir or settings.index_dir, settings.ranking)
+    folder = Path(index_dir or settings.index_dir)
+
+    def opened() -> SearchIndex:
+        from ..searching import open_index
+
+        return open_index(folder, settings.ranking)
+
+    remote = connect(folder, settings.ranking, opened)
+    return cast("SearchIndex", remote) if remote is not None else opened()
 
 
 @click.group("search", cls=SearchGroup, context_settings={"help_option_names": ["-h", "--help"]})

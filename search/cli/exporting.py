@@ -16,7 +16,6 @@ import click
 from .. import wire
 from ..models import Hit, Results
 from ..rendering import render_facets, render_hit
-from ..searching import read_batch
 from .base import EXIT_NO_MATCH, cli, filter_options, index_dir_option, limit_option, open_from_settings, say
 
 FORMATS = ("text", "json", "jsonl", "csv")
@@ -93,6 +92,8 @@ def batch_command(
       search batch watchlist.txt > hits.csv
       search batch watchlist.txt --since 2019 --limit 3 --format jsonl
     """
+    from ..searching import read_batch  # (the engine: only when no resident process answers)
+
     queries = read_batch(queries_file)
     if not queries:
         raise click.UsageError(f"{queries_file} holds no query (blank lines and # comments are skipped)")

@@ -7,11 +7,12 @@ import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .. import wire
-from ..models import ACTOR_TYPES, Results
+from ..models import ACTOR_TYPES, EXPORT_PAGE, SORTS, Results
 from ..rendering import (
     render_actor_counts,
     render_document,
@@ -21,7 +22,6 @@ from ..rendering import (
     render_total,
     render_unknown_actor,
 )
-from ..searching import EXPORT_PAGE, SORTS, SearchIndex
 from .base import (
     ACTOR_OPTION,
     EXIT_NO_MATCH,
@@ -42,6 +42,9 @@ from .base import (
 )
 from .exporting import FORMATS, progress_stream, write_results
 from .unusual import actors_with
+
+if TYPE_CHECKING:
+    from ..searching import SearchIndex
 
 MAIN_OPTION = click.option(
     "--main", "main", is_flag=True, help="Count only the documents where each actor is a main actor."

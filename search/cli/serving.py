@@ -11,6 +11,7 @@ from .base import (
     cli,
     index_dir_option,
     say,
+    stop_on_sigterm_as_on_ctrl_c,
 )
 
 
@@ -55,6 +56,8 @@ def serve_command(
       search serve
       curl 'http://127.0.0.1:8000/search?q=mali&actor=ecowas&limit=3'
     """
+    from ..resident import ResidentServer
+    from ..searching import open_index
     from ..server import (  # only this command
         address_of,
         create_app,
@@ -66,8 +69,9 @@ def serve_command(
     )
 
     settings = _settings(ctx)
+    folder = index_dir or settings.index_dir
     app = create_app(
-        index_dir or settings.index_dir,
+        folder,
         request_timeout=settings.request_timeout,
         host_names=host_names_for(host, allowed_hosts),
         ranking=settings.ranking,
@@ -85,5 +89,15 @@ def serve_command(
         f"search: serving {len(app.state.index)} documents on {address_of(sock)} ({what}; Ctrl-C stops)",
         err=True,
     )
-    serve(app, sock)
+    # The read commands on this index ask this process (search.resident) while it serves.
+    stop_on_sigterm_as_on_ctrl_c()
+    resident = ResidentServer(
+        folder,
+        lambda ranking: app.state.index if ranking == settings.ranking else open_index(folder, ranking),
+    )
+    resident.start()
+    try:
+        serve(app, sock)
+    finally:
+        resident.close()
     say("search: stopped serving")

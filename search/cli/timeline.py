@@ -9,9 +9,8 @@ from pathlib import Path
 import click
 
 from .. import wire
-from ..models import PERIODS, SPLITS
+from ..models import MAX_SERIES, PERIODS, SPLITS
 from ..rendering import render_timeline, render_timeline_total, render_unknown_actor
-from ..searching import MAX_SERIES
 from .base import (
     EXIT_NO_MATCH,
     cli,

@@ -6,13 +6,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .. import wire
-from ..models import Associations
+from ..models import MAX_NODES, Associations
 from ..rendering import render_associations, render_unknown_actor
-from ..searching import MAX_NODES, SearchIndex
 from .base import (
     EXIT_NO_MATCH,
     F,
@@ -25,6 +25,9 @@ from .base import (
     open_from_settings,
     say,
 )
+
+if TYPE_CHECKING:
+    from ..searching import SearchIndex
 
 CSV_OPTION = click.option("--csv", "as_csv", is_flag=True, help="Print CSV: a header, then a row each.")
 NETWORK_FORMATS = ("json", "graphml", "csv")

@@ -26,6 +26,7 @@ from .base import (
     index_dir_option,
     json_option,
     say,
+    stop_on_sigterm_as_on_ctrl_c,
     use_color,
 )
 
@@ -147,20 +148,32 @@ def watch_command(
     """
     settings = _settings(ctx)
 
+    from ..resident import ResidentServer
+    from ..searching import open_index
     from ..watching import watch_corpus  # imported here, as in `search index`
+
+    folder = index_dir or settings.index_dir
+    # The read commands on this index ask this process (search.resident) once its first run made it.
+    resident = ResidentServer(folder, lambda ranking: open_index(folder, ranking))
+    stop_on_sigterm_as_on_ctrl_c()
 
     def report(done: IndexReport) -> None:
         _echo_report(done, prefix=datetime.now().strftime("%H:%M:%S "))
+        if not resident.listening:
+            resident.start()
 
-    watch_corpus(
-        corpus or settings.corpus_dir,
-        index_dir or settings.index_dir,
-        report,
-        debounce_ms=debounce,
-        lock_timeout=settings.lock_timeout if wait is None else wait,
-        max_file_bytes=settings.max_file_bytes,
-        copy_threshold=settings.copy_threshold,
-    )
+    try:
+        watch_corpus(
+            corpus or settings.corpus_dir,
+            folder,
+            report,
+            debounce_ms=debounce,
+            lock_timeout=settings.lock_timeout if wait is None else wait,
+            max_file_bytes=settings.max_file_bytes,
+            copy_threshold=settings.copy_threshold,
+        )
+    finally:
+        resident.close()
     say("search: stopped watching")
 
 

@@ -46,7 +46,10 @@ COPIES_NAME = "copies.json"  # the copy groups (copies.py), by document id
 RUN_LOCK_NAME = ".indexing.lock"  # made before the manifest, in a folder that is still empty
 # What may stand in a folder before our manifest does: our lock and half-written manifest (a first run
 # killed early), and a placeholder that keeps an empty folder in version control (this project's index/).
-OWN_LOOSE_FILES = frozenset({RUN_LOCK_NAME, "search-index.tmp", ".gitignore", ".gitkeep", ".keep"})
+# And the socket of a serving or watching process (search.resident) that was killed.
+OWN_LOOSE_FILES = frozenset(
+    {RUN_LOCK_NAME, "search-index.tmp", "query.sock", ".gitignore", ".gitkeep", ".keep"}
+)
 MANIFEST_FORMAT = "news-search index"
 
 # What a write to the index folder fails with when the folder cannot take it: a full disk or quota, a

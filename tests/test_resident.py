@@ -1,0 +1,169 @@
+"""The read commands answered by a process that holds the index open: the same bytes and exit codes as
+in-process, and in-process whenever that process cannot answer."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from search import index_corpus, resident
+from search.resident import SOCKET_NAME, RemoteIndex, ResidentServer
+from search.searching import open_index
+
+from .conftest import WEB_CORPUS, write_corpus
+from .test_cli import run
+from .test_end_to_end import SEARCH
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """WEB_CORPUS indexed, in a folder of this module's own (the server puts its socket in it)."""
+    root = tmp_path_factory.mktemp("resident")
+    index_corpus(write_corpus(root / "corpus", WEB_CORPUS), root / "index")
+    (root / "queries.txt").write_text("mali\nharmattan\nzzzz\n", encoding="utf-8")
+    return root / "index"
+
+
+@pytest.fixture
+def resident_server(index_dir: Path) -> Iterator[ResidentServer]:
+    server = ResidentServer(index_dir, lambda ranking: open_index(index_dir, ranking))
+    assert server.start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+COMMANDS = [
+    ["query", "mali"],
+    ["query", "--json", "mali", "--facets", "actor,source,year"],
+    ["query", "harmattan", "--limit", "3", "--offset", "2", "--sort", "-date"],
+    ["query", "mali", "--actor", "ecowas", "--since", "2012-03", "--until", "2012-04"],
+    ["query", "zzzz"],  # no hits: exit 1
+    ["query", "peacekeping"],  # a suggestion
+    ["query", "mali", "--actor", "Atlantis"],  # an unknown actor
+    ["query", "date:2012-13"],  # a bad date: exit 2
+    ["query", "--format", "csv", "mali"],
+    ["actors"],
+    ["actors", "mali", "--json"],
+    ["sources"],
+    ["show", "a.txt"],
+    ["show", "nothing-here.txt"],  # exit 2
+    ["similar", "a.txt"],
+    ["stats"],
+    ["timeline", "mali"],
+    ["timeline", "mali", "--split-by", "source", "--json"],
+    ["terms", "mali"],
+    ["network", "mali"],
+    ["batch", "QUERIES"],
+]
+
+
+def _run(args: list[str], index_dir: Path) -> Result:
+    args = [str(index_dir.parent / "queries.txt") if arg == "QUERIES" else arg for arg in args]
+    return run([*args, "--index-dir", str(index_dir)], index_dir.parent)
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_a_command_answered_by_the_resident_process_prints_what_it_prints_in_process(
+    index_dir: Path, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = _run(args, index_dir)
+    server = ResidentServer(index_dir, lambda ranking: open_index(index_dir, ranking))
+    assert server.start()
+    try:
+        # Every call goes to the resident process: opening the index here would fail the test.
+        monkeypatch.setattr(RemoteIndex, "_local", lambda self: pytest.fail("opened in-process"))
+        answered = _run(args, index_dir)
+    finally:
+        server.close()
+    assert (answered.exit_code, answered.stdout, answered.stderr) == (
+        alone.exit_code,
+        alone.stdout,
+        alone.stderr,
+    )
+    assert not (index_dir / SOCKET_NAME).exists()
+
+
+def test_the_socket_is_the_owners_alone(index_dir: Path, resident_server: ResidentServer) -> None:
+    mode = os.stat(index_dir / SOCKET_NAME).st_mode
+    assert stat.S_ISSOCK(mode) and stat.S_IMODE(mode) == 0o600
+
+
+def test_a_second_process_leaves_the_first_ones_socket_alone(
+    index_dir: Path, resident_server: ResidentServer
+) -> None:
+    second = ResidentServer(index_dir, lambda ranking: open_index(index_dir, ranking))
+    assert not second.start()
+    second.close()
+    assert (index_dir / SOCKET_NAME).exists() and _run(["query", "mali"], index_dir).exit_code == 0
+
+
+def test_a_socket_left_by_a_killed_process_is_answered_in_process_then_replaced(index_dir: Path) -> None:
+    alone = _run(["query", "mali"], index_dir)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as dead:
+        dead.bind(str(index_dir / SOCKET_NAME))  # bound, never listening: what a kill -9 leaves
+    try:
+        assert _run(["query", "mali"], index_dir).stdout == alone.stdout
+        server = ResidentServer(index_dir, lambda ranking: open_index(index_dir, ranking))
+        assert server.start()
+        server.close()
+    finally:
+        (index_dir / SOCKET_NAME).unlink(missing_ok=True)
+
+
+def test_a_resident_process_running_other_code_is_not_asked(
+    index_dir: Path, resident_server: ResidentServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade or an edit after `search serve` started: the client's code differs from the server's."""
+    alone = _run(["query", "mali"], index_dir)
+    monkeypatch.setattr(resident, "code_stamp", lambda: "another program")
+    opened: list[bool] = []
+    local = RemoteIndex._local
+    monkeypatch.setattr(RemoteIndex, "_local", lambda self: opened.append(True) or local(self))
+    assert _run(["query", "mali"], index_dir).stdout == alone.stdout
+    assert opened == [True]
+
+
+@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
+def test_the_installed_command_asks_a_running_search_serve_and_imports_no_engine(index_dir: Path) -> None:
+    env = {**os.environ, "XDG_CONFIG_HOME": str(index_dir.parent / "config"), "NO_COLOR": "1"}
+    query = [SEARCH, "query", "mali", "--index-dir", str(index_dir)]
+    alone = subprocess.run(query, env=env, capture_output=True, timeout=60)
+    serving = subprocess.Popen(
+        [SEARCH, "serve", "--index-dir", str(index_dir), "--port", "0"], env=env, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (index_dir / SOCKET_NAME).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        answered = subprocess.run(query, env=env, capture_output=True, timeout=60)
+        assert (answered.returncode, answered.stdout, answered.stderr) == (
+            alone.returncode, alone.stdout, alone.stderr,
+        )  # fmt: skip
+        imports = "import sys; from search.cli import main\ntry: main()\nfinally: print(sorted(sys.modules))"
+        probe = subprocess.run(
+            [sys.executable, "-c", imports, "query", "mali", "--index-dir", str(index_dir)],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        modules = probe.stdout.splitlines()[-1]
+        assert "'search.resident'" in modules and "whoosh" not in modules and "numpy" not in modules
+        serving.send_signal(signal.SIGKILL)  # the socket stays behind: answered in-process
+        serving.wait(timeout=30)
+        after = subprocess.run(query, env=env, capture_output=True, timeout=60)
+        assert (after.returncode, after.stdout) == (alone.returncode, alone.stdout)
+    finally:
+        if serving.poll() is None:
+            serving.kill()
+            serving.wait(timeout=30)
+        (index_dir / SOCKET_NAME).unlink(missing_ok=True)
