@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import multiprocessing
 import pickle
 import tempfile
 import time
@@ -51,7 +52,7 @@ from .models import (
     SkippedFile,
     SourceFile,
 )
-from .workers import prepared_in_order
+from .workers import prepared_in_order, written_in_order
 
 log = logging.getLogger(__name__)
 
@@ -306,14 +307,18 @@ def _full_build(
         for kept in engine.added_documents(index_dir):  # what apps added is not in the folder: keep it
             build.add(kept, None)
         spooled = len(paths) - len(skipped)
-        for document, document_warnings, signature in prepared_in_order(
-            _read_back(spool), learned, options, parallel=spooled >= PARALLEL_MIN_DOCS
-        ):
+        parallel = spooled >= PARALLEL_MIN_DOCS and "fork" in multiprocessing.get_all_start_methods()
+        prepared = (
+            written_in_order(_read_back(spool), learned, options, build)  # written by the workers
+            if parallel
+            else prepared_in_order(_read_back(spool), learned, options)
+        )
+        for document, document_warnings, signature in prepared:
             warnings.extend(document_warnings)
             if isinstance(document, SkippedFile):
                 skipped.append(document)
             else:
-                build.add(document, signature)
+                build.record(document, signature) if parallel else build.add(document, signature)
                 changes.append(("added", document.document.id))
         build.record_cleaning(cleaner_state(learned, options, actors_files))
         build.record_aliases(options.gazetteer.names_now())

@@ -188,6 +188,37 @@ def test_serve_without_the_ui_serves_the_api_alone(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
+def test_kill_9_while_workers_write_a_rebuild_leaves_the_old_index_and_no_worker(tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    _articles(corpus, 50)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    command = [SEARCH, "index", str(corpus), "--index-dir", str(index_dir), "--quiet"]
+    assert subprocess.run(command, env=env, timeout=120).returncode == 0  # type: ignore[list-item]
+    _articles(corpus, 1200, start=50)
+    run = subprocess.Popen([*command, "--rebuild"], env=env, stderr=subprocess.PIPE, text=True)  # type: ignore[list-item]
+
+    def processes() -> list[str]:
+        return subprocess.run(["pgrep", "-f", str(index_dir)], capture_output=True, text=True).stdout.split()
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and run.poll() is None and len(processes()) < 2:
+        time.sleep(0.01)  # until the writing workers start (forked: the same command line)
+    time.sleep(0.5)  # into their writing
+    run.send_signal(signal.SIGKILL)
+    _, stderr = run.communicate(timeout=30)
+    assert run.returncode == -signal.SIGKILL, "the rebuild ended before it could be killed"
+    time.sleep(0.5)
+    assert processes() == [] and "Traceback" not in stderr  # the workers died with it
+    assert len(open_index(index_dir)) == 50  # the old index answers until a rebuild commits
+
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)  # type: ignore[list-item]
+    assert again.returncode == 0 and again.stderr == ""
+    assert len(open_index(index_dir)) == 1250
+    assert not list(index_dir.glob("*.tmp"))  # what the killed workers had begun is gone
+
+
+@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
 def test_a_first_build_killed_before_its_commit_is_built_again_and_leaves_no_worker(tmp_path: Path) -> None:
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     _articles(corpus, 600)  # enough for the build to run on worker processes

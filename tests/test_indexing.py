@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import errno
 import hashlib
+import multiprocessing
 import os
 import re
 import shutil
@@ -14,6 +16,7 @@ from search import (
     CorpusNotFoundError,
     Document,
     IndexNeedsRebuildError,
+    IndexNotWritableError,
     MassRemovalError,
     NotAnIndexError,
     SkippedFile,
@@ -374,6 +377,35 @@ def test_a_build_on_worker_processes_stores_what_a_build_in_one_process_does(
     ]
     for query in ("convoy kidal", '"escorted convoy 7"', "toure", "title:convoy"):
         assert parallel.search(query) == serial.search(query)
+    # Each worker wrote a segment of its own, committed together: the same index from run to run.
+    assert len(list((tmp_path / "parallel").glob("*.seg"))) == (os.cpu_count() or 2)
+    monkeypatch.setattr(indexing, "PARALLEL_MIN_DOCS", 1)
+    index_corpus(corpus, tmp_path / "again")
+    again = open_index(tmp_path / "again")
+    assert [h.id for h in again.search("convoy", limit=60).hits] == [
+        h.id for h in parallel.search("convoy", limit=60).hits
+    ]
+
+
+def test_a_worker_that_fails_to_write_fails_the_build_and_leaves_the_old_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus", {f"{n:02}.txt": f"Story {n}\nThe convoy {n} left Gao." for n in range(40)}
+    )
+    index_corpus(corpus, tmp_path / "index")
+    files = sorted(p.name for p in (tmp_path / "index").iterdir())
+    monkeypatch.setattr(indexing, "PARALLEL_MIN_DOCS", 1)
+
+    def full_disk(self: object, prepared: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(engine.writer.SegmentPart, "add", full_disk)  # in the workers, forked after this
+    with pytest.raises(IndexNotWritableError, match="no space left on device"):
+        index_corpus(corpus, tmp_path / "index", rebuild=True)
+    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == files  # its segments' files removed
+    assert len(open_index(tmp_path / "index")) == 40
+    assert multiprocessing.active_children() == []
 
 
 def test_given_authors_are_stored_shown_and_searchable_and_each_date_says_where_it_came_from(

@@ -1,5 +1,5 @@
-"""Two patches to Whoosh 2.7.5's file reading: column readers cached per segment, and buffer files
-that read through memoryviews instead of copying.
+"""Three patches to Whoosh 2.7.5's reading: column readers cached per segment, buffer files that read
+through memoryviews instead of copying, and a column read across segments when one of them lacks it.
 
 They replace private methods, so they are applied (by apply(), when an index is opened or written)
 only to the Whoosh version they were written against; any other version runs unpatched, slower.
@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 import whoosh
+from whoosh import columns, reading
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 
@@ -23,8 +24,8 @@ PATCHED_VERSION = (2, 7, 5)
 def _cached_column_reader(self: Any, fieldname: str, column: Any) -> Any:
     """Whoosh 2.7.5's W3PerDocReader._cached_reader, remembering columns that do not exist too.
 
-    The original stats the disk for every posting of a field without a lengths column (an id, the
-    spelling words): 40% of a commit's time. A segment's files never change once written.
+    The original stats the disk for every posting of a field without a lengths column (an id, a
+    keyword field): 40% of a commit's time. A segment's files never change once written.
     """
     if fieldname not in self._readers:
         exists = self.has_column(fieldname)
@@ -81,6 +82,22 @@ def _buffer_file_init(self: Any, buf: memoryview, name: str | None = None, onclo
     self.is_closed = False
 
 
+def _multi_column_reader(
+    self: Any, fieldname: str, column: Any = None, reverse: bool = False, translate: bool = True
+) -> Any:
+    """whoosh.reading.MultiReader.column_reader, with every segment in it.
+
+    The original leaves out the segments that have no file for the column, but keeps the others'
+    offsets as they are: every document after such a segment was read from the wrong one, and a
+    document of an index whose first segment had no dated document could not be read at all
+    (IndexError). A segment without the file reads the column's default value, as it does alone.
+    """
+    readers = [
+        r.column_reader(fieldname, column=column, reverse=reverse, translate=translate) for r in self.readers
+    ]
+    return columns.MultiColumnReader(readers, list(self.doc_offsets))
+
+
 @functools.cache
 def apply() -> None:
     """Patch Whoosh, the first time an index is opened or written, if it is the version the patches were
@@ -92,3 +109,4 @@ def apply() -> None:
         return
     whoosh3.W3PerDocReader._cached_reader = _cached_column_reader
     structfile.BufferFile.__init__ = _buffer_file_init
+    reading.MultiReader.column_reader = _multi_column_reader

@@ -114,6 +114,7 @@ class IndexBuild:
         before = (read_catalog(index_dir) if clear else self._catalog) if self._tracks_fresh else {}
         self._hashes_before = {doc_id: entry.content_hash for doc_id, entry in before.items()}
         self._fresh: dict[str, PreparedDocument | None] = {}
+        self._parts: list[object] = []  # segments written by SegmentParts (a rebuild on several cores)
         self._writer = self._new_writer()
 
     @property
@@ -166,12 +167,27 @@ class IndexBuild:
         """Add a document, or replace the one with its id; analysed here unless it was prepared. A
         signature of None marks a document an app added (no file behind it)."""
         prepared = document if isinstance(document, PreparedDocument) else prepare(document)
-        document = prepared.document
         fields = _to_fields(prepared)
         if self._clear:
             self._writer.add_document(**fields)
         else:
             self._writer.update_document(**fields)
+        self.record(prepared, signature)
+
+    def new_part(self) -> SegmentPart:
+        """A writer of one more segment of this rebuild, for a worker process (forked after this build
+        began): it writes what record() is then told of, and the build commits its segment."""
+        if not self._clear:
+            raise ValueError("only a rebuild is written in parts")
+        return SegmentPart(self._index)
+
+    def adopt(self, segment: object) -> None:
+        """A segment a SegmentPart finished: committed with this build's own, in the order adopted."""
+        self._parts.append(segment)
+
+    def record(self, prepared: PreparedDocument, signature: Signature | None) -> None:
+        """What the run keeps of a document written to the index (by add(), or by a SegmentPart)."""
+        document = prepared.document
         self._catalog[document.id] = CatalogEntry(signature, document.content_hash)
         self._catalog_changes.add(document.id)
         self._copy_changes.add(document.id)
@@ -208,7 +224,9 @@ class IndexBuild:
         self._writer = self._new_writer()
 
     def _finish(self) -> None:
-        if self._clear or self._pending:
+        if self._parts:
+            _commit_with(self._writer, self._parts)
+        elif self._clear or self._pending:
             self._writer.commit(mergetype=CLEAR) if self._clear else self._writer.commit()
         else:
             # Nothing written since the last commit: no commit, which would make an empty generation
@@ -266,6 +284,43 @@ class IndexBuild:
             self._writer.cancel()
         finally:  # cancel fails midway on a full disk, before it lets the lock go
             _release_write_lock(self._writer)
+
+
+class SegmentPart:
+    """One segment of a rebuild written in a worker process, beside the run's own writer (which holds
+    the lock and commits): Whoosh's SegmentWriter without the lock, its segment finished but not
+    committed. Its files are the run's until the commit names them; a run that fails removes them
+    (_remove_unfinished), as it removes its own writer's."""
+
+    def __init__(self, index: Any) -> None:
+        self._writer = whoosh.writing.SegmentWriter(index, _lk=False)
+
+    def add(self, prepared: PreparedDocument) -> None:
+        self._writer.add_document(**_to_fields(prepared))
+
+    def finish(self) -> object | None:
+        """The segment written (a picklable Whoosh Segment), None if it holds no document. The
+        writers' shared temporary folder is left for the run's own writer to remove."""
+        if not self._writer._added:
+            self._writer._close_segment()
+            return None
+        return self._writer._finalize_segment()
+
+    def cancel(self) -> None:
+        with suppress(Exception):
+            self._writer._close_segment()
+
+
+def _commit_with(writer: Any, parts: list[object]) -> None:
+    """Commit a rebuild: the writer's own segment (if it holds documents) and the parts', in one table of
+    contents that drops every older segment (SegmentWriter.commit with mergetype=CLEAR, plus parts)."""
+    try:
+        segments = [writer._finalize_segment()] if writer._added else []
+        if not writer._added:
+            writer._close_segment()
+        writer._commit_toc([*segments, *parts])
+    finally:
+        writer._finish()
 
 
 def _release_write_lock(writer: object) -> None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
+from search import index_corpus, indexing, open_index
 from search.engine import patches
+
+from ..conftest import write_corpus
 
 
 def test_the_view_file_reads_as_bytesio_does_without_copying() -> None:
@@ -29,3 +34,26 @@ def test_opening_an_index_makes_whooshs_buffer_files_read_in_place(sample_index:
         and buffered.read_int() == 5
         and buffered.read() == b"rest"
     )
+
+
+def test_a_column_reads_across_segments_when_one_of_them_lacks_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild on two workers writes two segments; when none (or only the first) holds a dated
+    document, Whoosh's column across segments read the wrong segment or none (IndexError)."""
+    story = "Convoy reaches Kidal\nThe convoy reached Kidal on Monday after a week on the road from Gao."
+    files = {f"{n:02}.txt": f"Report {n}\nThe market of Gao opened, report number {n}." for n in range(60)}
+    files |= {"40.txt": story, "41.txt": story}  # copies of one story: folding them reads their dates
+    corpus = write_corpus(tmp_path / "corpus", files)
+    monkeypatch.setattr(indexing, "PARALLEL_MIN_DOCS", 1)
+    index_corpus(corpus, tmp_path / "index")
+    assert len(list((tmp_path / "index").glob("*.seg"))) >= 2
+    results = open_index(tmp_path / "index").search("convoy kidal")
+    assert (results.total, [len(hit.copies) for hit in results.hits]) == (2, [1])
+    later = write_corpus(
+        corpus, {"99.txt": "---\ndate: 2012-03-22\n---\nMarket day\nThe market of Gao opened."}
+    )
+    index_corpus(later, tmp_path / "index")  # a segment with the date column after ones without it
+    assert [str(hit.date)[:10] for hit in open_index(tmp_path / "index").search("market day").hits][:1] == [
+        "2012-03-22"
+    ]
