@@ -313,13 +313,16 @@ def _full_build(
             if parallel
             else prepared_in_order(_read_back(spool), learned, options)
         )
-        for document, document_warnings, signature in prepared:
-            warnings.extend(document_warnings)
-            if isinstance(document, SkippedFile):
-                skipped.append(document)
-            else:
-                build.record(document, signature) if parallel else build.add(document, signature)
-                changes.append(("added", document.document.id))
+        # Closed before the run's failure is handled: the workers are stopped before what they wrote
+        # is removed, not when the generator is collected.
+        with contextlib.closing(prepared):
+            for document, document_warnings, signature in prepared:
+                warnings.extend(document_warnings)
+                if isinstance(document, SkippedFile):
+                    skipped.append(document)
+                else:
+                    build.record(document, signature) if parallel else build.add(document, signature)
+                    changes.append(("added", document.document.id))
         build.record_cleaning(cleaner_state(learned, options, actors_files))
         build.record_aliases(options.gazetteer.names_now())
         added = len(changes)

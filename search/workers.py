@@ -10,7 +10,7 @@ import os
 import queue as queue_module
 import signal
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import Any
 
 from . import engine
@@ -49,14 +49,14 @@ def _start_worker() -> None:
 
 def prepared_in_order(
     items: Iterable[Spooled], learned: frozenset[str], options: MetadataOptions
-) -> Iterator[Prepared]:
+) -> Generator[Prepared, None, None]:
     """Each spooled file prepared, in order, in this process (a build too small for workers)."""
     return (_prepare_spooled(item, learned, options) for item in items)
 
 
 def written_in_order(
     items: Iterable[Spooled], learned: frozenset[str], options: MetadataOptions, build: engine.IndexBuild
-) -> Iterator[Prepared]:
+) -> Generator[Prepared, None, None]:
     """Each spooled file prepared and written to the index, in order, by worker processes (one a
     core) that each write a segment of the rebuild; the build then commits their segments with its
     own. The caller records each document yielded on the build (build.record), as it would add it.

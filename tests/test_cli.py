@@ -1111,3 +1111,18 @@ def test_a_plain_query_never_imports_numpy(copies_index: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["0", "False", "True"]
+
+
+def test_each_command_is_loaded_from_the_module_that_defines_it() -> None:
+    """`search query` imports the modules of its own command only (base.COMMAND_MODULES): the table
+    must name every command, each with its module."""
+    import importlib
+    import pkgutil
+
+    import search.cli
+    from search.cli.base import COMMAND_MODULES
+
+    for module in pkgutil.iter_modules(search.cli.__path__):
+        importlib.import_module(f"search.cli.{module.name}")
+    defined = {name: command.callback.__module__ for name, command in cli.commands.items()}  # type: ignore[union-attr]
+    assert defined == {name: f"search.cli.{module}" for name, module in COMMAND_MODULES.items()}

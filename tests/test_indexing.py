@@ -408,6 +408,32 @@ def test_a_worker_that_fails_to_write_fails_the_build_and_leaves_the_old_index(
     assert multiprocessing.active_children() == []
 
 
+def test_a_rebuild_failing_in_the_parent_stops_its_workers_before_removing_what_they_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus", {f"{n:03}.txt": f"Story {n}\nThe convoy {n} left Gao." for n in range(200)}
+    )
+    index_corpus(corpus, tmp_path / "index")
+    files = sorted(p.name for p in (tmp_path / "index").iterdir())
+    monkeypatch.setattr(indexing, "PARALLEL_MIN_DOCS", 1)
+    recorded: list[str] = []
+
+    def record_until_the_hundredth(
+        self: object, prepared: engine.PreparedDocument, signature: object
+    ) -> None:
+        recorded.append(prepared.document.id)
+        if len(recorded) == 100:
+            raise RuntimeError("the parent failed")
+
+    monkeypatch.setattr(engine.IndexBuild, "record", record_until_the_hundredth)
+    with pytest.raises(RuntimeError, match="the parent failed"):
+        index_corpus(corpus, tmp_path / "index", rebuild=True)
+    assert multiprocessing.active_children() == []
+    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == files
+    assert len(open_index(tmp_path / "index")) == 200
+
+
 def test_given_authors_are_stored_shown_and_searchable_and_each_date_says_where_it_came_from(
     tmp_path: Path,
 ) -> None:
