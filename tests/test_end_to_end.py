@@ -57,18 +57,25 @@ def _articles(folder: Path, count: int, start: int = 0) -> None:
         )
 
 
-@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
-@pytest.mark.parametrize("rebuild", [False, True])
-def test_kill_9_in_the_middle_of_indexing_leaves_a_working_index(tmp_path: Path, rebuild: bool) -> None:
+def _indexed_then_grown(tmp_path: Path) -> tuple[Path, dict[str, str], list[str]]:
+    """50 articles indexed by the installed command, then 1,200 more written: the index folder, the
+    environment and the `search index` command line that would index them."""
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     _articles(corpus, 50)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
-    command = [SEARCH, "index", str(corpus), "--index-dir", str(index_dir), "--quiet"]
-    assert subprocess.run(command, env=env, timeout=120).returncode == 0  # type: ignore[list-item]
+    command = [str(SEARCH), "index", str(corpus), "--index-dir", str(index_dir), "--quiet"]
+    assert subprocess.run(command, env=env, timeout=120).returncode == 0
     _articles(corpus, 1200, start=50)
+    return index_dir, env, command
+
+
+@pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_kill_9_in_the_middle_of_indexing_leaves_a_working_index(tmp_path: Path, rebuild: bool) -> None:
+    index_dir, env, command = _indexed_then_grown(tmp_path)
     before = sorted(index_dir.glob("_MAIN_*.toc"))  # the tables of contents: a commit writes another
-    run = subprocess.Popen([*command, *(["--rebuild"] if rebuild else [])], env=env)  # type: ignore[list-item]
+    run = subprocess.Popen([*command, *(["--rebuild"] if rebuild else [])], env=env)
     deadline = time.monotonic() + 60
     # Kill after the first batch is committed (an update), or a moment into a rebuild's single commit.
     while time.monotonic() < deadline and run.poll() is None:
@@ -87,7 +94,7 @@ def test_kill_9_in_the_middle_of_indexing_leaves_a_working_index(tmp_path: Path,
             assert len(index) == 50  # the old index serves until the new one is committed
         else:
             assert 50 < len(index) < 1250  # the first batch was committed, the rest was not
-    finished = subprocess.run(command, env=env, timeout=300)  # type: ignore[list-item]
+    finished = subprocess.run(command, env=env, timeout=300)
     assert finished.returncode == 0
     assert len(open_index(index_dir)) == 1250
 
@@ -189,14 +196,8 @@ def test_serve_without_the_ui_serves_the_api_alone(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
 def test_kill_9_while_workers_write_a_rebuild_leaves_the_old_index_and_no_worker(tmp_path: Path) -> None:
-    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
-    _articles(corpus, 50)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
-    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
-    command = [SEARCH, "index", str(corpus), "--index-dir", str(index_dir), "--quiet"]
-    assert subprocess.run(command, env=env, timeout=120).returncode == 0  # type: ignore[list-item]
-    _articles(corpus, 1200, start=50)
-    run = subprocess.Popen([*command, "--rebuild"], env=env, stderr=subprocess.PIPE, text=True)  # type: ignore[list-item]
+    index_dir, env, command = _indexed_then_grown(tmp_path)
+    run = subprocess.Popen([*command, "--rebuild"], env=env, stderr=subprocess.PIPE, text=True)
 
     def processes() -> list[str]:
         return subprocess.run(["pgrep", "-f", str(index_dir)], capture_output=True, text=True).stdout.split()
@@ -212,7 +213,7 @@ def test_kill_9_while_workers_write_a_rebuild_leaves_the_old_index_and_no_worker
     assert processes() == [] and "Traceback" not in stderr  # the workers died with it
     assert len(open_index(index_dir)) == 50  # the old index answers until a rebuild commits
 
-    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)  # type: ignore[list-item]
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and again.stderr == ""
     assert len(open_index(index_dir)) == 1250
     assert not list(index_dir.glob("*.tmp"))  # what the killed workers had begun is gone

@@ -387,15 +387,23 @@ def test_a_build_on_worker_processes_stores_what_a_build_in_one_process_does(
     ]
 
 
+def _indexed_before_a_parallel_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int
+) -> tuple[Path, list[str]]:
+    """A corpus of `count` stories indexed, and the index folder's files; rebuilds from here on run on
+    worker processes whatever their size."""
+    corpus = write_corpus(
+        tmp_path / "corpus", {f"{n:03}.txt": f"Story {n}\nThe convoy {n} left Gao." for n in range(count)}
+    )
+    index_corpus(corpus, tmp_path / "index")
+    monkeypatch.setattr(indexing, "PARALLEL_MIN_DOCS", 1)
+    return corpus, sorted(p.name for p in (tmp_path / "index").iterdir())
+
+
 def test_a_worker_that_fails_to_write_fails_the_build_and_leaves_the_old_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus = write_corpus(
-        tmp_path / "corpus", {f"{n:02}.txt": f"Story {n}\nThe convoy {n} left Gao." for n in range(40)}
-    )
-    index_corpus(corpus, tmp_path / "index")
-    files = sorted(p.name for p in (tmp_path / "index").iterdir())
-    monkeypatch.setattr(indexing, "PARALLEL_MIN_DOCS", 1)
+    corpus, files = _indexed_before_a_parallel_rebuild(tmp_path, monkeypatch, 40)
 
     def full_disk(self: object, prepared: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -411,12 +419,7 @@ def test_a_worker_that_fails_to_write_fails_the_build_and_leaves_the_old_index(
 def test_a_rebuild_failing_in_the_parent_stops_its_workers_before_removing_what_they_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus = write_corpus(
-        tmp_path / "corpus", {f"{n:03}.txt": f"Story {n}\nThe convoy {n} left Gao." for n in range(200)}
-    )
-    index_corpus(corpus, tmp_path / "index")
-    files = sorted(p.name for p in (tmp_path / "index").iterdir())
-    monkeypatch.setattr(indexing, "PARALLEL_MIN_DOCS", 1)
+    corpus, files = _indexed_before_a_parallel_rebuild(tmp_path, monkeypatch, 200)
     recorded: list[str] = []
 
     def record_until_the_hundredth(
