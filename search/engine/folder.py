@@ -34,7 +34,11 @@ from ..models import Alert, CleanerState, IndexManifest
 
 _log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 11
+# 12: no field of unstemmed words (`words`, once for spelling suggestions). An index of 11 still reads
+# and updates (its field is no longer read nor filled) and is marked 12 by its next run, so that a
+# program of 11, which would fill the field, asks for a rebuild instead of failing on a document.
+SCHEMA_VERSION = 12
+READABLE_SCHEMAS = frozenset({11, SCHEMA_VERSION})
 MANIFEST_NAME = "search-index.json"
 
 ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets
@@ -129,7 +133,7 @@ def read_manifest(index_dir: Path) -> IndexManifest:
         raise _damaged(index_dir, error) from None
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
         raise _damaged(index_dir, ValueError(f"{MANIFEST_NAME} is not ours"))
-    if manifest.get("schema_version") != SCHEMA_VERSION:
+    if manifest.get("schema_version") not in READABLE_SCHEMAS:
         raise IndexNeedsRebuildError(
             f"index at {index_dir} has schema version {manifest.get('schema_version')}, "
             f"this program needs {SCHEMA_VERSION}"
