@@ -194,9 +194,7 @@ def index_corpus(
         manifest = None  # a first build that did not finish: build again, from the start
     if rebuild or manifest is None:
         if rebuild and not allow_mass_removal:  # a rebuild replaces the index: it may not empty it either
-            _check_removals(
-                root, engine.read_catalog(index_dir), {relative_id(p, root) for p in discover(root)}
-            )
+            _check_removals(root, engine.read_catalog(index_dir), set(survey(root).ids))
         counts = _full_build(
             root, index_dir, options(), actors_files, lock_timeout, max_file_bytes, progress, copy_threshold
         )
@@ -377,8 +375,8 @@ def _update(
     again from its stored text, and the documents whose actors changed are updated.
     """
     learned = frozenset(cleaner.repeated_lines)
-    paths, sidecars = survey(root)
-    ids = [relative_id(path, root) for path in paths]
+    surveyed = survey(root)
+    paths, ids, sidecars = surveyed.paths, surveyed.ids, surveyed.sidecars
     skipped: list[SkippedFile] = []
     warnings: list[str] = []
     added = updated = unchanged = 0
@@ -405,7 +403,7 @@ def _update(
             if before is not None and signature is not None and before.signature == signature:
                 unchanged += 1
             else:
-                source = read_source(path, root, max_file_bytes)
+                source = read_source(Path(path), root, max_file_bytes)
                 if (
                     isinstance(source, SourceFile)
                     and before is not None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from search import index_corpus
 from search.corpus import check_corpus_dir, discover, file_signature, read_source, relative_id, survey
 from search.errors import CorpusNotFoundError
 from search.models import SkippedFile, SourceFile
@@ -217,12 +218,25 @@ def test_a_surveyed_folder_gives_each_file_the_signature_its_own_stats_give(tmp_
             ".hidden/g.txt": "G",
         },
     )  # fmt: skip
-    paths, sidecars = survey(tmp_path)
-    assert paths == discover(tmp_path) and len(paths) == 5
-    assert sidecars == {
+    surveyed = survey(tmp_path)
+    assert [Path(p) for p in surveyed.paths] == discover(tmp_path) and len(surveyed.paths) == 5
+    assert surveyed.sidecars == {
         str(tmp_path / n) for n in ("a.meta.json", "b.txt.meta.json", "sub/d.meta.json", "f.meta.json")
     }
-    for path in paths:
-        assert file_signature(path, sidecars) == file_signature(path)
-        assert relative_id(path, tmp_path) == path.relative_to(tmp_path).as_posix()
-    assert [file_signature(p)[2] > 0 for p in paths] == [True, True, False, True, False]  # type: ignore[index]
+    for path, doc_id in zip(surveyed.paths, surveyed.ids, strict=True):
+        assert file_signature(path, surveyed.sidecars) == file_signature(Path(path))
+        assert doc_id == relative_id(Path(path), tmp_path) == Path(path).relative_to(tmp_path).as_posix()
+    assert [file_signature(p)[2] > 0 for p in surveyed.paths] == [True, True, False, True, False]  # type: ignore[index]
+
+
+def test_a_file_whose_name_is_not_utf8_gets_the_same_id_from_the_walk_as_from_its_path(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    odd = Path(os.fsdecode(os.fsencode(folder) + b"/caf\xe9.txt"))
+    odd.write_text("Coffee prices", encoding="utf-8")
+    surveyed = survey(tmp_path)
+    assert surveyed.ids == (relative_id(odd, tmp_path),) == ("sub/caf\\xe9.txt",)
+    assert index_corpus(tmp_path, tmp_path.parent / "index").added == 1
+    assert index_corpus(tmp_path, tmp_path.parent / "index").unchanged == 1
