@@ -285,6 +285,12 @@ def _alias(actor_id: str, text: str) -> _Alias:
     return _Alias(actor_id, text, exact_case=acronym, capitalised=text[:1].isupper())
 
 
+def _version_digest(actors_toml: str, places_toml: str, model: bytes) -> hashlib.blake2b:
+    """The start of a gazetteer's version: our data files and the model; each user file's text is
+    added to it in turn (build_gazetteer() and gazetteer_version() must give the same)."""
+    return hashlib.blake2b(actors_toml.encode() + places_toml.encode() + model, digest_size=8)
+
+
 def build_gazetteer(
     actors_toml: str, places_toml: str, user_files: Sequence[Path] = (), model: bytes = b""
 ) -> Gazetteer:
@@ -294,7 +300,7 @@ def build_gazetteer(
     entries: dict[str, dict[str, Any]] = {}
     for raw in _parse_data_file(actors_toml, "search/data/actors.toml").get("actor", []):
         entries[raw["id"]] = dict(raw)
-    digest = hashlib.blake2b(actors_toml.encode() + places_toml.encode() + model, digest_size=8)
+    digest = _version_digest(actors_toml, places_toml, model)
     not_actors: set[str] = set()
     for path in user_files:
         user_text = _read_user_file(path)
@@ -451,8 +457,7 @@ def load_gazetteer(user_files: Iterable[Path] = ()) -> Gazetteer:
 def gazetteer_version(user_files: Iterable[Path] = ()) -> str:
     """The version load_gazetteer() would give, without building the gazetteer (an indexing run
     that finds nothing changed checks it, and needs nothing else of it)."""
-    actors_toml, places_toml, model = _package_data()
-    digest = hashlib.blake2b(actors_toml.encode() + places_toml.encode() + model, digest_size=8)
+    digest = _version_digest(*_package_data())
     for path in (p for p in user_files if p.is_file()):
         digest.update(_read_user_file(path).encode())
     return digest.hexdigest()

@@ -44,6 +44,7 @@ FORWARDED = frozenset({
     "actor_names", "source_names", "find_actor",
 })  # fmt: skip
 FORWARDED_VALUES = frozenset({"corpus_root"})  # properties, read rather than called
+_ANSWERED = FORWARDED | FORWARDED_VALUES
 CONNECT_SECONDS = 1.0  # a live process accepts at once; a stale socket refuses at once
 ANSWER_SECONDS = 300.0  # a batch of queries may take minutes; a process that hangs longer is given up
 _LENGTH = struct.Struct(">Q")
@@ -270,11 +271,7 @@ class ResidentServer:
                     logger.debug("a resident call failed: %s", error)
 
     def _answer(self, call: object) -> Answer:
-        if (
-            not isinstance(call, Call)
-            or call.code != self._code
-            or call.method not in FORWARDED | FORWARDED_VALUES
-        ):
+        if not isinstance(call, Call) or call.code != self._code or call.method not in _ANSWERED:
             return Answer(failed=True)
         try:
             index = self._indexes.get(call.ranking)

@@ -301,10 +301,16 @@ class SegmentPart:
     def finish(self) -> object | None:
         """The segment written (a picklable Whoosh Segment), None if it holds no document. The
         writers' shared temporary folder is left for the run's own writer to remove."""
-        if not self._writer._added:
-            self._writer._close_segment()
+        return self.finished(self._writer)
+
+    @staticmethod
+    def finished(writer: Any) -> object | None:
+        """A Whoosh SegmentWriter's segment finished (not committed), or its files closed and None if
+        it holds no document: a part's, or the run's own writer's at a rebuild's commit."""
+        if not writer._added:
+            writer._close_segment()
             return None
-        return self._writer._finalize_segment()
+        return writer._finalize_segment()
 
     def cancel(self) -> None:
         with suppress(Exception):
@@ -315,10 +321,8 @@ def _commit_with(writer: Any, parts: list[object]) -> None:
     """Commit a rebuild: the writer's own segment (if it holds documents) and the parts', in one table of
     contents that drops every older segment (SegmentWriter.commit with mergetype=CLEAR, plus parts)."""
     try:
-        segments = [writer._finalize_segment()] if writer._added else []
-        if not writer._added:
-            writer._close_segment()
-        writer._commit_toc([*segments, *parts])
+        own = SegmentPart.finished(writer)
+        writer._commit_toc([*([own] if own is not None else []), *parts])
     finally:
         writer._finish()
 
