@@ -2,7 +2,7 @@
 
     python -m bench.scale [--sizes 1000,10000,all] [--queries 200] [--process-queries 30]
                           [--folder DIR] [--no-textbook] [--no-recoll] [--baseline PATH/TO/search]
-                          [--workbench-only]
+                          [--workbench-only] [--million DIR]
 
 Builds (once, then reuses) folders of .txt articles from ../shared/corpora: the Reuters-21578
 stories and the AllSides articles, in one fixed shuffled order, so each folder holds the first N.
@@ -22,6 +22,9 @@ For each folder, in the same run:
   an export of about 10,000 hits as CSV (`search query WORD --all --format csv`: time, peak memory)
   and a batch of 1,000 queries (`search batch`); --workbench-only measures these alone on the
   folders' built indexes.
+With --million DIR, also bench.million's folder DIR (`python -m bench.million DIR` writes it): ours
+(build, no-op, changed files, queries in-process, as processes and through `search serve`) and
+ripgrep, queries drawn from a fixed sample of its files' headlines; its index goes beside the others.
 Prints one table a folder.
 """
 
@@ -63,6 +66,21 @@ def articles() -> list[Article]:
         header = " - ".join(part for part in (article.get("source"), article.get("date")) if part)
         found.append(Article(article["title"], f"{article['title']}\n{header}\n\n{article['text']}\n"))
     random.Random(SEED).shuffle(found)
+    return found
+
+
+MILLION_SAMPLE = 5_000  # files of a --million folder whose headlines the queries are drawn from
+
+
+def sampled_articles(folder: Path, count: int) -> list[Article]:
+    """count files of a bench.million folder, a fixed sample, with their front matter's headlines."""
+    paths = sorted(folder.glob("*/*.txt"))
+    chosen = random.Random(SEED).sample(paths, min(count, len(paths)))
+    found = []
+    for path in chosen:
+        text = path.read_text(encoding="utf-8")
+        title = next(line for line in text.splitlines() if line.startswith("title: "))[len("title: ") :]
+        found.append(Article(title.strip('"').replace('\\"', '"'), text))
     return found
 
 
@@ -319,8 +337,8 @@ def textbook_worker(corpus: str, index_dir: str) -> None:
     os.makedirs(index_dir)
     started = time.perf_counter()
     writer = whoosh.index.create_in(index_dir, schema).writer(limitmb=256)
-    for path, title, body in documents:
-        writer.add_document(path=path, title=title, body=body)
+    for name, title, body in documents:
+        writer.add_document(path=name, title=title, body=body)
     writer.commit()
     print(time.perf_counter() - started)
 
@@ -376,7 +394,7 @@ def main(argv: list[str] | None = None) -> dict[int, list[Row]]:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", default="1000,10000,all", help="folder sizes; 'all' is every article")
+    parser.add_argument("--sizes", default="1000,10000,all", help="sizes; 'all': every article; '': none")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--process-queries", type=int, default=30)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/news-search-scale"))
@@ -387,6 +405,7 @@ def main(argv: list[str] | None = None) -> dict[int, list[Row]]:
         "--workbench-only", action="store_true",
         help="only the workbench figures (timelines, browsing, export, batch), on each folder's built index",
     )  # fmt: skip
+    parser.add_argument("--million", type=Path, help="also a folder written by bench.million (ours, ripgrep)")
     parser.add_argument("--textbook-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.textbook_worker:
@@ -394,7 +413,7 @@ def main(argv: list[str] | None = None) -> dict[int, list[Row]]:
         return {}
     everything = articles()
     tables: dict[int, list[Row]] = {}
-    for size in [len(everything) if s == "all" else int(s) for s in args.sizes.split(",")]:
+    for size in [len(everything) if s == "all" else int(s) for s in args.sizes.split(",") if s]:
         chosen = everything[:size]
         corpus, work = args.folder / f"corpus-{size}", args.folder / f"work-{size}"
         write_folder(corpus, chosen)
@@ -416,7 +435,22 @@ def main(argv: list[str] | None = None) -> dict[int, list[Row]]:
             rows.append(measure_recoll(corpus, work, queries, args.process_queries, size))
         print_table(f"{size:,} articles ({size_mb(corpus):.0f} MB of text), {os.cpu_count()} cores", rows)
         tables[size] = rows
+    if args.million:
+        tables[-1] = measure_million(args.million, args.folder / "work-million", args)
     return tables
+
+
+def measure_million(corpus: Path, work: Path, args: argparse.Namespace) -> list[Row]:
+    """Ours and ripgrep on a bench.million folder (textbook Whoosh would take hours more)."""
+    sample = sampled_articles(corpus, MILLION_SAMPLE)
+    queries, phrases = title_queries(sample, args.queries), phrase_queries(sample, args.queries)
+    docs = sum(1 for _ in corpus.glob("*/*.txt"))
+    rows = [measure_ours(corpus, work / "index", queries, args.process_queries, docs, phrases)]
+    if shutil.which("rg"):
+        rows.append(measure_ripgrep(corpus, queries, args.process_queries))
+    text_mb = size_mb(corpus)
+    print_table(f"{docs:,} bench.million articles ({text_mb:.0f} MB of text), {os.cpu_count()} cores", rows)
+    return rows
 
 
 if __name__ == "__main__":
