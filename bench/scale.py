@@ -154,8 +154,10 @@ def timed_process(
 ) -> tuple[float, float]:
     """Wall seconds of one process, which must succeed, and (memory=True) its peak memory in MB.
 
-    The memory of the process and its children is sampled from /proc every 20 ms (ru_maxrss
-    would count this benchmark's own memory, which a child holds between fork and exec); short
+    The memory of the process and its children is sampled from /proc (ru_maxrss would count this
+    benchmark's own memory, which a child holds between fork and exec) every 20 ms at first, then
+    less often, to a second: reading a large process's memory map costs CPU the measured command
+    would otherwise have (every 20 ms took a third of a core during a million-article build). Short
     commands are timed without sampling, which would round them up to the sampling period.
     """
     with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a chatty process must not block
@@ -164,7 +166,7 @@ def timed_process(
         peak = 0.0
         while memory and process.poll() is None:
             peak = max(peak, tree_memory_mb(process.pid))
-            time.sleep(0.02)
+            time.sleep(min(1.0, 0.02 + (time.perf_counter() - started) / 100))
         process.wait()
         seconds = time.perf_counter() - started
         if process.returncode not in (0, 1):
