@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     AlertNotFoundError,
+    AmbiguousDocumentError,
     BadInputError,
     CorpusNotFoundError,
     DocumentNotFoundError,
@@ -78,6 +79,7 @@ __all__ = [
     "Alert",
     "AlertNotFoundError",
     "AlertStatus",
+    "AmbiguousDocumentError",
     "Association",
     "Associations",
     "BadInputError",

@@ -48,6 +48,11 @@ class BadInputError(SearchError):
     """An argument or a file the user gave is not usable."""
 
 
+class AmbiguousDocumentError(BadInputError):
+    """An id names a document in more than one of several indexes searched together (each folder's
+    ids are its files' paths within it): it must be looked up in one of them."""
+
+
 class MassRemovalError(SearchError):
     """An update would remove most of the index's documents (a corpus folder emptied, a drive not
     mounted), and was not allowed to."""

@@ -43,7 +43,7 @@ FORWARDED = frozenset({
     "highlight", "copies", "actors", "actors_with", "terms", "network", "sources", "actor_ids",
     "actor_names", "source_names", "find_actor",
 })  # fmt: skip
-FORWARDED_VALUES = frozenset({"corpus_root"})  # properties, read rather than called
+FORWARDED_VALUES = frozenset({"corpus_root", "corpus_roots"})  # properties, read rather than called
 _ANSWERED = FORWARDED | FORWARDED_VALUES
 CONNECT_SECONDS = 1.0  # a live process accepts at once; a stale socket refuses at once
 ANSWER_SECONDS = 300.0  # a batch of queries may take minutes; a process that hangs longer is given up

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -58,14 +58,26 @@ class SearchIndex:
     without being reopened, and may be shared by threads.
     """
 
-    def __init__(self, index_dir: Path, ranking: Ranking | None = None) -> None:
-        self._engine = EngineIndex(Path(index_dir), actors=self, ranking=ranking)
+    def __init__(self, index_dir: Path | Sequence[Path], ranking: Ranking | None = None) -> None:
+        """One index folder, or several searched as one (in the order given)."""
+        self._engine = EngineIndex(index_dir, actors=self, ranking=ranking)
         self._known: KnownActors | None = None
 
     @property
     def index_dir(self) -> Path:
-        """The folder the index lives in."""
+        """The folder the index lives in (the first, of several searched as one)."""
         return self._engine.index_dir
+
+    @property
+    def index_dirs(self) -> tuple[Path, ...]:
+        """The folders of the indexes searched as one (a single index's alone)."""
+        return self._engine.index_dirs
+
+    def _where(self) -> str:
+        """Where a document was looked for, as an error says it."""
+        if len(self.index_dirs) == 1:
+            return f"the index at {self.index_dir}"
+        return "the indexes at " + ", ".join(str(index_dir) for index_dir in self.index_dirs)
 
     @property
     def ranking(self) -> Ranking:
@@ -78,12 +90,16 @@ class SearchIndex:
         return self._engine.corpus_root
 
     @property
+    def corpus_roots(self) -> tuple[str, ...]:
+        """The corpus folders the indexes searched were last built from, in their order."""
+        return self._engine.corpus_roots
+
+    @property
     def gazetteer(self) -> Gazetteer:
         """The gazetteer the index was built with (ours and the user's files); loading is cached."""
         from .gazetteer import load_gazetteer  # imported when an actor is named: a plain query never needs it
 
-        files = self._engine.manifest.cleaner.actors_files
-        return load_gazetteer(Path(f) for f in files)
+        return load_gazetteer(Path(f) for f in self._engine.actors_files)
 
     def actor_ids(self, name: str) -> tuple[str, ...]:
         """Every actor id a name, id or alias may mean among the index's actors (gazetteer.actor_ids);
@@ -390,7 +406,7 @@ class SearchIndex:
             raise BadInputError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
         results = self._engine.similar(document_id, limit)
         if results is None:
-            raise DocumentNotFoundError(f"no document {document_id!r} in the index at {self.index_dir}")
+            raise DocumentNotFoundError(f"no document {document_id!r} in {self._where()}")
         return results
 
     def stats(self) -> IndexStats:
@@ -401,7 +417,7 @@ class SearchIndex:
         """One document by its id (its path relative to the corpus root)."""
         document = self._engine.document(document_id)
         if document is None:
-            raise DocumentNotFoundError(f"no document {document_id!r} in the index at {self.index_dir}")
+            raise DocumentNotFoundError(f"no document {document_id!r} in {self._where()}")
         return document
 
     def highlight(self, text: str, query: str) -> Fragment:
@@ -414,7 +430,7 @@ class SearchIndex:
         outlets), oldest first; none when it has no copy."""
         copies = self._engine.copies(document_id)
         if copies is None:
-            raise DocumentNotFoundError(f"no document {document_id!r} in the index at {self.index_dir}")
+            raise DocumentNotFoundError(f"no document {document_id!r} in {self._where()}")
         return copies
 
     def actors(
@@ -568,7 +584,15 @@ def batch_queries(lines: Iterable[str]) -> list[BatchQuery]:
     return queries
 
 
-def open_index(index_dir: Path | str, ranking: Ranking | None = None) -> SearchIndex:
+def open_index(index_dir: Path | str | Sequence[Path | str], ranking: Ranking | None = None) -> SearchIndex:
     """Open the index in index_dir for searching, ranking as ranking says (None: the defaults); raises
-    IndexNotFoundError if there is none."""
-    return SearchIndex(Path(index_dir), ranking)
+    IndexNotFoundError if there is none. Given several folders, their indexes are searched as one:
+    ranked with the statistics of all their documents together (as one index holding them all would
+    rank them), facets and timelines counting them all; a document id found in more than one of them
+    is AmbiguousDocumentError where one document is asked for."""
+    if isinstance(index_dir, (str, Path)):
+        return SearchIndex(Path(index_dir), ranking)
+    folders = [Path(folder) for folder in index_dir]
+    if not folders:
+        raise BadInputError("no index folder to open")
+    return SearchIndex(folders[0] if len(folders) == 1 else folders, ranking)

@@ -1126,3 +1126,76 @@ def test_each_command_is_loaded_from_the_module_that_defines_it() -> None:
         importlib.import_module(f"search.cli.{module.name}")
     defined = {name: command.callback.__module__ for name, command in cli.commands.items()}  # type: ignore[union-attr]
     assert defined == {name: f"search.cli.{module}" for name, module in COMMAND_MODULES.items()}
+
+
+@pytest.fixture(scope="module")
+def split_indexes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """The sample corpus in one index, and in two (two files and three) from folders of their own."""
+    root = tmp_path_factory.mktemp("split")
+    files = sorted(SAMPLE_CORPUS.glob("*.txt"))
+    for name, part in [("first", files[:2]), ("second", files[2:])]:
+        (root / name).mkdir()
+        for path in part:
+            shutil.copy(path, root / name / path.name)
+    for corpus, index_dir in [(SAMPLE_CORPUS, "whole"), (root / "first", "one"), (root / "second", "two")]:
+        assert run(["index", str(corpus), "--index-dir", str(root / index_dir)], root).exit_code == 0
+    return root / "whole", root / "one", root / "two"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "junta elections"],
+        ["query", "coup", "--json", "--facets", "actor,source,year"],
+        ["query", '"told to leave" OR military', "--since", "2012"],
+        ["timeline", "mali", "--by", "year"],
+        ["actors", "mali", "--limit", "5"],
+        ["network", "mali"],
+        ["query", "mali", "--sort", "date", "--limit", "3"],
+    ],
+)
+def test_indexes_named_together_answer_as_one_index_of_all_their_documents(
+    split_indexes: tuple[Path, Path, Path], tmp_path: Path, args: list[str]
+) -> None:
+    """Ranked with the statistics of every document (BM25's idf, lengths): the same output, scores and
+    all, as one index of the whole sample corpus."""
+    whole, one, two = split_indexes
+    expected = run([*args, "--index-dir", str(whole)], tmp_path)
+    found = run([*args, "--index-dir", str(one), "--index-dir", str(two)], tmp_path)
+    assert expected.exit_code == 0 and expected.stdout
+    assert (found.exit_code, found.stdout, found.stderr) == (
+        expected.exit_code,
+        expected.stdout,
+        expected.stderr,
+    )
+
+
+def test_a_document_of_indexes_named_together_is_shown_by_id_or_by_its_file(
+    split_indexes: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    whole, one, two = split_indexes
+    both = ["--index-dir", str(one), "--index-dir", str(two)]
+    assert (
+        run(["show", DW_REPORT, *both], tmp_path).stdout
+        == run(["show", DW_REPORT, "--index-dir", str(whole)], tmp_path).stdout
+    )
+    by_file = run(["show", str(two.parent / "second" / DW_REPORT), *both, "--json"], tmp_path)
+    assert json.loads(by_file.stdout)["id"] == DW_REPORT
+    stats = json.loads(run(["stats", *both, "--json"], tmp_path).stdout)
+    assert stats["documents"] == 5 and stats["corpus_root"] is None
+    assert "no document 'nothing.txt' in the indexes at" in one_line_error(
+        run(["show", "nothing.txt", *both], tmp_path)
+    )
+
+
+def test_indexes_named_together_say_what_they_cannot_do(
+    split_indexes: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    _, one, two = split_indexes
+    both = ["--index-dir", str(one), "--index-dir", str(two)]
+    merged = run(["actors", "--merge", "Mali", "Bamako", *both], tmp_path)
+    assert merged.exit_code == 2 and "give one --index-dir" in merged.stderr
+    missing = one_line_error(run(["query", "coup", *both, "--index-dir", str(tmp_path / "none")], tmp_path))
+    assert str(tmp_path / "none") in missing
+    same_twice = run(["query", "coup", "--index-dir", str(one), "--index-dir", str(one)], tmp_path)
+    assert same_twice.stdout == run(["query", "coup", "--index-dir", str(one)], tmp_path).stdout

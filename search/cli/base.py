@@ -111,6 +111,21 @@ def index_dir_option(command: F) -> F:
     )(command)
 
 
+def index_dirs_option(command: F) -> F:
+    """The --index-dir option of the commands that only read: given more than once, the indexes are
+    searched as one (an index per project or per year)."""
+    return click.option(
+        "--index-dir",
+        "index_dirs",
+        multiple=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=(
+            "Folder of the index; give it again to search several indexes as one."
+            f" [default: ${ENV_VARIABLES['index_dir']}, else ./index]"
+        ),
+    )(command)
+
+
 def color_option(command: F) -> F:
     """The --color option, shared by every command that can highlight its output."""
     return click.option(
@@ -133,7 +148,8 @@ def _index_names(kind: str) -> Callable[[click.Context, click.Parameter, str], l
         try:
             from ..searching import open_index
 
-            index = open_index(ctx.params.get("index_dir") or load_settings().index_dir)
+            given = ctx.params.get("index_dirs") or ctx.params.get("index_dir")
+            index = open_index(given or load_settings().index_dir)
             names = index.actor_names() if kind == "actor" else index.source_names()
         except (SearchError, OSError):
             return []
@@ -233,14 +249,22 @@ def _settings(ctx: click.Context) -> Settings:
     return settings
 
 
-def open_from_settings(ctx: click.Context, index_dir: Path | None) -> SearchIndex:
+def open_from_settings(ctx: click.Context, index_dir: Path | tuple[Path, ...] | None) -> SearchIndex:
     """The index of --index-dir, else the settings', ranking as the settings say: answered by the
     `search serve` or `search watch` process that holds it open, when one does (search.resident),
-    else opened here (which imports the engine)."""
+    else opened here (which imports the engine). Several folders are opened here, searched as one."""
     from ..resident import connect
 
     settings = _settings(ctx)
-    folder = Path(index_dir or settings.index_dir)
+    if isinstance(index_dir, tuple):
+        folders = tuple(dict.fromkeys(index_dir))
+    else:
+        folders = (index_dir,) if index_dir else ()
+    if len(folders) > 1:
+        from ..searching import open_index
+
+        return open_index(folders, settings.ranking)
+    folder = folders[0] if folders else Path(settings.index_dir)
 
     def opened() -> SearchIndex:
         from ..searching import open_index

@@ -16,7 +16,7 @@ import click
 from .. import wire
 from ..models import Hit, Results
 from ..rendering import render_facets, render_hit
-from .base import EXIT_NO_MATCH, cli, filter_options, index_dir_option, limit_option, open_from_settings, say
+from .base import EXIT_NO_MATCH, cli, filter_options, index_dirs_option, limit_option, open_from_settings, say
 
 FORMATS = ("text", "json", "jsonl", "csv")
 
@@ -61,7 +61,7 @@ def progress_stream() -> TextIO | None:
 
 @cli.command("batch")
 @click.argument("queries_file", type=click.Path(dir_okay=False, path_type=Path))
-@index_dir_option
+@index_dirs_option
 @limit_option(10, "How many hits to write for each query.")
 @filter_options
 @click.option(
@@ -72,7 +72,7 @@ def progress_stream() -> TextIO | None:
 def batch_command(
     ctx: click.Context,
     queries_file: Path,
-    index_dir: Path | None,
+    index_dirs: tuple[Path, ...],
     limit: int,
     actors: tuple[str, ...],
     sources: tuple[str, ...],
@@ -97,7 +97,7 @@ def batch_command(
     queries = read_batch(queries_file)
     if not queries:
         raise click.UsageError(f"{queries_file} holds no query (blank lines and # comments are skipped)")
-    index = open_from_settings(ctx, index_dir)
+    index = open_from_settings(ctx, index_dirs)
     out = sys.stdout
     progress = progress_stream()
     writer = csv.writer(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 from collections.abc import Iterator
@@ -33,7 +34,7 @@ from .base import (
     color_option,
     echo_paged,
     filter_options,
-    index_dir_option,
+    index_dirs_option,
     json_option,
     limit_option,
     open_from_settings,
@@ -53,7 +54,7 @@ MAIN_OPTION = click.option(
 
 @cli.command("query")
 @click.argument("words", nargs=-1)
-@index_dir_option
+@index_dirs_option
 @limit_option(10, "How many results to show.")
 @click.option(
     "--offset", type=click.IntRange(0), default=0, show_default=True, help="Skip this many results first."
@@ -92,7 +93,7 @@ MAIN_OPTION = click.option(
 def query_command(
     ctx: click.Context,
     words: tuple[str, ...],
-    index_dir: Path | None,
+    index_dirs: tuple[Path, ...],
     limit: int,
     offset: int,
     actors: tuple[str, ...],
@@ -136,7 +137,7 @@ def query_command(
     if as_json and fmt not in (None, "json"):
         raise click.UsageError(f"--json is --format json: it cannot go with --format {fmt}")
     fmt = "json" if as_json else fmt or "text"
-    index = open_from_settings(ctx, index_dir)
+    index = open_from_settings(ctx, index_dirs)
     query = " ".join(words) if words else None
     pages: Iterator[Results] = iter(())
     if every_hit:
@@ -176,7 +177,7 @@ def query_command(
 
 @cli.command("actors")
 @click.argument("words", nargs=-1)
-@index_dir_option
+@index_dirs_option
 @click.option("--type", "actor_type", type=click.Choice(ACTOR_TYPES), help="Only actors of this type.")
 @limit_option(50, "How many actors to list.")
 @SINCE_OPTION
@@ -204,7 +205,7 @@ def query_command(
 def actors_command(
     ctx: click.Context,
     words: tuple[str, ...],
-    index_dir: Path | None,
+    index_dirs: tuple[Path, ...],
     actor_type: str | None,
     limit: int,
     since: str | None,
@@ -243,7 +244,9 @@ def actors_command(
         raise click.UsageError("--source and --csv go with --with")
     if with_actor is not None and main:
         raise click.UsageError("--main does not go with --with")
-    index = open_from_settings(ctx, index_dir)
+    if (merge or rename or not_actor) and len(set(index_dirs)) > 1:
+        raise click.UsageError("--merge, --rename and --not-actor correct one index: give one --index-dir")
+    index = open_from_settings(ctx, index_dirs)
     if merge or rename or not_actor:
         _correct_actors(index, merge, rename, not_actor, actors_file)
         return
@@ -268,7 +271,7 @@ def actors_command(
 
 @cli.command("sources")
 @click.argument("words", nargs=-1)
-@index_dir_option
+@index_dirs_option
 @limit_option(50, "How many outlets to list.")
 @ACTOR_OPTION
 @SINCE_OPTION
@@ -278,7 +281,7 @@ def actors_command(
 def sources_command(
     ctx: click.Context,
     words: tuple[str, ...],
-    index_dir: Path | None,
+    index_dirs: tuple[Path, ...],
     limit: int,
     actors: tuple[str, ...],
     since: str | None,
@@ -293,7 +296,7 @@ def sources_command(
       search sources election --since 2016 --until 2016
       search sources --actor "Donald Trump" --json
     """
-    index = open_from_settings(ctx, index_dir)
+    index = open_from_settings(ctx, index_dirs)
     counts = index.sources(
         " ".join(words) if words else None, limit=limit, actors=actors, since=since, until=until
     )
@@ -338,12 +341,12 @@ def _correct_actors(
 
 @cli.command("show")
 @click.argument("document")
-@index_dir_option
+@index_dirs_option
 @json_option()
 @PAGER_OPTION
 @click.pass_context
 def show_command(
-    ctx: click.Context, document: str, index_dir: Path | None, as_json: bool, no_pager: bool
+    ctx: click.Context, document: str, index_dirs: tuple[Path, ...], as_json: bool, no_pager: bool
 ) -> None:
     """Print one indexed document: its metadata, the documents that are copies of its story, and its
     clean text.
@@ -356,8 +359,8 @@ def show_command(
       search show 004_42382a47a79cec6e.txt
       search show corpus/004_42382a47a79cec6e.txt --json
     """
-    index = open_from_settings(ctx, index_dir)
-    found = index.document(document_id(document, index.corpus_root))
+    index = open_from_settings(ctx, index_dirs)
+    found = index.document(document_id(document, index.corpus_roots))
     copies = index.copies(found.id)
     if as_json:
         click.echo(wire.dumps(wire.document_json(found, copies)))
@@ -367,13 +370,13 @@ def show_command(
 
 @cli.command("similar")
 @click.argument("document")
-@index_dir_option
+@index_dirs_option
 @limit_option(10, "How many documents to list.")
 @json_option()
 @color_option
 @click.pass_context
 def similar_command(
-    ctx: click.Context, document: str, index_dir: Path | None, limit: int, as_json: bool, color: str
+    ctx: click.Context, document: str, index_dirs: tuple[Path, ...], limit: int, as_json: bool, color: str
 ) -> None:
     """List the documents most like DOCUMENT (by the key terms of its text).
 
@@ -384,8 +387,8 @@ def similar_command(
       search similar 004_42382a47a79cec6e.txt
       search similar corpus/004_42382a47a79cec6e.txt --limit 3 --json
     """
-    index = open_from_settings(ctx, index_dir)
-    results = index.similar(document_id(document, index.corpus_root), limit=limit)
+    index = open_from_settings(ctx, index_dirs)
+    results = index.similar(document_id(document, index.corpus_roots), limit=limit)
     if as_json:
         click.echo(wire.dumps(wire.results_json(results)))
     elif results.hits:
@@ -398,10 +401,10 @@ def similar_command(
 
 
 @cli.command("stats")
-@index_dir_option
+@index_dirs_option
 @json_option()
 @click.pass_context
-def stats_command(ctx: click.Context, index_dir: Path | None, as_json: bool) -> None:
+def stats_command(ctx: click.Context, index_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Show what the index holds: documents, distinct terms, size, last update, versions.
 
     \b
@@ -409,16 +412,16 @@ def stats_command(ctx: click.Context, index_dir: Path | None, as_json: bool) -> 
       search stats
       search stats --json --index-dir ~/news-index
     """
-    stats = open_from_settings(ctx, index_dir).stats()
+    stats = open_from_settings(ctx, index_dirs).stats()
     click.echo(wire.dumps(wire.stats_json(stats)) if as_json else render_stats(stats))
 
 
-def document_id(given: str, corpus_root: str | None) -> str:
-    """A document id from what a user typed: an id, or a path to a file under the corpus root."""
+def document_id(given: str, corpus_roots: tuple[str, ...]) -> str:
+    """A document id from what a user typed: an id, or a path to a file under a corpus root (the first
+    that holds it, of the indexes searched)."""
     path = Path(given)
-    if corpus_root and path.exists():
-        try:
-            return path.resolve().relative_to(Path(corpus_root)).as_posix()
-        except ValueError:
-            pass
+    if path.exists():
+        for corpus_root in corpus_roots:
+            with contextlib.suppress(ValueError):
+                return path.resolve().relative_to(Path(corpus_root)).as_posix()
     return given.replace("\\", "/")

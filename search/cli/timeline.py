@@ -15,7 +15,7 @@ from .base import (
     EXIT_NO_MATCH,
     cli,
     filter_options,
-    index_dir_option,
+    index_dirs_option,
     json_option,
     open_from_settings,
     say,
@@ -26,7 +26,7 @@ NOT_A_TERMINAL_WIDTH = 80  # what a chart fits when the output is not a terminal
 
 @cli.command("timeline")
 @click.argument("words", nargs=-1)
-@index_dir_option
+@index_dirs_option
 @filter_options
 @click.option(
     "--by", type=click.Choice(PERIODS), default="month", show_default=True, help="Count per this period."
@@ -48,7 +48,7 @@ NOT_A_TERMINAL_WIDTH = 80  # what a chart fits when the output is not a terminal
 def timeline_command(
     ctx: click.Context,
     words: tuple[str, ...],
-    index_dir: Path | None,
+    index_dirs: tuple[Path, ...],
     actors: tuple[str, ...],
     sources: tuple[str, ...],
     since: str | None,
@@ -78,7 +78,7 @@ def timeline_command(
     """
     if as_json and as_csv:
         raise click.UsageError("--json and --csv cannot go together")
-    index = open_from_settings(ctx, index_dir)
+    index = open_from_settings(ctx, index_dirs)
     timeline = index.timeline(
         " ".join(words) if words else None, actors=actors, sources=sources, since=since, until=until,
         types=doc_types, by=by, split_by=split_by, top=top,

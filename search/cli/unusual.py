@@ -19,7 +19,7 @@ from .base import (
     ProgressBar,
     cli,
     filter_options,
-    index_dir_option,
+    index_dirs_option,
     json_option,
     limit_option,
     open_from_settings,
@@ -100,7 +100,7 @@ def actors_with(
 
 @cli.command("terms")
 @click.argument("words", nargs=-1)
-@index_dir_option
+@index_dirs_option
 @filter_options
 @limit_option(20, "How many words, phrases or actors to list.")
 @min_count_option(3, "words, phrases and actors")
@@ -111,7 +111,7 @@ def actors_with(
 def terms_command(
     ctx: click.Context,
     words: tuple[str, ...],
-    index_dir: Path | None,
+    index_dirs: tuple[Path, ...],
     actors: tuple[str, ...],
     sources: tuple[str, ...],
     since: str | None,
@@ -140,7 +140,7 @@ def terms_command(
         raise click.UsageError(
             "give words to search for, or a filter: what is unusual compares them with the index"
         )
-    index = open_from_settings(ctx, index_dir)
+    index = open_from_settings(ctx, index_dirs)
     found = index.terms(
         " ".join(words) if words else None, actors=actors, sources=sources, since=since, until=until,
         types=doc_types, limit=limit, min_count=min_count, of="actors" if of_actors else "words",
@@ -154,7 +154,7 @@ def terms_command(
 
 @cli.command("network")
 @click.argument("words", nargs=-1)
-@index_dir_option
+@index_dirs_option
 @filter_options
 @click.option(
     "--nodes", type=click.IntRange(2, MAX_NODES), default=100, show_default=True,
@@ -169,7 +169,7 @@ def terms_command(
 def network_command(
     ctx: click.Context,
     words: tuple[str, ...],
-    index_dir: Path | None,
+    index_dirs: tuple[Path, ...],
     actors: tuple[str, ...],
     sources: tuple[str, ...],
     since: str | None,
@@ -189,7 +189,7 @@ def network_command(
       search network --actor ecowas --nodes 50 --min-count 3
       search network election --since 2016 --format csv > edges.csv
     """
-    index = open_from_settings(ctx, index_dir)
+    index = open_from_settings(ctx, index_dirs)
     progress = ProgressBar("counting") if sys.stderr.isatty() else None
     try:
         network = index.network(

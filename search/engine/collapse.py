@@ -6,12 +6,12 @@ documents among 41,578 articles), looked up by id once a searcher.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
 from .analysis import MISSING_DATE
-from .folder import CopyTable
 
 Ranked = list[tuple[int, float]]
 
@@ -28,14 +28,13 @@ class Folded:
 class CopyGroups:
     """A searcher's copy groups, by document number (documents no longer in the index left out)."""
 
-    def __init__(self, searcher: Any, table: CopyTable | None) -> None:
+    def __init__(self, searcher: Any, groups: Iterable[tuple[int, ...]]) -> None:
+        """The groups as document numbers (sorted), those of fewer than two documents left out."""
         self._dates: Any = None  # the date column (Whoosh's longs), read at the first fold
         self._searcher = searcher
         self.group_of: dict[int, int] = {}
         self.members: list[tuple[int, ...]] = []
-        for group in table.groups if table is not None else ():
-            found = (searcher.document_number(id=document_id) for document_id in group)
-            docnums = tuple(sorted(docnum for docnum in found if docnum is not None))
+        for docnums in groups:
             if len(docnums) > 1:
                 for docnum in docnums:
                     self.group_of[docnum] = len(self.members)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,22 +72,37 @@ def facet_counts(
     return tuple(FacetCount(str(year), int(count)) for year, count in latest_first)
 
 
+def _merged(
+    read: Callable[[Path], dict[str, tuple[str, str]]], index_dirs: tuple[Path, ...]
+) -> dict[str, tuple[str, str]]:
+    """One index's table as read; of several, each key as the first index holding it has it."""
+    if len(index_dirs) == 1:
+        return read(index_dirs[0])
+    merged: dict[str, tuple[str, str]] = {}
+    for index_dir in index_dirs:
+        for key, value in read(index_dir).items():
+            merged.setdefault(key, value)
+    return merged
+
+
 class ActorNames:
     """The name and type of each actor id, from the index's actor table (re-read when an indexing run
     rewrote it), else from a document naming the actor."""
 
-    def __init__(self, index_dir: Path) -> None:
-        self._index_dir = index_dir
+    def __init__(self, index_dirs: Sequence[Path]) -> None:
+        """The actors of one index, or of several searched as one (an actor the first names, as it
+        names it)."""
+        self._index_dirs = tuple(index_dirs)
         self._actors: dict[str, tuple[str, str]] = {}
-        self._actors_stamp = (0, 0)
+        self._actors_stamp: tuple[tuple[int, int], ...] = ()
         self._aliases: dict[str, tuple[str, str]] = {}
-        self._aliases_stamp = (0, 0)
+        self._aliases_stamp: tuple[tuple[int, int], ...] = ()
 
     def known(self) -> dict[str, tuple[str, str]]:
         """The index's list of actors (id -> name and type), re-read when an indexing run rewrote it."""
-        stamp = _stamp(self._index_dir / ACTORS_NAME)
+        stamp = tuple(_stamp(index_dir / ACTORS_NAME) for index_dir in self._index_dirs)
         if stamp != self._actors_stamp:
-            self._actors, self._actors_stamp = read_actor_names(self._index_dir), stamp
+            self._actors, self._actors_stamp = _merged(read_actor_names, self._index_dirs), stamp
         return self._actors
 
     def named_in(self, text: str) -> tuple[tuple[str, str, str], ...]:
@@ -94,9 +110,9 @@ class ActorNames:
         an alias the index keeps (ALIASES_NAME), longest first: 'ecowas', '"African Union"'. Field
         clauses (actor:..., date:...) are left out; an acronym of three letters or fewer counts only
         written in capitals ('US', not 'us')."""
-        stamp = _stamp(self._index_dir / ALIASES_NAME)
+        stamp = tuple(_stamp(index_dir / ALIASES_NAME) for index_dir in self._index_dirs)
         if stamp != self._aliases_stamp:
-            self._aliases, self._aliases_stamp = read_actor_aliases(self._index_dir), stamp
+            self._aliases, self._aliases_stamp = _merged(read_actor_aliases, self._index_dirs), stamp
         if not self._aliases:
             return ()
         words = QUERY_WORD_RE.findall(QUERY_FIELD_RE.sub(" ", text))

@@ -12,7 +12,7 @@ import os
 import pickle
 import struct
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -279,8 +279,15 @@ def _stamp(path: Path) -> tuple[int, int]:
     return (status.st_mtime_ns, status.st_size)
 
 
-def _damaged(index_dir: Path, error: BaseException) -> IndexDamagedError:
-    return IndexDamagedError(f"index at {index_dir} is damaged ({type(error).__name__}: {error})")
+def _damaged(index_dir: Path | Sequence[Path], error: BaseException) -> IndexDamagedError:
+    """The error of a damaged index; of several searched as one, which one cannot be told."""
+    folders = (index_dir,) if isinstance(index_dir, Path) else tuple(index_dir)
+    where = f"index at {folders[0]}" if len(folders) == 1 else f"one of the indexes at {_listed(folders)}"
+    return IndexDamagedError(f"{where} is damaged ({type(error).__name__}: {error})")
+
+
+def _listed(folders: Sequence[Path]) -> str:
+    return ", ".join(str(folder) for folder in folders)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from __future__ import annotations
 import heapq
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import whoosh.index
 from whoosh import qparser
@@ -29,6 +29,7 @@ from whoosh.query import (
 )
 
 from ..errors import (
+    AmbiguousDocumentError,
     IndexDamagedError,
     IndexNeedsRebuildError,
     IndexNotFoundError,
@@ -66,6 +67,7 @@ from .folder import (
 )
 from .highlight import _highlighted_words, marked_text
 from .hits import copy_of, hit_of, page_hits, stored_document
+from .indexset import IndexSet
 from .postings import (
     RobertsonBM25F,
     _scored_by_word_scores,
@@ -126,21 +128,33 @@ class EngineIndex:
     """An opened Whoosh index: parses and runs queries, returns our Results."""
 
     def __init__(
-        self, index_dir: Path, actors: ActorResolver | None = None, ranking: Ranking | None = None
+        self,
+        index_dir: Path | Sequence[Path],
+        actors: ActorResolver | None = None,
+        ranking: Ranking | None = None,
     ) -> None:
+        """One index folder, or several searched as one (indexset.IndexSet), in the order given."""
         patches.apply()
-        self.index_dir = index_dir
-        self._manifest = read_manifest(index_dir)
-        self._manifest_stamp = _stamp(_manifest_path(index_dir))
+        self.index_dirs = (index_dir,) if isinstance(index_dir, Path) else tuple(dict.fromkeys(index_dir))
+        if not self.index_dirs:
+            raise ValueError("no index folder to open")
+        self.index_dir = self.index_dirs[0]
+        self._manifest = read_manifest(self.index_dir)
+        self._manifest_stamp = _stamp(_manifest_path(self.index_dir))
+        for other in self.index_dirs[1:]:
+            read_manifest(other)  # each must be an index this program can read
         self._local = threading.local()
-        self._actor_names = ActorNames(index_dir)
+        self._actor_names = ActorNames(self.index_dirs)
         self._shared_codes: SharedCodes | None = None  # made with the first columns (numpy)
         self._lock = threading.Lock()
         self._actors = actors if actors is not None else _ByIdOnly()
-        try:
-            self._index = whoosh.index.open_dir(str(index_dir))
-        except DAMAGE_ERRORS as error:
-            raise _damaged(index_dir, error) from None
+        if len(self.index_dirs) > 1:
+            self._index: Any = IndexSet(self.index_dirs)
+        else:
+            try:
+                self._index = whoosh.index.open_dir(str(index_dir))
+            except DAMAGE_ERRORS as error:
+                raise _damaged(self.index_dirs, error) from None
         self.ranking = ranking if ranking is not None else Ranking()
         self._parser = query_parser(self.ranking)
         self._stop_words_parser: qparser.QueryParser | None = None  # made for the first query of stop words
@@ -168,16 +182,39 @@ class EngineIndex:
 
     def _copy_groups(self, searcher: Any) -> CopyGroups:
         """A searcher's copy groups, read again when an indexing run has rewritten them."""
-        stamp = copy_table_stamp(self.index_dir)
+        stamp = tuple(copy_table_stamp(index_dir) for index_dir in self.index_dirs)
         cached = getattr(self._local, "copy_groups", None)
         if cached is None or cached[0] is not searcher or cached[1] != stamp:
-            cached = self._local.copy_groups = (
-                searcher,
-                stamp,
-                CopyGroups(searcher, read_copy_table(self.index_dir)),
-            )
+            numbered = []  # each index's groups of its own documents (the same id may be in another)
+            for position, index_dir in enumerate(self.index_dirs):
+                table = read_copy_table(index_dir)
+                for group in table.groups if table is not None else ():
+                    found = (self._docnum_within(searcher, position, document_id) for document_id in group)
+                    numbered.append(tuple(sorted(docnum for docnum in found if docnum is not None)))
+            cached = self._local.copy_groups = (searcher, stamp, CopyGroups(searcher, numbered))
         groups: CopyGroups = cached[2]
         return groups
+
+    def _docnum_within(self, searcher: Any, position: int, document_id: str) -> int | None:
+        """The document number of an id in the position-th index searched (its only one)."""
+        if len(self.index_dirs) == 1:
+            return cast("int | None", searcher.document_number(id=document_id))
+        start, end = searcher.reader().index_ranges[position]
+        return next((d for d in searcher.docs_for_query(Term("id", document_id)) if start <= d < end), None)
+
+    def _docnum(self, searcher: Any, document_id: str) -> int | None:
+        """The document number of an id; of several indexes, AmbiguousDocumentError when more than one
+        holds it (each folder's ids are paths within it: a.txt may be in two projects' folders)."""
+        if len(self.index_dirs) == 1:
+            return cast("int | None", searcher.document_number(id=document_id))
+        found = list(searcher.docs_for_query(Term("id", document_id)))
+        if len(found) > 1:
+            paths = ", ".join(str(searcher.stored_fields(docnum).get("path", "")) for docnum in found)
+            raise AmbiguousDocumentError(
+                f"{document_id!r} names a document in more than one of the indexes searched ({paths}): "
+                "look it up in one of them"
+            )
+        return found[0] if found else None
 
     def _columns(self, searcher: Any) -> Columns:
         """This thread's searcher's columns (dates, actors, outlets), read at their first use."""
@@ -204,15 +241,31 @@ class EngineIndex:
 
     @property
     def corpus_root(self) -> str | None:
-        """The corpus folder the index was last built from."""
+        """The corpus folder the index was last built from (the first index's, of several)."""
         return self.manifest.corpus_root
+
+    @property
+    def corpus_roots(self) -> tuple[str, ...]:
+        """The corpus folders the indexes were last built from, in their order, each once."""
+        if len(self.index_dirs) == 1:
+            return (self.corpus_root,) if self.corpus_root else ()
+        roots = (read_manifest(index_dir).corpus_root for index_dir in self.index_dirs)
+        return tuple(dict.fromkeys(root for root in roots if root))
+
+    @property
+    def actors_files(self) -> tuple[str, ...]:
+        """The user's actors files the indexes were built with, in order, each once."""
+        if len(self.index_dirs) == 1:
+            return self.manifest.cleaner.actors_files
+        manifests = [read_manifest(index_dir) for index_dir in self.index_dirs]
+        return tuple(dict.fromkeys(f for manifest in manifests for f in manifest.cleaner.actors_files))
 
     def document_count(self) -> int:
         """How many documents the index holds."""
         try:
             return int(self._index.doc_count())
         except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
+            raise _damaged(self.index_dirs, error) from None
 
     def known_actors(self) -> dict[str, tuple[str, str]]:
         """The actors the index's documents name: id -> name and type (the same dict until a run
@@ -423,7 +476,7 @@ class EngineIndex:
                     actors=self._actor_names, notes=match.notes,
                 )  # fmt: skip
         except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
+            raise _damaged(self.index_dirs, error) from None
 
     def associated_actors(
         self, request: SearchRequest, actor: tuple[str, tuple[str, ...]], *, min_count: int, limit: int,
@@ -512,7 +565,7 @@ class EngineIndex:
                 match = self._match(request, parsed_query, searcher)
                 yield searcher, _Matched(match, columns.documents(match.matched), match.notes)
         except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
+            raise _damaged(self.index_dirs, error) from None
 
     def search(self, request: SearchRequest) -> Results:
         """Run a request; return hits offset+1 .. offset+limit with highlighted fragments."""
@@ -525,7 +578,7 @@ class EngineIndex:
                 hits = page_hits(searcher, ranking.words, page, request.offset, ranking.copies)
                 return replace(ranking.head, hits=hits)
         except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
+            raise _damaged(self.index_dirs, error) from None
 
     def pages(self, request: SearchRequest, page_size: int) -> Iterator[Results]:
         """Every hit of a request, page_size at a time, ranked once on a searcher of its own: the pages
@@ -534,7 +587,7 @@ class EngineIndex:
         try:
             searcher = self._index.searcher(weighting=self._weighting)
         except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
+            raise _damaged(self.index_dirs, error) from None
         try:
             with self._reading(searcher):
                 ranking = self._rank(replace(request, offset=0), searcher, None)
@@ -547,7 +600,7 @@ class EngineIndex:
                 yield replace(head, hits=page_hits(searcher, ranking.words, page, offset, ranking.copies))
                 head = replace(head, facets={}, suggestions=(), notes=())
         except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
+            raise _damaged(self.index_dirs, error) from None
         finally:
             searcher.close()
 
@@ -661,7 +714,7 @@ class EngineIndex:
         """The documents most like one, by the key terms of its body; None if there is no such document."""
         try:
             with self._index.searcher() as searcher:
-                docnum = searcher.document_number(id=document_id)
+                docnum = self._docnum(searcher, document_id)
                 if docnum is None:
                     return None
                 analysed = " ".join(key_terms(searcher.stored_fields(docnum).get("body", "")))
@@ -672,39 +725,46 @@ class EngineIndex:
                 ]
                 return Results(query=document_id, total=len(hits), hits=tuple(hits))
         except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
+            raise _damaged(self.index_dirs, error) from None
 
     def stats(self) -> IndexStats:
-        """Figures about the index itself: size, vocabulary, versions, when it was last written."""
+        """Figures about the index itself: size, vocabulary, versions, when it was last written. Of
+        several indexes: their documents, distinct words and sizes together, the last update, and what
+        they agree on (a corpus root or version they differ in is None, their actors files each)."""
         try:
             with self._index.searcher() as searcher:
                 reader = searcher.reader()
                 terms = sum(1 for _ in reader.lexicon("body"))
                 documents = reader.doc_count()
-            size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+            size = sum(p.stat().st_size for d in self.index_dirs for p in d.iterdir() if p.is_file())
         except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
-        manifest = self.manifest
+            raise _damaged(self.index_dirs, error) from None
+        manifests = [self.manifest, *(read_manifest(index_dir) for index_dir in self.index_dirs[1:])]
+
+        def agreed(values: list[Any]) -> Any:
+            return values[0] if len(set(values)) == 1 else None
+
         return IndexStats(
             documents=documents,
             distinct_terms=terms,
             size_bytes=size,
-            updated=manifest.updated,
-            corpus_root=manifest.corpus_root,
-            schema_version=manifest.schema_version,
-            cleaner_version=manifest.cleaner.version,
-            gazetteer_version=manifest.cleaner.gazetteer,
-            actors_files=manifest.cleaner.actors_files,
-            learned_chrome_lines=len(manifest.cleaner.repeated_lines),
+            updated=max((m.updated for m in manifests if m.updated), default=None),
+            corpus_root=agreed([m.corpus_root for m in manifests]),
+            schema_version=agreed([m.schema_version for m in manifests]),
+            cleaner_version=agreed([m.cleaner.version for m in manifests]),
+            gazetteer_version=agreed([m.cleaner.gazetteer for m in manifests]),
+            actors_files=self.actors_files,
+            learned_chrome_lines=sum(len(m.cleaner.repeated_lines) for m in manifests),
         )
 
     def document(self, document_id: str) -> Document | None:
         """One document, as stored, or None if the index holds no such id."""
         try:
             with self._current_searcher() as searcher:
-                stored = searcher.document(id=document_id)
+                docnum = self._docnum(searcher, document_id)
+                stored = None if docnum is None else searcher.stored_fields(docnum)
         except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
+            raise _damaged(self.index_dirs, error) from None
         return None if stored is None else stored_document(stored)
 
     def marked(self, text: str, query: str) -> Fragment:
@@ -717,7 +777,7 @@ class EngineIndex:
             with self._current_searcher() as searcher:
                 marks = _highlighted_words(parsed.scored, searcher.reader())
         except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
+            raise _damaged(self.index_dirs, error) from None
         return marked_text(text, marks)
 
     def copies(self, document_id: str) -> tuple[Copy, ...] | None:
@@ -725,7 +785,7 @@ class EngineIndex:
         index holds no such id."""
         try:
             with self._current_searcher() as searcher:
-                docnum = searcher.document_number(id=document_id)
+                docnum = self._docnum(searcher, document_id)
                 if docnum is None:
                     return None
                 groups = self._copy_groups(searcher)
@@ -733,7 +793,7 @@ class EngineIndex:
                 members = groups.members[group] if group is not None else ()
                 copies = [copy_of(searcher, member) for member in members if member != docnum]
         except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
+            raise _damaged(self.index_dirs, error) from None
         return tuple(sorted(copies, key=lambda c: (c.date is None, c.date or datetime.min, c.id)))
 
     def documents(self) -> Iterator[Document]:
@@ -743,4 +803,4 @@ class EngineIndex:
                 for _, stored in searcher.reader().iter_docs():
                     yield stored_document(stored)
         except DAMAGE_ERRORS as error:
-            raise _damaged(self.index_dir, error) from None
+            raise _damaged(self.index_dirs, error) from None
