@@ -52,7 +52,7 @@ from .models import (
     SkippedFile,
     SourceFile,
 )
-from .workers import prepared_in_order, written_in_order
+from .workers import clean_file, cleaned_in_order, prepared_in_order, written_in_order
 
 log = logging.getLogger(__name__)
 
@@ -290,22 +290,24 @@ def _full_build(
         engine.writing(index_dir, root, lock_timeout, rebuild=True, copy_threshold=copy_threshold) as build,
         tempfile.TemporaryFile() as spool,
     ):
-        for done, path in enumerate(paths, start=1):
-            signature = file_signature(path)
-            source = read_source(path, root, max_file_bytes)
-            if isinstance(source, SourceFile) and signature is not None:
-                cleaned = clean(source)
-                repetition.add(source.path, cleaned.lines, source.given.source or cleaned.page_site)
-                pickle.dump((replace(source, text=""), cleaned, signature), spool, pickle.HIGHEST_PROTOCOL)
-            elif isinstance(source, SkippedFile):
-                skipped.append(source)
-            if progress is not None:
-                progress(done, len(paths))
+        cleaned_files = (
+            cleaned_in_order(paths, root, max_file_bytes)
+            if _in_parallel(len(paths))
+            else (clean_file(path, root, max_file_bytes) for path in paths)
+        )
+        with contextlib.closing(cleaned_files):  # its workers stopped before a failure is handled
+            for done, (signature, source, cleaned) in enumerate(cleaned_files, start=1):
+                if isinstance(source, SourceFile) and signature is not None and cleaned is not None:
+                    repetition.add(source.path, cleaned.lines, source.given.source or cleaned.page_site)
+                    pickle.dump((source, cleaned, signature), spool, pickle.HIGHEST_PROTOCOL)
+                elif isinstance(source, SkippedFile):
+                    skipped.append(source)
+                if progress is not None:
+                    progress(done, len(paths))
         learned = repetition.learned()
         for kept in engine.added_documents(index_dir):  # what apps added is not in the folder: keep it
             build.add(kept, None)
-        spooled = len(paths) - len(skipped)
-        parallel = spooled >= PARALLEL_MIN_DOCS and "fork" in multiprocessing.get_all_start_methods()
+        parallel = _in_parallel(len(paths) - len(skipped))
         prepared = (
             written_in_order(_read_back(spool), learned, options, build)  # written by the workers
             if parallel
@@ -328,6 +330,11 @@ def _full_build(
 
 
 PARALLEL_MIN_DOCS = 200  # below this, worker processes cost more than they save
+
+
+def _in_parallel(files: int) -> bool:
+    """Whether a rebuild's pass over so many files runs on worker processes."""
+    return files >= PARALLEL_MIN_DOCS and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _document_of(

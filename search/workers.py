@@ -1,21 +1,26 @@
-"""A rebuild on worker processes (one a core), each preparing documents and writing its own segment."""
+"""A rebuild on worker processes (one a core): files read and cleaned in its first pass; documents
+prepared, each worker writing its own segment, in its second."""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import itertools
 import multiprocessing
 import os
 import queue as queue_module
 import signal
 import sys
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from . import engine
 from .boilerplate import RULE_NAME
-from .cleaning import CleanText
+from .cleaning import CleanText, clean
+from .corpus import file_signature, read_source
 from .metadata import MetadataOptions, make_document
 from .models import Signature, SkippedFile, SourceFile
 
@@ -24,6 +29,7 @@ CHUNK_DOCS = 16  # documents a worker prepares and writes per task
 CHUNKS_AHEAD = 8  # tasks handed out ahead of the results read: bounds the memory held in them
 
 Spooled = tuple[SourceFile, CleanText, Signature]
+Cleaned = tuple[Signature | None, SourceFile | SkippedFile, CleanText | None]
 Prepared = tuple[engine.PreparedDocument | SkippedFile, tuple[str, ...], Signature]
 
 
@@ -62,18 +68,48 @@ def written_in_order(
     own. The caller records each document yielded on the build (build.record), as it would add it.
 
     Writing postings is most of a build's time (Whoosh's writer: ~85% of the main process's), so
-    each worker writes what it prepares instead of handing it to one writer. Chunks go to the workers
-    in turn and their results are read back in the same turn: the order of the files, and of each
-    segment's documents, is the same from run to run.
+    each worker writes what it prepares instead of handing it to one writer. The order of the files,
+    and of each segment's documents, is the same from run to run (_in_order).
     """
+    segments = yield from _in_order(
+        items, functools.partial(_write_part, learned=learned, options=options, build=build)
+    )
+    for segment in segments:
+        if segment is not None:
+            build.adopt(segment)
+
+
+def cleaned_in_order(
+    paths: Iterable[Path], root: Path, max_file_bytes: int
+) -> Generator[Cleaned, None, None]:
+    """Each file's signature, source (its text left out: the spool keeps the cleaned text) or why it
+    is skipped, and its cleaned text, in order, by worker processes (one a core): a rebuild's first
+    pass, where reading, decoding and cleaning each file was one core's work for the whole corpus
+    (a third of a build of 41,578 articles)."""
+    yield from _in_order(paths, functools.partial(_clean_part, root=root, max_file_bytes=max_file_bytes))
+
+
+def clean_file(path: Path, root: Path, max_file_bytes: int) -> Cleaned:
+    """A file's signature, source (text left out) or why it is skipped, and cleaned text (None when it
+    is skipped or could not be read)."""
+    signature = file_signature(path)
+    source = read_source(path, root, max_file_bytes)
+    if isinstance(source, SourceFile) and signature is not None:
+        return signature, replace(source, text=""), clean(source)
+    return signature, source, None
+
+
+def _in_order(items: Iterable[Any], work: Callable[..., None]) -> Generator[Any, None, list[Any]]:
+    """Each item's result, in order, from worker processes (one a core) running work(inbox, outbox):
+    chunks go to the workers in turn and their results are read back in the same turn, so the order
+    is the items' whatever the workers' speeds. Returns each worker's last answer. The workers are
+    stopped (killed if need be) however this ends: a failure, the caller closing it, or the end."""
     context = multiprocessing.get_context("fork")
     count = os.cpu_count() or 2
     inboxes = [context.Queue() for _ in range(count)]
     outboxes = [context.Queue() for _ in range(count)]
     workers = [
-        context.Process(
-            target=_write_part, args=(inbox, outbox, learned, options, build), name=f"writer-{n}", daemon=True
-        )
+        context.Process(target=work, args=(inbox, outbox), name=f"worker-{n}", daemon=True)
         for n, (inbox, outbox) in enumerate(zip(inboxes, outboxes, strict=True))
     ]
     for worker in workers:
@@ -93,10 +129,7 @@ def written_in_order(
             received += 1
         for inbox in inboxes:
             inbox.put(None)
-        for worker, outbox in zip(workers, outboxes, strict=True):
-            segment = _answer(worker, outbox)
-            if segment is not None:
-                build.adopt(segment)
+        return [_answer(worker, outbox) for worker, outbox in zip(workers, outboxes, strict=True)]
     finally:
         for worker in workers:
             if worker.is_alive():
@@ -116,7 +149,28 @@ def _answer(worker: Any, outbox: Any) -> Any:
                 raise value
             return value
         if not worker.is_alive() and outbox.empty():
-            raise ChildProcessError(f"a writing worker process ended (exit status {worker.exitcode})")
+            raise ChildProcessError(f"a worker process ended (exit status {worker.exitcode})")
+
+
+def _serve(
+    inbox: Any,
+    outbox: Any,
+    handle: Callable[[list[Any]], list[Any]],
+    finish: Callable[[], object],
+    cancel: Callable[[], None],
+) -> None:
+    """A worker's loop: each chunk handled and its results answered; at the end, finish()'s answer."""
+    try:
+        while (chunk := inbox.get()) is not None:
+            outbox.put(("chunk", handle(chunk)))
+        outbox.put(("done", finish()))
+    except BaseException as error:  # the parent raises it and removes what the run wrote
+        cancel()
+        # As an error any process can unpickle; an OSError keeps its errno (a full disk is said so).
+        if isinstance(error, OSError):
+            outbox.put(("error", OSError(error.errno, error.strerror, error.filename)))
+        else:
+            outbox.put(("error", RuntimeError(f"{type(error).__name__}: {error}")))
 
 
 def _write_part(
@@ -126,18 +180,24 @@ def _write_part(
     at the end, finish the segment and answer it."""
     _start_worker()
     part = build.new_part()
-    try:
-        while (chunk := inbox.get()) is not None:
-            results = [_prepare_spooled(item, learned, options) for item in chunk]
-            for prepared, _, _ in results:
-                if not isinstance(prepared, SkippedFile):
-                    part.add(prepared)
-            outbox.put(("chunk", results))
-        outbox.put(("segment", part.finish()))
-    except BaseException as error:  # the parent raises it and removes what the run wrote
-        part.cancel()
-        # As an error any process can unpickle; an OSError keeps its errno (a full disk is said so).
-        if isinstance(error, OSError):
-            outbox.put(("error", OSError(error.errno, error.strerror, error.filename)))
-        else:
-            outbox.put(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+
+    def handle(chunk: list[Spooled]) -> list[Prepared]:
+        results = [_prepare_spooled(item, learned, options) for item in chunk]
+        for prepared, _, _ in results:
+            if not isinstance(prepared, SkippedFile):
+                part.add(prepared)
+        return results
+
+    _serve(inbox, outbox, handle, part.finish, part.cancel)
+
+
+def _clean_part(inbox: Any, outbox: Any, root: Path, max_file_bytes: int) -> None:
+    """A worker: read and clean each chunk's files, answer the results."""
+    _start_worker()
+    _serve(
+        inbox,
+        outbox,
+        lambda chunk: [clean_file(path, root, max_file_bytes) for path in chunk],
+        lambda: None,
+        lambda: None,
+    )

@@ -24,6 +24,7 @@ from search import (
     index_corpus,
     indexing,
     open_index,
+    workers,
 )
 from search.corpus import file_signature
 
@@ -363,14 +364,19 @@ def test_searches_answer_from_the_last_commit_while_an_indexing_run_writes(tmp_p
 def test_a_build_on_worker_processes_stores_what_a_build_in_one_process_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Both passes: files read and cleaned (the chrome they share learned as in one process), then
+    documents prepared and written."""
     stories = {f"s/{n:03}.txt": f"Convoy {n} reaches Kidal\nMarch {n % 28 + 1}, 2012\nMali's army and ECOWAS "
-               f"troops escorted convoy {n} from Gao, Touré said. Story {n}." for n in range(60)}  # fmt: skip
-    corpus = write_corpus(tmp_path / "corpus", stories)
+               f"troops escorted convoy {n} from Gao, Touré said. Story {n}.\nThe Sahel Desk, Bamako edition"
+               for n in range(60)}  # fmt: skip
+    corpus = write_corpus(tmp_path / "corpus", {**stories, "s/binary.txt": b"\x00\x01" * 100})
     monkeypatch.setattr(indexing, "PARALLEL_MIN_DOCS", 1)
-    index_corpus(corpus, tmp_path / "parallel")
+    in_parallel = index_corpus(corpus, tmp_path / "parallel")
     monkeypatch.setattr(indexing, "PARALLEL_MIN_DOCS", 10**9)
-    index_corpus(corpus, tmp_path / "serial")
+    in_one = index_corpus(corpus, tmp_path / "serial")
+    assert in_parallel.skipped == in_one.skipped and len(in_one.skipped) == 1
     parallel, serial = open_index(tmp_path / "parallel"), open_index(tmp_path / "serial")
+    assert parallel.stats().learned_chrome_lines == serial.stats().learned_chrome_lines == 1
     assert len(parallel) == len(serial) == 60
     assert [parallel.document(doc_id) for doc_id in sorted(stories)] == [
         serial.document(d) for d in sorted(stories)
@@ -412,6 +418,22 @@ def test_a_worker_that_fails_to_write_fails_the_build_and_leaves_the_old_index(
     with pytest.raises(IndexNotWritableError, match="no space left on device"):
         index_corpus(corpus, tmp_path / "index", rebuild=True)
     assert sorted(p.name for p in (tmp_path / "index").iterdir()) == files  # its segments' files removed
+    assert len(open_index(tmp_path / "index")) == 40
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_fails_to_clean_a_file_fails_the_build_and_leaves_the_old_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, files = _indexed_before_a_parallel_rebuild(tmp_path, monkeypatch, 40)
+
+    def failing(source: object) -> None:
+        raise ValueError("cleaning failed")
+
+    monkeypatch.setattr(workers, "clean", failing)  # in the workers, forked after this
+    with pytest.raises(RuntimeError, match="ValueError: cleaning failed"):
+        index_corpus(corpus, tmp_path / "index", rebuild=True)
+    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == files
     assert len(open_index(tmp_path / "index")) == 40
     assert multiprocessing.active_children() == []
 
