@@ -43,7 +43,6 @@ from .gazetteer import gazetteer_version, load_gazetteer
 from .lines import Piece
 from .metadata import MetadataOptions, make_document, refreshed_actors
 from .models import (
-    CatalogEntry,
     CleanerState,
     Document,
     IndexManifest,
@@ -346,11 +345,11 @@ def _document_of(
     return make_document(source, clean(source).without(learned, RULE_NAME), options)
 
 
-def _check_removals(root: Path, known: dict[str, CatalogEntry], found: set[str]) -> None:
+def _check_removals(root: Path, known: engine.Catalog, found: set[str]) -> None:
     """Refuse an update that would remove more than MAX_REMOVED_SHARE of the index's files (all of them,
     say, from a corpus folder on a drive that is not mounted): nothing is removed until allowed."""
-    files = [doc_id for doc_id, entry in known.items() if entry.is_file]
-    gone = sum(1 for doc_id in files if doc_id not in found)
+    files = known.file_ids()
+    gone = len(files - found)
     if files and gone and (gone == len(files) or gone > MAX_REMOVED_SHARE * len(files)):
         raise MassRemovalError(
             f"this update would remove {gone:,} of the index's {len(files):,} documents: the corpus folder "
@@ -400,16 +399,16 @@ def _update(
 
         if refresh_actors:
             options()  # the actors files changed: their names are recorded though no document changes
-        known = dict(build.catalog)
+        known = build.catalog_now()
         if not allow_mass_removal:
             _check_removals(root, known, set(ids))
         for done, (path, document_id) in enumerate(zip(paths, ids, strict=True), start=1):
             seen.add(document_id)
             signature = file_signature(path, sidecars)
-            before = known.get(document_id)
-            if before is not None and signature is not None and before.signature == signature:
+            if signature is not None and known.unchanged(document_id, signature):
                 unchanged += 1
             else:
+                before = known.get(document_id)
                 source = read_source(Path(path), root, max_file_bytes)
                 if (
                     isinstance(source, SourceFile)
@@ -435,7 +434,7 @@ def _update(
             if progress is not None:
                 progress(done, len(paths))
         removed = 0
-        files_gone = {doc_id for doc_id, entry in known.items() if entry.is_file} - seen
+        files_gone = known.file_ids() - seen
         for document_id in sorted(files_gone):
             build.delete(document_id)
             changes.append(("removed", document_id))

@@ -31,7 +31,7 @@ from .analysis import (
     prepare,
     text_analyzer,
 )
-from .catalog import read_catalog, write_catalog
+from .catalog import Catalog, read_catalog, write_catalog
 from .checks import check_query_text
 from .folder import (
     MANIFEST_NAME,
@@ -50,6 +50,7 @@ from .writer import IndexBuild, writing
 __all__ = [
     "MANIFEST_NAME",
     "SCHEMA_VERSION",
+    "Catalog",
     "EngineIndex",
     "IndexBuild",
     "Marks",

@@ -107,7 +107,7 @@ def added_documents(index_dir: Path) -> list[Document]:
 
     A damaged index yields what can be read, with a warning: a rebuild is how it is repaired.
     """
-    ids = [doc_id for doc_id, entry in read_catalog(index_dir).items() if not entry.is_file]
+    ids = read_catalog(index_dir).app_ids()
     if not ids:
         return []
     try:

@@ -26,7 +26,7 @@ from ..errors import (
 from ..models import COPY_THRESHOLD, CatalogEntry, CleanerState, Document, Signature
 from . import patches
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
-from .catalog import read_catalog, write_catalog
+from .catalog import Catalog, read_catalog, write_catalog
 from .folder import (
     ACTORS_NAME,
     ALERTS_NAME,
@@ -95,7 +95,7 @@ class IndexBuild:
         self._index_dir = index_dir
         self._timeout = timeout
         self._clear = clear
-        self._catalog: dict[str, CatalogEntry] = {} if clear else read_catalog(index_dir)
+        self._catalog = Catalog() if clear else read_catalog(index_dir)
         self._catalog_changes: set[str] = set()  # the ids whose rows the next save writes
         self._actor_names: dict[str, tuple[str, str]] = {} if clear else read_actor_names(index_dir)
         self._new_actors = clear
@@ -111,8 +111,8 @@ class IndexBuild:
         # before the run (its hash), and the documents whose text the run added or changed, in order,
         # the first FRESH_KEPT as prepared.
         self._tracks_fresh = (index_dir / ALERTS_NAME).is_file()
-        before = (read_catalog(index_dir) if clear else self._catalog) if self._tracks_fresh else {}
-        self._hashes_before = {doc_id: entry.content_hash for doc_id, entry in before.items()}
+        before = (read_catalog(index_dir) if clear else self._catalog) if self._tracks_fresh else Catalog()
+        self._hashes_before = before.hashes()
         self._fresh: dict[str, PreparedDocument | None] = {}
         self._parts: list[object] = []  # segments written by SegmentParts (a rebuild on several cores)
         self._writer = self._new_writer()
@@ -121,6 +121,10 @@ class IndexBuild:
     def catalog(self) -> Mapping[str, CatalogEntry]:
         """What the index holds of each document's source, with this run's writes."""
         return MappingProxyType(self._catalog)
+
+    def catalog_now(self) -> Catalog:
+        """A copy of the catalog as it stands: what the index held before the run, until it writes."""
+        return self._catalog.copy()
 
     @property
     def pending(self) -> int:

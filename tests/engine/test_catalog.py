@@ -124,3 +124,24 @@ def test_an_empty_catalog_is_a_catalog(tmp_path: Path, entries_count: int) -> No
     catalog = entries(entries_count, 5)
     write_catalog(tmp_path, catalog)
     assert read_catalog(tmp_path) == catalog
+
+
+def test_a_catalog_read_answers_without_making_an_entry_a_row(tmp_path: Path) -> None:
+    """What a run that changes nothing asks (unchanged, file_ids) agrees with the entries, and the entries
+    with what was written, an app's documents apart."""
+    written = entries(300, 3)
+    write_catalog(tmp_path, written)
+    catalog = read_catalog(tmp_path)
+    files = {doc_id for doc_id, entry in written.items() if entry.signature is not None}
+    assert catalog.file_ids() == files and set(catalog.app_ids()) == set(written) - files
+    assert catalog.hashes() == {doc_id: entry.content_hash for doc_id, entry in written.items()}
+    for doc_id, entry in written.items():
+        if entry.signature is not None:
+            assert catalog.unchanged(doc_id, entry.signature)
+            assert not catalog.unchanged(doc_id, (entry.signature[0] + 1, *entry.signature[1:]))
+        assert not catalog.unchanged(doc_id, (-1, -1, -1))
+    assert not catalog.unchanged("missing.txt", (1, 2, 3))
+    copied = catalog.copy()
+    del copied["0001/é 1.txt"]
+    copied["new.txt"] = CatalogEntry((1, 2, 3), "ab")
+    assert "0001/é 1.txt" in catalog and "new.txt" not in catalog and copied["new.txt"].signature == (1, 2, 3)
