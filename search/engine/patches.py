@@ -1,5 +1,6 @@
-"""Three patches to Whoosh 2.7.5's reading: column readers cached per segment, buffer files that read
-through memoryviews instead of copying, and a column read across segments when one of them lacks it.
+"""Four patches to Whoosh 2.7.5: column readers cached per segment, buffer files that read through
+memoryviews instead of copying, a column read across segments when one of them lacks it, and a
+writer's sorting runs written a block at a time.
 
 They replace private methods, so they are applied (by apply(), when an index is opened or written)
 only to the Whoosh version they were written against; any other version runs unpatched, slower.
@@ -8,11 +9,14 @@ only to the Whoosh version they were written against; any other version runs unp
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
+import marshal
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import whoosh
-from whoosh import columns, reading
+from whoosh import columns, reading, writing
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 
@@ -98,15 +102,47 @@ def _multi_column_reader(
     return columns.MultiColumnReader(readers, list(self.doc_offsets))
 
 
+RUN_BLOCK = 4096  # postings a marshal call writes or reads in a writer's sorting run
+
+
+def _write_run_in_blocks(self: Any, f: Any, items: Iterable[Any]) -> None:
+    """PostingPool._write_run: the sorted postings (field, term, document, weight, value) a block at a
+    time with marshal, where Whoosh pickles each one. A run is what the writer spills when its pool is
+    full (every ~128 MB of postings); pickling each posting there and reading it back one at a time was
+    a sixth of a build of 3,000 articles in one process (52.4 s against 43.1 s with no run spilled)."""
+    items = iter(items)
+    while block := list(itertools.islice(items, RUN_BLOCK)):
+        marshal.dump(block, f)
+    f.close()
+
+
+def _read_run_in_blocks(self: Any, path: str) -> Iterator[Any]:
+    """PostingPool._read_run: a run's postings as _write_run_in_blocks wrote them, one after another;
+    the file is removed once read (or given up), as Whoosh's own does."""
+    f = self._open_run(path)
+    try:
+        while True:
+            try:
+                block = marshal.load(f)
+            except EOFError:
+                return
+            yield from block
+    finally:
+        f.close()
+        self._remove_run(path)
+
+
 @functools.cache
 def apply() -> None:
     """Patch Whoosh, the first time an index is opened or written, if it is the version the patches were
     written for (said once otherwise)."""
     if tuple(whoosh.__version__[:3]) != PATCHED_VERSION:
         log.info(
-            "Whoosh %s is not %s: its file reading is left unpatched", whoosh.versionstring(), PATCHED_VERSION
+            "Whoosh %s is not %s: it is left unpatched", whoosh.versionstring(), PATCHED_VERSION
         )
         return
     whoosh3.W3PerDocReader._cached_reader = _cached_column_reader
     structfile.BufferFile.__init__ = _buffer_file_init
     reading.MultiReader.column_reader = _multi_column_reader
+    writing.PostingPool._write_run = _write_run_in_blocks
+    writing.PostingPool._read_run = _read_run_in_blocks

@@ -57,3 +57,51 @@ def test_a_column_reads_across_segments_when_one_of_them_lacks_it(
     assert [str(hit.date)[:10] for hit in open_index(tmp_path / "index").search("market day").hits][:1] == [
         "2012-03-22"
     ]
+
+
+def _postings(index_dir: Path) -> list[tuple[str, bytes, list[tuple[int, float, bytes]]]]:
+    """Every term of the index with each of its postings (document, weight, value), in order."""
+    import whoosh.index
+
+    found = []
+    with whoosh.index.open_dir(str(index_dir)).reader() as reader:
+        for fieldname, term in reader.all_terms():
+            matcher, postings = reader.postings(fieldname, term), []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            found.append((fieldname, term, postings))
+    return found
+
+
+def test_a_writer_spilling_runs_a_block_at_a_time_writes_the_postings_whoosh_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pool of a few KB spills dozens of runs: merged from marshal blocks, they make the same postings as
+    Whoosh's own runs of pickles."""
+    import whoosh.externalsort
+    import whoosh.writing
+
+    from .conftest import random_documents, write
+
+    spilled: list[int] = []
+    init, save = whoosh.writing.PostingPool.__init__, whoosh.writing.PostingPool.save
+
+    def small_pool(self: whoosh.writing.PostingPool, *args: object, **kwargs: object) -> None:
+        init(self, *args, **kwargs)
+        self.limit = 20_000
+
+    def counted_save(self: whoosh.writing.PostingPool) -> None:
+        spilled.append(len(self.current))
+        save(self)
+
+    monkeypatch.setattr(whoosh.writing.PostingPool, "__init__", small_pool)
+    monkeypatch.setattr(whoosh.writing.PostingPool, "save", counted_save)
+    documents = random_documents(5, 300, "d")
+    patches.apply()
+    write(tmp_path / "blocks", documents)
+    assert len(spilled) > 20
+    monkeypatch.setattr(whoosh.writing.PostingPool, "_write_run", whoosh.externalsort.SortingPool._write_run)
+    monkeypatch.setattr(whoosh.writing.PostingPool, "_read_run", whoosh.externalsort.SortingPool._read_run)
+    write(tmp_path / "pickles", documents)
+    assert _postings(tmp_path / "blocks") == _postings(tmp_path / "pickles")
