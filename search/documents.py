@@ -37,8 +37,9 @@ from .models import (
 log = logging.getLogger(__name__)
 
 
-def create_index(index_dir: Path, *, lock_timeout: float = Settings.lock_timeout) -> None:
+def create_index(index_dir: Path | str, *, lock_timeout: float = Settings.lock_timeout) -> None:
     """Make an empty index, for an app that adds its documents itself rather than from a folder."""
+    index_dir = Path(index_dir)
     with contextlib.suppress(IndexNotFoundError):
         engine.read_manifest(index_dir)
         raise BadInputError(f"an index already exists at {index_dir}")
@@ -56,7 +57,7 @@ def _checked_id(document_id: str) -> str:
 
 
 def add_document(
-    index_dir: Path,
+    index_dir: Path | str,
     document_id: str,
     title: str,
     text: str,
@@ -74,7 +75,7 @@ def add_document(
     is found (actors by any alias; names not in the gazetteer become people); so does a type
     ("statement"). Returns what was stored.
     """
-    document_id = _checked_id(document_id)
+    index_dir, document_id = Path(index_dir), _checked_id(document_id)
     if not isinstance(text, str) or not isinstance(title, str) or not text.strip():
         raise BadInputError("a document needs its text (and its title, which may be empty) as strings")
     given_date = None
@@ -111,9 +112,10 @@ def add_document(
 
 
 def delete_document(
-    index_dir: Path, document_id: str, *, lock_timeout: float = Settings.lock_timeout
+    index_dir: Path | str, document_id: str, *, lock_timeout: float = Settings.lock_timeout
 ) -> None:
     """Remove a document an app added; a file's document goes when its file is deleted."""
+    index_dir = Path(index_dir)
     manifest = engine.read_manifest(index_dir)
     remedy = "delete the file, then reindex"
     with _writing_app_document(index_dir, manifest, document_id, lock_timeout, remedy) as build:

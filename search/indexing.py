@@ -155,13 +155,13 @@ def _check_compatible(
 
 
 def index_corpus(
-    corpus_dir: Path,
-    index_dir: Path,
+    corpus_dir: Path | str,
+    index_dir: Path | str,
     *,
     rebuild: bool = False,
     lock_timeout: float = Settings.lock_timeout,
     max_file_bytes: int = Settings.max_file_bytes,
-    actors_file: Path | None = None,
+    actors_file: Path | str | None = None,
     date_from_mtime: bool = False,
     progress: ProgressCallback | None = None,
     allow_mass_removal: bool = False,
@@ -178,8 +178,8 @@ def index_corpus(
     Documents whose resemblance is at least copy_threshold are grouped as copies of one story.
     """
     started = time.perf_counter()
-    root = check_corpus_dir(corpus_dir)
-    actors_files = gazetteer_files(root, actors_file)
+    root, index_dir = check_corpus_dir(Path(corpus_dir)), Path(index_dir)
+    actors_files = gazetteer_files(root, Path(actors_file) if actors_file is not None else None)
 
     @functools.cache
     def options() -> MetadataOptions:  # loaded once a file must be read: a run may find none changed

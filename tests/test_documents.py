@@ -70,3 +70,14 @@ def test_bad_documents_and_ids_are_refused_and_the_index_stays_whole(
     with pytest.raises(error):
         call(tmp_path / "index")
     assert len(open_index(tmp_path / "index")) == 5
+
+
+def test_the_writing_functions_take_folders_written_as_strings(tmp_path: Path) -> None:
+    """As open_index does: a Python user writes index_corpus("corpus", "index") (it was an AttributeError)."""
+    report = index_corpus(str(SAMPLE_CORPUS), str(tmp_path / "index"), actors_file=None)
+    assert report.indexed == 5
+    create_index(str(tmp_path / "apps"))
+    add_document(str(tmp_path / "apps"), "wire/1", "Convoy reaches Kidal", "The convoy reached Kidal.")
+    assert open_index(str(tmp_path / "apps")).search("convoy").total == 1
+    delete_document(str(tmp_path / "apps"), "wire/1")
+    assert len(open_index(tmp_path / "apps")) == 0

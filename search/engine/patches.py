@@ -137,9 +137,7 @@ def apply() -> None:
     """Patch Whoosh, the first time an index is opened or written, if it is the version the patches were
     written for (said once otherwise)."""
     if tuple(whoosh.__version__[:3]) != PATCHED_VERSION:
-        log.info(
-            "Whoosh %s is not %s: it is left unpatched", whoosh.versionstring(), PATCHED_VERSION
-        )
+        log.info("Whoosh %s is not %s: it is left unpatched", whoosh.versionstring(), PATCHED_VERSION)
         return
     whoosh3.W3PerDocReader._cached_reader = _cached_column_reader
     structfile.BufferFile.__init__ = _buffer_file_init
