@@ -38,6 +38,14 @@ def check_name(name: str) -> str:
     return name
 
 
+def _kept_by(index: SearchIndex) -> Path:
+    """The folder that keeps the index's saved searches: an index's own, which reports what its runs
+    add; several indexes opened together have none of their own."""
+    if len(index.index_dirs) > 1:
+        raise BadInputError("saved searches are kept by one index, not by several searched together")
+    return index.index_dir
+
+
 def _named(alerts: Iterable[Alert], name: str, index_dir: Path) -> Alert:
     for alert in alerts:
         if alert.name == name:
@@ -79,7 +87,7 @@ def add_alert(
     ):
         raise BadInputError("an alert needs words to search for, or a filter")
     index.search(alert.query, limit=1, **_filters(alert))
-    with engine.changing_alerts(index.index_dir, lock_timeout) as alerts:
+    with engine.changing_alerts(_kept_by(index), lock_timeout) as alerts:
         if any(saved.name == name for saved in alerts):
             raise BadInputError(
                 f"an alert {name!r} is saved already: remove it first, or choose another name"
@@ -110,7 +118,7 @@ def _filters(alert: Alert) -> _Filters:
 def alerts(index: SearchIndex) -> tuple[AlertStatus, ...]:
     """Every saved search, with how many documents match it now and how many of them are new."""
     found = []
-    for alert in engine.read_alerts(index.index_dir):
+    for alert in engine.read_alerts(_kept_by(index)):
         total = index.search(alert.query, limit=1, all_copies=True, **_filters(alert)).total
         found.append(AlertStatus(alert, total, _new_count(index, alert)))
     return tuple(found)
@@ -125,7 +133,7 @@ def _new_count(index: SearchIndex, alert: Alert) -> int:
 
 def alert(index: SearchIndex, name: str) -> Alert:
     """One saved search; AlertNotFoundError when none has that name."""
-    return _named(engine.read_alerts(index.index_dir), name, index.index_dir)
+    return _named(engine.read_alerts(_kept_by(index)), name, index.index_dir)
 
 
 def alert_results(
@@ -145,7 +153,7 @@ def alert_pages(index: SearchIndex, name: str, *, new: bool = False) -> Iterator
 
 def mark_seen(index: SearchIndex, name: str, lock_timeout: float = Settings.lock_timeout) -> Alert:
     """Forget an alert's new documents: the next ones are those indexed from now on."""
-    with engine.changing_alerts(index.index_dir, lock_timeout) as saved:
+    with engine.changing_alerts(_kept_by(index), lock_timeout) as saved:
         found = _named(saved, name, index.index_dir)
         seen = replace(found, new=(), seen=_now())
         saved[saved.index(found)] = seen
@@ -154,7 +162,7 @@ def mark_seen(index: SearchIndex, name: str, lock_timeout: float = Settings.lock
 
 def remove_alert(index: SearchIndex, name: str, lock_timeout: float = Settings.lock_timeout) -> Alert:
     """Delete a saved search; returns it."""
-    with engine.changing_alerts(index.index_dir, lock_timeout) as saved:
+    with engine.changing_alerts(_kept_by(index), lock_timeout) as saved:
         found = _named(saved, name, index.index_dir)
         saved.remove(found)
     return found

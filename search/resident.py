@@ -130,6 +130,7 @@ class RemoteIndex:
 
     def __init__(self, index_dir: Path, ranking: Ranking, opener: Callable[[], SearchIndex]) -> None:
         self.index_dir = index_dir
+        self.index_dirs = (index_dir,)  # a resident process holds one index
         self.ranking = ranking
         self._opener = opener
         self._opened: SearchIndex | None = None

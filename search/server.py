@@ -17,7 +17,7 @@ import json
 import logging
 import socket
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from html import escape
 from pathlib import Path, PurePath
@@ -296,14 +296,15 @@ ExportFormat = Literal["csv", "jsonl"]
 
 
 def create_app(
-    index_dir: Path | str,
+    index_dir: Path | str | Sequence[Path | str],
     request_timeout: float = Settings.request_timeout,
     host_names: frozenset[str] | None = None,
     ranking: Ranking | None = None,
     ui: bool = True,
 ) -> FastAPI:
-    """The HTTP API over the index in index_dir, opened once and shared by every request, and with ui
-    the web page on it (search/web/) at /.
+    """The HTTP API over the index in index_dir (or several folders' indexes searched as one: see
+    open_index), opened once and shared by every request, and with ui the web page on it (search/web/)
+    at /.
 
     Each request that reads the index runs on a worker thread and is answered within
     request_timeout seconds: past it, a 503 says so (the thread finishes its work unseen), so one
@@ -313,8 +314,10 @@ def create_app(
     """
     index: SearchIndex = open_index(index_dir, ranking)
     # A relative name as given ("index") tells a client nothing and is also a word of messages.
-    folders = {str(Path(index_dir).resolve()), str(Path(index_dir).absolute())}
-    folders |= {str(index_dir)} if "/" in str(index_dir) else set()
+    given = [index_dir] if isinstance(index_dir, (str, Path)) else list(index_dir)
+    folders = {str(Path(folder).resolve()) for folder in given}
+    folders |= {str(Path(folder).absolute()) for folder in given}
+    folders |= {str(folder) for folder in given if "/" in str(folder)}
 
     async def bounded(work: Callable[[], T]) -> T:
         try:

@@ -398,3 +398,26 @@ def test_associations_and_the_network_over_http(client: httpx.Client) -> None:
     for path, params in (("/network", {"min_count": 0}), ("/terms", {"of": "nothing"}), ("/actors/with", {})):
         refused = client.get(path, params=params)
         assert refused.status_code == 422 and set(refused.json()) == {"error"}
+
+
+def test_indexes_served_together_answer_as_one_and_keep_no_saved_searches(
+    sample_index: Path, tmp_path: Path
+) -> None:
+    """`search serve --index-dir A --index-dir B`: the API searches both as one; saved searches, kept by
+    one index, are a 400 naming no folder."""
+    files = sorted((PROJECT_ROOT / "corpus").glob("*.txt"))
+    for name, part in [("first", files[:2]), ("second", files[2:])]:
+        write_corpus(tmp_path / name, {path.name: path.read_text(encoding="utf-8") for path in part})
+        index_corpus(tmp_path / name, tmp_path / f"index-{name}")
+    together = server.create_app([tmp_path / "index-first", tmp_path / "index-second"])
+    with running(server.create_app(sample_index)) as whole_url, running(together) as url:
+        for path in [
+            "/search?q=junta+elections&facets=actor",
+            "/timeline?q=mali&by=year",
+            f"/documents/{DW_REPORT}",
+        ]:
+            assert httpx.get(url + path, timeout=30).json() == httpx.get(whole_url + path, timeout=30).json()
+        assert httpx.get(f"{url}/stats", timeout=30).json()["documents"] == 5
+        saved = httpx.get(f"{url}/alerts", timeout=30)
+        assert saved.status_code == 400 and "kept by one index" in saved.json()["error"]
+        assert str(tmp_path) not in saved.text

@@ -9,14 +9,14 @@ import click
 from .base import (
     _settings,
     cli,
-    index_dir_option,
+    index_dirs_option,
     say,
     stop_on_sigterm_as_on_ctrl_c,
 )
 
 
 @cli.command("serve")
-@index_dir_option
+@index_dirs_option
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only by default)."
 )
@@ -39,14 +39,15 @@ from .base import (
 @click.pass_context
 def serve_command(
     ctx: click.Context,
-    index_dir: Path | None,
+    index_dirs: tuple[Path, ...],
     host: str,
     port: int,
     allowed_hosts: tuple[str, ...],
     no_ui: bool,
 ) -> None:
     """Serve the index until Ctrl-C: a web page to search and read it at /, and a JSON HTTP API (search,
-    document, similar, actors, sources, timeline, export, stats, health).
+    document, similar, actors, sources, timeline, export, stats, health). Given --index-dir more than
+    once, the indexes are served as one.
 
     Open the address it prints in a browser. The API's OpenAPI description is at /openapi.json,
     browsable at /docs.
@@ -69,9 +70,9 @@ def serve_command(
     )
 
     settings = _settings(ctx)
-    folder = index_dir or settings.index_dir
+    folders = tuple(dict.fromkeys(index_dirs)) or (Path(settings.index_dir),)
     app = create_app(
-        folder,
+        folders[0] if len(folders) == 1 else folders,
         request_timeout=settings.request_timeout,
         host_names=host_names_for(host, allowed_hosts),
         ranking=settings.ranking,
@@ -89,13 +90,15 @@ def serve_command(
         f"search: serving {len(app.state.index)} documents on {address_of(sock)} ({what}; Ctrl-C stops)",
         err=True,
     )
-    # The read commands on this index ask this process (search.resident) while it serves.
+    # The read commands on this index ask this process (search.resident) while it serves; several
+    # indexes served together are each read in-process by such commands.
     stop_on_sigterm_as_on_ctrl_c()
     resident = ResidentServer(
-        folder,
-        lambda ranking: app.state.index if ranking == settings.ranking else open_index(folder, ranking),
+        folders[0],
+        lambda ranking: app.state.index if ranking == settings.ranking else open_index(folders[0], ranking),
     )
-    resident.start()
+    if len(folders) == 1:
+        resident.start()
     try:
         serve(app, sock)
     finally:

@@ -209,10 +209,11 @@ class EngineIndex:
             return cast("int | None", searcher.document_number(id=document_id))
         found = list(searcher.docs_for_query(Term("id", document_id)))
         if len(found) > 1:
-            paths = ", ".join(str(searcher.stored_fields(docnum).get("path", "")) for docnum in found)
+            ranges = zip(self.index_dirs, searcher.reader().index_ranges, strict=True)
+            holding = [str(folder) for folder, (start, end) in ranges if any(start <= d < end for d in found)]
             raise AmbiguousDocumentError(
-                f"{document_id!r} names a document in more than one of the indexes searched ({paths}): "
-                "look it up in one of them"
+                f"{document_id!r} names a document in more than one of the indexes searched "
+                f"({', '.join(holding)}): look it up in one of them"
             )
         return found[0] if found else None
 
