@@ -58,9 +58,10 @@ class SearchIndex:
     without being reopened, and may be shared by threads.
     """
 
-    def __init__(self, index_dir: Path | Sequence[Path], ranking: Ranking | None = None) -> None:
+    def __init__(self, index_dir: Path | str | Sequence[Path | str], ranking: Ranking | None = None) -> None:
         """One index folder, or several searched as one (in the order given)."""
-        self._engine = EngineIndex(index_dir, actors=self, ranking=ranking)
+        given = Path(index_dir) if isinstance(index_dir, str | Path) else [Path(f) for f in index_dir]
+        self._engine = EngineIndex(given, actors=self, ranking=ranking)
         self._known: KnownActors | None = None
 
     @property
@@ -133,7 +134,9 @@ class SearchIndex:
 
     def user_actors_file(self) -> Path:
         """The actors file the user's changes go to: the last one the index was built with, else
-        actors.toml in the corpus folder."""
+        actors.toml in the corpus folder. Several indexes searched together have no one such file."""
+        if len(self.index_dirs) > 1:
+            raise BadInputError("several indexes searched together have no one actors file: name one")
         files = self._engine.manifest.cleaner.actors_files
         if files:
             return Path(files[-1])

@@ -1199,3 +1199,26 @@ def test_indexes_named_together_say_what_they_cannot_do(
     assert str(tmp_path / "none") in missing
     same_twice = run(["query", "coup", "--index-dir", str(one), "--index-dir", str(one)], tmp_path)
     assert same_twice.stdout == run(["query", "coup", "--index-dir", str(one)], tmp_path).stdout
+
+
+def test_a_file_whose_id_two_indexes_hold_is_shown_from_the_index_whose_corpus_holds_it(
+    tmp_path: Path,
+) -> None:
+    """Each corpus has its own kyiv.txt: the id is ambiguous (an error naming both indexes, by their
+    order), the file's path is not."""
+    for year in ("2023", "2024"):
+        write_corpus(tmp_path / year, {"kyiv.txt": f"Talks in Kyiv {year}\nDelegates met in Kyiv in {year}."})
+        assert (
+            run(
+                ["index", str(tmp_path / year), "--index-dir", str(tmp_path / f"index-{year}")], tmp_path
+            ).exit_code
+            == 0
+        )
+    both = ["--index-dir", str(tmp_path / "index-2023"), "--index-dir", str(tmp_path / "index-2024")]
+    assert "kyiv.txt' names a document in indexes 1 and 2 of the 2 searched together" in one_line_error(
+        run(["show", "kyiv.txt", *both], tmp_path)
+    )
+    shown = run(["show", str(tmp_path / "2024" / "kyiv.txt"), *both, "--json"], tmp_path)
+    assert json.loads(shown.stdout)["title"] == "Talks in Kyiv 2024"
+    similar = run(["similar", str(tmp_path / "2023" / "kyiv.txt"), *both], tmp_path)
+    assert similar.exit_code in (0, 1) and "Traceback" not in similar.stderr

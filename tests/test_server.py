@@ -17,7 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
-from search import index_corpus, open_index, server
+from search import add_document, index_corpus, open_index, server
 from search.models import ACTOR_TYPES, FACETS, SORTS
 
 from .conftest import (
@@ -420,4 +420,8 @@ def test_indexes_served_together_answer_as_one_and_keep_no_saved_searches(
         assert httpx.get(f"{url}/stats", timeout=30).json()["documents"] == 5
         saved = httpx.get(f"{url}/alerts", timeout=30)
         assert saved.status_code == 400 and "kept by one index" in saved.json()["error"]
-        assert str(tmp_path) not in saved.text
+    add_document(tmp_path / "index-first", DW_REPORT, "Another", "Another text with the same id.")
+    with running(server.create_app([tmp_path / "index-first", tmp_path / "index-second"])) as url:
+        ambiguous = httpx.get(f"{url}/document?id={DW_REPORT}", timeout=30)
+        assert ambiguous.status_code == 400 and str(tmp_path) not in ambiguous.text
+        assert "in indexes 1 and 2 of the 2 searched together" in ambiguous.json()["error"]

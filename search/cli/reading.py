@@ -359,8 +359,8 @@ def show_command(
       search show 004_42382a47a79cec6e.txt
       search show corpus/004_42382a47a79cec6e.txt --json
     """
-    index = open_from_settings(ctx, index_dirs)
-    found = index.document(document_id(document, index.corpus_roots))
+    index, found_id = _holding(ctx, index_dirs, document)
+    found = index.document(found_id)
     copies = index.copies(found.id)
     if as_json:
         click.echo(wire.dumps(wire.document_json(found, copies)))
@@ -387,8 +387,8 @@ def similar_command(
       search similar 004_42382a47a79cec6e.txt
       search similar corpus/004_42382a47a79cec6e.txt --limit 3 --json
     """
-    index = open_from_settings(ctx, index_dirs)
-    results = index.similar(document_id(document, index.corpus_roots), limit=limit)
+    index, found_id = _holding(ctx, index_dirs, document)
+    results = index.similar(found_id, limit=limit)
     if as_json:
         click.echo(wire.dumps(wire.results_json(results)))
     elif results.hits:
@@ -416,12 +416,33 @@ def stats_command(ctx: click.Context, index_dirs: tuple[Path, ...], as_json: boo
     click.echo(wire.dumps(wire.stats_json(stats)) if as_json else render_stats(stats))
 
 
+def _holding(ctx: click.Context, index_dirs: tuple[Path, ...], document: str) -> tuple[SearchIndex, str]:
+    """The index to look a document up in, and its id. Of several indexes, a file given by its path is
+    looked up in the index whose corpus holds it, alone: its id (its path within that corpus) may be
+    another index's too."""
+    index = open_from_settings(ctx, index_dirs)
+    if len(index.index_dirs) > 1 and Path(document).exists():
+        for folder in index.index_dirs:
+            alone = open_from_settings(ctx, folder)
+            found = _within(document, alone.corpus_root) if alone.corpus_root else None
+            if found is not None:
+                return alone, found
+    return index, document_id(document, index.corpus_roots)
+
+
+def _within(given: str, corpus_root: str) -> str | None:
+    """The id of a file under a corpus root (its path there); None if it is not under it."""
+    with contextlib.suppress(ValueError, OSError):
+        return Path(given).resolve().relative_to(Path(corpus_root)).as_posix()
+    return None
+
+
 def document_id(given: str, corpus_roots: tuple[str, ...]) -> str:
     """A document id from what a user typed: an id, or a path to a file under a corpus root (the first
     that holds it, of the indexes searched)."""
-    path = Path(given)
-    if path.exists():
+    if Path(given).exists():
         for corpus_root in corpus_roots:
-            with contextlib.suppress(ValueError):
-                return path.resolve().relative_to(Path(corpus_root)).as_posix()
+            found = _within(given, corpus_root)
+            if found is not None:
+                return found
     return given.replace("\\", "/")

@@ -124,6 +124,14 @@ def added_documents(index_dir: Path) -> list[Document]:
 NAMED_ACTOR_BOOST = 0.01
 
 
+def _same_folder(folder: Path) -> Path:
+    """What tells two names of one folder apart from two folders (symbolic links followed)."""
+    try:
+        return folder.resolve()
+    except OSError:
+        return folder.absolute()
+
+
 class EngineIndex:
     """An opened Whoosh index: parses and runs queries, returns our Results."""
 
@@ -135,7 +143,12 @@ class EngineIndex:
     ) -> None:
         """One index folder, or several searched as one (indexset.IndexSet), in the order given."""
         patches.apply()
-        self.index_dirs = (index_dir,) if isinstance(index_dir, Path) else tuple(dict.fromkeys(index_dir))
+        given = (index_dir,) if isinstance(index_dir, Path) else tuple(index_dir)
+        # A folder named twice (or two ways: ~/idx and /home/u/idx) would count each document twice.
+        folders: dict[Path, Path] = {}
+        for folder in given:
+            folders.setdefault(_same_folder(folder), folder)
+        self.index_dirs = tuple(folders.values())
         if not self.index_dirs:
             raise ValueError("no index folder to open")
         self.index_dir = self.index_dirs[0]
@@ -152,7 +165,7 @@ class EngineIndex:
             self._index: Any = IndexSet(self.index_dirs)
         else:
             try:
-                self._index = whoosh.index.open_dir(str(index_dir))
+                self._index = whoosh.index.open_dir(str(self.index_dir))
             except DAMAGE_ERRORS as error:
                 raise _damaged(self.index_dirs, error) from None
         self.ranking = ranking if ranking is not None else Ranking()
@@ -209,11 +222,12 @@ class EngineIndex:
             return cast("int | None", searcher.document_number(id=document_id))
         found = list(searcher.docs_for_query(Term("id", document_id)))
         if len(found) > 1:
-            ranges = zip(self.index_dirs, searcher.reader().index_ranges, strict=True)
-            holding = [str(folder) for folder, (start, end) in ranges if any(start <= d < end for d in found)]
+            ranges = enumerate(zip(self.index_dirs, searcher.reader().index_ranges, strict=True), 1)
+            holding = [(n, str(f)) for n, (f, (start, end)) in ranges if any(start <= d < end for d in found)]
             raise AmbiguousDocumentError(
-                f"{document_id!r} names a document in more than one of the indexes searched "
-                f"({', '.join(holding)}): look it up in one of them"
+                f"{document_id!r} names a document in indexes {' and '.join(str(n) for n, _ in holding)} "
+                f"of the {len(self.index_dirs)} searched together ({', '.join(f for _, f in holding)}): "
+                "look it up in one of them alone"
             )
         return found[0] if found else None
 

@@ -19,7 +19,6 @@ import whoosh.reading
 import whoosh.scoring
 import whoosh.searching
 
-from ..errors import IndexDamagedError
 from .folder import DAMAGE_ERRORS, _damaged
 
 
@@ -56,6 +55,7 @@ class IndexSet:
         try:
             for index_dir, index in zip(self.index_dirs, self._indexes, strict=True):
                 try:
+                    latest = index.latest_generation()
                     reader = index.reader()
                 except DAMAGE_ERRORS as error:
                     raise _damaged(index_dir, error) from None
@@ -63,8 +63,11 @@ class IndexSet:
                 start = sum(segment.doc_count_all() for segment in segments)
                 ranges.append((start, start + sum(leaf.doc_count_all() for leaf in leaves)))
                 segments.extend(leaves)
-                generations.append(reader.generation())
-        except IndexDamagedError:
+                # An index without a segment (made empty, or emptied) reads as generation None, which
+                # would never equal its latest: every call would open every index again.
+                generation = reader.generation()
+                generations.append(latest if generation is None else generation)
+        except BaseException:
             for segment in segments:
                 segment.close()
             raise

@@ -99,6 +99,7 @@ def test_a_writer_spilling_runs_a_block_at_a_time_writes_the_postings_whoosh_wou
     monkeypatch.setattr(whoosh.writing.PostingPool, "save", counted_save)
     documents = random_documents(5, 300, "d")
     patches.apply()
+    assert whoosh.writing.PostingPool._write_run is patches._write_run_in_blocks
     write(tmp_path / "blocks", documents)
     assert len(spilled) > 20
     monkeypatch.setattr(whoosh.writing.PostingPool, "_write_run", whoosh.externalsort.SortingPool._write_run)
