@@ -406,6 +406,18 @@ def _indexed_before_a_parallel_rebuild(
     return corpus, sorted(p.name for p in (tmp_path / "index").iterdir())
 
 
+def _rebuild_fails_leaving_the_old_index(
+    corpus: Path, index_dir: Path, files: list[str], count: int, error: type[Exception], match: str
+) -> None:
+    """A rebuild that fails as said leaves the index's files as they were (what it wrote is removed),
+    the old index answering, and no worker process."""
+    with pytest.raises(error, match=match):
+        index_corpus(corpus, index_dir, rebuild=True)
+    assert sorted(p.name for p in index_dir.iterdir()) == files
+    assert len(open_index(index_dir)) == count
+    assert multiprocessing.active_children() == []
+
+
 def test_a_worker_that_fails_to_write_fails_the_build_and_leaves_the_old_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -415,11 +427,9 @@ def test_a_worker_that_fails_to_write_fails_the_build_and_leaves_the_old_index(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(engine.writer.SegmentPart, "add", full_disk)  # in the workers, forked after this
-    with pytest.raises(IndexNotWritableError, match="no space left on device"):
-        index_corpus(corpus, tmp_path / "index", rebuild=True)
-    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == files  # its segments' files removed
-    assert len(open_index(tmp_path / "index")) == 40
-    assert multiprocessing.active_children() == []
+    _rebuild_fails_leaving_the_old_index(
+        corpus, tmp_path / "index", files, 40, IndexNotWritableError, "no space left on device"
+    )
 
 
 def test_a_worker_that_fails_to_clean_a_file_fails_the_build_and_leaves_the_old_index(
@@ -431,11 +441,9 @@ def test_a_worker_that_fails_to_clean_a_file_fails_the_build_and_leaves_the_old_
         raise ValueError("cleaning failed")
 
     monkeypatch.setattr(workers, "clean", failing)  # in the workers, forked after this
-    with pytest.raises(RuntimeError, match="ValueError: cleaning failed"):
-        index_corpus(corpus, tmp_path / "index", rebuild=True)
-    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == files
-    assert len(open_index(tmp_path / "index")) == 40
-    assert multiprocessing.active_children() == []
+    _rebuild_fails_leaving_the_old_index(
+        corpus, tmp_path / "index", files, 40, RuntimeError, "ValueError: cleaning failed"
+    )
 
 
 def test_a_rebuild_failing_in_the_parent_stops_its_workers_before_removing_what_they_wrote(
@@ -452,11 +460,9 @@ def test_a_rebuild_failing_in_the_parent_stops_its_workers_before_removing_what_
             raise RuntimeError("the parent failed")
 
     monkeypatch.setattr(engine.IndexBuild, "record", record_until_the_hundredth)
-    with pytest.raises(RuntimeError, match="the parent failed"):
-        index_corpus(corpus, tmp_path / "index", rebuild=True)
-    assert multiprocessing.active_children() == []
-    assert sorted(p.name for p in (tmp_path / "index").iterdir()) == files
-    assert len(open_index(tmp_path / "index")) == 200
+    _rebuild_fails_leaving_the_old_index(
+        corpus, tmp_path / "index", files, 200, RuntimeError, "the parent failed"
+    )
 
 
 def test_given_authors_are_stored_shown_and_searchable_and_each_date_says_where_it_came_from(

@@ -282,12 +282,9 @@ def _stamp(path: Path) -> tuple[int, int]:
 def _damaged(index_dir: Path | Sequence[Path], error: BaseException) -> IndexDamagedError:
     """The error of a damaged index; of several searched as one, which one cannot be told."""
     folders = (index_dir,) if isinstance(index_dir, Path) else tuple(index_dir)
-    where = f"index at {folders[0]}" if len(folders) == 1 else f"one of the indexes at {_listed(folders)}"
+    listed = ", ".join(str(folder) for folder in folders)
+    where = f"index at {listed}" if len(folders) == 1 else f"one of the indexes at {listed}"
     return IndexDamagedError(f"{where} is damaged ({type(error).__name__}: {error})")
-
-
-def _listed(folders: Sequence[Path]) -> str:
-    return ", ".join(str(folder) for folder in folders)
 
 
 @dataclass(frozen=True)
