@@ -1,7 +1,7 @@
 """Results with copies folded: one document a copy group (copies.py), with the group's other matches.
 
-Read without numpy (a plain query never imports it): the groups are few (474 of two or more
-documents among 41,578 articles), looked up by id once a searcher.
+The groups are few (474 of two or more documents among 41,578 articles), looked up by id once a
+searcher; how many matches folding hides is counted over all of them at once, as arrays.
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from .analysis import MISSING_DATE
+from .matches import DocumentSet
 
 Ranked = list[tuple[int, float]]
 
@@ -39,6 +42,10 @@ class CopyGroups:
                 for docnum in docnums:
                     self.group_of[docnum] = len(self.members)
                 self.members.append(docnums)
+        # Every grouped document and its group, as arrays: a query's hidden matches counted at once
+        # (a membership test a member took 13 ms a query at 41,578 articles).
+        self._grouped = np.fromiter(self.group_of, dtype=np.int64, count=len(self.group_of))
+        self._group = np.fromiter(self.group_of.values(), dtype=np.int64, count=len(self.group_of))
 
     def matching(self, group: int, matched: AbstractSet[int] | None) -> tuple[int, ...]:
         members = self.members[group]
@@ -46,7 +53,11 @@ class CopyGroups:
 
     def hidden(self, matched: AbstractSet[int] | None) -> int:
         """How many matches folding hides: each group's matches but one."""
-        return sum(max(len(self.matching(group, matched)) - 1, 0) for group in range(len(self.members)))
+        if matched is None:
+            return len(self._grouped) - len(self.members)
+        docnums = matched.docnums if isinstance(matched, DocumentSet) else DocumentSet.of(matched).docnums
+        found = self._group[np.isin(self._grouped, docnums)]
+        return int(np.maximum(np.bincount(found, minlength=len(self.members)) - 1, 0).sum())
 
     def fold(self, ranked: Ranked, matched: AbstractSet[int] | None, wanted: int | None = None) -> Folded:
         """One entry a group, where its first match stands in `ranked`, with the group's score there,

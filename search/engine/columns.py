@@ -26,6 +26,7 @@ import numpy.typing as npt
 from whoosh.util.times import datetime_to_long
 
 from .analysis import ACTOR_IDS_COLUMN, FINGERPRINT_COLUMN, MAIN_MARK, MISSING_DATE, TITLE_KEY_COLUMN
+from .matches import DocumentSet
 from .sources import SOURCE_FIELD
 
 IntArray = npt.NDArray[np.int64]
@@ -189,6 +190,8 @@ class Columns:
         """The document numbers of a match (None: every document), ascending."""
         if matched is None:
             return self.live
+        if isinstance(matched, DocumentSet):
+            return matched.docnums
         docs = np.fromiter(matched, dtype=np.int64, count=len(matched))
         docs.sort()
         return docs

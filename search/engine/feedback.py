@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ..models import Ranking
 from .analysis import body_terms, key_terms
 from .postings import _TermScores
@@ -110,9 +112,10 @@ def rerank_with_feedback(
     expansion = feedback_terms(searcher, top, ranking.feedback_terms)
     if expansion:
         heaviest = max(weight for _, weight in expansion)
-        ordered = sorted(scores)
+        ordered = np.array(sorted(scores), dtype=np.int64)
         for text, weight in expansion:
             boost = ranking.feedback_weight * weight / heaviest
-            for docnum, score in term_scores.within("body", text, ordered).items():
+            found = term_scores.within("body", text, ordered)
+            for docnum, score in zip(found.docnums.tolist(), found.scores.tolist(), strict=True):
                 scores[docnum] += score * boost
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))

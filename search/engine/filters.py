@@ -2,7 +2,7 @@
 
 Whoosh's docs_for_query() hands out a posting a call (5 us each): listing every story naming the
 United States (30,330 of 41,578 articles) took 50 ms before the first hit was read. Here a term's
-postings are read a block at a time (term_documents), a date range is one comparison over
+postings are read as arrays (term_documents), a date range is one comparison over
 the date column, and AND/OR are numpy's sorted-set operations. A clause of another kind returns
 None and the caller asks Whoosh.
 """
@@ -19,20 +19,18 @@ from whoosh.util.times import datetime_to_long
 
 from .analysis import MISSING_DATE
 from .columns import Columns, IntArray
-from .postings import _term_blocks
+from .postings import _segment_postings
 
 
 def term_documents(searcher: Any, fieldname: str, text: str) -> npt.NDArray[np.int64]:
-    """The documents holding a term (deleted ones left out), ascending, read a block at a time: a
-    filter's, or a timeline series' (Whoosh's docs_for_query: 5 us a posting)."""
+    """The documents holding a term (deleted ones left out), ascending, read as arrays: a filter's, or
+    a timeline series' (Whoosh's docs_for_query: 5 us a posting)."""
     btext = searcher.schema[fieldname].to_bytes(text)
     parts = [np.zeros(0, dtype=np.int64)]
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
         if (fieldname, btext) in reader:
-            parts.extend(
-                np.asarray(ids, dtype=np.int64) + offset for ids, _ in _term_blocks(reader, fieldname, btext)
-            )
+            parts.append(_segment_postings(reader, fieldname, btext)[0] + offset)
     return np.concatenate(parts)
 
 

@@ -93,7 +93,7 @@ def body_fragments(
     positions of the marked terms, from the index: marked_positions()), no word is read at all.
     """
     if at is not None:
-        from .wordbounds import WORDS_AFTER_LAST_MATCH, leading_word_bounds  # numpy: exports only
+        from .wordbounds import WORDS_AFTER_LAST_MATCH, leading_word_bounds
 
         starts, ends, whole = leading_word_bounds(text, max(at, default=0) + WORDS_AFTER_LAST_MATCH)
         if whole and any(position >= len(starts) for position in at):  # not the text the index read

@@ -11,7 +11,7 @@ from typing import Any
 from ..models import Actor, Copy, Document, Hit
 from .highlight import Marks, _lead_fragment, body_fragments, marked_positions
 
-POSITIONS_FROM_HITS = 100  # a page of this many hits takes its marked words from the index
+LARGE_PAGE = 100  # a page of this many hits is made with the cycle collector paused
 
 
 def page_hits(
@@ -24,11 +24,12 @@ def page_hits(
     """The hits of a page of ranked documents (document number, score), ranked from offset + 1, each
     with its copies (document numbers, by the document they are folded into).
 
-    A large page (an export's) marks words where the index says they stand; a page of ten reads its
-    bodies (findall costs less than importing numpy for ten hits).
+    Words are marked where the index says they stand, when it can say (highlight.marked_positions): a
+    page of ten at 41,578 articles took 20.5 and 19.5 ms a query against 25.8 and 23.0 reading each
+    body's words with a regex (p95 36.8, 35.7 against 53.3, 44.2; 200 queries, alternately).
     """
-    large = len(page) >= POSITIONS_FROM_HITS
-    at = marked_positions(searcher, words, (docnum for docnum, _ in page)) if large else None
+    large = len(page) >= LARGE_PAGE
+    at = marked_positions(searcher, words, (docnum for docnum, _ in page))
     copies = copies or {}
     with _no_cycle_collection(large):
         return tuple(

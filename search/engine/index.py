@@ -4,17 +4,16 @@ similar documents and statistics.
 
 from __future__ import annotations
 
-import heapq
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 import whoosh.index
 from whoosh import qparser
 from whoosh.query import (
@@ -68,6 +67,7 @@ from .folder import (
 from .highlight import _highlighted_words, marked_text
 from .hits import copy_of, hit_of, page_hits, stored_document
 from .indexset import IndexSet
+from .matches import NO_DOCUMENTS, DocumentSet, Scores
 from .postings import (
     RobertsonBM25F,
     _scored_by_word_scores,
@@ -363,8 +363,8 @@ class EngineIndex:
         )
 
     def _with_named_actors(
-        self, query: Query, scores: dict[int, float] | None, text: str, searcher: Any
-    ) -> tuple[Query, dict[int, float] | None, tuple[str, ...]]:
+        self, query: Query, scores: Scores | None, text: str, searcher: Any
+    ) -> tuple[Query, Scores | None, tuple[str, ...]]:
         """The query whose words or phrases that name a known actor ("ecowas", "African Union") also
         match the documents naming that actor without writing those words, with its _scores() and a
         note for each; the query and `scores` (its _scores()) as they were when that adds no document."""
@@ -393,13 +393,13 @@ class EngineIndex:
             return query, scores, ()
         return expanded, wider, tuple(used.values())
 
-    def _scores(self, query: Query) -> dict[int, float] | None:
+    def _scores(self, query: Query) -> Scores | None:
         """Each matching document's score, when the query is scored from word scores (else None)."""
         return _word_scores(query, self._local.term_scores) if _scored_by_word_scores(query) else None
 
     @staticmethod
-    def _matches(query: Query, scores: dict[int, float] | None, searcher: Any) -> AbstractSet[int]:
-        return scores.keys() if scores is not None else set(searcher.docs_for_query(query))
+    def _matches(query: Query, scores: Scores | None, searcher: Any) -> DocumentSet:
+        return scores.documents if scores is not None else DocumentSet.of(searcher.docs_for_query(query))
 
     def _filter(self, request: SearchRequest, filters: tuple[Query, ...]) -> Query | None:
         clauses: list[Query] = [_any_actor(actor_ids) for _, actor_ids in request.actors]
@@ -442,7 +442,7 @@ class EngineIndex:
         outlets = source_values(searcher) if parsed_query.names_field(SOURCE_FIELD) else []
         unknown_sources = unknown_outlets(parsed_query.sources, outlets)
         if unknown or unknown_sources:
-            return _Match(Every(), None, None, frozenset(), notes, unknown, unknown_sources)
+            return _Match(Every(), None, None, NO_DOCUMENTS, notes, unknown, unknown_sources)
         parsed_query = _with_outlets(parsed_query, outlets)
         parsed, expansion_notes = expand_patterns(parsed_query.scored or Every(), searcher.reader())
         notes += expansion_notes
@@ -456,7 +456,9 @@ class EngineIndex:
             from .filters import filter_documents
 
             kept = filter_documents(searcher, self._columns(searcher), narrowing)
-            narrowed = set(kept.tolist()) if kept is not None else set(searcher.docs_for_query(narrowing))
+            narrowed = (
+                DocumentSet(kept) if kept is not None else DocumentSet.of(searcher.docs_for_query(narrowing))
+            )
         matched = matching_documents(searcher, parsed, scored, narrowed)
         return _Match(parsed, scored, narrowing, matched, notes)
 
@@ -464,9 +466,9 @@ class EngineIndex:
         """The first `depth` matches in date order (oldest or newest first) or title order, undated or
         untitled last, equal keys in index order; each with its words' score when it has one."""
         columns = self._columns(searcher)
-        scores = match.scored or {}
         chosen = columns.ordered(columns.documents(match.matched), sort, depth)
-        return [(docnum, scores.get(docnum, 0.0)) for docnum in chosen.tolist()]
+        scores = match.scored.get(chosen) if match.scored is not None else np.zeros(len(chosen))
+        return list(zip(chosen.tolist(), scores.tolist(), strict=True))
 
     def timeline(self, request: SearchRequest, by: str, split_by: str | None, top: int) -> Timeline:
         """How many documents the request matches per period (timeline.count_timeline)."""
@@ -705,11 +707,11 @@ class EngineIndex:
             top = self._by_column(searcher, match, sort, depth)
         # Scored already (words, phrases): the best are taken from those scores, not scored again.
         elif scored is not None and matched is not None:
-            narrowed = match.narrowing is not None
-            candidates = ((n, scored[n]) for n in matched) if narrowed else scored.items()
-            top = heapq.nsmallest(scoring_depth, candidates, key=lambda pair: (-pair[1], pair[0]))
+            kept = scored.within(matched.docnums) if match.narrowing is not None else scored
+            top = kept.best(scoring_depth)
         else:
-            filtered = matched if match.narrowing is not None else None
+            # Whoosh takes a filter of document numbers as a set
+            filtered = set(matched) if match.narrowing is not None and matched is not None else None
             found = searcher.search(parsed, limit=scoring_depth, filter=filtered)
             # len(found) would count every match
             top = [(found[n].docnum, found[n].score) for n in range(found.scored_length())]

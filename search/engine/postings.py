@@ -9,15 +9,19 @@ import math
 import pickle
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from whoosh import scoring
 from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, Every, Not, Or, Phrase, Query, Term
+
+from .codec import segment_arrays
+from .matches import NO_SCORES, DocumentSet, FloatArray, IntArray, Scores, shared, summed
 
 CACHED_POSTINGS = 250_000  # a thread's searcher keeps the scores of its last terms up to this many (~25 MB)
 
@@ -38,85 +42,102 @@ class RobertsonBM25F(scoring.BM25F):
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
 
-def _term_blocks(
-    reader: Any, fieldname: str, btext: bytes, wanted: list[int] | None = None
-) -> Iterator[tuple[Any, Any]]:
-    """A term's postings in one segment, a block at a time: (ids, weights), deleted documents left out.
-
-    Whoosh's matchers hand out one posting a call; the block arrays it decodes are read whole here.
-    With wanted (sorted segment document numbers), only the blocks that may hold them are decoded.
-    """
+def _whoosh_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[Any, Any]:
+    """A term's postings in one segment read from Whoosh's own blocks, deleted documents too: for a
+    segment written before it had array postings (codec.py). Whoosh's matchers hand out one posting a
+    call; the block arrays it decodes are read whole here."""
     matcher = reader.postings(fieldname, btext)
-    deleted: Any = frozenset()
-    if isinstance(matcher, FilterMatcher):  # the segment has deletions
-        matcher, deleted = matcher.child, matcher._ids
+    if isinstance(matcher, FilterMatcher):  # the segment has deletions (left in: dropped by the caller)
+        matcher = matcher.child
+    ids: list[int] = []
+    weights: list[float] = []
     if not isinstance(matcher, whoosh3.W3LeafMatcher):  # postings inlined in the term's entry: a handful
-        ids, weights = [], []
         while matcher.is_active():
-            if matcher.id() not in deleted:
-                ids.append(matcher.id())
-                weights.append(matcher.weight())
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
             matcher.next()
-        yield ids, weights
-        return
-    pending = iter(wanted) if wanted is not None else None
-    target = next(pending, None) if pending is not None else -1  # -1: every block is wanted
-    while matcher.is_active() and target is not None:
-        if matcher.block_max_id() >= target:
-            matcher._read_ids()
-            matcher._read_weights()
-            ids, weights = matcher._ids, matcher._weights
-            if deleted:
-                kept = [n for n, docnum in enumerate(ids) if docnum not in deleted]
-                ids, weights = [ids[n] for n in kept], [weights[n] for n in kept]
-            yield ids, weights
-            if pending is not None:  # on to the first wanted document past this block
-                while target is not None and target <= matcher.block_max_id():
-                    target = next(pending, None)
+        return ids, weights
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        ids.extend(matcher._ids)
+        weights.extend(matcher._weights)
         matcher._next_block()
+    return ids, weights
+
+
+def _segment_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[IntArray, FloatArray]:
+    """A term's live postings in one segment: document numbers (ascending) and term frequencies."""
+    arrays = segment_arrays(reader)
+    info = reader._terms.term_info(fieldname, btext)
+    if arrays is not None and not info.is_inlined():
+        found_ids, found_weights = arrays.postings(info.extent()[0])
+    else:
+        found_ids, found_weights = _whoosh_postings(reader, fieldname, btext)
+    ids = np.asarray(found_ids, dtype=np.int64)
+    # Whoosh stores weights as float32 and scores them as Python floats: widened exactly.
+    weights = np.asarray(found_weights, dtype=np.float32).astype(np.float64)
+    if reader.has_deletions():
+        live = ~_deleted(reader)[ids]
+        ids, weights = ids[live], weights[live]
+    return ids, weights
+
+
+def _deleted(reader: Any) -> npt.NDArray[np.bool_]:
+    """A segment's deleted documents as a mask, kept on its reader while their number stays the same
+    (a writer's own reader sees its deletions grow; they never shrink)."""
+    count = reader._segment.deleted_count()
+    held = reader.__dict__.get("_search_deleted")
+    if held is None or held[0] != count:
+        mask = np.zeros(reader.doc_count_all(), dtype=np.bool_)
+        mask[list(reader._perdoc.deleted_docs())] = True
+        held = reader._search_deleted = (count, mask)
+    return held[1]
+
+
+def _lengths(reader: Any, fieldname: str) -> npt.NDArray[np.uint8]:
+    """The length byte of every document of a segment in a field (kept on its reader). Whoosh's
+    default, the byte of length 1, stands for documents past the end of the column or without one."""
+    held: dict[str, npt.NDArray[np.uint8]] = reader.__dict__.setdefault("_search_lengths", {})
+    if fieldname not in held:
+        lengths = np.full(reader.doc_count_all(), whoosh3.length_to_byte(1), dtype=np.uint8)
+        column = reader._perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+        if column is not None:
+            stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+            lengths[: len(stored)] = stored[: len(lengths)]
+        held[fieldname] = lengths
+    return held[fieldname]
 
 
 @lru_cache(maxsize=64)
-def _length_norms(k1: float, b: float, avgfl: float) -> tuple[float, ...]:
+def _length_norms(k1: float, b: float, avgfl: float) -> FloatArray:
     """bm25()'s length part for each of the 256 lengths a segment's length byte can stand for (made
     once a searcher and field, not once a term: a 1,000-word wildcard spent a fifth of its time here)."""
-    return tuple(k1 * ((1 - b) + b * whoosh3.byte_to_length(byte) / avgfl) for byte in range(256))
+    return np.array([k1 * ((1 - b) + b * whoosh3.byte_to_length(byte) / avgfl) for byte in range(256)])
 
 
-def _term_scores(searcher: Any, fieldname: str, text: str, only: list[int] | None = None) -> dict[int, float]:
-    """BM25F score of one term in every document holding it (or in only those, sorted), as Whoosh would."""
+def _term_scores(searcher: Any, fieldname: str, text: str) -> Scores:
+    """BM25F score of one term in every document holding it, as Whoosh would, to the bit: the same
+    double-precision operations in the same order, a segment's postings at a time."""
     weighting = searcher.weighting
     btext = searcher.schema[fieldname].to_bytes(text)
     idf = searcher.idf(fieldname, btext)
     avgfl = searcher.avg_field_length(fieldname) or 1
     k1, b = weighting.K1, weighting._field_B.get(fieldname, weighting.B)
     norm = _length_norms(k1, b, avgfl)
-    one = whoosh3.length_to_byte(1)
-    scores: dict[int, float] = {}
+    parts = []
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
         if (fieldname, btext) not in reader:
             continue
-        wanted = None
-        if only is not None:
-            wanted = [docnum - offset for docnum in only if 0 <= docnum - offset < reader.doc_count_all()]
-            if not wanted:
-                continue
-        column = reader._perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
-        # The lengths column holds a byte a document; Whoosh's default length is 1 when it is missing.
-        lengths = column._dbfile.get(column._basepos, column._count) if column is not None else b""
-        known = len(lengths)
-        keep = set(wanted) if wanted is not None else None
-        for ids, weights in _term_blocks(reader, fieldname, btext, wanted):
-            scores.update(
-                (
-                    docnum + offset,
-                    idf * ((tf * (k1 + 1)) / (tf + norm[lengths[docnum] if docnum < known else one])),
-                )
-                for docnum, tf in zip(ids, weights, strict=True)
-                if keep is None or docnum in keep
-            )
-    return scores
+        ids, tf = _segment_postings(reader, fieldname, btext)
+        scores = idf * ((tf * (k1 + 1)) / (tf + norm[_lengths(reader, fieldname)[ids]]))
+        parts.append(Scores(ids + offset, scores))
+    if not parts:
+        return NO_SCORES
+    if len(parts) == 1:
+        return parts[0]
+    return Scores(np.concatenate([p.docnums for p in parts]), np.concatenate([p.scores for p in parts]))
 
 
 def _scored_by_word_scores(query: Query) -> bool:
@@ -138,11 +159,11 @@ class _TermScores:
 
     def __init__(self, searcher: Any, limit: int = CACHED_POSTINGS) -> None:
         self.searcher = searcher
-        self._held: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
+        self._held: OrderedDict[tuple[str, str], Scores] = OrderedDict()
         self._postings = 0
         self._limit = limit
 
-    def everywhere(self, fieldname: str, text: str) -> dict[int, float]:
+    def everywhere(self, fieldname: str, text: str) -> Scores:
         """The term's score in every document holding it."""
         key = (fieldname, text)
         found = self._held.get(key)
@@ -157,43 +178,41 @@ class _TermScores:
                 self._postings -= len(self._held.popitem(last=False)[1])
         return found
 
-    def within(self, fieldname: str, text: str, docnums: list[int]) -> dict[int, float]:
-        """The term's score in those of the (sorted) documents holding it."""
-        found = self._held.get((fieldname, text))
-        if found is None:
-            return _term_scores(self.searcher, fieldname, text, only=docnums)
-        return {docnum: found[docnum] for docnum in docnums if docnum in found}
+    def within(self, fieldname: str, text: str, docnums: IntArray) -> Scores:
+        """The term's score in those of the (ascending) documents holding it."""
+        return self.everywhere(fieldname, text).within(docnums)
 
 
-def _phrase_scores(phrase: Phrase, term_scores: _TermScores) -> dict[int, float]:
+def _phrase_scores(phrase: Phrase, term_scores: _TermScores) -> Scores:
     """The documents holding an exact phrase, each scored as Whoosh's phrase matcher scores it: the sum
     of its words' scores (its SpanNear2 wraps an intersection of the words' term matchers).
 
     Whoosh checks the spans of every document holding all the words, through Python objects a
     position; "the white house" took 0.7 s at 41,578 articles. Here the rarest word's documents are
-    narrowed by the others' (only the posting blocks that may hold them are read), and the phrase is
-    checked in the positions of those documents alone, as sets of start positions.
+    narrowed by the others', and the phrase is checked in the positions of those documents alone
+    (only the posting blocks that may hold them are read), as sets of start positions.
     """
     searcher, fieldname, words = term_scores.searcher, phrase.fieldname, list(phrase.words)
     frequency = {word: searcher.doc_frequency(fieldname, word) for word in set(words)}
     if not words or not all(frequency.values()):
-        return {}
+        return NO_SCORES
     rarest_first = sorted(frequency, key=lambda word: frequency[word])
     scores = {rarest_first[0]: term_scores.everywhere(fieldname, rarest_first[0])}
-    candidates = sorted(scores[rarest_first[0]])
+    candidates = scores[rarest_first[0]].docnums
     for word in rarest_first[1:]:
         scores[word] = term_scores.within(fieldname, word, candidates)
-        candidates = [docnum for docnum in candidates if docnum in scores[word]]
-        if not candidates:
-            return {}
-    encoded = {word: _positions(searcher, fieldname, word, candidates) for word in frequency}
+        candidates = scores[word].docnums
+        if not len(candidates):
+            return NO_SCORES
+    listed = candidates.tolist()
+    encoded = {word: _positions(searcher, fieldname, word, listed) for word in frequency}
     # Each word's offset in the phrase, rarest first: most documents fail on the first two, and the
     # positions of 'the' are then never decoded.
     offsets = sorted(
         ((offset, word) for offset, word in enumerate(words)), key=lambda pair: frequency[pair[1]]
     )
-    found = {}
-    for docnum in candidates:
+    found = []
+    for docnum in listed:
         offset, word = offsets[0]
         starts = {p - offset for p in _decode_positions(encoded[word][docnum])}
         for offset, word in offsets[1:]:
@@ -201,8 +220,12 @@ def _phrase_scores(phrase: Phrase, term_scores: _TermScores) -> dict[int, float]
             if not starts:
                 break
         if starts:
-            found[docnum] = sum(scores[word][docnum] for word in words)
-    return found
+            found.append(docnum)
+    docnums = np.array(found, dtype=np.int64)
+    total = np.zeros(len(docnums))
+    for word in words:  # summed in the phrase's order, as Whoosh's matcher sums them
+        total += scores[word].at(docnums)
+    return Scores(docnums, total)
 
 
 def _positions(searcher: Any, fieldname: str, text: str, docnums: list[int]) -> dict[int, bytes]:
@@ -244,6 +267,21 @@ def _value_blocks(reader: Any, fieldname: str, btext: bytes, wanted: list[int]) 
             matcher.next()
         yield ids, values
         return
+    arrays = segment_arrays(reader)
+    if arrays is not None:  # straight to the blocks holding the documents
+        key = reader._terms.term_info(fieldname, btext).extent()[0]
+        held, _ = arrays.postings(key)
+        documents = np.asarray(wanted)
+        places = np.searchsorted(held, documents)
+        inside = places < len(held)
+        present = places[inside][held[places[inside]] == documents[inside]]
+        starts = arrays.block_starts(key)
+        for block in np.unique(present // arrays.block_size).tolist():
+            matcher._goto(int(starts[block]))
+            matcher._read_ids()
+            matcher._read_values()
+            yield matcher._ids, matcher._values
+        return
     pending = iter(wanted)
     target = next(pending, None)
     while matcher.is_active() and target is not None:
@@ -256,33 +294,27 @@ def _value_blocks(reader: Any, fieldname: str, btext: bytes, wanted: list[int]) 
         matcher._next_block()
 
 
-def _without_excluded(node: And, evaluate: Callable[[Query], dict[int, float]]) -> dict[int, float]:
+def _without_excluded(node: And, evaluate: Callable[[Query], Scores]) -> Scores:
     """An And with Not clauses ('coup NOT soldiers', a pasted text starting '-19'), scored as Whoosh's
     matchers score it: the sum of the other clauses' scores, plus 1.0 for each Not (its InverseMatcher's
     weight), over the documents the other clauses share and no Not clause names."""
     kept = [child for child in node.subqueries if type(child) is not Not]
-    excluded: set[int] = set()
-    for child in node.subqueries:
-        if type(child) is Not:
-            excluded.update(evaluate(child.query))
-    scores = sorted((evaluate(child) for child in kept), key=len)
-    common = set(scores[0]).intersection(*scores[1:]) - excluded
+    excluded = [evaluate(child.query).docnums for child in node.subqueries if type(child) is Not]
+    common = shared(sorted((evaluate(child) for child in kept), key=len))
+    left = ~np.isin(common.docnums, np.concatenate(excluded))
     nots = float(len(node.subqueries) - len(kept))
-    found = {docnum: sum(child[docnum] for child in scores) + nots for docnum in common}
-    if node.boost == 1.0:
-        return found
-    return {docnum: score * node.boost for docnum, score in found.items()}
+    return Scores(common.docnums[left], common.scores[left] + nots).scaled(node.boost)
 
 
-def _word_scores(query: Query, term_scores: _TermScores) -> dict[int, float]:
+def _word_scores(query: Query, term_scores: _TermScores) -> Scores:
     """Every document a query of words matches, with the score Whoosh's matcher tree would give it.
 
     Only for Term, exact Phrase, Or and And nodes (see _scored_by_word_scores). Whoosh walks its matchers
-    one posting a Python call at a time; summing whole postings lists in dictionaries scores the same
-    documents the same way in a fraction of the time, and gives the number of matches on the way.
+    one posting a Python call at a time; summing whole postings arrays scores the same documents the
+    same way, to the bit, in a fraction of the time, and gives the number of matches on the way.
     """
 
-    def evaluate(node: Query) -> dict[int, float]:
+    def evaluate(node: Query) -> Scores:
         if type(node) is Term:
             found = term_scores.everywhere(node.fieldname, node.text)
         elif type(node) is Phrase:
@@ -294,36 +326,28 @@ def _word_scores(query: Query, term_scores: _TermScores) -> dict[int, float]:
             if len(children) == 1:  # Whoosh uses a lone child's matcher as it is, without the boost
                 return children[0]
             if isinstance(node, And):
-                children.sort(key=len)
-                common = set(children[0]).intersection(*children[1:])
-                found = {docnum: sum(child[docnum] for child in children) for docnum in common}
-            else:  # the largest copied whole, in C; the others added to it
-                children.sort(key=len, reverse=True)
-                found = dict(children[0])
-                for child in children[1:]:
-                    for docnum, score in child.items():
-                        found[docnum] = found.get(docnum, 0.0) + score
-        if node.boost != 1.0:
-            return {docnum: score * node.boost for docnum, score in found.items()}
-        return found
+                found = shared(sorted(children, key=len))
+            else:  # the largest first, the others added to it, as Whoosh's union matchers add them
+                found = summed(sorted(children, key=len, reverse=True))
+        return found.scaled(node.boost)
 
     return evaluate(query)
 
 
 def matching_documents(
-    searcher: Any, query: Query, scored: dict[int, float] | None, narrowed: AbstractSet[int] | None
-) -> AbstractSet[int] | None:
+    searcher: Any, query: Query, scored: Scores | None, narrowed: DocumentSet | None
+) -> DocumentSet | None:
     """The documents a request matches (None: every document), found once for the total: those of
     the query within those its filters keep (narrowed; None: no filter).
 
     A query of terms ORed and ANDed matches the documents _word_scores() scored; any other
     query, those Whoosh's matchers find.
     """
-    matched: AbstractSet[int] | None = None
+    matched: DocumentSet | None = None
     if scored is not None:
-        matched = scored.keys()
+        matched = scored.documents
     elif not isinstance(query, Every):
-        matched = set(searcher.docs_for_query(query))
+        matched = DocumentSet.of(searcher.docs_for_query(query))
     if narrowed is not None:
         matched = narrowed if matched is None else matched & narrowed
     return matched

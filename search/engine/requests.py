@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
@@ -15,6 +14,7 @@ from whoosh.query import Or, Query, Term
 
 from ..models import Results, UnknownActor, UnknownSource
 from .highlight import Marks
+from .matches import DocumentSet, Scores
 from .query import ParsedQuery
 from .sources import outlets_named, with_outlets_resolved
 
@@ -72,9 +72,9 @@ class _Match:
     Whoosh scores it), the filters, the matching documents (None: every one) and what was noted."""
 
     parsed: Query
-    scored: dict[int, float] | None
+    scored: Scores | None
     narrowing: Query | None
-    matched: AbstractSet[int] | None
+    matched: DocumentSet | None
     notes: tuple[str, ...]
     unknown_actors: tuple[UnknownActor, ...] = ()
     unknown_sources: tuple[UnknownSource, ...] = ()

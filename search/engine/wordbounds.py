@@ -1,10 +1,8 @@
-"""Where each word of a text starts and ends, found with numpy, for the passages of large pages of hits.
+"""Where each word of a text starts and ends, found with numpy, for the passages of a page of hits.
 
-A page of an export (a thousand hits) takes the positions of its marked words from the index
-(highlight.marked_positions) and needs only where the words around them stand: finditer made a
-match object a word, a third of an export's time at 5,700 characters a story. This module imports
-numpy (90 ms), so highlight imports it only for such pages: a query of ten hits reads its words with
-the regex, as before.
+A page of hits takes the positions of its marked words from the index (highlight.marked_positions)
+and needs only where the words around them stand: finditer made a match object a word, a third of
+an export's time at 5,700 characters a story.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from ..models import COPY_THRESHOLD, CatalogEntry, CleanerState, Document, Signa
 from . import patches
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
 from .catalog import Catalog, read_catalog, write_catalog
+from .codec import ArrayCodec
 from .folder import (
     ACTORS_NAME,
     ALERTS_NAME,
@@ -154,7 +155,7 @@ class IndexBuild:
 
     def _new_writer(self) -> Any:
         try:
-            return self._index.writer(timeout=self._timeout)
+            return self._index.writer(timeout=self._timeout, codec=ArrayCodec())
         except whoosh.index.LockError:
             raise IndexLockedError(
                 f"index at {self._index_dir} is locked by another indexing run; try again when it ends"
@@ -297,7 +298,7 @@ class SegmentPart:
     (_remove_unfinished), as it removes its own writer's."""
 
     def __init__(self, index: Any) -> None:
-        self._writer = whoosh.writing.SegmentWriter(index, _lk=False)
+        self._writer = whoosh.writing.SegmentWriter(index, _lk=False, codec=ArrayCodec())
 
     def add(self, prepared: PreparedDocument) -> None:
         self._writer.add_document(**_to_fields(prepared))

@@ -166,18 +166,30 @@ def test_facets_keep_the_most_frequent_values_and_one_actor_type(
     }
 
 
-def test_a_large_page_marks_the_words_a_small_page_marks(
-    columned: tuple[engine.EngineIndex, list[Document]],
+def test_words_marked_where_the_index_says_are_the_words_the_bodies_mark(
+    columned: tuple[engine.EngineIndex, list[Document]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A page of 100 hits or more takes its marked words from the index's positions; a page of ten reads
-    the bodies: the passages are the same."""
+    """A page takes its marked words from the index's positions: the passages are those that reading
+    each body's words makes, on a large page and on pages of ten."""
     index, _ = columned
+    pages = {}
     for query in ("coup", "mali talks"):
         large = index.search(engine.SearchRequest(query, limit=300, feedback=False)).hits
-        assert len(large) >= engine.hits.POSITIONS_FROM_HITS
-        for offset in range(0, len(large) - 10, 37):
-            small = index.search(engine.SearchRequest(query, limit=10, offset=offset, feedback=False)).hits
-            assert small == large[offset : offset + 10]
+        assert len(large) >= engine.hits.LARGE_PAGE
+        small = [
+            index.search(engine.SearchRequest(query, limit=10, offset=o, feedback=False)).hits
+            for o in (0, 37)
+        ]
+        pages[query] = (large, small)
+    monkeypatch.setattr(engine.hits, "marked_positions", lambda *_: None)  # every body read instead
+    for query, (large, small) in pages.items():
+        assert index.search(engine.SearchRequest(query, limit=300, feedback=False)).hits == large
+        for offset, page in zip((0, 37), small, strict=True):
+            assert (
+                index.search(engine.SearchRequest(query, limit=10, offset=offset, feedback=False)).hits
+                == page
+            )
+            assert page == large[offset : offset + 10]
 
 
 def test_a_large_page_leaves_the_cycle_collector_as_it_found_it(
