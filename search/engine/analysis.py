@@ -130,7 +130,7 @@ class PreparedDocument:
 
 def prepare(document: Document) -> PreparedDocument:
     """Analyse a document's title and body once, where it is cheapest: in the worker that read it."""
-    from .fingerprints import signature  # numpy: imported by indexing, never by a plain query
+    from .fingerprints import signature  # (indexing only: a query process never imports it)
 
     body_words = _every_folded_word(document.body)
     return PreparedDocument(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from whoosh.query import Term
 
 from ..models import FacetCount, UnknownActor
+from .columns import most_counted
 
 if TYPE_CHECKING:
     from .columns import Columns, IntArray
@@ -42,8 +43,6 @@ def facet_counts(
 ) -> tuple[FacetCount, ...]:
     """Documents per actor (with its name and type; main actors only, or one type, if asked) or per
     outlet, the request's limit of them, most first; or per year, latest first; among docs."""
-    from .columns import most_counted  # (numpy: facets need it, a plain query does not)
-
     if name == "actor":
         kind = request.actor_type
         keep = None

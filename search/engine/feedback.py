@@ -65,15 +65,15 @@ def _expansion_terms(
     return [(word, score / norm) for score, word in read[:number]]
 
 
-def feedback_terms(searcher: Any, docnums: list[int], number: int) -> list[tuple[str, float]]:
+def feedback_terms(term_scores: _TermScores, docnums: list[int], number: int) -> list[tuple[str, float]]:
     """The number key terms (Bo1) of the openings of the given documents, with their weights."""
+    searcher = term_scores.searcher
     in_top: Counter[str] = Counter()
     for docnum in docnums:
         in_top.update(body_terms(searcher.stored_fields(docnum).get("body", "")[:FEEDBACK_CHARS]))
-    readers = [sub.reader() for sub, _ in searcher.leaf_searchers()]
     return _expansion_terms(
         in_top,
-        lambda term: sum(reader.frequency("body", term) for reader in readers),
+        lambda term: term_scores.frequency("body", term),
         searcher.doc_count_all(),
         searcher.reader().field_length("body"),
         number,
@@ -109,7 +109,7 @@ def rerank_with_feedback(
     """
     scores = dict(hits)
     top = [docnum for docnum, _ in hits[: ranking.feedback_documents]]
-    expansion = feedback_terms(searcher, top, ranking.feedback_terms)
+    expansion = feedback_terms(term_scores, top, ranking.feedback_terms)
     if expansion:
         heaviest = max(weight for _, weight in expansion)
         ordered = np.array(sorted(scores), dtype=np.int64)

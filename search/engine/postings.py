@@ -23,7 +23,8 @@ from whoosh.query import And, Every, Not, Or, Phrase, Query, Term
 from .codec import segment_arrays
 from .matches import NO_SCORES, DocumentSet, FloatArray, IntArray, Scores, shared, summed
 
-CACHED_POSTINGS = 250_000  # a thread's searcher keeps the scores of its last terms up to this many (~25 MB)
+CACHED_POSTINGS = 250_000  # a thread's searcher keeps the scores of its last terms up to this many (~4 MB)
+CACHED_FREQUENCIES = 100_000  # and the frequencies of up to this many words (~15 MB)
 
 
 class RobertsonBM25F(scoring.BM25F):
@@ -155,13 +156,29 @@ def _scored_by_word_scores(query: Query) -> bool:
 
 
 class _TermScores:
-    """The scores of the terms a searcher read last, kept while it is current: common words recur."""
+    """The scores of the terms a searcher read last, and the collection frequencies of the words
+    feedback looked up, kept while it is current: common words recur."""
 
     def __init__(self, searcher: Any, limit: int = CACHED_POSTINGS) -> None:
         self.searcher = searcher
         self._held: OrderedDict[tuple[str, str], Scores] = OrderedDict()
         self._postings = 0
         self._limit = limit
+        self._frequencies: dict[tuple[str, str], float] = {}
+        self._readers = [sub.reader() for sub, _ in searcher.leaf_searchers()]
+
+    def frequency(self, fieldname: str, text: str) -> float:
+        """How often the term occurs in the whole index (Whoosh looks it up in each segment: 48 us;
+        feedback asks for ~140 words a query, most of them asked before)."""
+        key = (fieldname, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            if len(self._frequencies) >= CACHED_FREQUENCIES:
+                self._frequencies.clear()
+            found = self._frequencies[key] = sum(
+                reader.frequency(fieldname, text) for reader in self._readers
+            )
+        return found
 
     def everywhere(self, fieldname: str, text: str) -> Scores:
         """The term's score in every document holding it."""

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Protocol
+from typing import Protocol
 
 from whoosh.query import Or, Query, Term
 
 from ..models import Results, UnknownActor, UnknownSource
 from .highlight import Marks
-from .matches import DocumentSet, Scores
+from .matches import DocumentSet, IntArray, Scores
 from .query import ParsedQuery
 from .sources import outlets_named, with_outlets_resolved
 
@@ -96,7 +96,7 @@ class _Matched:
     """A request's match (None when its query holds no word) and its documents as an array."""
 
     match: _Match | None
-    docs: Any  # numpy's int64 array, ascending (columns.IntArray: numpy is not imported here)
+    docs: IntArray  # ascending
     notes: tuple[str, ...]
 
     @property

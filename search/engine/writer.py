@@ -258,7 +258,7 @@ class IndexBuild:
                 return  # (no commit since the groups were written, and no other threshold)
             groups = previous.groups
         else:
-            from .copies import copy_groups  # numpy: a query process never writes, nor imports it
+            from .copies import copy_groups  # (a query process never writes: it never imports copies)
 
             with self._index.searcher() as searcher:
                 groups = copy_groups(searcher, threshold, previous, self._copy_changes)

@@ -6,7 +6,7 @@ import pytest
 from whoosh import classify
 
 from search import Ranking, engine
-from search.engine import feedback
+from search.engine import feedback, postings
 
 
 @pytest.mark.parametrize("docnums", [[0], [1, 2, 3], list(range(5, 300, 29)), [10, 11]])
@@ -21,4 +21,6 @@ def test_expansion_terms_are_whooshs_bo1_terms(
             )
         terms = Ranking().feedback_terms
         expected = expander.expanded_terms(terms, normalize=True)
-        assert feedback.feedback_terms(searcher, docnums, terms) == expected != []
+        kept = postings._TermScores(searcher)
+        assert feedback.feedback_terms(kept, docnums, terms) == expected != []
+        assert feedback.feedback_terms(kept, docnums, terms) == expected  # frequencies as kept
