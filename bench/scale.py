@@ -245,7 +245,7 @@ def latency_with_resident(
     index_dir: Path, env: dict[str, str], step: Callable[[str], object], items: list[str]
 ) -> tuple[float, float]:
     """latency() of whole processes while a `search serve` holds the index open: they ask it."""
-    from search.resident import SOCKET_NAME
+    from search.client import SOCKET_NAME
 
     serving = subprocess.Popen(
         [str(SEARCH), "serve", "--index-dir", str(index_dir), "--port", "0"],

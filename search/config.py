@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BadInputError
+from .locations import DEFAULT_CORPUS_DIR, DEFAULT_INDEX_DIR, ENV_VARIABLES, user_config_path
 from .models import COPY_THRESHOLD, Ranking
 
 if sys.version_info >= (3, 11):
@@ -49,32 +50,17 @@ def package_toml(name: str) -> dict[str, Any]:
     return read_data_toml(package_text(name))
 
 
-CONFIG_ENV = "SEARCH_CONFIG"
-ENV_VARIABLES = {
-    "index_dir": "SEARCH_INDEX_DIR",
-    "corpus_dir": "SEARCH_CORPUS_DIR",
-}
-
-
 @dataclass(frozen=True)
 class Settings:
     """Where the index and the corpus live, the limits indexing works within, and how results rank."""
 
-    index_dir: Path = Path("index")
-    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path(DEFAULT_INDEX_DIR)
+    corpus_dir: Path = Path(DEFAULT_CORPUS_DIR)
     lock_timeout: float = 5.0
     max_file_bytes: int = 20 * 1024 * 1024
     request_timeout: float = 10.0  # seconds `search serve` gives a request before answering 503
     copy_threshold: float = COPY_THRESHOLD  # resemblance from which documents are copies of one story
     ranking: Ranking = field(default_factory=Ranking)  # the config file's [ranking] table
-
-
-def user_config_path(env: Mapping[str, str] = os.environ) -> Path:
-    """The user's config file: $SEARCH_CONFIG, else $XDG_CONFIG_HOME/news-search/config.toml."""
-    if env.get(CONFIG_ENV):
-        return Path(env[CONFIG_ENV]).expanduser()
-    base = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "news-search" / "config.toml"
 
 
 # The bounds of each number a user may set: (lowest, highest), inclusive.
@@ -141,7 +127,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     """Read the settings: defaults, overridden by the user file, overridden by the environment."""
     settings = Settings()
     kinds = {f.name: str(f.type) for f in fields(Settings)}
-    path = user_config_path(env)
+    path = Path(user_config_path(env))
     if path.is_file():
         source = f"config file {path}"
         try:

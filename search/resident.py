@@ -7,6 +7,10 @@ answer: the same records, rendered by the same code, so the output is the same b
 no such process, or anything amiss on the way (a stale socket, another version of this program, a
 reply that does not arrive), the call is made in-process, as it always was.
 
+A query whose output goes to a pipe or a file comes whole, as its command line and environment
+(search.client): the resident process runs that command line itself, with the index it holds, and
+sends back what it printed and its exit status (command_runner, given by the CLI).
+
 Calls and answers are pickled frozen records: both ends are this program, run by one user (the socket
 file is mode 0600 and each end checks the other's uid), as trusted as the index folder itself.
 """
@@ -19,14 +23,25 @@ import os
 import pickle
 import socket
 import stat
-import struct
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .client import (
+    ANSWER_SECONDS,
+    COMMAND,
+    CONNECT_SECONDS,
+    _address,
+    available,
+    bind_to,
+    code_stamp,
+    connect_to,
+    peer_is_us,
+    receive,
+    send,
+)
 from .errors import SearchError
 from .models import Ranking
 
@@ -35,7 +50,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SOCKET_NAME = "query.sock"
 # The SearchIndex calls worth sending: each answers with a bounded record. Not pages() (an export's
 # stream of pages), request() (an engine record), nor the gazetteer: those stay in-process.
 FORWARDED = frozenset({
@@ -45,10 +59,12 @@ FORWARDED = frozenset({
 })  # fmt: skip
 FORWARDED_VALUES = frozenset({"corpus_root", "corpus_roots"})  # properties, read rather than called
 _ANSWERED = FORWARDED | FORWARDED_VALUES
-CONNECT_SECONDS = 1.0  # a live process accepts at once; a stale socket refuses at once
-ANSWER_SECONDS = 300.0  # a batch of queries may take minutes; a process that hangs longer is given up
-_LENGTH = struct.Struct(">Q")
-_PEER = struct.Struct("3i")  # struct ucred: pid, uid, gid
+# Runs a client's command line in this process: (argv, environment, the client's stdout and stderr
+# encodings and error handlers) -> what it wrote on each and its exit status; None when it cannot.
+CommandRunner = Callable[
+    [list[str], dict[str, str], tuple[str, str, str, str]], "tuple[bytes, bytes, int] | None"
+]
+_serving = threading.local()  # .server: the ResidentServer whose thread runs a client's command line
 
 
 @dataclass(frozen=True)
@@ -71,57 +87,6 @@ class Answer:
     error: SearchError | None = None  # raised by the call, or by the stream after its items
     failed: bool = False
     streamed: bool = False  # the call returned an iterator (batch()): value holds its items
-
-
-@cache
-def code_stamp() -> str:
-    """Where this program is installed and its newest source file's time: a resident process started
-    before an upgrade or an edit answers nothing (the package's files are stat()ed, not read: ~1 ms;
-    importlib.metadata's version would take 15 ms to import)."""
-    package = Path(__file__).parent
-    newest = max(
-        entry.stat().st_mtime_ns
-        for folder in (package, *(p for p in package.iterdir() if p.is_dir() and p.name != "__pycache__"))
-        for entry in os.scandir(folder)
-        if entry.name.endswith(".py")
-    )
-    return f"{package}:{newest}"
-
-
-def _address(index_dir: Path) -> str:
-    return str(index_dir / SOCKET_NAME)
-
-
-def _peer_is_us(sock: socket.socket) -> bool:
-    """The process at the other end runs as this user (Linux's SO_PEERCRED)."""
-    _, uid, _ = _PEER.unpack(sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER.size))
-    return bool(uid == os.getuid())
-
-
-def _send(sock: socket.socket, record: object) -> None:
-    payload = pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
-    sock.sendall(_LENGTH.pack(len(payload)) + payload)
-
-
-def _receive(sock: socket.socket) -> Any:
-    header = _read_exactly(sock, _LENGTH.size)
-    return pickle.loads(_read_exactly(sock, _LENGTH.unpack(header)[0]))
-
-
-def _read_exactly(sock: socket.socket, size: int) -> bytes:
-    chunks, left = [], size
-    while left:
-        chunk = sock.recv(min(left, 1 << 20))
-        if not chunk:
-            raise EOFError("the resident process closed the connection")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def available() -> bool:
-    """Unix sockets with peer credentials: Linux."""
-    return hasattr(socket, "AF_UNIX") and hasattr(socket, "SO_PEERCRED")
 
 
 class RemoteIndex:
@@ -168,22 +133,27 @@ class RemoteIndex:
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
                 sock.settimeout(CONNECT_SECONDS)
-                with _reachable(_address(self.index_dir)) as reachable:
-                    sock.connect(reachable)
-                if not _peer_is_us(sock):
+                connect_to(sock, _address(self.index_dir))
+                if not peer_is_us(sock):
                     return None
                 sock.settimeout(ANSWER_SECONDS)
-                _send(sock, call)
-                answer = _receive(sock)
+                send(sock, call)
+                answer = receive(sock)
         except (OSError, EOFError, pickle.PickleError, AttributeError, TypeError, ValueError) as error:
             logger.debug("resident process not asked: %s", error)
             return None
         return answer if isinstance(answer, Answer) else None
 
 
-def connect(index_dir: Path, ranking: Ranking, opener: Callable[[], SearchIndex]) -> RemoteIndex | None:
+def connect(
+    index_dir: Path, ranking: Ranking, opener: Callable[[], SearchIndex]
+) -> RemoteIndex | SearchIndex | None:
     """A RemoteIndex when a socket owned by this user is in the index folder (its process may still
-    be gone: each call then falls back to the in-process index); else None."""
+    be gone: each call then falls back to the in-process index); else None. In a resident process
+    running a client's command line on the index it holds: that index."""
+    server = getattr(_serving, "server", None)
+    if server is not None and server.holds(index_dir):
+        return server.index_for(ranking)  # type: ignore[no-any-return]
     if not available():
         return None
     try:
@@ -203,9 +173,15 @@ class ResidentServer:
     called in the answering thread, so a watched index that does not exist yet is opened once it does.
     """
 
-    def __init__(self, index_dir: Path, opener: Callable[[Ranking], SearchIndex]) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        opener: Callable[[Ranking], SearchIndex],
+        command_runner: CommandRunner | None = None,
+    ) -> None:
         self._index_dir = index_dir
         self._opener = opener
+        self._command_runner = command_runner
         self._indexes: dict[Ranking, SearchIndex] = {}
         self._sock: socket.socket | None = None
         self._inode: int | None = None
@@ -230,8 +206,7 @@ class ResidentServer:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             old_mask = os.umask(0o177)  # owner-only from the start, not after a chmod
             try:
-                with _reachable(address) as reachable:
-                    sock.bind(reachable)
+                bind_to(sock, address)
             finally:
                 os.umask(old_mask)
             sock.listen(16)
@@ -265,20 +240,30 @@ class ResidentServer:
                 return  # closed
             with connection:
                 try:
-                    if _peer_is_us(connection):
+                    if peer_is_us(connection):
                         connection.settimeout(ANSWER_SECONDS)
-                        _send(connection, self._answer(_receive(connection)))
+                        send(connection, self._answer(receive(connection)))
                 except (OSError, EOFError, pickle.PickleError) as error:
                     logger.debug("a resident call failed: %s", error)
 
-    def _answer(self, call: object) -> Answer:
+    def holds(self, index_dir: Path) -> bool:
+        """Whether index_dir is the folder this process holds."""
+        return Path(index_dir).resolve() == self._index_dir.resolve()
+
+    def index_for(self, ranking: Ranking) -> SearchIndex:
+        """The index this process holds, ranking as given (opened at its first call)."""
+        index = self._indexes.get(ranking)
+        if index is None:
+            index = self._indexes[ranking] = self._opener(ranking)
+        return index
+
+    def _answer(self, call: object) -> object:
+        if isinstance(call, tuple) and call[:2] == (COMMAND, self._code):
+            return self._run(call)
         if not isinstance(call, Call) or call.code != self._code or call.method not in _ANSWERED:
             return Answer(failed=True)
         try:
-            index = self._indexes.get(call.ranking)
-            if index is None:
-                index = self._indexes[call.ranking] = self._opener(call.ranking)
-            found = getattr(index, call.method)
+            found = getattr(self.index_for(call.ranking), call.method)
             value = found if call.method in FORWARDED_VALUES else found(*call.args, **call.kwargs)
             if not isinstance(value, Iterator):
                 return Answer(value=value)
@@ -294,6 +279,22 @@ class ResidentServer:
             logger.debug("a resident call raised %r", error)
             return Answer(failed=True)
 
+    def _run(self, command: tuple[Any, ...]) -> tuple[bytes, bytes, int] | None:
+        """A client's command line run here, with this process's index; None when it cannot be (the
+        client then runs it itself, and reports what went wrong as it always did)."""
+        try:
+            _, _, argv, env, encodings = command
+            if self._command_runner is None:
+                return None
+            _serving.server = self
+            try:
+                return self._command_runner(list(argv), dict(env), tuple(encodings))
+            finally:
+                _serving.server = None
+        except Exception as error:
+            logger.debug("a client's command line raised %r", error)
+            return None
+
 
 def _replayed(items: list[Any], error: SearchError | None) -> Iterator[Any]:
     """An iterator's items as the resident process read them, then the error that ended it."""
@@ -307,22 +308,7 @@ def _someone_answers(address: str) -> bool:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
         probe.settimeout(CONNECT_SECONDS)
         try:
-            with _reachable(address) as reachable:
-                probe.connect(reachable)
+            connect_to(probe, address)
         except OSError:
             return False
     return True
-
-
-@contextlib.contextmanager
-def _reachable(address: str) -> Iterator[str]:
-    """The socket's address as bind() and connect() can take it: a Unix socket's path holds at most
-    107 bytes, so a longer one is reached through a descriptor of its folder (/proc/self/fd/N/...)."""
-    if len(os.fsencode(address)) < 100:
-        yield address
-        return
-    folder = os.open(os.path.dirname(address), os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        yield f"/proc/self/fd/{folder}/{os.path.basename(address)}"
-    finally:
-        os.close(folder)

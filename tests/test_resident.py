@@ -17,7 +17,8 @@ import pytest
 from click.testing import Result
 
 from search import index_corpus, resident
-from search.resident import SOCKET_NAME, RemoteIndex, ResidentServer
+from search.client import SOCKET_NAME
+from search.resident import RemoteIndex, ResidentServer
 from search.searching import open_index
 
 from .conftest import WEB_CORPUS, write_corpus

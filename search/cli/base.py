@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 from click.shell_completion import CompletionItem
 
-from ..config import ENV_VARIABLES, Settings, load_settings
+from ..config import Settings, load_settings
 from ..errors import (
     IndexDamagedError,
     IndexLockedError,
@@ -28,6 +28,7 @@ from ..errors import (
     MassRemovalError,
     SearchError,
 )
+from ..locations import ENV_VARIABLES
 from ..models import MAX_LIMIT
 from ..rendering import (
     terminal_safe,
@@ -296,7 +297,8 @@ def cli(ctx: click.Context) -> None:
     # Their warnings name no file ('discarding data: None'): a page they cannot read is ours to report.
     for library in ("trafilatura", "htmldate", "courlan", "justext", "readability"):
         logging.getLogger(library).setLevel(logging.ERROR)
-    ctx.obj = load_settings()
+    if not isinstance(ctx.obj, Settings):  # (a resident process running a client's command line gives
+        ctx.obj = load_settings()  # the settings of the client's environment: cli.captured)
 
 
 class ProgressBar:

@@ -68,6 +68,7 @@ def serve_command(
         serve,
         warm_up,
     )
+    from .captured import run_captured
 
     settings = _settings(ctx)
     folders = tuple(dict.fromkeys(index_dirs)) or (Path(settings.index_dir),)
@@ -96,6 +97,7 @@ def serve_command(
     resident = ResidentServer(
         folders[0],
         lambda ranking: app.state.index if ranking == settings.ranking else open_index(folders[0], ranking),
+        run_captured,
     )
     if len(folders) == 1:
         resident.start()

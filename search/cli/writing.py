@@ -151,10 +151,11 @@ def watch_command(
     from ..resident import ResidentServer
     from ..searching import open_index
     from ..watching import watch_corpus  # imported here, as in `search index`
+    from .captured import run_captured
 
     folder = index_dir or settings.index_dir
     # The read commands on this index ask this process (search.resident) once its first run made it.
-    resident = ResidentServer(folder, lambda ranking: open_index(folder, ranking))
+    resident = ResidentServer(folder, lambda ranking: open_index(folder, ranking), run_captured)
     stop_on_sigterm_as_on_ctrl_c()
 
     def report(done: IndexReport) -> None:

@@ -1,0 +1,202 @@
+"""The `search` command's entry point, and the socket a resident process answers on.
+
+A `search query` process spends most of its time starting: importing click, our records, Whoosh,
+numpy, and opening the index. While a `search serve` or `search watch` process holds the index open
+(search.resident), a query whose output goes to a pipe or a file (a script, an app, `> hits.json`) is
+sent to it whole, as its command line and environment, and the process here only writes what comes
+back: this module imports nothing but the standard library's own (and locations.py), so such a query
+costs a Python start and a round trip. Anything else (a terminal, which may page; another command;
+no resident process, or anything amiss) runs the full command line here (search.cli), which may
+still send its index calls to the resident process.
+
+Both ends are this program, run by one user: the socket file is mode 0600, each end checks the
+other's uid, and the messages are pickles of the standard library's types.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import socket
+import struct
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .locations import DEFAULT_INDEX_DIR, ENV_VARIABLES, user_config_path
+
+SOCKET_NAME = "query.sock"
+CONNECT_SECONDS = 1.0  # a live process accepts at once; a stale socket refuses at once
+ANSWER_SECONDS = 300.0  # a batch of queries may take minutes; a process that hangs longer is given up
+COMMAND = "command"  # the tag of a whole command line sent to the resident process
+# The commands sent whole: a page of results, printed at once. (--all streams an export page by page.)
+SENT_WHOLE = frozenset({"query"})
+_NOT_SENT_OPTIONS = frozenset({"--all", "--help", "-h"})
+_LENGTH = struct.Struct(">Q")
+_PEER = struct.Struct("3i")  # struct ucred: pid, uid, gid
+
+
+def main() -> None:
+    """Console-script entry point: the answer of the resident process when it can give it, else the
+    full command line."""
+    out, err = sys.stdout, sys.stderr
+    streams = (out.encoding, out.errors or "strict", err.encoding, err.errors or "strict")
+    answer = answered_by_resident(sys.argv[1:], os.environ, streams) if not out.isatty() else None
+    if answer is None:
+        from .cli import main as full_command_line
+
+        full_command_line()
+        return
+    written, said, status = answer
+    out.buffer.write(written)
+    out.flush()
+    err.buffer.write(said)
+    err.flush()
+    sys.exit(status)
+
+
+def answered_by_resident(
+    argv: Sequence[str], env: Mapping[str, str], streams: tuple[str, str, str, str]
+) -> tuple[bytes, bytes, int] | None:
+    """What the command line prints on stdout and stderr (written with the streams' encodings and
+    error handlers: stdout's, then stderr's) and its exit status, as the resident process holding its
+    index ran it; None when it is not sent (see the module's docstring) or not answered."""
+    if not argv or argv[0] not in SENT_WHOLE or not available():
+        return None
+    words = argv[: argv.index("--")] if "--" in argv else argv
+    if _NOT_SENT_OPTIONS.intersection(words):
+        return None
+    found = index_dir_of(argv, env)
+    if found is None:
+        return None
+    index_dir, argv = found
+    address = _address(index_dir)
+    try:
+        if not os.path.exists(address):
+            return None
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(CONNECT_SECONDS)
+            connect_to(sock, address)
+            if not peer_is_us(sock):
+                return None
+            sock.settimeout(ANSWER_SECONDS)
+            send(sock, (COMMAND, code_stamp(), argv, dict(env), streams))
+            answer = receive(sock)
+    except (OSError, EOFError, pickle.PickleError, AttributeError, TypeError, ValueError):
+        return None
+    if not (isinstance(answer, tuple) and len(answer) == 3 and isinstance(answer[2], int)):
+        return None
+    out, err, status = answer
+    return (out, err, status) if isinstance(out, bytes) and isinstance(err, bytes) else None
+
+
+def index_dir_of(argv: Sequence[str], env: Mapping[str, str]) -> tuple[str, list[str]] | None:
+    """The one index folder a command line reads, as the settings resolve it (flag, else environment,
+    else the config file, else the default), and the command line naming that folder by its absolute
+    path (the resident process runs in another folder); None for several folders, or a config file
+    that cannot be read (the full command line says what is wrong with it)."""
+    argv = list(argv)
+    end = argv.index("--") if "--" in argv else len(argv)
+    given = [n for n in range(end) if argv[n] == "--index-dir" or argv[n].startswith("--index-dir=")]
+    if len(given) > 1:
+        return None
+    if given:
+        place = given[0]
+        if argv[place] == "--index-dir":
+            if place + 1 >= end:
+                return None
+            folder = argv[place + 1]
+            argv[place + 1] = os.path.abspath(folder)
+        else:
+            folder = argv[place].partition("=")[2]
+            argv[place] = "--index-dir=" + os.path.abspath(folder)
+        return folder, argv
+    config = user_config_path(env)
+    if env.get(ENV_VARIABLES["index_dir"]):
+        folder = os.path.expanduser(env[ENV_VARIABLES["index_dir"]])
+    elif os.path.exists(config):
+        try:
+            import tomllib
+        except ImportError:  # Python 3.10: the full command line reads the file (with tomli)
+            return None
+        try:
+            with open(config, encoding="utf-8") as handle:
+                folder = os.path.expanduser(tomllib.loads(handle.read()).get("index_dir", DEFAULT_INDEX_DIR))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError):
+            return None  # the full command line says what is wrong with the file
+    else:
+        folder = DEFAULT_INDEX_DIR
+    return folder, [argv[0], "--index-dir", os.path.abspath(folder), *argv[1:]]
+
+
+_STAMP: list[str] = []  # code_stamp(), once a process
+
+
+def code_stamp() -> str:
+    """Where this program is installed and its newest source file's time: a resident process started
+    before an upgrade or an edit answers nothing (the package's files are stat()ed, not read: ~1 ms;
+    importlib.metadata's version would take 15 ms to import)."""
+    if not _STAMP:
+        package = os.path.dirname(os.path.abspath(__file__))
+        folders = [package]
+        folders += [e.path for e in os.scandir(package) if e.is_dir() and e.name != "__pycache__"]
+        newest = max(e.stat().st_mtime_ns for f in folders for e in os.scandir(f) if e.name.endswith(".py"))
+        _STAMP.append(f"{package}:{newest}")
+    return _STAMP[0]
+
+
+def available() -> bool:
+    """Unix sockets with peer credentials: Linux."""
+    return hasattr(socket, "AF_UNIX") and hasattr(socket, "SO_PEERCRED")
+
+
+def _address(index_dir: str | os.PathLike[str]) -> str:
+    return os.path.join(index_dir, SOCKET_NAME)
+
+
+def peer_is_us(sock: socket.socket) -> bool:
+    """The process at the other end runs as this user (Linux's SO_PEERCRED)."""
+    _, uid, _ = _PEER.unpack(sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER.size))
+    return bool(uid == os.getuid())
+
+
+def send(sock: socket.socket, record: object) -> None:
+    payload = pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
+    sock.sendall(_LENGTH.pack(len(payload)) + payload)
+
+
+def receive(sock: socket.socket) -> Any:
+    header = _read_exactly(sock, _LENGTH.size)
+    return pickle.loads(_read_exactly(sock, _LENGTH.unpack(header)[0]))
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = sock.recv(min(left, 1 << 20))
+        if not chunk:
+            raise EOFError("the resident process closed the connection")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def connect_to(sock: socket.socket, address: str) -> None:
+    _reachable(address, sock.connect)
+
+
+def bind_to(sock: socket.socket, address: str) -> None:
+    _reachable(address, sock.bind)
+
+
+def _reachable(address: str, use: Any) -> None:
+    """use(address) as bind() and connect() can take it: a Unix socket's path holds at most 107
+    bytes, so a longer one is reached through a descriptor of its folder (/proc/self/fd/N/...)."""
+    if len(os.fsencode(address)) < 100:
+        use(address)
+        return
+    folder = os.open(os.path.dirname(address), os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        use(f"/proc/self/fd/{folder}/{os.path.basename(address)}")
+    finally:
+        os.close(folder)
