@@ -221,23 +221,30 @@ def _phrase_scores(phrase: Phrase, term_scores: _TermScores) -> Scores:
         candidates = scores[word].docnums
         if not len(candidates):
             return NO_SCORES
-    listed = candidates.tolist()
-    encoded = {word: _positions(searcher, fieldname, word, listed) for word in frequency}
-    # Each word's offset in the phrase, rarest first: most documents fail on the first two, and the
-    # positions of 'the' are then never decoded.
+    # Each word's offset in the phrase, rarest first; the positions of each word are read for the
+    # documents the rarer words left (block by block), so 'the' is read for a few documents, if any
+    # ('"of the united states"' at 41,578 articles: the blocks of 'of' and 'the' for the documents
+    # where 'united states' stands, not for every document holding all four words).
     offsets = sorted(
         ((offset, word) for offset, word in enumerate(words)), key=lambda pair: frequency[pair[1]]
     )
-    found = []
-    for docnum in listed:
-        offset, word = offsets[0]
-        starts = {p - offset for p in _decode_positions(encoded[word][docnum])}
-        for offset, word in offsets[1:]:
-            starts &= {p - offset for p in _decode_positions(encoded[word][docnum])}
-            if not starts:
-                break
-        if starts:
-            found.append(docnum)
+    found = candidates.tolist()
+    starts: dict[int, set[int]] = {}
+    read: dict[str, dict[int, bytes]] = {}
+    for offset, word in offsets:
+        if word not in read:  # (a word twice in the phrase: the documents left are among those read)
+            read[word] = _positions(searcher, fieldname, word, found)
+        encoded = read[word]
+        left = []
+        for docnum in found:
+            here = {p - offset for p in _decode_positions(encoded[docnum])}
+            here = here & starts[docnum] if docnum in starts else here
+            if here:
+                starts[docnum] = here
+                left.append(docnum)
+        found = left
+        if not found:
+            break
     docnums = np.array(found, dtype=np.int64)
     total = np.zeros(len(docnums))
     for word in words:  # summed in the phrase's order, as Whoosh's matcher sums them
