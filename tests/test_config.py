@@ -27,7 +27,9 @@ def test_user_file_then_environment_override_defaults(tmp_path: Path) -> None:
 
 
 def test_user_file_lives_under_xdg_config_home(tmp_path: Path) -> None:
-    assert Path(user_config_path({"XDG_CONFIG_HOME": str(tmp_path)})) == tmp_path / "news-search" / "config.toml"
+    assert (
+        Path(user_config_path({"XDG_CONFIG_HOME": str(tmp_path)})) == tmp_path / "news-search" / "config.toml"
+    )
 
 
 @pytest.mark.parametrize("content", ["index_dir = ", "colour = 'red'", "lock_timeout = 'soon'"])

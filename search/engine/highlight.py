@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import Any
 
+import numpy as np
 from whoosh import highlight
 from whoosh.query import (
     Phrase,
@@ -18,7 +19,7 @@ from whoosh.support.charset import accent_map
 
 from ..models import Fragment
 from .analysis import _TOKEN_RE, _WORD_RE, _is_stop_word, _term_of, stop_terms
-from .postings import _decode_positions, _positions
+from .postings import _positions
 
 SNIPPET_FRAGMENTS = 3
 FRAGMENT_CHARS = 160
@@ -136,8 +137,9 @@ def marked_positions(searcher: Any, marks: Marks, docnums: Iterable[int]) -> dic
     wanted = sorted(set(docnums))
     found: dict[int, dict[int, str]] = {docnum: {} for docnum in wanted}
     for term in sorted(marks.words):
-        for docnum, value in _positions(searcher, "body", term, wanted).items():
-            found[docnum].update(dict.fromkeys(_decode_positions(value), term))
+        documents, positions = _positions(searcher, "body", term, np.array(wanted, dtype=np.int64))
+        for docnum, position in zip(documents.tolist(), positions.tolist(), strict=True):
+            found[docnum][position] = term
     return found
 
 

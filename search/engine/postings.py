@@ -6,11 +6,9 @@ scoring path lives here.
 from __future__ import annotations
 
 import math
-import pickle
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -20,8 +18,8 @@ from whoosh.codec import whoosh3
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, Every, Not, Or, Phrase, Query, Term
 
-from .codec import segment_arrays
-from .matches import NO_SCORES, DocumentSet, FloatArray, IntArray, Scores, shared, summed
+from .codec import decode_positions, segment_arrays
+from .matches import NO_DOCUMENTS, NO_SCORES, DocumentSet, FloatArray, IntArray, Scores, shared, summed
 
 CACHED_POSTINGS = 250_000  # a thread's searcher keeps the scores of its last terms up to this many (~4 MB)
 CACHED_FREQUENCIES = 100_000  # and the frequencies of up to this many words (~15 MB)
@@ -206,8 +204,8 @@ def _phrase_scores(phrase: Phrase, term_scores: _TermScores) -> Scores:
 
     Whoosh checks the spans of every document holding all the words, through Python objects a
     position; "the white house" took 0.7 s at 41,578 articles. Here the rarest word's documents are
-    narrowed by the others', and the phrase is checked in the positions of those documents alone
-    (only the posting blocks that may hold them are read), as sets of start positions.
+    narrowed by the others', and the phrase is checked in the positions of those documents alone,
+    all of them at once, as arrays of (document, start) keys.
     """
     searcher, fieldname, words = term_scores.searcher, phrase.fieldname, list(phrase.words)
     frequency = {word: searcher.doc_frequency(fieldname, word) for word in set(words)}
@@ -221,60 +219,77 @@ def _phrase_scores(phrase: Phrase, term_scores: _TermScores) -> Scores:
         candidates = scores[word].docnums
         if not len(candidates):
             return NO_SCORES
-    # Each word's offset in the phrase, rarest first; the positions of each word are read for the
-    # documents the rarer words left (block by block), so 'the' is read for a few documents, if any
-    # ('"of the united states"' at 41,578 articles: the blocks of 'of' and 'the' for the documents
-    # where 'united states' stands, not for every document holding all four words).
+    # Each word's offset in the phrase, rarest first; each word's positions are read for the documents
+    # the rarer words left, as (document, where the phrase would start) keys, and the keys every word
+    # gives are where the phrase stands ('"of the united states"' at 41,578 articles: 'of' and 'the'
+    # for the documents where 'united states' stands, not for every document holding all four).
     offsets = sorted(
         ((offset, word) for offset, word in enumerate(words)), key=lambda pair: frequency[pair[1]]
     )
-    found = candidates.tolist()
-    starts: dict[int, set[int]] = {}
-    read: dict[str, dict[int, bytes]] = {}
+    keys: IntArray | None = None
     for offset, word in offsets:
-        if word not in read:  # (a word twice in the phrase: the documents left are among those read)
-            read[word] = _positions(searcher, fieldname, word, found)
-        encoded = read[word]
-        left = []
-        for docnum in found:
-            here = {p - offset for p in _decode_positions(encoded[docnum])}
-            here = here & starts[docnum] if docnum in starts else here
-            if here:
-                starts[docnum] = here
-                left.append(docnum)
-        found = left
-        if not found:
-            break
-    docnums = np.array(found, dtype=np.int64)
+        documents, positions = _positions(searcher, fieldname, word, candidates)
+        # A start is position - offset; len(words) added keeps it from going below 0.
+        found = (documents << 32) | (positions + (len(words) - offset))
+        keys = found if keys is None else np.intersect1d(keys, found, assume_unique=True)
+        candidates = np.unique(keys >> 32)
+        if not len(candidates):
+            return NO_SCORES
+    docnums = candidates
     total = np.zeros(len(docnums))
     for word in words:  # summed in the phrase's order, as Whoosh's matcher sums them
         total += scores[word].at(docnums)
     return Scores(docnums, total)
 
 
-def _positions(searcher: Any, fieldname: str, text: str, docnums: list[int]) -> dict[int, bytes]:
-    """The encoded positions of a term in each of the (sorted) documents, read a posting block at a time:
-    only the blocks that may hold the documents are read (a matcher's skip_to and value_as for each
-    document took 0.8 s of '"of the united states"' at 41,578 articles); decode with _decode_positions."""
+def _positions(searcher: Any, fieldname: str, text: str, docnums: IntArray) -> tuple[IntArray, IntArray]:
+    """Where a term stands in each of the (ascending) documents: (document, position) pairs, as two
+    arrays, by document then position. From the array postings where a segment has them; else read a
+    posting block at a time, only the blocks that may hold the documents (a matcher's skip_to and
+    value_as for each document took 0.8 s of '"of the united states"' at 41,578 articles)."""
     btext = searcher.schema[fieldname].to_bytes(text)
-    found: dict[int, bytes] = {}
+    documents, positions = [NO_DOCUMENTS.docnums], [NO_DOCUMENTS.docnums]
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
-        local = [docnum - offset for docnum in docnums if 0 <= docnum - offset < reader.doc_count_all()]
-        if not local or (fieldname, btext) not in reader:
+        local = docnums[(docnums >= offset) & (docnums < offset + reader.doc_count_all())] - offset
+        if not len(local) or (fieldname, btext) not in reader:
             continue
-        wanted = set(local)
-        for ids, values in _value_blocks(reader, fieldname, btext, local):
-            for docnum, value in zip(ids, values, strict=True):
-                if docnum in wanted:
-                    found[docnum + offset] = value
-    return found
+        found = _segment_positions(reader, fieldname, btext, local)
+        documents.append(found[0] + offset)
+        positions.append(found[1])
+    return np.concatenate(documents), np.concatenate(positions)
 
 
-def _decode_positions(value: bytes) -> set[int]:
-    """Whoosh 2.7.5's Positions.decode_positions, with the running sum in C: a count, then the pickled
-    gaps between positions."""
-    return set(accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
+def _segment_positions(
+    reader: Any, fieldname: str, btext: bytes, wanted: IntArray
+) -> tuple[IntArray, IntArray]:
+    """_positions() in one segment, wanted by its own document numbers."""
+    arrays = segment_arrays(reader)
+    info = reader._terms.term_info(fieldname, btext)
+    boost = float(getattr(reader.schema[fieldname].format, "field_boost", 1.0))
+    kept = arrays.positions(info.extent()[0], boost) if arrays is not None and not info.is_inlined() else None
+    if kept is None:  # Whoosh's blocks, decoded
+        wanted_set = set(wanted.tolist())
+        pairs = [
+            (docnum, position)
+            for ids, values in _value_blocks(reader, fieldname, btext, wanted.tolist())
+            for docnum, value in zip(ids, values, strict=True)
+            if docnum in wanted_set
+            for position in decode_positions(value)
+        ]
+        found = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        return found[:, 0].copy(), found[:, 1].copy()
+    ends, flat = kept
+    held, _ = arrays.postings(info.extent()[0])  # type: ignore[union-attr]
+    places = np.searchsorted(held, wanted)
+    inside = places < len(held)
+    present = inside.copy()
+    present[inside] = held[places[inside]] == wanted[inside]
+    places, documents = places[present], wanted[present]
+    starts, counts = ends[places], ends[places + 1] - ends[places]
+    # Each wanted posting's run of positions, gathered in one step.
+    steps = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(documents, counts), flat[np.repeat(starts, counts) + steps].astype(np.int64)
 
 
 def _value_blocks(reader: Any, fieldname: str, btext: bytes, wanted: list[int]) -> Iterator[tuple[Any, Any]]:

@@ -9,7 +9,8 @@ from whoosh.codec import whoosh3
 from whoosh.query import Term
 
 from search import engine
-from search.engine import postings, writer
+from search.engine import codec, postings, writer
+from search.engine.codec import decode_positions
 from search.engine.matches import Scores
 
 from .conftest import random_documents, write
@@ -145,5 +146,63 @@ def test_positions_of_some_documents_are_those_whooshs_matcher_reads(
                     matcher.next()
             every = sorted(expected)
             for wanted in (every[::13], every[5:9], [*every[-3:], searcher.doc_count_all() - 1], every[:3]):
-                found = postings._positions(searcher, "body", word, sorted(set(wanted)))
-                assert found == {n: expected[n] for n in wanted if n in expected}
+                documents, positions = postings._positions(
+                    searcher, "body", word, np.array(sorted(set(wanted)))
+                )
+                pairs = [
+                    (n, p)
+                    for n in sorted(set(wanted))
+                    if n in expected
+                    for p in decode_positions(expected[n])
+                ]
+                assert list(zip(documents.tolist(), positions.tolist(), strict=True)) == pairs and pairs
+
+
+def test_array_positions_are_whooshs_positions(segmented_index: engine.EngineIndex) -> None:
+    """Every term of the fields with positions, every segment: each posting's positions as Whoosh's."""
+    with segmented_index._current_searcher() as searcher:
+        compared = 0
+        for sub, _ in searcher.leaf_searchers():
+            reader = sub.reader()
+            arrays = postings.segment_arrays(reader)
+            for fieldname, btext in reader.all_terms():
+                if fieldname not in ("body", "title"):
+                    continue
+                key = reader._terms.term_info(fieldname, btext).extent()[0]
+                kept = arrays.positions(key, 2.0 if fieldname == "title" else 1.0)  # the title's boost
+                assert kept is not None
+                ends, flat = kept
+                # Whoosh's own leaf matcher, deleted documents too
+                matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+                n = 0
+                while matcher.is_active():
+                    assert flat[ends[n] : ends[n + 1]].tolist() == decode_positions(matcher.value())
+                    matcher.next()
+                    n += 1
+                assert n == len(ends) - 1
+                compared += 1
+        assert compared > 500
+
+
+def test_array_postings_of_another_layout_are_read_from_whooshs_blocks(
+    segmented_index: engine.EngineIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A segment written by another version of the program (another layout): its terms score as
+    Whoosh's matchers say, and a damaged file of this layout is an error."""
+    parsed = segmented_index.parse("oil price").scored
+    with segmented_index._current_searcher() as searcher:
+        expected = as_dict(postings._word_scores(parsed, postings._TermScores(searcher)))
+    monkeypatch.setattr(codec, "MAGIC", b"NSARP999")
+    with segmented_index._current_searcher() as searcher:
+        readers = [sub.reader() for sub, _ in searcher.leaf_searchers()]
+        try:
+            for reader in readers:
+                reader.__dict__.pop("_search_arrays", None)
+                assert postings.segment_arrays(reader) is None
+            found = as_dict(postings._word_scores(parsed, postings._TermScores(searcher)))
+            assert found == pytest.approx(expected)
+        finally:  # the fixture's readers read their arrays again
+            for reader in readers:
+                reader.__dict__.pop("_search_arrays", None)
+    with pytest.raises(ValueError, match="damaged"):
+        codec.SegmentArrays(b"\0" * 8 + codec._FOOTER.pack(10**9, 5, 128, codec.MAGIC))
