@@ -25,6 +25,9 @@ from typing import Any
 
 from .locations import DEFAULT_INDEX_DIR, ENV_VARIABLES, user_config_path
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
+INTERRUPTED = "search: interrupted"
 SOCKET_NAME = "query.sock"
 CONNECT_SECONDS = 1.0  # a live process accepts at once; a stale socket refuses at once
 ANSWER_SECONDS = 300.0  # a batch of queries may take minutes; a process that hangs longer is given up
@@ -41,18 +44,35 @@ def main() -> None:
     full command line."""
     out, err = sys.stdout, sys.stderr
     streams = (out.encoding, out.errors or "strict", err.encoding, err.errors or "strict")
-    answer = answered_by_resident(sys.argv[1:], os.environ, streams) if not out.isatty() else None
+    try:
+        answer = answered_by_resident(sys.argv[1:], os.environ, streams) if not out.isatty() else None
+        if answer is not None:
+            written, said, status = answer
+            out.buffer.write(written)
+            out.flush()
+            err.buffer.write(said)
+            err.flush()
+    except KeyboardInterrupt:  # as the full command line ends (cli.base.SearchGroup)
+        err.write(INTERRUPTED + "\n")
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        stdout_to_devnull()
+        sys.exit(EXIT_BROKEN_PIPE)
     if answer is None:
         from .cli import main as full_command_line
 
         full_command_line()
         return
-    written, said, status = answer
-    out.buffer.write(written)
-    out.flush()
-    err.buffer.write(said)
-    err.flush()
     sys.exit(status)
+
+
+def stdout_to_devnull() -> None:
+    """After the reader of stdout went away (`search query ... | head`): nothing left for Python to
+    fail flushing at exit, as `git log | head` ends."""
+    try:  # noqa: SIM105 - (contextlib is not imported here: only what a query sent whole needs)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def answered_by_resident(

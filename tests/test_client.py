@@ -3,6 +3,7 @@ command line run here; the full command line whenever it is not sent or not answ
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -182,3 +183,46 @@ def test_the_installed_command_is_answered_whole_by_search_serve_importing_nothi
         serving.kill()
         serving.wait(timeout=30)
         (index_dir / client.SOCKET_NAME).unlink(missing_ok=True)
+
+
+class _Closed:
+    """A stdout whose reader went away."""
+
+    encoding, errors = "utf-8", "strict"
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise ValueError("no file")
+
+    @property
+    def buffer(self) -> _Closed:
+        return self
+
+    def write(self, data: bytes) -> int:
+        raise BrokenPipeError
+
+    def flush(self) -> None:
+        pass
+
+
+def test_an_answer_whose_reader_went_away_or_a_ctrl_c_ends_as_the_full_command_line_does(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["search", "query", "mali"])
+    monkeypatch.setattr(client, "answered_by_resident", lambda *_: (b"1. Mali\n", b"", 0))
+    monkeypatch.setattr(sys, "stdout", _Closed())
+    with pytest.raises(SystemExit) as ended:
+        client.main()
+    assert ended.value.code == client.EXIT_BROKEN_PIPE
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(client, "answered_by_resident", interrupted)
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))  # not a terminal
+    with pytest.raises(SystemExit) as ended:
+        client.main()
+    assert ended.value.code == client.EXIT_INTERRUPTED
+    assert capsys.readouterr().err == "search: interrupted\n"

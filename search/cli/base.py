@@ -4,7 +4,6 @@ the one place the library's errors become one line and exit status 2 (with the C
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import logging
 import os
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 from click.shell_completion import CompletionItem
 
+from ..client import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, INTERRUPTED, stdout_to_devnull
 from ..config import Settings, load_settings
 from ..errors import (
     IndexDamagedError,
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from ..searching import SearchIndex
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
 # What to do, in the CLI's words, after the library's message of what is wrong (exact types: a
 # NotAnIndexError is an IndexDamagedError that no rebuild may touch).
 HINTS: dict[type[SearchError], str] = {
@@ -85,13 +84,12 @@ class SearchGroup(click.Group):
             say(f"search: error: {error}{HINTS.get(type(error), '')}")
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
-            say("search: interrupted")
-            ctx.exit(130)
+            say(INTERRUPTED)
+            ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             # The reader went away (`search query --all | head`): stop quietly, as `git log | head` does,
             # with nothing left for Python to fail flushing at exit.
-            with contextlib.suppress(OSError, ValueError):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            stdout_to_devnull()
             ctx.exit(EXIT_BROKEN_PIPE)
 
 
