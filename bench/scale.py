@@ -2,7 +2,7 @@
 
     python -m bench.scale [--sizes 1000,10000,all] [--queries 200] [--process-queries 30]
                           [--folder DIR] [--no-textbook] [--no-recoll] [--baseline PATH/TO/search]
-                          [--workbench-only] [--million DIR]
+                          [--workbench-only] [--latency-only] [--million DIR]
 
 Builds (once, then reuses) folders of .txt articles from ../shared/corpora: the Reuters-21578
 stories and the AllSides articles, in one fixed shuffled order, so each folder holds the first N.
@@ -21,7 +21,8 @@ For each folder, in the same run:
   a whole `search timeline` process), browsing by each of the 20 most frequent actors (first page),
   an export of about 10,000 hits as CSV (`search query WORD --all --format csv`: time, peak memory)
   and a batch of 1,000 queries (`search batch`); --workbench-only measures these alone on the
-  folders' built indexes.
+  folders' built indexes; --latency-only measures the in-process query latencies alone (run it
+  with two installs of the program, alternately, to compare them).
 With --million DIR, also bench.million's folder DIR (`python -m bench.million DIR` writes it): ours
 (build, no-op, changed files, queries in-process, as processes and through `search serve`) and
 ripgrep, queries drawn from a fixed sample of its files' headlines; its index goes beside the others.
@@ -210,7 +211,6 @@ def measure_ours(
     corpus: Path, index_dir: Path, queries: list[str], process_queries: int, docs: int, phrases: list[str]
 ) -> Row:
     import search
-    from search import open_index
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")} | {"NO_COLOR": "1"}
     index = [str(SEARCH), "index", str(corpus), "--index-dir", str(index_dir), "--quiet"]
@@ -219,9 +219,7 @@ def measure_ours(
     noop, _ = timed_process(index, env)
     change_files(corpus, CHANGED_FILES, run=int(time.time()))
     changed, _ = timed_process(index, env)
-    opened = open_index(index_dir)
-    mean, p95 = latency(lambda q: opened.search(q, limit=10), queries)
-    phrase_mean, phrase_p95 = latency(lambda q: opened.search(q, limit=10), phrases)
+    in_process = measure_latency(index_dir, queries, phrases)
     query = [str(SEARCH), "query", "--index-dir", str(index_dir), "--limit", "10", "--"]
     # As installed: an editable install has no bytecode until a first run writes it, and none is ever
     # written under PYTHONDONTWRITEBYTECODE; compiling each run would count ~25 ms of our own modules.
@@ -234,10 +232,22 @@ def measure_ours(
         "index s": f"{seconds:.1f}", "docs/s": f"{docs / seconds:.0f}", "peak memory MB": f"{rss:.0f}",
         "index MB": f"{size_mb(index_dir):.0f} ({size_mb(index_dir) / size_mb(corpus):.1f}x)",
         "no-op s": f"{noop:.2f}", f"{CHANGED_FILES} changed s": f"{changed:.2f}",
-        "query ms mean/p95": f"{mean:.1f} / {p95:.1f}",
-        "phrase ms mean/p95": f"{phrase_mean:.1f} / {phrase_p95:.1f}",
+        **in_process.figures,
         "process ms mean/p95": f"{whole[0]:.0f} / {whole[1]:.0f}",
         "resident process ms mean/p95": f"{resident[0]:.0f} / {resident[1]:.0f}",
+    })  # fmt: skip
+
+
+def measure_latency(index_dir: Path, queries: list[str], phrases: list[str]) -> Row:
+    """Top 10 with snippets, in-process through the library: title queries and quoted phrases."""
+    from search import open_index
+
+    opened = open_index(index_dir)
+    mean, p95 = latency(lambda q: opened.search(q, limit=10), queries)
+    phrase_mean, phrase_p95 = latency(lambda q: opened.search(q, limit=10), phrases)
+    return Row("news-search", {
+        "query ms mean/p95": f"{mean:.1f} / {p95:.1f}",
+        "phrase ms mean/p95": f"{phrase_mean:.1f} / {phrase_p95:.1f}",
     })  # fmt: skip
 
 
@@ -407,6 +417,11 @@ def main(argv: list[str] | None = None) -> dict[int, list[Row]]:
         "--workbench-only", action="store_true",
         help="only the workbench figures (timelines, browsing, export, batch), on each folder's built index",
     )  # fmt: skip
+    parser.add_argument(
+        "--latency-only", action="store_true",
+        help="only the in-process query latencies, on each folder's built index (to compare two installs "
+        "of the program: run it with each, alternately)",
+    )  # fmt: skip
     parser.add_argument("--million", type=Path, help="also a folder written by bench.million (ours, ripgrep)")
     parser.add_argument("--textbook-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -421,6 +436,11 @@ def main(argv: list[str] | None = None) -> dict[int, list[Row]]:
         write_folder(corpus, chosen)
         queries = title_queries(chosen, args.queries)
         phrases = phrase_queries(chosen, args.queries)
+        if args.latency_only:
+            rows = [measure_latency(work / "index", queries, phrases)]
+            print_table(f"{size:,} articles, {os.cpu_count()} cores: queries in-process", rows)
+            tables[size] = rows
+            continue
         if args.workbench_only:
             rows = [measure_workbench(work / "index", chosen, queries, work)]
             print_table(f"{size:,} articles, {os.cpu_count()} cores: the workbench", rows)

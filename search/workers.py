@@ -27,6 +27,10 @@ from .models import Signature, SkippedFile, SourceFile
 PR_SET_PDEATHSIG = 1  # Linux's prctl option: the signal a process gets when its parent dies
 CHUNK_DOCS = 16  # documents a worker prepares and writes per task
 CHUNKS_AHEAD = 8  # tasks handed out ahead of the results read: bounds the memory held in them
+# A worker starts a new segment after this many documents: a Whoosh writer keeps every document's
+# lengths and column values until its segment is written, and at a million articles a worker's one
+# segment of 500,000 documents held ~1.1 GB (docs/benchmarks.md, "A million articles, step 3").
+SEGMENT_DOCS = 100_000
 
 Spooled = tuple[SourceFile, CleanText, Signature]
 Cleaned = tuple[Signature | None, SourceFile | SkippedFile, CleanText | None]
@@ -68,15 +72,17 @@ def written_in_order(
     own. The caller records each document yielded on the build (build.record), as it would add it.
 
     Writing postings is most of a build's time (Whoosh's writer: ~85% of the main process's), so
-    each worker writes what it prepares instead of handing it to one writer. The order of the files,
-    and of each segment's documents, is the same from run to run (_in_order).
+    each worker writes what it prepares instead of handing it to one writer, a new segment every
+    SEGMENT_DOCS documents. The order of the files, and of each segment's documents, is the same from
+    run to run (_in_order).
     """
-    segments = yield from _in_order(
+    answers = yield from _in_order(
         items, functools.partial(_write_part, learned=learned, options=options, build=build)
     )
-    for segment in segments:
-        if segment is not None:
-            build.adopt(segment)
+    for segments in answers:
+        for segment in segments:
+            if segment is not None:
+                build.adopt(segment)
 
 
 def cleaned_in_order(
@@ -176,19 +182,28 @@ def _serve(
 def _write_part(
     inbox: Any, outbox: Any, learned: frozenset[str], options: MetadataOptions, build: engine.IndexBuild
 ) -> None:
-    """A worker: prepare each chunk, write its documents to this worker's segment, answer the results;
-    at the end, finish the segment and answer it."""
+    """A worker: prepare each chunk, write its documents to this worker's segments (a new one every
+    SEGMENT_DOCS documents), answer the results; at the end, finish the last segment and answer them
+    all."""
     _start_worker()
     part = build.new_part()
+    finished: list[object | None] = []  # the segments written (their writers let go)
+    written = 0
 
     def handle(chunk: list[Spooled]) -> list[Prepared]:
+        nonlocal part, written
         results = [_prepare_spooled(item, learned, options) for item in chunk]
         for prepared, _, _ in results:
             if not isinstance(prepared, SkippedFile):
+                if written and written % SEGMENT_DOCS == 0:
+                    finished.append(part.finish())
+                    part = build.new_part()
                 part.add(prepared)
+                written += 1
         return results
 
-    _serve(inbox, outbox, handle, part.finish, part.cancel)
+    # (A failure cancels the segment being written; the parent removes what no commit names.)
+    _serve(inbox, outbox, handle, lambda: [*finished, part.finish()], lambda: part.cancel())
 
 
 def _clean_part(inbox: Any, outbox: Any, root: Path, max_file_bytes: int) -> None:

@@ -391,6 +391,14 @@ def test_a_build_on_worker_processes_stores_what_a_build_in_one_process_does(
     assert [h.id for h in again.search("convoy", limit=60).hits] == [
         h.id for h in parallel.search("convoy", limit=60).hits
     ]
+    # A worker starts a new segment every SEGMENT_DOCS documents: the same documents and rankings.
+    monkeypatch.setattr(workers, "SEGMENT_DOCS", 7)
+    index_corpus(corpus, tmp_path / "bounded")
+    bounded = open_index(tmp_path / "bounded")
+    assert len(list((tmp_path / "bounded").glob("*.seg"))) >= 60 // 7  # (each worker's last one not full)
+    assert [bounded.document(d) for d in sorted(stories)] == [serial.document(d) for d in sorted(stories)]
+    for query in ("convoy kidal", '"escorted convoy 7"', "toure", "title:convoy"):
+        assert bounded.search(query) == serial.search(query)
 
 
 def _indexed_before_a_parallel_rebuild(

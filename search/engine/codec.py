@@ -38,6 +38,8 @@ import numpy as np
 import numpy.typing as npt
 from whoosh import formats
 from whoosh.codec import whoosh3
+from whoosh.filedb.compound import CompoundStorage
+from whoosh.filedb.filestore import OverlayStorage
 
 logger = logging.getLogger(__name__)
 
@@ -225,8 +227,13 @@ def segment_arrays(reader: Any) -> SegmentArrays | None:
 
 
 def _mapped(storage: Any, name: str) -> Any:
-    """The file's bytes in place: a slice of the compound segment's map, or the file mapped alone."""
-    if hasattr(storage, "range"):  # a compound segment (Whoosh's CompoundStorage)
+    """The file's bytes in place: a slice of the compound segment's map, or the file mapped alone.
+
+    A segment reader's storage is the compound segment overlaid on the index folder: read through
+    it, the file would be copied whole (50 ms a segment of 20,000 articles, each process)."""
+    if isinstance(storage, OverlayStorage):
+        return _mapped(storage.a if storage.a.file_exists(name) else storage.b, name)
+    if isinstance(storage, CompoundStorage):
         if storage._source is None:  # Whoosh could not map it: read the file out of it
             return storage.open_file(name).read()
         offset, length = storage.range(name)
