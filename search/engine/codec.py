@@ -167,23 +167,21 @@ class SegmentArrays:
         if not 0 <= table <= len(view) - _FOOTER.size - 32 * terms or self.block_size < 1:
             raise ValueError("array postings file is damaged")
         self._view = view
-        self._keys = np.frombuffer(view, dtype="<i8", count=terms, offset=table)
-        self._chunks = np.frombuffer(view, dtype="<i8", count=terms, offset=table + 8 * terms)
-        self._counts = np.frombuffer(view, dtype="<i8", count=terms, offset=table + 16 * terms)
-        self._position_sizes = np.frombuffer(view, dtype="<i8", count=terms, offset=table + 24 * terms)
+        self._keys = self._array("<i8", terms, table)
+        self._chunks = self._array("<i8", terms, table + 8 * terms)
+        self._counts = self._array("<i8", terms, table + 16 * terms)
+        self._position_sizes = self._array("<i8", terms, table + 24 * terms)
 
     def postings(self, key: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
         """The document numbers and term frequencies of the term whose Whoosh postings start at key."""
         chunk, count, _ = self._chunk(key)
-        ids = np.frombuffer(self._view, dtype="<i4", count=count, offset=chunk)
-        weights = np.frombuffer(self._view, dtype="<f4", count=count, offset=chunk + 4 * count)
-        return ids, weights
+        return self._array("<i4", count, chunk), self._array("<f4", count, chunk + 4 * count)
 
     def block_starts(self, key: int) -> npt.NDArray[np.int64]:
         """Where each Whoosh block of the term whose postings start at key starts in the postings file;
         posting i is in block i // block_size."""
         chunk, count, _ = self._chunk(key)
-        return np.frombuffer(self._view, dtype="<i8", count=self._blocks(count), offset=chunk + 8 * count)
+        return self._array("<i8", self._blocks(count), chunk + 8 * count)
 
     def positions(self, key: int, boost: float) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]] | None:
         """Where each posting's positions start and end in the term's flat positions (n + 1 offsets),
@@ -192,12 +190,19 @@ class SegmentArrays:
         chunk, count, size = self._chunk(key)
         if not size:
             return None
-        weights = np.frombuffer(self._view, dtype="<f4", count=count, offset=chunk + 4 * count)
+        weights = self._array("<f4", count, chunk + 4 * count)
         ends = np.zeros(count + 1, dtype=np.int64)
         np.cumsum(np.rint(weights / np.float32(boost)).astype(np.int64), out=ends[1:])
         start = chunk + 8 * count + 8 * self._blocks(count)
         kind = "<u2" if size == 2 else "<u4"
-        return ends, np.frombuffer(self._view, dtype=kind, count=int(ends[-1]), offset=start)
+        return ends, self._array(kind, int(ends[-1]), start)
+
+    def _array(self, dtype: str, count: int, offset: int) -> npt.NDArray[Any]:
+        """count values of dtype at offset, aligned in memory: the file lies in the compound segment
+        wherever Whoosh put it, and numpy works on unaligned arrays through buffers (200 title queries
+        at 41,578 articles: 12.2 ms mean against 7.8 with the arrays copied to aligned memory)."""
+        found = np.frombuffer(self._view, dtype=dtype, count=count, offset=offset)
+        return found if found.flags.aligned else found.copy()
 
     def _blocks(self, count: int) -> int:
         return -(-count // self.block_size)
