@@ -15,6 +15,7 @@ other's uid, and the messages are pickles of the standard library's types.
 
 from __future__ import annotations
 
+import codecs
 import os
 import pickle
 import socket
@@ -43,9 +44,11 @@ def main() -> None:
     """Console-script entry point: the answer of the resident process when it can give it, else the
     full command line."""
     out, err = sys.stdout, sys.stderr
-    streams = (out.encoding, out.errors or "strict", err.encoding, err.errors or "strict")
+    answer = None
     try:
-        answer = answered_by_resident(sys.argv[1:], os.environ, streams) if not out.isatty() else None
+        if _sent_whole_to(out, err):
+            streams = (out.encoding, out.errors or "strict", err.encoding, err.errors or "strict")
+            answer = answered_by_resident(sys.argv[1:], os.environ, streams)
         if answer is not None:
             written, said, status = answer
             out.buffer.write(written)
@@ -64,6 +67,22 @@ def main() -> None:
         full_command_line()
         return
     sys.exit(status)
+
+
+def _sent_whole_to(out: Any, err: Any) -> bool:
+    """Whether what a query prints may come back whole: stdout no terminal (which may page), both
+    streams open and UTF-8 (the resident process writes the client's output in UTF-8, as click does
+    for a stream it finds misconfigured), and not one file (a query interleaves its notes on stderr
+    with its hits on stdout, which two buffers sent back would not)."""
+    if out is None or err is None or out.isatty():
+        return False
+    if not all(codecs.lookup(stream.encoding).name == "utf-8" for stream in (out, err)):
+        return False
+    try:
+        here, there = os.fstat(out.fileno()), os.fstat(err.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (here.st_dev, here.st_ino) != (there.st_dev, there.st_ino)
 
 
 def stdout_to_devnull() -> None:
@@ -102,7 +121,7 @@ def answered_by_resident(
             sock.settimeout(ANSWER_SECONDS)
             send(sock, (COMMAND, code_stamp(), argv, dict(env), streams))
             answer = receive(sock)
-    except (OSError, EOFError, pickle.PickleError, AttributeError, TypeError, ValueError):
+    except (OSError, EOFError, pickle.PickleError, AttributeError, TypeError, ValueError, ImportError):
         return None
     if not (isinstance(answer, tuple) and len(answer) == 3 and isinstance(answer[2], int)):
         return None

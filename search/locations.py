@@ -22,5 +22,5 @@ def user_config_path(env: Mapping[str, str] = os.environ) -> str:
     """The user's config file: $SEARCH_CONFIG, else $XDG_CONFIG_HOME/news-search/config.toml."""
     if env.get(CONFIG_ENV):
         return os.path.expanduser(env[CONFIG_ENV])
-    base = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    base = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
     return os.path.join(base, "news-search", "config.toml")

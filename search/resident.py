@@ -258,8 +258,8 @@ class ResidentServer:
         return index
 
     def _answer(self, call: object) -> object:
-        if isinstance(call, tuple) and call[:2] == (COMMAND, self._code):
-            return self._run(call)
+        if isinstance(call, tuple) and call[:1] == (COMMAND,):  # answered by bytes, or None: never a record
+            return self._run(call) if call[1:2] == (self._code,) else None
         if not isinstance(call, Call) or call.code != self._code or call.method not in _ANSWERED:
             return Answer(failed=True)
         try:

@@ -66,14 +66,14 @@ def test_each_module_imports_only_what_the_architecture_allows(path: Path) -> No
     table = _allowed()
     if package:
         allowed = table[f"{package}/*"] | {
-            name for name in map(_module_name, SOURCES) if name.startswith(package)
+            name for name in map(_module_name, SOURCES) if name.startswith(package + "/")
         }
     else:
         assert module in table, f"{module} is not in docs/architecture.md's table"
         allowed = table[module]
     ours, _ = _imports(path)
     # From outside a subpackage, importing any of its modules is importing the subpackage.
-    imported = {name if package and name.startswith(package) else name.split("/")[0] for name in ours}
+    imported = {name if package and name.startswith(package + "/") else name.split("/")[0] for name in ours}
     assert imported <= allowed, f"{module} imports {sorted(imported - allowed)}"
 
 

@@ -185,44 +185,62 @@ def test_the_installed_command_is_answered_whole_by_search_serve_importing_nothi
         (index_dir / client.SOCKET_NAME).unlink(missing_ok=True)
 
 
-class _Closed:
-    """A stdout whose reader went away."""
+class _BrokenBuffer:
+    """A stdout on a real file whose reader went away: writing bytes to it raises BrokenPipeError."""
 
-    encoding, errors = "utf-8", "strict"
+    def __init__(self, real: io.TextIOWrapper) -> None:
+        self._real = real
 
-    def isatty(self) -> bool:
-        return False
-
-    def fileno(self) -> int:
-        raise ValueError("no file")
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._real, name)
 
     @property
-    def buffer(self) -> _Closed:
+    def buffer(self) -> _BrokenBuffer:
         return self
 
     def write(self, data: bytes) -> int:
         raise BrokenPipeError
 
-    def flush(self) -> None:
-        pass
-
 
 def test_an_answer_whose_reader_went_away_or_a_ctrl_c_ends_as_the_full_command_line_does(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(sys, "argv", ["search", "query", "mali"])
-    monkeypatch.setattr(client, "answered_by_resident", lambda *_: (b"1. Mali\n", b"", 0))
-    monkeypatch.setattr(sys, "stdout", _Closed())
-    with pytest.raises(SystemExit) as ended:
-        client.main()
-    assert ended.value.code == client.EXIT_BROKEN_PIPE
+    with (tmp_path / "out").open("w", encoding="utf-8") as out, (tmp_path / "err").open("w") as err:
+        monkeypatch.setattr(sys, "argv", ["search", "query", "mali"])
+        monkeypatch.setattr(sys, "stderr", err)
+        monkeypatch.setattr(client, "answered_by_resident", lambda *_: (b"1. Mali\n", b"", 0))
+        monkeypatch.setattr(sys, "stdout", _BrokenBuffer(out))
+        with pytest.raises(SystemExit) as ended:
+            client.main()
+        assert ended.value.code == client.EXIT_BROKEN_PIPE
 
-    def interrupted(*_: object) -> None:
-        raise KeyboardInterrupt
+        def interrupted(*_: object) -> None:
+            raise KeyboardInterrupt
 
-    monkeypatch.setattr(client, "answered_by_resident", interrupted)
-    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))  # not a terminal
-    with pytest.raises(SystemExit) as ended:
-        client.main()
-    assert ended.value.code == client.EXIT_INTERRUPTED
-    assert capsys.readouterr().err == "search: interrupted\n"
+        monkeypatch.setattr(client, "answered_by_resident", interrupted)
+        monkeypatch.setattr(sys, "stdout", out)
+        with pytest.raises(SystemExit) as ended:
+            client.main()
+        assert ended.value.code == client.EXIT_INTERRUPTED
+    assert (tmp_path / "err").read_text() == "search: interrupted\n"
+
+
+def test_output_to_one_file_or_not_in_utf_8_is_not_sent_whole(tmp_path: Path) -> None:
+    """A query's notes and hits interleave on one file; the resident process writes UTF-8 only."""
+    with (tmp_path / "a").open("w", encoding="utf-8") as a, (tmp_path / "b").open("w", encoding="utf-8") as b:
+        assert client._sent_whole_to(a, b)
+        assert not client._sent_whole_to(a, a)
+        assert not client._sent_whole_to(None, b)
+        with (tmp_path / "c").open("w", encoding="ascii") as ascii_stream:
+            assert not client._sent_whole_to(ascii_stream, b)
+
+
+def test_a_client_not_in_utf_8_is_run_by_itself_and_the_next_one_is_answered_whole(
+    index_dir: Path, tmp_path: Path
+) -> None:
+    """click keeps the stream it writes to: an ASCII client run in the resident process would have
+    left every later client's output in its buffer."""
+    args = ["query", "zzzz", "--index-dir", str(index_dir)]
+    assert run_captured(args, clean_env(tmp_path), ("ascii", "strict", "ascii", "strict")) is None
+    answered = run_captured(args, clean_env(tmp_path), UTF8)
+    assert answered == (b"", b"search: no documents match 'zzzz'\n", 1)

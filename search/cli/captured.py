@@ -7,6 +7,7 @@ to the answering thread's buffers while it runs a command line, and to the real 
 
 from __future__ import annotations
 
+import codecs
 import io
 import sys
 import threading
@@ -20,7 +21,13 @@ _captured = threading.local()  # .stdout, .stderr: this thread's buffers while i
 
 class _Routed:
     """sys.stdout or sys.stderr: this thread's buffer while it runs a client's command line, else the
-    real stream (every attribute is the one of whichever it is now)."""
+    real stream (every other attribute is the one of whichever it is now).
+
+    Its encoding is UTF-8 whatever the stream's: click keeps, for good, the stream it writes to, and
+    one it finds misconfigured (ASCII) it replaces by its .buffer wrapped anew, which would be the
+    first client's buffer for every client after it. Clients send only UTF-8 (client.py)."""
+
+    encoding = "utf-8"
 
     def __init__(self, name: str, real: TextIO) -> None:
         self._name, self._real = name, real
@@ -48,6 +55,8 @@ def run_captured(
     (the client runs the command itself and says what is wrong)."""
     from .base import cli
 
+    if any(codecs.lookup(encoding).name != "utf-8" for encoding in encodings[::2]):
+        return None
     try:
         settings = load_settings(env)
     except SearchError:

@@ -4,11 +4,12 @@
 - patches: Whoosh file-reading patches; analysis: terms, stop words, schema, prepared documents;
 - checks: what a user typed or pasted, made readable; query: the parser and its plugins;
 - expansion: wildcards and fuzzy words within a budget; spelling: did you mean;
-- postings: block-wise BM25F scoring; feedback: pseudo-relevance feedback; columns: each document's
+- codec: postings and positions as arrays a segment; matches: documents and scores as arrays;
+  postings: BM25F scoring from those arrays; feedback: pseudo-relevance feedback; columns: each document's
   date, actors, outlet and title key read whole as arrays; filters: actor, outlet, type and date
   filters as arrays; facets: counts per actor, outlet and year; timeline: documents per period;
   sources: outlets named as users write them;
-- highlight: snippets; wordbounds: where words stand, with numpy, for a large page's snippets;
+- highlight: snippets; wordbounds: where words stand, with numpy, for a page's snippets;
 - hits: Hit and Document records made of stored fields; fingerprints: MinHash signatures of a body;
   copies: copy groups, kept as runs commit; collapse: copy groups folded into one hit a group;
   associations: what is over-represented in a set of documents (JLH); network: actors named together;

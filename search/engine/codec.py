@@ -6,7 +6,7 @@ numbers, weights and positions together: scoring a word unpickles and decompress
 positions too (at 41,578 articles, 4.5 s of 200 two- and three-word queries, 30% of their time, went
 to reading blocks). The companion file (extension ARRAYS_EXT, one a segment, written as Whoosh writes
 the segment and assembled into its compound file with the others) holds the same postings as two
-arrays a term, so that a term's scores are `np.frombuffer` and vector arithmetic
+arrays a term (and its positions), so that a term's scores are `np.frombuffer` and vector arithmetic
 (postings._term_scores). Whoosh's own files are written unchanged: every Whoosh reader, matcher and
 merge still works, and a segment without the companion (written before it existed) is read from
 Whoosh's blocks instead. A word's positions are kept too, a flat array a term: a phrase is checked
@@ -31,7 +31,7 @@ import mmap
 import pickle
 import struct
 from array import array
-from itertools import accumulate, chain
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -75,10 +75,11 @@ class BlockRecordingPostingsWriter(whoosh3.W3PostingsWriter):
 
 
 class ArrayFieldWriter(whoosh3.W3FieldWriter):
-    """Whoosh's field writer, keeping each term's document numbers and weights as it passes them on.
+    """Whoosh's field writer, keeping each term's document numbers, weights and positions as it passes
+    them on.
 
     A term's postings are held until it ends (one term, never the segment: a segment of 500,000
-    documents has ~125 million postings), then written as one chunk."""
+    documents has ~125 million postings), as arrays of 4 bytes an entry, then written as one chunk."""
 
     def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
         super().__init__(codec, storage, segment)
@@ -89,7 +90,8 @@ class ArrayFieldWriter(whoosh3.W3FieldWriter):
         self._position_sizes = array("q")
         self._term_ids = array("i")
         self._term_weights = array("f")
-        self._term_values: list[bytes] = []
+        self._term_positions = array("I")
+        self._term_positions_kept = True
         self._term_start = 0
         self._positional = False
         self._boost = 1.0
@@ -104,14 +106,21 @@ class ArrayFieldWriter(whoosh3.W3FieldWriter):
         self._term_start = self._postfile.tell()
         self._term_ids = array("i")
         self._term_weights = array("f")
-        self._term_values = []
+        self._term_positions = array("I")
+        self._term_positions_kept = self._positional
 
     def add(self, docnum: int, weight: float, vbytes: bytes, length: int) -> None:
         super().add(docnum, weight, vbytes, length)
         self._term_ids.append(docnum)
         self._term_weights.append(weight)
-        if self._positional:
-            self._term_values.append(vbytes)
+        if self._term_positions_kept:  # decoded as they come, 4 bytes each (not a Python int each)
+            found = decode_positions(vbytes)
+            # A posting holds weight / boost positions, unless a token boost made its weight otherwise.
+            if self._term_weights[-1] == array("f", [len(found) * self._boost])[0]:
+                self._term_positions.extend(found)
+            else:
+                self._term_positions_kept = False
+                self._term_positions = array("I")
 
     def finish_term(self) -> None:
         super().finish_term()
@@ -126,17 +135,13 @@ class ArrayFieldWriter(whoosh3.W3FieldWriter):
         self._position_sizes.append(self._write_positions())
 
     def _write_positions(self) -> int:
-        """The term's positions, flat; the bytes a position takes (0: none written, when a posting's
-        weight is not its number of positions times the field's boost, as a token boost would make it)."""
-        if not self._positional:
+        """The term's positions, flat; the bytes a position takes (0: none written, for a field without
+        positions or a term a posting of which has a weight other than its positions times the field's
+        boost, as a token boost would make it)."""
+        if not self._term_positions_kept:
             return 0
-        decoded = [decode_positions(value) for value in self._term_values]
-        expected = np.array([len(found) for found in decoded], dtype=np.float32) * np.float32(self._boost)
-        if not np.array_equal(expected, np.frombuffer(self._term_weights, dtype=np.float32)):
-            return 0
-        total = sum(map(len, decoded))
-        flat = np.fromiter(chain.from_iterable(decoded), dtype=np.int64, count=total)
-        size = 2 if not total or flat.max() < 1 << 16 else 4
+        flat = np.frombuffer(self._term_positions, dtype=np.uint32)
+        size = 2 if not len(flat) or flat.max() < 1 << 16 else 4
         data = flat.astype("<u2" if size == 2 else "<u4").tobytes()
         self._arrays.write(data + bytes(-len(data) % 8))
         return size
@@ -155,7 +160,8 @@ class OtherLayoutError(ValueError):
 
 
 class SegmentArrays:
-    """A segment's array postings, read in place (a view of the segment's mapped file, never copied)."""
+    """A segment's array postings, read in place (a view of the segment's mapped file; a term's arrays
+    copied only where the file lies unaligned)."""
 
     def __init__(self, buffer: Any) -> None:
         view = memoryview(buffer)
@@ -195,7 +201,8 @@ class SegmentArrays:
         np.cumsum(np.rint(weights / np.float32(boost)).astype(np.int64), out=ends[1:])
         start = chunk + 8 * count + 8 * self._blocks(count)
         kind = "<u2" if size == 2 else "<u4"
-        return ends, self._array(kind, int(ends[-1]), start)
+        # Left unaligned if it is: the caller gathers a few documents' runs of it (an aligned copy).
+        return ends, np.frombuffer(self._view, dtype=kind, count=int(ends[-1]), offset=start)
 
     def _array(self, dtype: str, count: int, offset: int) -> npt.NDArray[Any]:
         """count values of dtype at offset, aligned in memory: the file lies in the compound segment

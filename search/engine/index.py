@@ -234,7 +234,7 @@ class EngineIndex:
     def _columns(self, searcher: Any) -> Columns:
         """This thread's searcher's columns (dates, actors, outlets), read at their first use."""
         if self._local.columns is None:
-            # Columns, filters and timelines import numpy (90 ms): a plain query never does.
+            # (Read at their first use: a query without facets, filters or sorting never needs them.)
             from .columns import Columns, SharedCodes
 
             with self._lock:

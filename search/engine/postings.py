@@ -1,6 +1,6 @@
-"""Scoring from posting blocks: BM25F for words and phrases computed a block at a time, equal to
-Whoosh's matchers (differential tests in tests/engine/test_postings.py); all private Whoosh access of the
-scoring path lives here.
+"""Scoring from array postings (codec.py): BM25F for words and phrases computed a whole term at a time
+with numpy, equal to Whoosh's matchers (differential tests in tests/engine/test_postings.py); all
+private Whoosh access of the scoring path lives here.
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ def test_word_scores_are_the_scores_whooshs_matchers_give(
         "oil NOT price NOT bank",
     ],
 )
-@pytest.mark.parametrize("index_name", ["segmented_index", "mixed_index"])
+@pytest.mark.parametrize("index_name", ["segmented_index", "mixed_index", "unpositioned_index"])
 def test_phrase_scores_are_the_scores_whooshs_phrase_matcher_gives(
     request: pytest.FixtureRequest, index_name: str, query: str
 ) -> None:
@@ -131,7 +131,34 @@ def test_term_scores_kept_are_bounded_and_read_as_fresh_ones(segmented_index: en
         assert as_dict(kept.within("body", "oil", some)) == expected
 
 
-@pytest.mark.parametrize("index_name", ["segmented_index", "mixed_index"])
+@pytest.fixture(scope="module")
+def unpositioned_index(tmp_path_factory: pytest.TempPathFactory) -> engine.EngineIndex:
+    """Array postings without positions (as for a term whose weights are not its positions times the
+    field's boost): positions are read from Whoosh's blocks, found by their recorded starts."""
+    index_dir = tmp_path_factory.mktemp("unpositioned") / "index"
+    start_field = codec.ArrayFieldWriter.start_field
+
+    def without_positions(self: codec.ArrayFieldWriter, fieldname: str, fieldobj: object) -> None:
+        start_field(self, fieldname, fieldobj)
+        self._positional = False
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codec.ArrayFieldWriter, "start_field", without_positions)
+        write(index_dir, random_documents(1, 400, "a"))
+    return engine.EngineIndex(index_dir)
+
+
+def test_an_index_without_array_positions_keeps_none(
+    unpositioned_index: engine.EngineIndex,
+) -> None:
+    with unpositioned_index._current_searcher() as searcher:
+        reader = searcher.leaf_searchers()[0][0].reader()
+        key = reader._terms.term_info("body", b"oil").extent()[0]
+        assert postings.segment_arrays(reader).positions(key, 1.0) is None
+    # (The positions and phrase tests below run on this index too.)
+
+
+@pytest.mark.parametrize("index_name", ["segmented_index", "mixed_index", "unpositioned_index"])
 def test_positions_of_some_documents_are_those_whooshs_matcher_reads(
     request: pytest.FixtureRequest, index_name: str
 ) -> None:
