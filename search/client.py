@@ -109,19 +109,11 @@ def answered_by_resident(
     if found is None:
         return None
     index_dir, argv = found
-    address = _address(index_dir)
+    if not os.path.exists(_address(index_dir)):
+        return None
     try:
-        if not os.path.exists(address):
-            return None
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(CONNECT_SECONDS)
-            connect_to(sock, address)
-            if not peer_is_us(sock):
-                return None
-            sock.settimeout(ANSWER_SECONDS)
-            send(sock, (COMMAND, code_stamp(), argv, dict(env), streams))
-            answer = receive(sock)
-    except (OSError, EOFError, pickle.PickleError, AttributeError, TypeError, ValueError, ImportError):
+        answer = ask(index_dir, (COMMAND, code_stamp(), argv, dict(env), streams))
+    except NOT_ANSWERED:
         return None
     if not (isinstance(answer, tuple) and len(answer) == 3 and isinstance(answer[2], int)):
         return None
@@ -182,6 +174,23 @@ def code_stamp() -> str:
         newest = max(e.stat().st_mtime_ns for f in folders for e in os.scandir(f) if e.name.endswith(".py"))
         _STAMP.append(f"{package}:{newest}")
     return _STAMP[0]
+
+
+# What asking the resident process may raise: no live process, another user's, a connection cut, an
+# answer that cannot be read.
+NOT_ANSWERED = (OSError, EOFError, pickle.PickleError, AttributeError, TypeError, ValueError, ImportError)
+
+
+def ask(index_dir: str | os.PathLike[str], record: object) -> Any:
+    """Send a record to the resident process holding the index folder and return its answer."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(CONNECT_SECONDS)
+        connect_to(sock, _address(index_dir))
+        if not peer_is_us(sock):
+            raise PermissionError("the resident process runs as another user")
+        sock.settimeout(ANSWER_SECONDS)
+        send(sock, record)
+        return receive(sock)
 
 
 def available() -> bool:

@@ -33,7 +33,9 @@ from .client import (
     ANSWER_SECONDS,
     COMMAND,
     CONNECT_SECONDS,
+    NOT_ANSWERED,
     _address,
+    ask,
     available,
     bind_to,
     code_stamp,
@@ -131,15 +133,8 @@ class RemoteIndex:
 
     def _ask(self, call: Call) -> Answer | None:
         try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-                sock.settimeout(CONNECT_SECONDS)
-                connect_to(sock, _address(self.index_dir))
-                if not peer_is_us(sock):
-                    return None
-                sock.settimeout(ANSWER_SECONDS)
-                send(sock, call)
-                answer = receive(sock)
-        except (OSError, EOFError, pickle.PickleError, AttributeError, TypeError, ValueError) as error:
+            answer = ask(self.index_dir, call)
+        except NOT_ANSWERED as error:
             logger.debug("resident process not asked: %s", error)
             return None
         return answer if isinstance(answer, Answer) else None

@@ -14,7 +14,6 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -186,15 +185,9 @@ class Columns:
         """The document numbers not deleted, ascending."""
         return np.fromiter(self._reader.all_doc_ids(), dtype=np.int64)
 
-    def documents(self, matched: AbstractSet[int] | None) -> IntArray:
+    def documents(self, matched: DocumentSet | None) -> IntArray:
         """The document numbers of a match (None: every document), ascending."""
-        if matched is None:
-            return self.live
-        if isinstance(matched, DocumentSet):
-            return matched.docnums
-        docs = np.fromiter(matched, dtype=np.int64, count=len(matched))
-        docs.sort()
-        return docs
+        return self.live if matched is None else matched.docnums
 
     @property
     def actor_codes(self) -> ActorCodes:

@@ -280,16 +280,20 @@ def _segment_positions(
         found = np.array(pairs, dtype=np.int64).reshape(-1, 2)
         return found[:, 0].copy(), found[:, 1].copy()
     ends, flat = kept
-    held, _ = arrays.postings(info.extent()[0])  # type: ignore[union-attr]
-    places = np.searchsorted(held, wanted)
-    inside = places < len(held)
-    present = inside.copy()
-    present[inside] = held[places[inside]] == wanted[inside]
-    places, documents = places[present], wanted[present]
+    places, documents = _places(arrays.postings(info.extent()[0])[0], wanted)  # type: ignore[union-attr]
     starts, counts = ends[places], ends[places + 1] - ends[places]
     # Each wanted posting's run of positions, gathered in one step.
     steps = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     return np.repeat(documents, counts), flat[np.repeat(starts, counts) + steps].astype(np.int64)
+
+
+def _places(held: npt.NDArray[Any], wanted: IntArray) -> tuple[IntArray, IntArray]:
+    """Where each of the wanted (ascending) documents stands among a term's postings (held, its
+    ascending document numbers), and those of them that are there."""
+    places = np.searchsorted(held, wanted)
+    present = places < len(held)
+    present[present] = held[places[present]] == wanted[present]
+    return places[present], wanted[present]
 
 
 def _value_blocks(reader: Any, fieldname: str, btext: bytes, wanted: list[int]) -> Iterator[tuple[Any, Any]]:
@@ -309,13 +313,9 @@ def _value_blocks(reader: Any, fieldname: str, btext: bytes, wanted: list[int]) 
     arrays = segment_arrays(reader)
     if arrays is not None:  # straight to the blocks holding the documents
         key = reader._terms.term_info(fieldname, btext).extent()[0]
-        held, _ = arrays.postings(key)
-        documents = np.asarray(wanted)
-        places = np.searchsorted(held, documents)
-        inside = places < len(held)
-        present = places[inside][held[places[inside]] == documents[inside]]
+        places, _ = _places(arrays.postings(key)[0], np.asarray(wanted, dtype=np.int64))
         starts = arrays.block_starts(key)
-        for block in np.unique(present // arrays.block_size).tolist():
+        for block in np.unique(places // arrays.block_size).tolist():
             matcher._goto(int(starts[block]))
             matcher._read_ids()
             matcher._read_values()
