@@ -1,27 +1,26 @@
-"""Postings numpy can read: Whoosh's own codec, plus a file a segment holding each term's document
-numbers and term frequencies as plain little-endian arrays.
+"""Postings numpy can read: Whoosh 3's codec with each term's postings kept as small little-endian
+arrays in place of Whoosh's pickled blocks.
 
 Whoosh keeps a term's postings in blocks of 128, each a zlib-compressed pickle of its document
 numbers, weights and positions together: scoring a word unpickles and decompresses every block, the
 positions too (at 41,578 articles, 4.5 s of 200 two- and three-word queries, 30% of their time, went
-to reading blocks). The companion file (extension ARRAYS_EXT, one a segment, written as Whoosh writes
-the segment and assembled into its compound file with the others) holds the same postings as two
-arrays a term (and its positions), so that a term's scores are `np.frombuffer` and vector arithmetic
-(postings._term_scores). Whoosh's own files are written unchanged: every Whoosh reader, matcher and
-merge still works, and a segment without the companion (written before it existed) is read from
-Whoosh's blocks instead. A word's positions are kept too, a flat array a term: a phrase is checked
-for all its candidate documents at once (at 41,578 articles, 200 quoted title phrases spent 8 of
-their 12 s decoding the Whoosh blocks of 'the', 'of' and the like), and a page's snippets take
-where their words stand without a block decoded. Where each of a term's Whoosh blocks starts is
-kept as well, to read a few documents' Whoosh values straight from their blocks.
+to reading blocks). Here each term's postings are one chunk of the segment's postings file (extension
+ARRAYS_EXT, in place of Whoosh's .pst), found through Whoosh's own term entry (its offset and length,
+beside the statistics Whoosh keeps, which are written as Whoosh writes them): a term's scores are
+`np.frombuffer` and vector arithmetic (postings._term_scores), a phrase is checked for all its
+candidate documents at once, and a page's snippets take where their words stand without a block
+decoded. Every Whoosh reader, matcher and merge still works: a term's matcher (ArrayMatcher) hands
+out the same document numbers, weights and values Whoosh's would. Segments written before (Whoosh's
+.pst beside them) are read by Whoosh's own code.
 
-Layout, all little-endian: each term's chunk (its document numbers as int32; its weights as
-float32, the term frequencies Whoosh stores as array('f'); where each of its Whoosh blocks starts in
-the postings file, int64; for a field with positions, every posting's positions one after another,
-uint16 or uint32 (a posting holds its weight over the field's boost), padded to 8 bytes), then the table
-(the terms' start offsets in Whoosh's postings file, ascending; their chunks' offsets; their
-postings counts; the bytes a position of theirs takes, 0 for none: int64 each), then the footer
-(the table's offset, the number of terms and the postings a block, int64 each, and MAGIC).
+A chunk, all little-endian: two flag bytes (below), then the gaps between the term's document
+numbers (the first is in Whoosh's term entry) in 1, 2 or 4 bytes, the smallest that holds them; each
+posting's count (positions, or Whoosh's frequency) in 0 (every count 1), 1, 2 or 4 bytes; the weights
+as float32 where they are not count x the field's boost (token boosts); that boost as float64 where it
+is not 1; every posting's positions one after another (uint16, or uint32 for a document longer than
+65,535 words) for a field with positions; for any other format, each posting's value as Whoosh encodes
+it (uint32 lengths, then the bytes). At 41,578 articles the postings take 75 MB where Whoosh's
+blocks took 220 (docs/benchmarks.md, step 5); document gaps of 1 byte cover the common words.
 """
 
 from __future__ import annotations
@@ -31,128 +30,282 @@ import mmap
 import pickle
 import struct
 from array import array
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from whoosh import formats
-from whoosh.codec import whoosh3
+from whoosh.codec import base, whoosh3
+from whoosh.filedb import filetables
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import OverlayStorage
+from whoosh.matching import ListMatcher
 
 logger = logging.getLogger(__name__)
 
 ARRAYS_EXT = ".arp"
-MAGIC = b"NSARP003"
-_FOOTER = struct.Struct("<qqq8s")
+MAGIC = b"NSARP004"  # the postings file's last 8 bytes; another layout is another program version's
+WHOOSH_BLOCK = 128  # Whoosh sums a term's weights a block of this many postings at a time
+
+_WIDTHS = (1, 2, 4)
+_UNSIGNED = {1: "<u1", 2: "<u2", 4: "<u4"}
+# First flag byte: gaps' width (bits 0-1, index into _WIDTHS), counts' width (bits 2-3: 0 = every
+# count is 1, else _WIDTHS[n - 1]), positions (bits 4-5: 0 none, 1 uint16, 2 uint32), raw weights
+# (bit 6), raw values (bit 7). Second: a boost is stored (bit 0).
+_RAW_WEIGHTS, _RAW_VALUES, _BOOSTED = 0x40, 0x80, 0x01
+
+_POSITIONS, _FREQUENCY, _EXISTENCE, _OTHER = range(4)
+
+
+def _kind(format_: Any) -> int:
+    """How a field's values are kept: as positions, as counts alone, as nothing, or as Whoosh's bytes."""
+    kind = type(format_)
+    if kind is formats.Positions:
+        return _POSITIONS
+    if kind is formats.Frequency:
+        return _FREQUENCY
+    if kind is formats.Existence:
+        return _EXISTENCE
+    return _OTHER
+
+
+def _width(largest: int) -> int:
+    return next(width for width in _WIDTHS if largest < 1 << (8 * width))
 
 
 class ArrayCodec(whoosh3.W3Codec):
-    """Whoosh 3's codec whose field writer also writes the segment's array postings."""
+    """Whoosh 3's codec writing and reading each term's postings as arrays (see the module)."""
 
     def field_writer(self, storage: Any, segment: Any) -> ArrayFieldWriter:
         return ArrayFieldWriter(self, storage, segment)
 
-    def postings_writer(self, dbfile: Any, byteids: bool = False) -> BlockRecordingPostingsWriter:
-        return BlockRecordingPostingsWriter(
-            dbfile, blocklimit=self._blocklimit, byteids=byteids, compression=self._compression,
-            inlinelimit=self._inlinelimit,
-        )  # fmt: skip
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        if byteids:  # a term vector's postings (none in our schema): Whoosh's
+            return super().postings_writer(dbfile, byteids=True)
+        return ArrayPostingsWriter(dbfile)
 
-
-class BlockRecordingPostingsWriter(whoosh3.W3PostingsWriter):
-    """Whoosh's postings writer, noting where each block of the current term starts."""
-
-    def start_postings(self, format_: Any, terminfo: Any) -> None:
-        super().start_postings(format_, terminfo)
-        self.block_starts = array("q")
-
-    def _write_block(self, last: bool = False) -> None:
-        # The term's first block follows a 4-byte header that Whoosh writes with it.
-        self.block_starts.append(self._postfile.tell() + (0 if self._blockcount else 4))
-        super()._write_block(last)
+    def terms_reader(self, storage: Any, segment: Any) -> Any:
+        if storage.file_exists(segment.make_filename(self.POSTS_EXT)):  # written before: Whoosh's blocks
+            return super().terms_reader(storage, segment)
+        name = segment.make_filename(self.TERMS_EXT)
+        terms = storage.open_file(name)
+        arrays = SegmentArrays(_mapped(storage, segment.make_filename(ARRAYS_EXT)))
+        return ArrayTermsReader(self, terms, storage.file_length(name), arrays)
 
 
 class ArrayFieldWriter(whoosh3.W3FieldWriter):
-    """Whoosh's field writer, keeping each term's document numbers, weights and positions as it passes
-    them on.
+    """Whoosh's field writer with the postings file of arrays in place of Whoosh's .pst."""
 
-    A term's postings are held until it ends (one term, never the segment: a segment of 500,000
-    documents has ~125 million postings), as arrays of 4 bytes an entry, then written as one chunk."""
-
-    def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
-        super().__init__(codec, storage, segment)
-        self._arrays = self._create_file(ARRAYS_EXT)
-        self._keys = array("q")
-        self._chunks = array("q")
-        self._counts = array("q")
-        self._position_sizes = array("q")
-        self._term_ids = array("i")
-        self._term_weights = array("f")
-        self._term_positions = array("I")
-        self._term_positions_kept = True
-        self._term_start = 0
-        self._positional = False
-        self._boost = 1.0
-
-    def start_field(self, fieldname: str, fieldobj: Any) -> None:
-        super().start_field(fieldname, fieldobj)
-        self._positional = type(fieldobj.format) is formats.Positions
-        self._boost = float(getattr(fieldobj.format, "field_boost", 1.0))
-
-    def start_term(self, btext: bytes) -> None:
-        super().start_term(btext)
-        self._term_start = self._postfile.tell()
-        self._term_ids = array("i")
-        self._term_weights = array("f")
-        self._term_positions = array("I")
-        self._term_positions_kept = self._positional
-
-    def add(self, docnum: int, weight: float, vbytes: bytes, length: int) -> None:
-        super().add(docnum, weight, vbytes, length)
-        self._term_ids.append(docnum)
-        self._term_weights.append(weight)
-        if self._term_positions_kept:  # decoded as they come, 4 bytes each (not a Python int each)
-            found = decode_positions(vbytes)
-            # A posting holds weight / boost positions, unless a token boost made its weight otherwise.
-            if self._term_weights[-1] == array("f", [len(found) * self._boost])[0]:
-                self._term_positions.extend(found)
-            else:
-                self._term_positions_kept = False
-                self._term_positions = array("I")
-
-    def finish_term(self) -> None:
-        super().finish_term()
-        if self._postfile.tell() == self._term_start:  # inlined in the term's entry: nothing to key it by
-            return
-        self._keys.append(self._term_start)
-        self._chunks.append(self._arrays.tell())
-        self._counts.append(len(self._term_ids))
-        self._arrays.write(np.asarray(self._term_ids, dtype="<i4").tobytes())
-        self._arrays.write(np.asarray(self._term_weights, dtype="<f4").tobytes())
-        self._arrays.write(np.asarray(self._postwriter.block_starts, dtype="<i8").tobytes())
-        self._position_sizes.append(self._write_positions())
-
-    def _write_positions(self) -> int:
-        """The term's positions, flat; the bytes a position takes (0: none written, for a field without
-        positions or a term a posting of which has a weight other than its positions times the field's
-        boost, as a token boost would make it)."""
-        if not self._term_positions_kept:
-            return 0
-        flat = np.frombuffer(self._term_positions, dtype=np.uint32)
-        size = 2 if not len(flat) or flat.max() < 1 << 16 else 4
-        data = flat.astype("<u2" if size == 2 else "<u4").tobytes()
-        self._arrays.write(data + bytes(-len(data) % 8))
-        return size
+    def __init__(self, codec: Any, storage: Any, segment: Any) -> None:  # W3FieldWriter's, but the file
+        self._codec, self._storage, self._segment = codec, storage, segment
+        self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
+        self._tindex = filetables.OrderedHashWriter(self._create_file(whoosh3.W3Codec.TERMS_EXT))
+        self._fieldmap: dict[str, int] = {}
+        self._tindex.extras["fieldmap"] = self._fieldmap
+        self._postfile = self._create_file(ARRAYS_EXT)
+        self._postwriter = None
+        self._infield = False
+        self.is_closed = False
 
     def close(self) -> None:
-        table = self._arrays.tell()
-        for column in (self._keys, self._chunks, self._counts, self._position_sizes):
-            self._arrays.write(np.asarray(column, dtype="<i8").tobytes())
-        self._arrays.write(_FOOTER.pack(table, len(self._keys), self._codec._blocklimit, MAGIC))
-        self._arrays.close()
+        self._postfile.write(MAGIC)
         super().close()
+
+
+class ArrayPostingsWriter(base.PostingsWriter):
+    """Gathers a term's postings as they come (4 bytes an entry, never a Python object a posting
+    beyond the call) and writes them as one chunk when the term ends."""
+
+    def __init__(self, postfile: Any) -> None:
+        self._postfile = postfile
+        self._terminfo: Any = None
+
+    def written(self) -> bool:
+        return False
+
+    def start_postings(self, format_: Any, terminfo: Any) -> None:
+        self._format, self._terminfo = format_, terminfo
+        self._kind = _kind(format_)
+        self._boost = float(getattr(format_, "field_boost", 1.0))
+        self._ids, self._weights = array("I"), array("f")
+        self._counts, self._lengths, self._positions = array("I"), array("I"), array("I")
+        self._values: list[bytes] = []
+
+    def add_posting(self, id_: int, weight: float, vbytes: bytes, length: int | None = None) -> None:
+        self._ids.append(id_)
+        self._weights.append(weight)
+        self._lengths.append(length or 0)
+        if self._kind == _POSITIONS:
+            found = decode_positions(vbytes)
+            self._counts.append(len(found))
+            self._positions.extend(found)
+        elif self._kind == _FREQUENCY:
+            self._counts.append(int.from_bytes(vbytes[:4], "big"))
+        elif self._kind == _EXISTENCE:
+            self._counts.append(1)
+        else:
+            self._values.append(vbytes)
+
+    def finish_postings(self) -> Any:
+        terminfo = self._terminfo
+        ids = np.frombuffer(self._ids, dtype=np.uint32).astype(np.int64)
+        weights = np.frombuffer(self._weights, dtype=np.float32)
+        _record_statistics(terminfo, ids, self._weights, self._lengths)
+        gaps = np.diff(ids)
+        id_width = _width(int(gaps.max()) if len(gaps) else 0)
+        parts = [gaps.astype(_UNSIGNED[id_width]).tobytes()]
+        flags, more = _WIDTHS.index(id_width), 0
+        if self._kind != _OTHER:
+            counts = np.frombuffer(self._counts, dtype=np.uint32)
+            if counts.max() > 1:
+                count_width = _width(int(counts.max()))
+                flags |= (_WIDTHS.index(count_width) + 1) << 2
+                parts.append(counts.astype(_UNSIGNED[count_width]).tobytes())
+            if not np.array_equal(_weights_of(counts, self._boost), weights):
+                flags |= _RAW_WEIGHTS
+                parts.append(weights.astype("<f4").tobytes())
+            elif self._boost != 1.0:
+                more |= _BOOSTED
+                parts.append(struct.pack("<d", self._boost))
+            if self._kind == _POSITIONS:
+                positions = np.frombuffer(self._positions, dtype=np.uint32)
+                wide = len(positions) and positions.max() >= 1 << 16
+                flags |= (2 if wide else 1) << 4
+                parts.append(positions.astype("<u4" if wide else "<u2").tobytes())
+        else:
+            flags |= _RAW_WEIGHTS | _RAW_VALUES
+            parts.append(weights.astype("<f4").tobytes())
+            parts.append(np.array([len(value) for value in self._values], dtype="<u4").tobytes())
+            parts.extend(self._values)
+        offset = self._postfile.tell()
+        self._postfile.write(bytes((flags, more)))
+        for part in parts:
+            self._postfile.write(part)
+        terminfo.set_extent(offset, self._postfile.tell() - offset)
+        self._terminfo = None
+        return terminfo
+
+
+def _record_statistics(
+    terminfo: Any, ids: npt.NDArray[np.int64], weights: array[float], lengths: array[int]
+) -> None:
+    """The term's statistics as Whoosh's writer records them, a block of 128 postings at a time (its
+    total weight is summed block by block, as floats: the same order gives the same float)."""
+    total = 0.0
+    for start in range(0, len(weights), WHOOSH_BLOCK):
+        total += sum(weights[start : start + WHOOSH_BLOCK])
+    given = np.frombuffer(lengths, dtype=np.uint32)
+    nonzero = given[given > 0]
+    terminfo._weight = total
+    terminfo._df = len(ids)
+    terminfo._minlength = int(nonzero.min()) if len(nonzero) else None
+    terminfo._maxlength = int(given.max()) if len(given) else 0
+    terminfo._maxweight = max(0.0, max(weights)) if len(weights) else 0
+    terminfo._minid, terminfo._maxid = int(ids[0]), int(ids[-1])
+
+
+def _weights_of(counts: npt.NDArray[Any], boost: float) -> npt.NDArray[np.float32]:
+    """Whoosh's weights for postings of these counts: count x boost in double precision, kept as float32."""
+    return (counts.astype(np.float64) * boost).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Where a term's arrays lie in the segment's postings file."""
+
+    count: int
+    first: int  # the first document number
+    id_width: int
+    gaps: int  # offsets in the file
+    count_width: int  # 0: every count is 1
+    counts: int
+    weights: int | None  # raw float32 weights, or None: count x boost
+    boost: float
+    position_width: int  # 0: none
+    positions: int
+    values: int | None  # raw values' lengths, then the values
+
+
+class ArrayTermsReader(whoosh3.W3TermsReader):
+    """Whoosh's terms reader, its matchers reading the segment's array postings."""
+
+    def __init__(self, codec: Any, dbfile: Any, length: int, arrays: SegmentArrays) -> None:
+        super().__init__(codec, dbfile, length, None)
+        self.arrays = arrays
+
+    def matcher(self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None) -> Any:
+        info = self.term_info(fieldname, tbytes)
+        return term_matcher(self.arrays, info, format_, term=(fieldname, tbytes), scorer=scorer)
+
+    def close(self) -> None:
+        self._tindex.close()
+
+
+def term_matcher(
+    arrays: SegmentArrays, info: Any, format_: Any, term: Any = None, scorer: Any = None
+) -> ArrayMatcher:
+    """A Whoosh matcher of the term of this Whoosh term entry, from its arrays."""
+    ids, weights = arrays.postings(info)
+    values = _Values(arrays, info, format_)
+    return ArrayMatcher(
+        ids.tolist(), weights.tolist(), values, format_, scorer=scorer, term=term, terminfo=info
+    )
+
+
+class ArrayMatcher(ListMatcher):
+    """Whoosh's matcher over a list of postings, for a term's arrays: found by bisection, its values
+    encoded only when asked for, the whole term one block."""
+
+    _i: int
+    _ids: list[int]
+
+    def skip_to(self, id_: int) -> None:
+        if self._i < len(self._ids) and id_ > self._ids[self._i]:
+            self._i = bisect_left(self._ids, id_, self._i)
+
+    def skip_to_quality(self, minquality: float) -> int:
+        if self.is_active() and self.block_quality() <= minquality:
+            self._i = len(self._ids)
+            return 1
+        return 0
+
+    def block_max_weight(self) -> float:
+        return float(self._terminfo.max_weight())
+
+    def copy(self) -> ArrayMatcher:
+        return ArrayMatcher(
+            self._ids, self._weights, self._values, self._format, self._scorer, self._i,
+            term=self._term, terminfo=self._terminfo,
+        )  # fmt: skip
+
+
+class _Values(Sequence[bytes]):
+    """A term's values as Whoosh encodes them, each made when asked for (a merge asks for all; a
+    search, for a few)."""
+
+    def __init__(self, arrays: SegmentArrays, info: Any, format_: Any) -> None:
+        self._arrays, self._info, self._format = arrays, info, format_
+        self._kind = _kind(format_)
+        self._made: Any = None
+
+    def __len__(self) -> int:
+        return int(self._info.doc_frequency())
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if self._kind == _EXISTENCE:  # as Whoosh's matcher gives it
+            return None
+        if self._made is None:
+            self._made = self._arrays.value_maker(self._info, self._kind)
+        return self._made(index)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return (self[i] for i in range(len(self)))
 
 
 class OtherLayoutError(ValueError):
@@ -160,82 +313,106 @@ class OtherLayoutError(ValueError):
 
 
 class SegmentArrays:
-    """A segment's array postings, read in place (a view of the segment's mapped file; a term's arrays
-    copied only where the file lies unaligned)."""
+    """A segment's array postings, read in place (a view of the segment's mapped file)."""
 
     def __init__(self, buffer: Any) -> None:
         view = memoryview(buffer)
-        if len(view) < _FOOTER.size:
+        if len(view) < len(MAGIC):
             raise ValueError("array postings file is truncated")
-        table, terms, self.block_size, magic = _FOOTER.unpack(view[len(view) - _FOOTER.size :])
-        if magic != MAGIC:
-            raise OtherLayoutError(f"array postings of layout {magic!r}, not {MAGIC!r}")
-        if not 0 <= table <= len(view) - _FOOTER.size - 32 * terms or self.block_size < 1:
-            raise ValueError("array postings file is damaged")
+        if view[len(view) - len(MAGIC) :] != MAGIC:
+            raise OtherLayoutError(f"array postings of layout {bytes(view[-len(MAGIC) :])!r}, not {MAGIC!r}")
         self._view = view
-        self._keys = self._array("<i8", terms, table)
-        self._chunks = self._array("<i8", terms, table + 8 * terms)
-        self._counts = self._array("<i8", terms, table + 16 * terms)
-        self._position_sizes = self._array("<i8", terms, table + 24 * terms)
+        self._end = len(view) - len(MAGIC)
 
-    def postings(self, key: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
-        """The document numbers and term frequencies of the term whose Whoosh postings start at key."""
-        chunk, count, _ = self._chunk(key)
-        return self._array("<i4", count, chunk), self._array("<f4", count, chunk + 4 * count)
+    def chunk(self, info: Any) -> Chunk:
+        """Where the arrays of the term of this Whoosh term entry lie."""
+        offset, length = info.extent()
+        if isinstance(length, tuple):  # Whoosh 2.7.5 reads a term entry's length as struct's 1-tuple
+            (length,) = length
+        count, first = int(info.doc_frequency()), info.min_id()
+        if offset is None or not 0 <= offset <= offset + length <= self._end or length < 2 or count < 1:
+            raise ValueError("array postings file is damaged")
+        flags, more = self._view[offset], self._view[offset + 1]
+        id_width = _WIDTHS[flags & 3]
+        count_width = _WIDTHS[(flags >> 2 & 3) - 1] if flags >> 2 & 3 else 0
+        at = offset + 2 + id_width * (count - 1)
+        counts, at = at, at + count_width * count
+        weights = None
+        if flags & _RAW_WEIGHTS:
+            weights, at = at, at + 4 * count
+        boost = 1.0
+        if more & _BOOSTED:
+            (boost,), at = struct.unpack_from("<d", self._view, at), at + 8
+        position_width = (0, 2, 4)[flags >> 4 & 3]
+        values = at if flags & _RAW_VALUES else None
+        return Chunk(
+            count,
+            first,
+            id_width,
+            offset + 2,
+            count_width,
+            counts,
+            weights,
+            boost,
+            position_width,
+            at,
+            values,
+        )
 
-    def block_starts(self, key: int) -> npt.NDArray[np.int64]:
-        """Where each Whoosh block of the term whose postings start at key starts in the postings file;
-        posting i is in block i // block_size."""
-        chunk, count, _ = self._chunk(key)
-        return self._array("<i8", self._blocks(count), chunk + 8 * count)
+    def postings(self, info: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """The term's document numbers (ascending) and weights (Whoosh's term frequencies)."""
+        chunk = self.chunk(info)
+        gaps = np.frombuffer(
+            self._view, dtype=_UNSIGNED[chunk.id_width], count=chunk.count - 1, offset=chunk.gaps
+        )
+        ids = np.empty(chunk.count, dtype=np.int64)
+        ids[0] = chunk.first
+        np.cumsum(gaps, out=ids[1:])
+        ids[1:] += chunk.first
+        if chunk.weights is not None:
+            weights = np.frombuffer(self._view, dtype="<f4", count=chunk.count, offset=chunk.weights)
+            return ids, weights.astype(np.float32)
+        return ids, _weights_of(self._counts(chunk), chunk.boost)
 
-    def positions(self, key: int, boost: float) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]] | None:
+    def positions(self, info: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]] | None:
         """Where each posting's positions start and end in the term's flat positions (n + 1 offsets),
-        and those positions (a posting holds weight / boost, its field's); None when the term has none
-        kept."""
-        chunk, count, size = self._chunk(key)
-        if not size:
+        and those positions; None for a field without positions."""
+        chunk = self.chunk(info)
+        if not chunk.position_width:
             return None
-        weights = self._array("<f4", count, chunk + 4 * count)
-        ends = np.zeros(count + 1, dtype=np.int64)
-        np.cumsum(np.rint(weights / np.float32(boost)).astype(np.int64), out=ends[1:])
-        start = chunk + 8 * count + 8 * self._blocks(count)
-        kind = "<u2" if size == 2 else "<u4"
+        ends = np.zeros(chunk.count + 1, dtype=np.int64)
+        np.cumsum(self._counts(chunk), out=ends[1:])
+        kind = "<u2" if chunk.position_width == 2 else "<u4"
         # Left unaligned if it is: the caller gathers a few documents' runs of it (an aligned copy).
-        return ends, np.frombuffer(self._view, dtype=kind, count=int(ends[-1]), offset=start)
+        return ends, np.frombuffer(self._view, dtype=kind, count=int(ends[-1]), offset=chunk.positions)
 
-    def _array(self, dtype: str, count: int, offset: int) -> npt.NDArray[Any]:
-        """count values of dtype at offset, aligned in memory: the file lies in the compound segment
-        wherever Whoosh put it, and numpy works on unaligned arrays through buffers (200 title queries
-        at 41,578 articles: 12.2 ms mean against 7.8 with the arrays copied to aligned memory)."""
-        found = np.frombuffer(self._view, dtype=dtype, count=count, offset=offset)
-        return found if found.flags.aligned else found.copy()
+    def value_maker(self, info: Any, kind: int) -> Any:
+        """A function giving the term's n-th posting's value as Whoosh's format encodes it."""
+        chunk = self.chunk(info)
+        if kind == _OTHER:
+            lengths = np.frombuffer(self._view, dtype="<u4", count=chunk.count, offset=chunk.values or 0)
+            starts = (chunk.values or 0) + 4 * chunk.count + np.concatenate(([0], np.cumsum(lengths)))
+            return lambda n: bytes(self._view[int(starts[n]) : int(starts[n + 1])])
+        if kind == _FREQUENCY:
+            counts = self._counts(chunk)
+            return lambda n: int(counts[n]).to_bytes(4, "big")
+        held = self.positions(info)
+        assert held is not None
+        ends, flat = held
+        return lambda n: encode_positions(flat[ends[n] : ends[n + 1]].tolist())
 
-    def _blocks(self, count: int) -> int:
-        return -(-count // self.block_size)
-
-    def _chunk(self, key: int) -> tuple[int, int, int]:
-        found = int(np.searchsorted(self._keys, key))
-        if found == len(self._keys) or self._keys[found] != key:
-            raise KeyError(key)
-        return int(self._chunks[found]), int(self._counts[found]), int(self._position_sizes[found])
+    def _counts(self, chunk: Chunk) -> npt.NDArray[Any]:
+        if not chunk.count_width:
+            return np.ones(chunk.count, dtype=np.uint8)
+        return np.frombuffer(
+            self._view, dtype=_UNSIGNED[chunk.count_width], count=chunk.count, offset=chunk.counts
+        )
 
 
 def segment_arrays(reader: Any) -> SegmentArrays | None:
-    """A segment reader's array postings (kept on the reader), None if its segment has none."""
-    held = reader.__dict__.get("_search_arrays", False)
-    if held is not False:
-        return held
-    arrays = None
-    name = reader._segment.make_filename(ARRAYS_EXT)
-    storage = reader._storage
-    if storage.file_exists(name):
-        try:
-            arrays = SegmentArrays(_mapped(storage, name))
-        except OtherLayoutError as error:  # another version's: read from Whoosh's blocks, as without one
-            logger.debug("%s: %s", name, error)
-    reader._search_arrays = arrays
-    return arrays
+    """A segment reader's array postings, None for a segment written with Whoosh's blocks."""
+    terms = reader._terms
+    return terms.arrays if isinstance(terms, ArrayTermsReader) else None
 
 
 def _mapped(storage: Any, name: str) -> Any:
@@ -263,3 +440,9 @@ def decode_positions(value: bytes) -> list[int]:
     """Whoosh 2.7.5's Positions.decode_positions, with the running sum in C: a count, then the pickled
     gaps between positions."""
     return list(accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
+
+
+def encode_positions(positions: list[int]) -> bytes:
+    """Whoosh 2.7.5's Positions.encode: the count, then the pickled gaps between positions."""
+    gaps = [b - a for a, b in zip([0, *positions], positions, strict=False)]
+    return len(positions).to_bytes(4, "big") + pickle.dumps(gaps, 2)

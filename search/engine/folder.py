@@ -37,8 +37,10 @@ _log = logging.getLogger(__name__)
 # 12: no field of unstemmed words (`words`, once for spelling suggestions). An index of 11 still reads
 # and updates (its field is no longer read nor filled) and is marked 12 by its next run, so that a
 # program of 11, which would fill the field, asks for a rebuild instead of failing on a document.
-SCHEMA_VERSION = 12
-READABLE_SCHEMAS = frozenset({11, SCHEMA_VERSION})
+# 13: postings kept as arrays in place of Whoosh's blocks (codec.py). Segments of 11 and 12 are still
+# read with Whoosh's own code; a program of 12 cannot read the new segments, so it asks for a rebuild.
+SCHEMA_VERSION = 13
+READABLE_SCHEMAS = frozenset({11, 12, SCHEMA_VERSION})
 MANIFEST_NAME = "search-index.json"
 
 ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets

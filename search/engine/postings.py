@@ -68,9 +68,8 @@ def _whoosh_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[Any, An
 def _segment_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[IntArray, FloatArray]:
     """A term's live postings in one segment: document numbers (ascending) and term frequencies."""
     arrays = segment_arrays(reader)
-    info = reader._terms.term_info(fieldname, btext)
-    if arrays is not None and not info.is_inlined():
-        found_ids, found_weights = arrays.postings(info.extent()[0])
+    if arrays is not None:
+        found_ids, found_weights = arrays.postings(reader._terms.term_info(fieldname, btext))
     else:
         found_ids, found_weights = _whoosh_postings(reader, fieldname, btext)
     ids = np.asarray(found_ids, dtype=np.int64)
@@ -266,9 +265,8 @@ def _segment_positions(
     """_positions() in one segment, wanted by its own document numbers."""
     arrays = segment_arrays(reader)
     info = reader._terms.term_info(fieldname, btext)
-    boost = float(getattr(reader.schema[fieldname].format, "field_boost", 1.0))
-    kept = arrays.positions(info.extent()[0], boost) if arrays is not None and not info.is_inlined() else None
-    if kept is None:  # Whoosh's blocks, decoded
+    kept = arrays.positions(info) if arrays is not None else None
+    if arrays is None or kept is None:  # Whoosh's blocks, decoded
         wanted_set = set(wanted.tolist())
         pairs = [
             (docnum, position)
@@ -280,7 +278,7 @@ def _segment_positions(
         found = np.array(pairs, dtype=np.int64).reshape(-1, 2)
         return found[:, 0].copy(), found[:, 1].copy()
     ends, flat = kept
-    places, documents = _places(arrays.postings(info.extent()[0])[0], wanted)  # type: ignore[union-attr]
+    places, documents = _places(arrays.postings(info)[0], wanted)
     starts, counts = ends[places], ends[places + 1] - ends[places]
     # Each wanted posting's run of positions, gathered in one step.
     steps = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -297,8 +295,8 @@ def _places(held: npt.NDArray[Any], wanted: IntArray) -> tuple[IntArray, IntArra
 
 
 def _value_blocks(reader: Any, fieldname: str, btext: bytes, wanted: list[int]) -> Iterator[tuple[Any, Any]]:
-    """A term's postings in one segment as (ids, values) a block at a time, only the blocks that may
-    hold the wanted (sorted) documents; deleted ones are never wanted."""
+    """A term's postings in a segment written with Whoosh's blocks as (ids, values) a block at a time,
+    only the blocks that may hold the wanted (sorted) documents; deleted ones are never wanted."""
     matcher = reader.postings(fieldname, btext)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
@@ -309,17 +307,6 @@ def _value_blocks(reader: Any, fieldname: str, btext: bytes, wanted: list[int]) 
             values.append(matcher.value())
             matcher.next()
         yield ids, values
-        return
-    arrays = segment_arrays(reader)
-    if arrays is not None:  # straight to the blocks holding the documents
-        key = reader._terms.term_info(fieldname, btext).extent()[0]
-        places, _ = _places(arrays.postings(key)[0], np.asarray(wanted, dtype=np.int64))
-        starts = arrays.block_starts(key)
-        for block in np.unique(places // arrays.block_size).tolist():
-            matcher._goto(int(starts[block]))
-            matcher._read_ids()
-            matcher._read_values()
-            yield matcher._ids, matcher._values
         return
     pending = iter(wanted)
     target = next(pending, None)

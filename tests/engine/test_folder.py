@@ -91,17 +91,19 @@ def test_old_schema_version_needs_a_rebuild(tmp_path: Path) -> None:
         engine.EngineIndex(index_dir)
 
 
-def test_an_index_of_schema_11_reads_updates_and_is_marked_12_so_older_programs_rebuild(
-    tmp_path: Path,
+@pytest.mark.parametrize("older", [11, 12])
+def test_an_older_index_reads_updates_and_is_marked_current_so_older_programs_rebuild(
+    tmp_path: Path, older: int
 ) -> None:
-    """Schema 12 dropped the field of unstemmed words: an index of 11 needs no rebuild, but once this
-    program wrote documents without that field, a program of 11 must not update it."""
+    """Schema 12 dropped the field of unstemmed words, 13 writes postings as arrays: an index of 11 or
+    12 needs no rebuild, but once this program wrote documents without that field or segments of
+    arrays, a program of 11 or 12 must not update or read it."""
     index_dir = tmp_path / "index"
     build(index_dir)
     manifest_path = index_dir / engine.MANIFEST_NAME
     manifest = json.loads(manifest_path.read_text())
-    manifest_path.write_text(json.dumps({**manifest, "schema_version": 11}))
+    manifest_path.write_text(json.dumps({**manifest, "schema_version": older}))
     assert engine.EngineIndex(index_dir).document_count() >= 1
     with engine.writing(index_dir, None, timeout=1, rebuild=False):
         pass
-    assert json.loads(manifest_path.read_text())["schema_version"] == engine.SCHEMA_VERSION == 12
+    assert json.loads(manifest_path.read_text())["schema_version"] == engine.SCHEMA_VERSION == 13

@@ -9,7 +9,7 @@ from whoosh.codec import whoosh3
 from whoosh.query import Term
 
 from search import engine
-from search.engine import codec, postings, writer
+from search.engine import postings, writer
 from search.engine.codec import decode_positions
 from search.engine.matches import Scores
 
@@ -73,7 +73,7 @@ def test_word_scores_are_the_scores_whooshs_matchers_give(
         "oil NOT price NOT bank",
     ],
 )
-@pytest.mark.parametrize("index_name", ["segmented_index", "mixed_index", "unpositioned_index"])
+@pytest.mark.parametrize("index_name", ["segmented_index", "mixed_index"])
 def test_phrase_scores_are_the_scores_whooshs_phrase_matcher_gives(
     request: pytest.FixtureRequest, index_name: str, query: str
 ) -> None:
@@ -100,24 +100,6 @@ def test_a_term_scores_as_whooshs_own_scorer_to_the_bit(segmented_index: engine.
             assert as_dict(postings._term_scores(searcher, "body", word)) == expected and expected
 
 
-def test_array_postings_are_whooshs_postings(segmented_index: engine.EngineIndex) -> None:
-    """Every term of every field of every segment: the same documents and weights as Whoosh's blocks."""
-    with segmented_index._current_searcher() as searcher:
-        compared = 0
-        for sub, _ in searcher.leaf_searchers():
-            reader = sub.reader()
-            assert postings.segment_arrays(reader) is not None
-            for fieldname, btext in reader.all_terms():
-                found_ids, found_weights = postings._whoosh_postings(reader, fieldname, btext)
-                ids, weights = postings._segment_postings(reader, fieldname, btext)
-                live = [
-                    (n, w) for n, w in zip(found_ids, found_weights, strict=True) if not reader.is_deleted(n)
-                ]
-                assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == live
-                compared += 1
-        assert compared > 1_000
-
-
 def test_term_scores_kept_are_bounded_and_read_as_fresh_ones(segmented_index: engine.EngineIndex) -> None:
     with segmented_index._current_searcher() as searcher:
         oil = as_dict(postings._term_scores(searcher, "body", "oil"))
@@ -131,34 +113,7 @@ def test_term_scores_kept_are_bounded_and_read_as_fresh_ones(segmented_index: en
         assert as_dict(kept.within("body", "oil", some)) == expected
 
 
-@pytest.fixture(scope="module")
-def unpositioned_index(tmp_path_factory: pytest.TempPathFactory) -> engine.EngineIndex:
-    """Array postings without positions (as for a term whose weights are not its positions times the
-    field's boost): positions are read from Whoosh's blocks, found by their recorded starts."""
-    index_dir = tmp_path_factory.mktemp("unpositioned") / "index"
-    start_field = codec.ArrayFieldWriter.start_field
-
-    def without_positions(self: codec.ArrayFieldWriter, fieldname: str, fieldobj: object) -> None:
-        start_field(self, fieldname, fieldobj)
-        self._positional = False
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(codec.ArrayFieldWriter, "start_field", without_positions)
-        write(index_dir, random_documents(1, 400, "a"))
-    return engine.EngineIndex(index_dir)
-
-
-def test_an_index_without_array_positions_keeps_none(
-    unpositioned_index: engine.EngineIndex,
-) -> None:
-    with unpositioned_index._current_searcher() as searcher:
-        reader = searcher.leaf_searchers()[0][0].reader()
-        key = reader._terms.term_info("body", b"oil").extent()[0]
-        assert postings.segment_arrays(reader).positions(key, 1.0) is None
-    # (The positions and phrase tests below run on this index too.)
-
-
-@pytest.mark.parametrize("index_name", ["segmented_index", "mixed_index", "unpositioned_index"])
+@pytest.mark.parametrize("index_name", ["segmented_index", "mixed_index"])
 def test_positions_of_some_documents_are_those_whooshs_matcher_reads(
     request: pytest.FixtureRequest, index_name: str
 ) -> None:
@@ -183,53 +138,3 @@ def test_positions_of_some_documents_are_those_whooshs_matcher_reads(
                     for p in decode_positions(expected[n])
                 ]
                 assert list(zip(documents.tolist(), positions.tolist(), strict=True)) == pairs and pairs
-
-
-def test_array_positions_are_whooshs_positions(segmented_index: engine.EngineIndex) -> None:
-    """Every term of the fields with positions, every segment: each posting's positions as Whoosh's."""
-    with segmented_index._current_searcher() as searcher:
-        compared = 0
-        for sub, _ in searcher.leaf_searchers():
-            reader = sub.reader()
-            arrays = postings.segment_arrays(reader)
-            for fieldname, btext in reader.all_terms():
-                if fieldname not in ("body", "title"):
-                    continue
-                key = reader._terms.term_info(fieldname, btext).extent()[0]
-                kept = arrays.positions(key, 2.0 if fieldname == "title" else 1.0)  # the title's boost
-                assert kept is not None
-                ends, flat = kept
-                # Whoosh's own leaf matcher, deleted documents too
-                matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
-                n = 0
-                while matcher.is_active():
-                    assert flat[ends[n] : ends[n + 1]].tolist() == decode_positions(matcher.value())
-                    matcher.next()
-                    n += 1
-                assert n == len(ends) - 1
-                compared += 1
-        assert compared > 500
-
-
-def test_array_postings_of_another_layout_are_read_from_whooshs_blocks(
-    segmented_index: engine.EngineIndex, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A segment written by another version of the program (another layout): its terms score as
-    Whoosh's matchers say, and a damaged file of this layout is an error."""
-    parsed = segmented_index.parse("oil price").scored
-    with segmented_index._current_searcher() as searcher:
-        expected = as_dict(postings._word_scores(parsed, postings._TermScores(searcher)))
-    monkeypatch.setattr(codec, "MAGIC", b"NSARP999")
-    with segmented_index._current_searcher() as searcher:
-        readers = [sub.reader() for sub, _ in searcher.leaf_searchers()]
-        try:
-            for reader in readers:
-                reader.__dict__.pop("_search_arrays", None)
-                assert postings.segment_arrays(reader) is None
-            found = as_dict(postings._word_scores(parsed, postings._TermScores(searcher)))
-            assert found == pytest.approx(expected)
-        finally:  # the fixture's readers read their arrays again
-            for reader in readers:
-                reader.__dict__.pop("_search_arrays", None)
-    with pytest.raises(ValueError, match="damaged"):
-        codec.SegmentArrays(b"\0" * 8 + codec._FOOTER.pack(10**9, 5, 128, codec.MAGIC))
