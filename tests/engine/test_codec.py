@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from whoosh import formats
 from whoosh.codec import whoosh3
 from whoosh.filedb.structfile import StructFile
+from whoosh.matching import ReadTooFar
 from whoosh.system import pack_uint
 
 import search
@@ -122,6 +123,8 @@ def test_a_terms_postings_read_back_as_whooshs_codec_reads_them(name: str, data:
     for target in [ids[len(ids) // 2], ids[-1], ids[-1] + 1]:
         matcher.skip_to(int(target))
         assert not matcher.is_active() if target > ids[-1] else matcher.id() == target
+    with pytest.raises(ReadTooFar):  # as Whoosh's matchers do
+        matcher.skip_to(int(ids[-1]) + 2)
 
 
 def written_as(index_dir: Path) -> None:
