@@ -6,7 +6,8 @@ _term_scores, _TermScores and _scored_by_word_scores (test_postings: scores equa
 EngineIndex._current_searcher (test_feedback, test_postings: the searcher those seams read),
 highlight._to_fragment and _merge_touching (test_highlight: to snap and merge Whoosh's own passages
 as ours are, for comparison), patches._ViewFile (test_patches), analysis._stem and _folded_words (test_analysis: the
-stemmer keeps first letters, which the snippet code relies on).
+stemmer keeps first letters, which the snippet code relies on), WordsText._postings (test_analysis: the
+same postings as Whoosh's tokens make).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from whoosh.fields import TEXT
 
 from search import engine
 from search.engine import analysis
@@ -111,3 +112,23 @@ def test_the_schema_an_index_stores_names_our_classes_where_every_version_finds_
 
     Recording(io.BytesIO(pickle.dumps(engine.build_schema()))).load()
     assert found == {("search.engine", "WordsText")}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["oil", "the", "é", "a", "price", "x.y", "naïve", "ü", "9"]),
+            st.sampled_from([" ", "  ", "\t", "\n", "\r\n", " \u00a0 ", "\x0b", "\u2003"]),
+        ),
+        max_size=60,
+    )
+)
+def test_a_fields_postings_are_those_whooshs_tokens_make(pieces: list[tuple[str, str]]) -> None:
+    """WordsText indexes prepared terms without Whoosh's Token objects: the same terms, frequencies,
+    weights and encoded positions, in the same order, on every field of ours that holds words (the title
+    boosted), whatever separates them."""
+    value = "".join(term + space for term, space in pieces)
+    schema = engine.build_schema()
+    for name in ("title", "body"):
+        field = schema[name]
+        assert list(field._postings(value)) == list(TEXT.index(field, value))
