@@ -491,6 +491,9 @@ def decode_positions(value: bytes) -> list[int]:
 
 
 def encode_positions(positions: list[int]) -> bytes:
-    """Whoosh 2.7.5's Positions.encode: the count, then the pickled gaps between positions."""
-    gaps = [b - a for a, b in zip([0, *positions], positions, strict=False)]
+    """Whoosh 2.7.5's Positions.encode: the count, then the pickled gaps between positions (the gap list
+    made by map, and a lone position - most postings - as it is)."""
+    if len(positions) == 1:
+        return b"\0\0\0\1" + pickle.dumps(positions, 2)
+    gaps = [positions[0], *map(operator.sub, positions[1:], positions[:-1])] if positions else []
     return len(positions).to_bytes(4, "big") + pickle.dumps(gaps, 2)
