@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import pickle
 import socket
 import stat
 import threading
@@ -238,7 +237,7 @@ class ResidentServer:
                     if peer_is_us(connection):
                         connection.settimeout(ANSWER_SECONDS)
                         send(connection, self._answer(receive(connection)))
-                except (OSError, EOFError, pickle.PickleError) as error:
+                except NOT_ANSWERED as error:
                     logger.debug("a resident call failed: %s", error)
 
     def holds(self, index_dir: Path) -> bool:
