@@ -19,8 +19,8 @@ posting's count (positions, or Whoosh's frequency) in 0 (every count 1), 1, 2 or
 as float32 where they are not count x the field's boost (token boosts); that boost as float64 where it
 is not 1; every posting's positions one after another (uint16, or uint32 for a document longer than
 65,535 words) for a field with positions; for any other format, each posting's value as Whoosh encodes
-it (uint32 lengths, then the bytes). At 41,578 articles the postings take 75 MB where Whoosh's
-blocks took 220 (docs/benchmarks.md, step 5); document gaps of 1 byte cover the common words.
+it (uint32 lengths, then the bytes). At 41,578 articles the postings take 71 MB where Whoosh's
+blocks took 220 (docs/benchmarks.md, step 5): gaps of 1 byte cover the common words.
 """
 
 from __future__ import annotations
