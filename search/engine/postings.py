@@ -295,8 +295,9 @@ def _places(held: npt.NDArray[Any], wanted: IntArray) -> tuple[IntArray, IntArra
 
 
 def _value_blocks(reader: Any, fieldname: str, btext: bytes, wanted: list[int]) -> Iterator[tuple[Any, Any]]:
-    """A term's postings in a segment written with Whoosh's blocks as (ids, values) a block at a time,
-    only the blocks that may hold the wanted (sorted) documents; deleted ones are never wanted."""
+    """A term's postings in one segment as (ids, values) a block at a time, only the blocks that may
+    hold the wanted (sorted) documents (Whoosh's blocks, in a segment written before array postings;
+    else the whole term at once); deleted ones are never wanted."""
     matcher = reader.postings(fieldname, btext)
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child
