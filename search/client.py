@@ -221,7 +221,10 @@ def send(sock: socket.socket, record: object) -> None:
     except ValueError:  # not plain data
         import pickle
 
-        payload = _PICKLED + pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
+        try:
+            payload = _PICKLED + pickle.dumps(record, pickle.HIGHEST_PROTOCOL)
+        except pickle.PicklingError as error:  # as ValueError: one of NOT_ANSWERED, at either end
+            raise ValueError(f"a record that cannot be sent: {error}") from None
     sock.sendall(_LENGTH.pack(len(payload)) + payload)
 
 

@@ -245,3 +245,22 @@ def test_a_client_not_in_utf_8_is_run_by_itself_and_the_next_one_is_answered_who
     assert run_captured(args, clean_env(tmp_path), ("ascii", "strict", "ascii", "strict")) is None
     answered = run_captured(args, clean_env(tmp_path), UTF8)
     assert answered == (b"", b"search: no documents match 'zzzz'\n", 1)
+
+
+def test_messages_plain_data_in_marshal_records_pickled_and_what_cannot_be_read_is_not_answered() -> None:
+    """A command line and its answer travel in marshal's format, any other record pickled; a record
+    that cannot be pickled, or a message that cannot be read, is one of NOT_ANSWERED (the caller runs
+    the command itself), never an error of its own."""
+    here, there = socket.socketpair()
+    with here, there:
+        for record in [("command", "stamp", ["query", "mali"], {"HOME": "/x"}, ("utf-8",)), (b"out", b"", 1)]:
+            client.send(here, record)
+            assert client.receive(there) == record
+        client.send(here, Path("a"))  # not plain data: pickled
+        assert client.receive(there) == Path("a")
+        with pytest.raises(client.NOT_ANSWERED):
+            client.send(here, [lambda: None])
+        for payload in (b"p" + b"not a pickle", b"x" + b"another kind", b"m" + b"\xff"):
+            here.sendall(len(payload).to_bytes(8, "big") + payload)
+            with pytest.raises(client.NOT_ANSWERED):
+                client.receive(there)

@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 
 ARRAYS_EXT = ".arp"
 MAGIC = b"NSARP004"  # the postings file's last 8 bytes; another layout is another program version's
-WHOOSH_BLOCK = 128  # Whoosh sums a term's weights a block of this many postings at a time
+WHOOSH_BLOCK = 128  # W3Codec's blocklimit: Whoosh sums a term's weights a block of this many at a time
 
 _WIDTHS = (1, 2, 4)
 _UNSIGNED = {1: "<u1", 2: "<u2", 4: "<u4"}
@@ -89,7 +89,7 @@ class ArrayCodec(whoosh3.W3Codec):
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
         if byteids:  # a term vector's postings (none in our schema): Whoosh's
             return super().postings_writer(dbfile, byteids=True)
-        return ArrayPostingsWriter(dbfile)
+        return ArrayPostingsWriter(dbfile, self._blocklimit)
 
     def terms_reader(self, storage: Any, segment: Any) -> Any:
         if storage.file_exists(segment.make_filename(self.POSTS_EXT)):  # written before: Whoosh's blocks
@@ -157,8 +157,8 @@ class ArrayPostingsWriter(base.PostingsWriter):
     """Gathers a term's postings as they come (4 bytes an entry, never a Python object a posting
     beyond the call) and writes them as one chunk when the term ends."""
 
-    def __init__(self, postfile: Any) -> None:
-        self._postfile = postfile
+    def __init__(self, postfile: Any, blocklimit: int = WHOOSH_BLOCK) -> None:
+        self._postfile, self._blocklimit = postfile, blocklimit
         self._terminfo: Any = None
 
     def written(self) -> bool:
@@ -189,7 +189,7 @@ class ArrayPostingsWriter(base.PostingsWriter):
 
     def finish_postings(self) -> Any:
         terminfo, ids, weights = self._terminfo, self._ids, self._weights
-        _record_statistics(terminfo, ids, weights, self._lengths)
+        _record_statistics(terminfo, ids, weights, self._lengths, self._blocklimit)
         # Plain arrays and builtins, each a C loop over the term: numpy's ~2 us a call outweighs them
         # for the many terms of a few postings (a build of 2,000 articles: 53,000 terms).
         gaps = array("I", map(operator.sub, ids[1:], ids[:-1]))
@@ -198,7 +198,7 @@ class ArrayPostingsWriter(base.PostingsWriter):
         flags, more = _WIDTHS.index(id_width), 0
         if self._kind != _OTHER:
             counts = self._counts
-            if max(counts) > 1:
+            if counts.count(1) != len(counts):  # (a count of 0 is stored too: it is no 1)
                 count_width = _width(max(counts))
                 flags |= (_WIDTHS.index(count_width) + 1) << 2
                 parts.append(_little(counts, count_width))
@@ -235,12 +235,14 @@ def _little(values: array[Any], width: int) -> bytes:
     return narrowed.tobytes()
 
 
-def _record_statistics(terminfo: Any, ids: array[int], weights: array[float], lengths: array[int]) -> None:
-    """The term's statistics as Whoosh's writer records them, a block of 128 postings at a time (its
+def _record_statistics(
+    terminfo: Any, ids: array[int], weights: array[float], lengths: array[int], blocklimit: int
+) -> None:
+    """The term's statistics as Whoosh's writer records them, a block of its postings at a time (its
     total weight is summed block by block, as floats: the same order gives the same float)."""
     total = 0.0
-    for start in range(0, len(weights), WHOOSH_BLOCK):
-        total += sum(weights[start : start + WHOOSH_BLOCK])
+    for start in range(0, len(weights), blocklimit):
+        total += sum(weights[start : start + blocklimit])
     terminfo._weight = total
     terminfo._df = len(ids)
     terminfo._minlength = min(filter(None, lengths), default=None)
@@ -274,6 +276,7 @@ class Chunk:
     position_width: int  # 0: none
     positions: int
     values: int | None  # raw values' lengths, then the values
+    end: int  # where the term's chunk ends
 
 
 class ArrayTermsReader(whoosh3.W3TermsReader):
@@ -381,6 +384,8 @@ class SegmentArrays:
         if offset is None or not 0 <= offset <= offset + length <= self._end or length < 2 or count < 1:
             raise ValueError("array postings file is damaged")
         flags, more = self._view[offset], self._view[offset + 1]
+        if flags & 3 == 3 or flags >> 4 & 3 == 3 or first is None:
+            raise ValueError("array postings file is damaged")
         id_width = _WIDTHS[flags & 3]
         count_width = _WIDTHS[(flags >> 2 & 3) - 1] if flags >> 2 & 3 else 0
         at = offset + 2 + id_width * (count - 1)
@@ -390,7 +395,9 @@ class SegmentArrays:
             weights, at = at, at + 4 * count
         boost = 1.0
         if more & _BOOSTED:
-            (boost,), at = struct.unpack_from("<d", self._view, at), at + 8
+            (boost,), at = struct.unpack_from("<d", self._view, at) if at + 8 <= self._end else (0.0,), at + 8
+        if at > offset + length:  # what the entry's count says the term holds is not all there
+            raise ValueError("array postings file is damaged")
         position_width = (0, 2, 4)[flags >> 4 & 3]
         values = at if flags & _RAW_VALUES else None
         return Chunk(
@@ -405,6 +412,7 @@ class SegmentArrays:
             position_width,
             at,
             values,
+            offset + length,
         )
 
     def postings(self, info: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
@@ -430,6 +438,8 @@ class SegmentArrays:
             return None
         ends = np.zeros(chunk.count + 1, dtype=np.int64)
         np.cumsum(self._counts(chunk), out=ends[1:])
+        if chunk.positions + chunk.position_width * int(ends[-1]) > chunk.end:
+            raise ValueError("array postings file is damaged")
         kind = "<u2" if chunk.position_width == 2 else "<u4"
         # Left unaligned if it is: the caller gathers a few documents' runs of it (an aligned copy).
         return ends, np.frombuffer(self._view, dtype=kind, count=int(ends[-1]), offset=chunk.positions)
@@ -438,14 +448,20 @@ class SegmentArrays:
         """A function giving the term's n-th posting's value as Whoosh's format encodes it."""
         chunk = self.chunk(info)
         if kind == _OTHER:
-            lengths = np.frombuffer(self._view, dtype="<u4", count=chunk.count, offset=chunk.values or 0)
-            starts = (chunk.values or 0) + 4 * chunk.count + np.concatenate(([0], np.cumsum(lengths)))
+            if chunk.values is None or chunk.values + 4 * chunk.count > chunk.end:
+                raise ValueError("array postings file is damaged")
+            lengths = np.frombuffer(self._view, dtype="<u4", count=chunk.count, offset=chunk.values)
+            ends = np.cumsum(lengths, dtype=np.int64)
+            starts = chunk.values + 4 * chunk.count + np.concatenate(([0], ends))
+            if starts[-1] > chunk.end:
+                raise ValueError("array postings file is damaged")
             return lambda n: bytes(self._view[int(starts[n]) : int(starts[n + 1])])
         if kind == _FREQUENCY:
             counts = self._counts(chunk)
             return lambda n: int(counts[n]).to_bytes(4, "big")
         held = self.positions(info)
-        assert held is not None
+        if held is None:  # the field's format keeps positions, the term's chunk none
+            raise ValueError("array postings file is damaged")
         ends, flat = held
         return lambda n: encode_positions(flat[ends[n] : ends[n + 1]].tolist())
 

@@ -50,7 +50,7 @@ def postings_of(format_: Any, draw: Any) -> list[tuple[int, float, bytes | None,
     boosted = draw(st.booleans())
     found = []
     for docnum in ids:
-        count = draw(st.integers(1, 4))
+        count = draw(st.integers(0, 4))  # (0: a posting without positions, as Whoosh allows)
         positions = sorted(
             draw(
                 st.sets(
@@ -188,6 +188,24 @@ def test_postings_of_another_layout_or_damaged_are_an_error(tmp_path: Path) -> N
     entry.set_extent(5, 100)
     with pytest.raises(ValueError, match="damaged"):
         codec.SegmentArrays(b"\0" * 10 + codec.MAGIC).postings(entry)
+    format_ = formats.Positions()
+    postings = [(n, 2.0, format_.encode([n, n + 1]), 10) for n in (3, 300, 70_000)]
+    chunk, entry_bytes = written(codec.ArrayPostingsWriter, format_, postings)
+    flags_at = len(b"leading bytes")
+    for damage in (0x03, 0x30):  # a width of no meaning, for the gaps or the positions
+        broken = bytearray(chunk)
+        broken[flags_at] |= damage
+        with pytest.raises(ValueError, match="damaged"):
+            codec.SegmentArrays(bytes(broken)).postings(whoosh3.W3TermInfo.from_bytes(entry_bytes))
+    more = whoosh3.W3TermInfo.from_bytes(entry_bytes)
+    more._df = 1_000_000  # an entry saying the term holds more than its chunk
+    arrays = codec.SegmentArrays(chunk)
+    with pytest.raises(ValueError, match="damaged"):
+        arrays.positions(more)
+    truncated = bytearray(chunk)
+    truncated[flags_at] |= 0x0C  # counts of 4 bytes: the positions no longer fit in the chunk
+    with pytest.raises(ValueError, match="damaged"):
+        codec.SegmentArrays(bytes(truncated)).positions(whoosh3.W3TermInfo.from_bytes(entry_bytes))
     index_dir = tmp_path / "index"
     write(index_dir, DOCS)
     assert search.open_index(index_dir).search("coup").total == 1
