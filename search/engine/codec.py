@@ -33,7 +33,7 @@ import struct
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
@@ -334,28 +334,25 @@ class ArrayMatcher(ListMatcher):
         )  # fmt: skip
 
 
-class _Values(Sequence[bytes]):
-    """A term's values as Whoosh encodes them, each made when asked for (a merge asks for all; a
-    search, for a few)."""
+class _Values:
+    """A term's values as Whoosh encodes them (what ListMatcher indexes and iterates), each made when
+    asked for (a merge asks for all; a search, for a few)."""
 
     def __init__(self, arrays: SegmentArrays, info: Any, format_: Any) -> None:
-        self._arrays, self._info, self._format = arrays, info, format_
-        self._kind = _kind(format_)
+        self._arrays, self._info, self._kind = arrays, info, _kind(format_)
         self._made: Any = None
 
     def __len__(self) -> int:
         return int(self._info.doc_frequency())
 
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def __getitem__(self, index: int) -> bytes | None:
         if self._kind == _EXISTENCE:  # as Whoosh's matcher gives it
             return None
         if self._made is None:
             self._made = self._arrays.value_maker(self._info, self._kind)
         return self._made(index)
 
-    def __iter__(self) -> Iterator[bytes]:
+    def __iter__(self) -> Iterator[bytes | None]:
         return (self[i] for i in range(len(self)))
 
 
@@ -393,11 +390,10 @@ class SegmentArrays:
         weights = None
         if flags & _RAW_WEIGHTS:
             weights, at = at, at + 4 * count
-        boost = 1.0
-        if more & _BOOSTED:
-            (boost,), at = struct.unpack_from("<d", self._view, at) if at + 8 <= self._end else (0.0,), at + 8
+        boosted, at = at, at + (8 if more & _BOOSTED else 0)
         if at > offset + length:  # what the entry's count says the term holds is not all there
             raise ValueError("array postings file is damaged")
+        boost = struct.unpack_from("<d", self._view, boosted)[0] if more & _BOOSTED else 1.0
         position_width = (0, 2, 4)[flags >> 4 & 3]
         values = at if flags & _RAW_VALUES else None
         return Chunk(
@@ -418,17 +414,14 @@ class SegmentArrays:
     def postings(self, info: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """The term's document numbers (ascending) and weights (Whoosh's term frequencies)."""
         chunk = self.chunk(info)
-        gaps = np.frombuffer(
-            self._view, dtype=_UNSIGNED[chunk.id_width], count=chunk.count - 1, offset=chunk.gaps
-        )
-        ids = np.empty(chunk.count, dtype=np.int64)
-        ids[0] = chunk.first
-        np.cumsum(gaps, out=ids[1:])
-        ids[1:] += chunk.first
         if chunk.weights is not None:
             weights = np.frombuffer(self._view, dtype="<f4", count=chunk.count, offset=chunk.weights)
-            return ids, weights.astype(np.float32)
-        return ids, _read_weights(self._counts(chunk), chunk.boost)
+            return self._ids(chunk), weights.astype(np.float32)
+        return self._ids(chunk), _read_weights(self._counts(chunk), chunk.boost)
+
+    def ids(self, info: Any) -> npt.NDArray[np.int64]:
+        """The term's document numbers alone (ascending)."""
+        return self._ids(self.chunk(info))
 
     def positions(self, info: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]] | None:
         """Where each posting's positions start and end in the term's flat positions (n + 1 offsets),
@@ -446,24 +439,34 @@ class SegmentArrays:
 
     def value_maker(self, info: Any, kind: int) -> Any:
         """A function giving the term's n-th posting's value as Whoosh's format encodes it."""
+        if kind == _POSITIONS:
+            held = self.positions(info)
+            if held is None:  # the field's format keeps positions, the term's chunk none
+                raise ValueError("array postings file is damaged")
+            ends, flat = held
+            return lambda n: encode_positions(flat[ends[n] : ends[n + 1]].tolist())
         chunk = self.chunk(info)
-        if kind == _OTHER:
-            if chunk.values is None or chunk.values + 4 * chunk.count > chunk.end:
-                raise ValueError("array postings file is damaged")
-            lengths = np.frombuffer(self._view, dtype="<u4", count=chunk.count, offset=chunk.values)
-            ends = np.cumsum(lengths, dtype=np.int64)
-            starts = chunk.values + 4 * chunk.count + np.concatenate(([0], ends))
-            if starts[-1] > chunk.end:
-                raise ValueError("array postings file is damaged")
-            return lambda n: bytes(self._view[int(starts[n]) : int(starts[n + 1])])
         if kind == _FREQUENCY:
             counts = self._counts(chunk)
             return lambda n: int(counts[n]).to_bytes(4, "big")
-        held = self.positions(info)
-        if held is None:  # the field's format keeps positions, the term's chunk none
+        # Any other format: its values as Whoosh encoded them.
+        if chunk.values is None or chunk.values + 4 * chunk.count > chunk.end:
             raise ValueError("array postings file is damaged")
-        ends, flat = held
-        return lambda n: encode_positions(flat[ends[n] : ends[n + 1]].tolist())
+        lengths = np.frombuffer(self._view, dtype="<u4", count=chunk.count, offset=chunk.values)
+        starts = chunk.values + 4 * chunk.count + np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
+        if starts[-1] > chunk.end:
+            raise ValueError("array postings file is damaged")
+        return lambda n: bytes(self._view[int(starts[n]) : int(starts[n + 1])])
+
+    def _ids(self, chunk: Chunk) -> npt.NDArray[np.int64]:
+        gaps = np.frombuffer(
+            self._view, dtype=_UNSIGNED[chunk.id_width], count=chunk.count - 1, offset=chunk.gaps
+        )
+        ids = np.empty(chunk.count, dtype=np.int64)
+        ids[0] = chunk.first
+        np.cumsum(gaps, out=ids[1:])
+        ids[1:] += chunk.first
+        return ids
 
     def _counts(self, chunk: Chunk) -> npt.NDArray[Any]:
         if not chunk.count_width:

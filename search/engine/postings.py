@@ -278,7 +278,7 @@ def _segment_positions(
         found = np.array(pairs, dtype=np.int64).reshape(-1, 2)
         return found[:, 0].copy(), found[:, 1].copy()
     ends, flat = kept
-    places, documents = _places(arrays.postings(info)[0], wanted)
+    places, documents = _places(arrays.ids(info), wanted)
     starts, counts = ends[places], ends[places + 1] - ends[places]
     # Each wanted posting's run of positions, gathered in one step.
     steps = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
