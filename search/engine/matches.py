@@ -18,6 +18,11 @@ import numpy.typing as npt
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
+# summed() and shared() add parts in one slot a document once their postings reach 1/DENSE_SUM_SHARE of the
+# documents' range, else sorts them: three parts over 1,000,000 documents took 18 / 10 / 8 ms that way
+# against 80 / 18 / 4 ms sorted, for 1,000,000 / 300,000 / 100,000 postings (this machine, 2026-12-01).
+DENSE_SUM_SHARE = 4
+
 
 class DocumentSet(AbstractSet[int]):
     """A set of document numbers kept as one ascending array (len, `in` and & without a Python set)."""
@@ -106,13 +111,23 @@ def summed(parts: list[Scores]) -> Scores:
     a dictionary built part after part would hold, to the bit)."""
     if len(parts) == 1:
         return parts[0]
-    docnums, where = np.unique(np.concatenate([part.docnums for part in parts]), return_inverse=True)
-    sums = np.bincount(where, np.concatenate([part.scores for part in parts]), len(docnums))
-    return Scores(docnums, sums.astype(np.float64, copy=False))
+    end = _dense_end(parts)
+    if end is None:
+        docnums, where = np.unique(np.concatenate([part.docnums for part in parts]), return_inverse=True)
+        sums = np.bincount(where, np.concatenate([part.scores for part in parts]), len(docnums))
+        return Scores(docnums, sums.astype(np.float64, copy=False))
+    sums, counts = _added(parts, end)
+    docnums = np.flatnonzero(counts > 0).astype(np.int64, copy=False)
+    return Scores(docnums, sums[docnums])
 
 
 def shared(parts: list[Scores]) -> Scores:
     """The documents every part holds, each with the sum of its scores in the parts' order (from 0)."""
+    end = _dense_end(parts)
+    if end is not None:
+        sums, counts = _added(parts, end)
+        docnums = np.flatnonzero(counts == len(parts)).astype(np.int64, copy=False)
+        return Scores(docnums, sums[docnums])
     common = parts[0].docnums
     for part in parts[1:]:
         common = np.intersect1d(common, part.docnums, assume_unique=True)
@@ -120,3 +135,21 @@ def shared(parts: list[Scores]) -> Scores:
     for part in parts:
         total += part.at(common)
     return Scores(common, total)
+
+
+def _dense_end(parts: list[Scores]) -> int | None:
+    """The range of the parts' documents when their postings fill enough of it to be added in one slot
+    a document (DENSE_SUM_SHARE), else None: sorted instead."""
+    end = max((int(part.docnums[-1]) + 1 for part in parts if len(part)), default=0)
+    return end if sum(len(part) for part in parts) * DENSE_SUM_SHARE >= end else None
+
+
+def _added(parts: list[Scores], end: int) -> tuple[FloatArray, npt.NDArray[np.int32]]:
+    """Each document's sum of scores, from 0.0 in the parts' order as bincount adds them, and how many
+    parts hold it; one slot a document below end."""
+    sums = np.zeros(end)
+    counts = np.zeros(end, dtype=np.int32)
+    for part in parts:  # a part names each document once: += adds each score once
+        sums[part.docnums] += part.scores
+        counts[part.docnums] += 1
+    return sums, counts
