@@ -113,9 +113,9 @@ def summed(parts: list[Scores]) -> Scores:
         return parts[0]
     end = _dense_end(parts)
     if end is None:
-        docnums, where = np.unique(np.concatenate([part.docnums for part in parts]), return_inverse=True)
-        sums = np.bincount(where, np.concatenate([part.scores for part in parts]), len(docnums))
-        return Scores(docnums, sums.astype(np.float64, copy=False))
+        found, where = np.unique(np.concatenate([part.docnums for part in parts]), return_inverse=True)
+        added = np.bincount(where, np.concatenate([part.scores for part in parts]), len(found))
+        return Scores(found, added.astype(np.float64, copy=False))
     sums, counts = _added(parts, end)
     docnums = np.flatnonzero(counts > 0).astype(np.int64, copy=False)
     return Scores(docnums, sums[docnums])
