@@ -230,8 +230,8 @@ def _phrase_scores(phrase: Phrase, term_scores: _TermScores) -> Scores:
         documents, positions = _positions(searcher, fieldname, word, candidates)
         # A start is position - offset; len(words) added keeps it from going below 0.
         found = (documents << 32) | (positions + (len(words) - offset))
-        keys = found if keys is None else np.intersect1d(keys, found, assume_unique=True)
-        candidates = np.unique(keys >> 32)
+        keys = found if keys is None else _kept(keys, found)
+        candidates = _distinct(keys >> 32)
         if not len(candidates):
             return NO_SCORES
     docnums = candidates
@@ -283,6 +283,25 @@ def _segment_positions(
     # Each wanted posting's run of positions, gathered in one step.
     steps = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     return np.repeat(documents, counts), flat[np.repeat(starts, counts) + steps].astype(np.int64)
+
+
+def _kept(keys: IntArray, found: IntArray) -> IntArray:
+    """The keys found holds too; both ascending, without repeats (keys of (document, start): documents
+    ascending, a document's positions ascending). The fewer are looked up among the more, with no sort:
+    intersect1d sorted both together, 1.6 of the 4.4 s of '"in the senate"' at 1,000,000 articles,
+    where 'the' gives millions of keys."""
+    fewer, more = (keys, found) if len(keys) <= len(found) else (found, keys)
+    return _places(more, fewer)[1]
+
+
+def _distinct(ascending: IntArray) -> IntArray:
+    """np.unique of an ascending array, without its hash or sort (0.8 s of the same phrase)."""
+    if not len(ascending):
+        return ascending
+    first = np.empty(len(ascending), dtype=np.bool_)
+    first[0] = True
+    np.not_equal(ascending[1:], ascending[:-1], out=first[1:])
+    return ascending[first]
 
 
 def _places(held: npt.NDArray[Any], wanted: IntArray) -> tuple[IntArray, IntArray]:
