@@ -182,8 +182,15 @@ class Columns:
 
     @cached_property
     def live(self) -> IntArray:
-        """The document numbers not deleted, ascending."""
-        return np.fromiter(self._reader.all_doc_ids(), dtype=np.int64)
+        """The document numbers not deleted, ascending (from each segment's deletions: Whoosh's
+        all_doc_ids() asks of each document whether it is deleted, 6.4 s at 1,000,000 articles)."""
+        parts = [
+            np.flatnonzero(~deleted_mask(segment)) + offset
+            if segment.has_deletions()
+            else np.arange(offset, offset + segment.doc_count_all())
+            for segment, offset in self._segments
+        ]
+        return np.concatenate(parts).astype(np.int64, copy=False) if parts else np.zeros(0, dtype=np.int64)
 
     def documents(self, matched: DocumentSet | None) -> IntArray:
         """The document numbers of a match (None: every document), ascending."""
@@ -241,6 +248,18 @@ class Columns:
         values = self.dates[docs]
         values = values[values != np.uint64(MISSING_DATE)]
         return (values.astype(np.int64) - _EPOCH_OFFSET_US).astype("datetime64[us]")
+
+
+def deleted_mask(reader: Any) -> npt.NDArray[np.bool_]:
+    """A segment's deleted documents as a mask, kept on its reader while their number stays the same
+    (a writer's own reader sees its deletions grow; they never shrink)."""
+    count = reader._segment.deleted_count()
+    held = reader.__dict__.get("_search_deleted")
+    if held is None or held[0] != count:
+        mask = np.zeros(reader.doc_count_all(), dtype=np.bool_)
+        mask[list(reader._perdoc.deleted_docs())] = True
+        held = reader._search_deleted = (count, mask)
+    return held[1]
 
 
 def _segments(reader: Any) -> list[tuple[Any, int]]:

@@ -19,6 +19,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, Every, Not, Or, Phrase, Query, Term
 
 from .codec import decode_positions, segment_arrays
+from .columns import deleted_mask
 from .matches import NO_DOCUMENTS, NO_SCORES, DocumentSet, FloatArray, IntArray, Scores, shared, summed
 
 CACHED_POSTINGS = 250_000  # a thread's searcher keeps the scores of its last terms up to this many (~4 MB)
@@ -76,21 +77,9 @@ def _segment_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[IntArr
     # Whoosh stores weights as float32 and scores them as Python floats: widened exactly.
     weights = np.asarray(found_weights, dtype=np.float32).astype(np.float64)
     if reader.has_deletions():
-        live = ~_deleted(reader)[ids]
+        live = ~deleted_mask(reader)[ids]
         ids, weights = ids[live], weights[live]
     return ids, weights
-
-
-def _deleted(reader: Any) -> npt.NDArray[np.bool_]:
-    """A segment's deleted documents as a mask, kept on its reader while their number stays the same
-    (a writer's own reader sees its deletions grow; they never shrink)."""
-    count = reader._segment.deleted_count()
-    held = reader.__dict__.get("_search_deleted")
-    if held is None or held[0] != count:
-        mask = np.zeros(reader.doc_count_all(), dtype=np.bool_)
-        mask[list(reader._perdoc.deleted_docs())] = True
-        held = reader._search_deleted = (count, mask)
-    return held[1]
 
 
 def _lengths(reader: Any, fieldname: str) -> npt.NDArray[np.uint8]:

@@ -228,6 +228,18 @@ def test_actors_counted_as_numbers_equal_actors_counted_as_bytes(
             assert not shared.ready(searcher.reader().generation())  # (a small count stays with the bytes)
 
 
+def test_live_documents_are_those_whoosh_says_are_not_deleted(
+    columned: tuple[engine.EngineIndex, list[Document]],
+) -> None:
+    """Columns.live, read from each segment's deletions, names what Whoosh's all_doc_ids() walks to."""
+    from search.engine.columns import Columns
+
+    index, _ = columned
+    with index._current_searcher() as searcher:
+        assert searcher.reader().has_deletions()
+        assert Columns(searcher).live.tolist() == list(searcher.reader().all_doc_ids())
+
+
 def test_threads_share_the_actor_codes_of_a_commit(tmp_path: Path) -> None:
     """A server's threads each have a searcher and columns; the codes of a commit are made once."""
     import threading
