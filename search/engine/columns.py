@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from whoosh.util.times import datetime_to_long
 
-from .analysis import ACTOR_IDS_COLUMN, FINGERPRINT_COLUMN, MAIN_MARK, MISSING_DATE, TITLE_KEY_COLUMN
+from .analysis import ACTOR_IDS_COLUMN, MAIN_MARK, MISSING_DATE, TITLE_KEY_COLUMN
 from .matches import DocumentSet
 from .sources import SOURCE_FIELD
 
@@ -153,7 +153,7 @@ class Columns:
 
     def __init__(self, searcher: Any, shared: SharedCodes | None = None) -> None:
         self._reader = searcher.reader()
-        self._segments = _segments(self._reader)
+        self._segments = segments_of(self._reader)
         self._shared = shared if shared is not None else SharedCodes()
         self._generation: int = self._reader.generation()
 
@@ -164,21 +164,16 @@ class Columns:
 
     @cached_property
     def actors(self) -> BytesColumn:
-        return _joined(_var_bytes(segment, ACTOR_IDS_COLUMN) for segment, _ in self._segments)
+        return _joined(var_bytes(segment, ACTOR_IDS_COLUMN) for segment, _ in self._segments)
 
     @cached_property
     def sources(self) -> BytesColumn:
-        return _joined(_var_bytes(segment, SOURCE_FIELD) for segment, _ in self._segments)
+        return _joined(var_bytes(segment, SOURCE_FIELD) for segment, _ in self._segments)
 
     @cached_property
     def titles(self) -> BytesColumn:
         """The keys titles sort by (analysis.title_key)."""
-        return _joined(_var_bytes(segment, TITLE_KEY_COLUMN) for segment, _ in self._segments)
-
-    @cached_property
-    def fingerprints(self) -> BytesColumn:
-        """Each document's signature (fingerprints.signature; empty for a document without words)."""
-        return _joined(_var_bytes(segment, FINGERPRINT_COLUMN) for segment, _ in self._segments)
+        return _joined(var_bytes(segment, TITLE_KEY_COLUMN) for segment, _ in self._segments)
 
     @cached_property
     def live(self) -> IntArray:
@@ -262,7 +257,7 @@ def deleted_mask(reader: Any) -> npt.NDArray[np.bool_]:
     return held[1]
 
 
-def _segments(reader: Any) -> list[tuple[Any, int]]:
+def segments_of(reader: Any) -> list[tuple[Any, int]]:
     """A reader's segment readers with the document number each starts at."""
     if hasattr(reader, "readers"):
         return list(zip(reader.readers, reader.doc_offsets, strict=True))
@@ -285,7 +280,7 @@ def _fixed_u64(segment: Any, name: str, default: int) -> npt.NDArray[np.uint64]:
     return values
 
 
-def _var_bytes(segment: Any, name: str) -> tuple[bytes, IntArray, IntArray]:
+def var_bytes(segment: Any, name: str) -> tuple[bytes, IntArray, IntArray]:
     """A segment's column of byte strings (Whoosh's VarBytesColumn) as its data and each document's
     start and end in it."""
     count = segment.doc_count_all()
