@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 # the pair's shingles are compared exactly (all the groups of the 41,578-article folder: 0.58 s).
 ESTIMATE_MARGIN = 0.15
 KEYS_AT_ONCE = 65_536  # signatures read and hashed into band keys at once (~100 MB of temporaries)
+AMONG_TABLE_BITS = 20  # low bits of a band key that _among() looks up first (a 1 MB table)
 ROWS_KEPT = 65_536  # signatures of compared documents kept while groups are made (32 MB)
 
 
@@ -249,9 +250,17 @@ def _affected(
 
 
 def _among(values: U32, wanted: U32) -> npt.NDArray[np.bool_]:
-    """Which values are among the wanted (ascending, distinct): a binary search each, where np.isin sorts
-    a million values again for each band (3.7 s of the same update)."""
+    """Which values are among the wanted (ascending, distinct). A table of AMONG_TABLE_BITS bits of each
+    wanted key picks the few values worth a binary search: np.isin sorted a million keys again for each
+    band (3.7 s of an update of 100 files at 1,000,000 articles), a binary search each took 3.4 s, the
+    table 0.2 s."""
+    found = np.zeros(len(values), dtype=bool)
     if not len(wanted):
-        return np.zeros(len(values), dtype=bool)
-    places = np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)
-    return wanted[places] == values
+        return found
+    mask = np.uint32((1 << AMONG_TABLE_BITS) - 1)
+    table = np.zeros(1 << AMONG_TABLE_BITS, dtype=bool)
+    table[wanted & mask] = True
+    maybe = np.flatnonzero(table[values & mask])
+    places = np.minimum(np.searchsorted(wanted, values[maybe]), len(wanted) - 1)
+    found[maybe] = wanted[places] == values[maybe]
+    return found

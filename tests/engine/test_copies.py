@@ -7,7 +7,10 @@ import random
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from search import index_corpus
 from search.engine.folder import COPIES_NAME, read_copy_table
@@ -122,3 +125,17 @@ def test_a_document_without_words_is_no_ones_copy(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path / "corpus", {"a.txt": "Title one\n\n!!!\n", "b.txt": "Title two\n\n???\n"})
     index_corpus(corpus, tmp_path / "index")
     assert groups(tmp_path / "index") == ()
+
+
+@given(
+    st.lists(st.integers(0, 2**32 - 1) | st.sampled_from([5, 5 + 2**20, 5 + 2**21, 2**32 - 1]), max_size=60),
+    st.lists(st.integers(0, 2**32 - 1) | st.sampled_from([5, 5 + 2**22, 2**32 - 1]), max_size=20),
+)
+def test_among_is_isin(values: list[int], wanted: list[int]) -> None:
+    """The band keys an update looks for are found as np.isin finds them, keys equal in their low bits
+    (the table's) too."""
+    from search.engine.copies import _among
+
+    keys = np.array(values, dtype=np.uint32)
+    sought = np.unique(np.array(wanted, dtype=np.uint32))
+    assert _among(keys, sought).tolist() == np.isin(keys, sought).tolist()
