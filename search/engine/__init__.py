@@ -38,7 +38,6 @@ from .folder import (
     MANIFEST_NAME,
     SCHEMA_VERSION,
     changing_alerts,
-    read_actor_names,
     read_alerts,
     read_manifest,
 )
@@ -69,7 +68,6 @@ __all__ = [
     "key_terms",
     "prepare",
     "query_parser",
-    "read_actor_names",
     "read_alerts",
     "read_catalog",
     "read_manifest",

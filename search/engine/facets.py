@@ -16,7 +16,7 @@ from .columns import most_counted
 
 if TYPE_CHECKING:
     from .columns import Columns, IntArray
-from .folder import ACTORS_NAME, ALIASES_NAME, _stamp, alias_key, read_actor_aliases, read_actor_names
+from .folder import ACTORS_NAME, ALIASES_NAME, _stamp, alias_key, read_actor_aliases
 
 QUERY_FIELD_RE = re.compile(r"\b\w+:(?:\[[^\]]*\]|\"[^\"]*\"|\S+)")
 QUERY_WORD_RE = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*\.?")
@@ -98,8 +98,14 @@ class ActorNames:
         self._aliases_stamp: tuple[tuple[int, int], ...] = ()
 
     def known(self) -> dict[str, tuple[str, str]]:
-        """The index's list of actors (id -> name and type), re-read when an indexing run rewrote it."""
-        stamp = tuple(_stamp(index_dir / ACTORS_NAME) for index_dir in self._index_dirs)
+        """The index's list of actors (id -> name and type), re-read when an indexing run wrote it."""
+        from .catalog import catalog_files, read_actor_names  # (sqlite3: only a query that needs them)
+
+        stamp = tuple(
+            _stamp(path)
+            for index_dir in self._index_dirs
+            for path in (*catalog_files(index_dir), index_dir / ACTORS_NAME)
+        )
         if stamp != self._actors_stamp:
             self._actors, self._actors_stamp = _merged(read_actor_names, self._index_dirs), stamp
         return self._actors
@@ -132,8 +138,12 @@ class ActorNames:
 
     def of(self, searcher: Any, counts: dict[str, int]) -> dict[str, tuple[str, str]]:
         """Each actor id's name and type: from the index's list of actors, else from a document naming it."""
-        self.known()
-        names = {actor_id: self._actors[actor_id] for actor_id in counts if actor_id in self._actors}
+        from .catalog import read_actor_names
+
+        names: dict[str, tuple[str, str]] = {}
+        for index_dir in self._index_dirs:  # (the ids counted alone: a million articles name 352,000)
+            for actor_id, entry in read_actor_names(index_dir, [i for i in counts if i not in names]).items():
+                names.setdefault(actor_id, entry)
         for actor_id in set(counts) - set(names):  # an index written before the list was kept
             for hit in searcher.search(Term("actors", actor_id), limit=1):
                 for info in hit.get("actor_info") or ():

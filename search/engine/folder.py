@@ -43,7 +43,7 @@ SCHEMA_VERSION = 13
 READABLE_SCHEMAS = frozenset({11, 12, SCHEMA_VERSION})
 MANIFEST_NAME = "search-index.json"
 
-ACTORS_NAME = "actors.json"  # id -> name and type of every actor written, for facets
+ACTORS_NAME = "actors.json"  # id -> [name, type]: indexes written before catalog.py's actors table
 ALIASES_NAME = "actor-aliases.json"  # alias_key() of those actors' names and aliases -> id and name
 ALERTS_NAME = "alerts.json"  # the saved searches (search/alerts.py) and their new documents
 ALERTS_LOCK_NAME = ".alerts.lock"  # held while the saved searches are read and rewritten
@@ -199,15 +199,10 @@ def read_json_table(path: Path) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-def read_actor_names(index_dir: Path) -> dict[str, tuple[str, str]]:
-    """The name and type of each actor the index's documents were written with."""
-    raw = read_json_table(index_dir / ACTORS_NAME)
-    return {actor_id: (e[0], e[1]) for actor_id, e in raw.items() if isinstance(e, list) and len(e) == 2}
-
-
 def read_actor_aliases(index_dir: Path) -> dict[str, tuple[str, str]]:
     """The names and aliases by which a query's words may name one of the index's actors: alias_key()
-    -> the actor's id and name (kept together, so a query reads this small file and not ACTORS_NAME)."""
+    -> the actor's id and name (kept together, so a query reads this small file and not the table of
+    every actor)."""
     raw = read_json_table(index_dir / ALIASES_NAME)
     return {
         key: (value[0], value[1])

@@ -26,10 +26,9 @@ from ..errors import (
 from ..models import COPY_THRESHOLD, CatalogEntry, CleanerState, Document, Signature
 from . import patches
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
-from .catalog import Catalog, read_catalog, write_catalog
+from .catalog import Catalog, read_actor_names, read_catalog, write_actor_names, write_catalog
 from .codec import ArrayCodec
 from .folder import (
-    ACTORS_NAME,
     ALERTS_NAME,
     ALIASES_NAME,
     DAMAGE_ERRORS,
@@ -44,7 +43,6 @@ from .folder import (
     _write_manifest,
     alias_key,
     read_actor_aliases,
-    read_actor_names,
     read_copy_table,
     read_manifest,
     write_copy_table,
@@ -98,8 +96,9 @@ class IndexBuild:
         self._clear = clear
         self._catalog = Catalog() if clear else read_catalog(index_dir)
         self._catalog_changes: set[str] = set()  # the ids whose rows the next save writes
-        self._actor_names: dict[str, tuple[str, str]] = {} if clear else read_actor_names(index_dir)
-        self._new_actors = clear
+        # The name and type each actor was written with by this run (the last document's), recorded
+        # after each commit where they differ from the catalog's.
+        self._actor_names: dict[str, tuple[str, str]] = {}
         self._aliases: Mapping[str, str] | None = None  # the gazetteer's, once a run records them
         self._aliases_written = {} if clear else read_actor_aliases(index_dir)
         self._cleaning = CleanerState()
@@ -199,9 +198,7 @@ class IndexBuild:
         if self._tracks_fresh and self._hashes_before.get(document.id) != document.content_hash:
             self._fresh[document.id] = prepared if len(self._fresh) < FRESH_KEPT else None
         for actor in document.actors:
-            if self._actor_names.get(actor.id) != (actor.name, actor.type):
-                self._actor_names[actor.id] = (actor.name, actor.type)
-                self._new_actors = True
+            self._actor_names[actor.id] = (actor.name, actor.type)
         self._pending += 1
 
     def delete(self, document_id: str) -> None:
@@ -270,15 +267,14 @@ class IndexBuild:
         """Record the committed files; written after each commit, so never ahead of the index."""
         write_catalog(self._index_dir, self._catalog, None if self._clear else self._catalog_changes)
         self._catalog_changes = set()
-        if self._new_actors:
-            names = {actor_id: list(entry) for actor_id, entry in self._actor_names.items()}
-            _write_json(self._index_dir / ACTORS_NAME, names)
-            self._new_actors = False
+        write_actor_names(self._index_dir, self._actor_names, whole=self._clear)
+        self._actor_names = {}
         if self._aliases is not None:
+            named = read_actor_names(self._index_dir, set(self._aliases.values()))
             kept = {
-                alias_key(alias): (actor_id, self._actor_names[actor_id][0])
+                alias_key(alias): (actor_id, named[actor_id][0])
                 for alias, actor_id in self._aliases.items()
-                if actor_id in self._actor_names
+                if actor_id in named
             }
             if kept != self._aliases_written:
                 _write_json(self._index_dir / ALIASES_NAME, kept)
