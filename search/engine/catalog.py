@@ -8,11 +8,6 @@ run stopped between the two leaves files that are read again and found unchanged
 was a JSON file (catalog.json) read and rewritten whole by every run: 0.6 s of a no-op run's 2.8 s at
 41,578 articles, and by the projection about 34 s of one at a million. An index written then is read
 from that file until its next run writes the catalog here, whole, and removes the file.
-
-The same database keeps the name and type of each actor the documents name (the actors table), for
-facets: a run writes the rows of the actors whose name it changed or first wrote. They were a JSON
-file (actors.json, 24 MB for 352,000 actors at a million articles), read whole by every run and
-rewritten whole by nearly every update: 1.6 + 7.2 s of an update of 100 files there (cProfile).
 """
 
 from __future__ import annotations
@@ -24,7 +19,7 @@ from contextlib import closing, suppress
 from pathlib import Path
 
 from ..models import CatalogEntry
-from .folder import ACTORS_NAME, read_json_table
+from .folder import read_json_table
 
 CATALOG_NAME = "catalog.sqlite3"
 OLD_CATALOG_NAME = "catalog.json"  # indexes written before the SQLite catalog
@@ -33,11 +28,6 @@ _TABLE = (
     "CREATE TABLE IF NOT EXISTS documents (id TEXT PRIMARY KEY, size INTEGER NOT NULL, "
     "mtime INTEGER NOT NULL, sidecar INTEGER NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID"
 )
-_ACTORS_TABLE = (
-    "CREATE TABLE IF NOT EXISTS actors (id TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL) "
-    "WITHOUT ROWID"
-)
-LOOKED_UP_AT_ONCE = 500  # ids one SELECT ... IN (...) names (SQLite before 3.32 took 999 parameters)
 # What SQLite says when the folder cannot take a write, as the errno the index's other writes fail with.
 _WRITE_FAILURES = {"database or disk is full": errno.ENOSPC, "readonly database": errno.EROFS}
 
@@ -141,19 +131,20 @@ def write_catalog(
         try:
             _write(path, catalog, None if not path.is_file() else changed)
         except sqlite3.DatabaseError as error:
-            if _errno(error) is not None:
+            if sqlite_errno(error) is not None:
                 raise
             for stale in catalog_files(index_dir):  # damaged: made again, whole
                 with suppress(FileNotFoundError):
                     stale.unlink()
             _write(path, catalog, None)
     except sqlite3.Error as error:
-        raise OSError(_errno(error) or errno.EIO, str(error), str(path)) from None
+        raise OSError(sqlite_errno(error) or errno.EIO, str(error), str(path)) from None
     with suppress(FileNotFoundError):
         (index_dir / OLD_CATALOG_NAME).unlink()
 
 
-def _errno(error: sqlite3.Error) -> int | None:
+def sqlite_errno(error: sqlite3.Error) -> int | None:
+    """The errno of a write SQLite could not make (a full disk, a read-only folder), else None."""
     message = str(error)
     return next((number for words, number in _WRITE_FAILURES.items() if words in message), None)
 
@@ -191,85 +182,3 @@ def _rows(catalog: Mapping[str, CatalogEntry], ids: Collection[str]) -> Iterator
         entry = catalog[doc_id]
         size, mtime, sidecar = entry.signature or APP_DOCUMENT
         yield doc_id, size, mtime, sidecar, entry.content_hash
-
-
-ActorNames = dict[str, tuple[str, str]]  # actor id -> name and type
-
-
-def read_actor_names(index_dir: Path, ids: Collection[str] | None = None) -> ActorNames:
-    """The name and type of each actor the index's documents were written with (of the ids asked for,
-    when given): from the catalog's actors table, else, for an index written before it, from its
-    actors.json; {} when neither can be read (facets then name an actor from a document naming it)."""
-    path = index_dir / CATALOG_NAME
-    if path.is_file():
-        with suppress(sqlite3.Error), closing(sqlite3.connect(path, timeout=30)) as connection:
-            if _has_actors(connection):
-                return _actor_rows(connection, ids)
-    names = _read_old_actor_names(index_dir)
-    return names if ids is None else {actor_id: names[actor_id] for actor_id in ids if actor_id in names}
-
-
-def write_actor_names(index_dir: Path, names: Mapping[str, tuple[str, str]], whole: bool) -> None:
-    """Record the names and types a run wrote its documents' actors with: every row, when whole (a
-    rebuild); else the rows of those whose name or type changed or that are new, in one transaction
-    (the first write to an index that kept actors.json copies it in and removes the file). Failures as
-    write_catalog's."""
-    path = index_dir / CATALOG_NAME
-    if not names and not whole and path.is_file():
-        return
-    try:
-        with closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as connection:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            first = not _has_actors(connection)
-            connection.execute(_ACTORS_TABLE)
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                if whole:
-                    connection.execute("DELETE FROM actors")
-                    changed = dict(names)
-                else:
-                    if first:
-                        _insert_actors(connection, _read_old_actor_names(index_dir))
-                    recorded = _actor_rows(connection, names.keys())
-                    changed = {key: value for key, value in names.items() if recorded.get(key) != value}
-                _insert_actors(connection, changed)
-                connection.execute("COMMIT")
-            except BaseException:
-                with suppress(sqlite3.Error):
-                    connection.execute("ROLLBACK")
-                raise
-    except sqlite3.Error as error:
-        raise OSError(_errno(error) or errno.EIO, str(error), str(path)) from None
-    with suppress(FileNotFoundError):
-        (index_dir / ACTORS_NAME).unlink()
-
-
-def _has_actors(connection: sqlite3.Connection) -> bool:
-    found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'actors'"
-    return connection.execute(found).fetchone() is not None
-
-
-def _actor_rows(connection: sqlite3.Connection, ids: Collection[str] | None) -> ActorNames:
-    if ids is None:
-        rows = connection.execute("SELECT id, name, type FROM actors")
-        return {key: (name, kind) for key, name, kind in rows}
-    found: ActorNames = {}
-    wanted = list(ids)
-    for start in range(0, len(wanted), LOOKED_UP_AT_ONCE):
-        chunk = wanted[start : start + LOOKED_UP_AT_ONCE]
-        marks = ", ".join("?" * len(chunk))
-        rows = connection.execute(f"SELECT id, name, type FROM actors WHERE id IN ({marks})", chunk)
-        found.update((key, (name, kind)) for key, name, kind in rows)
-    return found
-
-
-def _insert_actors(connection: sqlite3.Connection, names: Mapping[str, tuple[str, str]]) -> None:
-    rows = ((key, name, kind) for key, (name, kind) in names.items())
-    connection.executemany("INSERT OR REPLACE INTO actors VALUES (?, ?, ?)", rows)
-
-
-def _read_old_actor_names(index_dir: Path) -> ActorNames:
-    """actors.json, as indexes written before the actors table keep it: id -> [name, type]."""
-    raw = read_json_table(index_dir / ACTORS_NAME)
-    return {actor_id: (e[0], e[1]) for actor_id, e in raw.items() if isinstance(e, list) and len(e) == 2}

@@ -16,7 +16,7 @@ from .columns import most_counted
 
 if TYPE_CHECKING:
     from .columns import Columns, IntArray
-from .folder import ACTORS_NAME, ALIASES_NAME, _stamp, alias_key, read_actor_aliases
+from .folder import ALIASES_NAME, _stamp, alias_key, read_actor_aliases
 
 QUERY_FIELD_RE = re.compile(r"\b\w+:(?:\[[^\]]*\]|\"[^\"]*\"|\S+)")
 QUERY_WORD_RE = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*\.?")
@@ -71,6 +71,14 @@ def facet_counts(
     return tuple(FacetCount(str(year), int(count)) for year, count in latest_first)
 
 
+def _actor_table(index_dir: Path) -> dict[str, tuple[str, str]]:
+    """An index's actor table (actornames.py), or the actors.json of one written before it."""
+    from .actornames import read_actor_names, read_old_actor_names
+
+    found = read_actor_names(index_dir)
+    return found if found is not None else read_old_actor_names(index_dir)
+
+
 def _merged(
     read: Callable[[Path], dict[str, tuple[str, str]]], index_dirs: tuple[Path, ...]
 ) -> dict[str, tuple[str, str]]:
@@ -93,21 +101,17 @@ class ActorNames:
         names it)."""
         self._index_dirs = tuple(index_dirs)
         self._actors: dict[str, tuple[str, str]] = {}
-        self._actors_stamp: tuple[tuple[int, int], ...] = ()
+        self._actors_stamp: tuple[tuple[int, ...], ...] = ()
         self._aliases: dict[str, tuple[str, str]] = {}
         self._aliases_stamp: tuple[tuple[int, int], ...] = ()
 
     def known(self) -> dict[str, tuple[str, str]]:
         """The index's list of actors (id -> name and type), re-read when an indexing run wrote it."""
-        from .catalog import catalog_files, read_actor_names  # (sqlite3: only a query that needs them)
+        from .actornames import table_version  # (sqlite3: only a query that needs the names imports it)
 
-        stamp = tuple(
-            _stamp(path)
-            for index_dir in self._index_dirs
-            for path in (*catalog_files(index_dir), index_dir / ACTORS_NAME)
-        )
+        stamp = tuple(table_version(index_dir) for index_dir in self._index_dirs)
         if stamp != self._actors_stamp:
-            self._actors, self._actors_stamp = _merged(read_actor_names, self._index_dirs), stamp
+            self._actors, self._actors_stamp = _merged(_actor_table, self._index_dirs), stamp
         return self._actors
 
     def named_in(self, text: str) -> tuple[tuple[str, str, str], ...]:
@@ -138,11 +142,15 @@ class ActorNames:
 
     def of(self, searcher: Any, counts: dict[str, int]) -> dict[str, tuple[str, str]]:
         """Each actor id's name and type: from the index's list of actors, else from a document naming it."""
-        from .catalog import read_actor_names
+        from .actornames import read_actor_names
 
         names: dict[str, tuple[str, str]] = {}
-        for index_dir in self._index_dirs:  # (the ids counted alone: a million articles name 352,000)
-            for actor_id, entry in read_actor_names(index_dir, [i for i in counts if i not in names]).items():
+        for index_dir in self._index_dirs:  # the ids counted alone: a million articles name 352,000
+            found = read_actor_names(index_dir, [actor_id for actor_id in counts if actor_id not in names])
+            if found is None:  # an index written before the table: its actors.json, read once a run
+                known = self.known()
+                found = {actor_id: known[actor_id] for actor_id in counts if actor_id in known}
+            for actor_id, entry in found.items():
                 names.setdefault(actor_id, entry)
         for actor_id in set(counts) - set(names):  # an index written before the list was kept
             for hit in searcher.search(Term("actors", actor_id), limit=1):

@@ -25,8 +25,9 @@ from ..errors import (
 )
 from ..models import COPY_THRESHOLD, CatalogEntry, CleanerState, Document, Signature
 from . import patches
+from .actornames import ActorTable, write_actor_names
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
-from .catalog import Catalog, read_actor_names, read_catalog, write_actor_names, write_catalog
+from .catalog import Catalog, read_catalog, write_catalog
 from .codec import ArrayCodec
 from .folder import (
     ALERTS_NAME,
@@ -267,10 +268,12 @@ class IndexBuild:
         """Record the committed files; written after each commit, so never ahead of the index."""
         write_catalog(self._index_dir, self._catalog, None if self._clear else self._catalog_changes)
         self._catalog_changes = set()
-        write_actor_names(self._index_dir, self._actor_names, whole=self._clear)
+        wanted = set(self._aliases.values()) if self._aliases is not None else set()
+        named = write_actor_names(
+            self._index_dir, self._actor_names, self._clear, self._named_in_index, wanted
+        )
         self._actor_names = {}
         if self._aliases is not None:
-            named = read_actor_names(self._index_dir, set(self._aliases.values()))
             kept = {
                 alias_key(alias): (actor_id, named[actor_id][0])
                 for alias, actor_id in self._aliases.items()
@@ -279,6 +282,16 @@ class IndexBuild:
             if kept != self._aliases_written:
                 _write_json(self._index_dir / ALIASES_NAME, kept)
                 self._aliases_written = kept
+
+    def _named_in_index(self) -> ActorTable:
+        """The name and type of each actor as the index's documents give them (each document's stored
+        actors, the last document's name kept): what the actor table is made again from."""
+        names: ActorTable = {}
+        with self._index.searcher() as searcher:
+            for fields in searcher.all_stored_fields():
+                for info in fields.get("actor_info") or ():
+                    names[info[0]] = (info[1], info[2])
+        return names
 
     def _cancel(self) -> None:
         try:

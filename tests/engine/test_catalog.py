@@ -17,11 +17,9 @@ from search import index_corpus, open_index
 from search.engine.catalog import (
     CATALOG_NAME,
     OLD_CATALOG_NAME,
-    _errno,
     catalog_files,
-    read_actor_names,
     read_catalog,
-    write_actor_names,
+    sqlite_errno,
     write_catalog,
 )
 from search.models import CatalogEntry
@@ -79,47 +77,6 @@ def test_an_index_written_with_catalog_json_is_read_from_it_and_moved_over(tmp_p
     assert read_catalog(tmp_path) == {**expected, "c.txt": CatalogEntry((1, 1, 1), "cc")}
 
 
-def actor_names(count: int) -> dict[str, tuple[str, str]]:
-    return {
-        f"actor-{n}": (f"Actor {n} é", ("person", "organisation", "location")[n % 3]) for n in range(count)
-    }
-
-
-def test_actor_names_are_written_whole_or_as_the_rows_that_differ(tmp_path: Path) -> None:
-    """A rebuild writes every actor; an update only those it names otherwise or first (a trigger counts
-    the rows written); any ids are looked up, more than one SELECT takes, and missing ones."""
-    names = actor_names(1_200)
-    write_catalog(tmp_path, {})
-    write_actor_names(tmp_path, names, whole=True)
-    assert read_actor_names(tmp_path) == names
-    wanted = [f"actor-{n}" for n in range(0, 1_300, 2)]
-    assert read_actor_names(tmp_path, wanted) == {key: names[key] for key in wanted if key in names}
-    with sqlite3.connect(tmp_path / CATALOG_NAME) as connection:
-        connection.execute("CREATE TABLE written (id TEXT)")
-        connection.execute(
-            "CREATE TRIGGER count AFTER INSERT ON actors BEGIN INSERT INTO written VALUES (new.id); END"
-        )
-    seen = {"actor-1": names["actor-1"], "actor-2": ("Renamed", "person"), "new": ("New", "location")}
-    write_actor_names(tmp_path, seen, whole=False)
-    assert read_actor_names(tmp_path) == {**names, **seen}
-    with sqlite3.connect(tmp_path / CATALOG_NAME) as connection:
-        assert sorted(row[0] for row in connection.execute("SELECT id FROM written")) == ["actor-2", "new"]
-    write_actor_names(tmp_path, {"only": ("Only", "person")}, whole=True)  # a rebuild: the run's alone
-    assert read_actor_names(tmp_path) == {"only": ("Only", "person")}
-
-
-def test_an_index_written_with_actors_json_is_read_from_it_and_moved_over(tmp_path: Path) -> None:
-    old = {"ecowas": ["ECOWAS", "organisation"], "bad": ["x"], "mali": ["Mali", "location"]}
-    (tmp_path / "actors.json").write_text(json.dumps(old), encoding="utf-8")
-    write_catalog(tmp_path, {})  # (the catalog moved over first: its database, without an actors table)
-    expected = {"ecowas": ("ECOWAS", "organisation"), "mali": ("Mali", "location")}
-    assert read_actor_names(tmp_path) == expected
-    assert read_actor_names(tmp_path, ["mali", "nobody"]) == {"mali": ("Mali", "location")}
-    write_actor_names(tmp_path, {"mali": ("Republic of Mali", "location")}, whole=False)
-    assert not (tmp_path / "actors.json").exists()
-    assert read_actor_names(tmp_path) == {**expected, "mali": ("Republic of Mali", "location")}
-
-
 def test_a_damaged_catalog_reads_as_empty_and_is_made_again_whole(tmp_path: Path) -> None:
     catalog = entries(50, 4)
     write_catalog(tmp_path, catalog)
@@ -129,10 +86,10 @@ def test_a_damaged_catalog_reads_as_empty_and_is_made_again_whole(tmp_path: Path
     assert read_catalog(tmp_path) == catalog
 
 
-def test_a_full_disk_is_an_os_error_with_its_errno() -> None:
-    assert _errno(sqlite3.OperationalError("database or disk is full")) == errno.ENOSPC
-    assert _errno(sqlite3.OperationalError("attempt to write a readonly database")) == errno.EROFS
-    assert _errno(sqlite3.OperationalError("no such table: documents")) is None
+def test_a_full_disk_is_an_os_error_with_itssqlite_errno() -> None:
+    assert sqlite_errno(sqlite3.OperationalError("database or disk is full")) == errno.ENOSPC
+    assert sqlite_errno(sqlite3.OperationalError("attempt to write a readonly database")) == errno.EROFS
+    assert sqlite_errno(sqlite3.OperationalError("no such table: documents")) is None
 
 
 def test_a_run_that_changes_nothing_writes_nothing_and_an_edit_writes_its_row(tmp_path: Path) -> None:
