@@ -179,13 +179,8 @@ class Columns:
     def live(self) -> IntArray:
         """The document numbers not deleted, ascending (from each segment's deletions: Whoosh's
         all_doc_ids() asks of each document whether it is deleted, 6.4 s at 1,000,000 articles)."""
-        parts = [
-            np.flatnonzero(~deleted_mask(segment)) + offset
-            if segment.has_deletions()
-            else np.arange(offset, offset + segment.doc_count_all())
-            for segment, offset in self._segments
-        ]
-        return np.concatenate(parts).astype(np.int64, copy=False) if parts else np.zeros(0, dtype=np.int64)
+        parts = [live_documents(segment) + offset for segment, offset in self._segments]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def documents(self, matched: DocumentSet | None) -> IntArray:
         """The document numbers of a match (None: every document), ascending."""
@@ -280,21 +275,60 @@ def _fixed_u64(segment: Any, name: str, default: int) -> npt.NDArray[np.uint64]:
     return values
 
 
+class SegmentBytes:
+    """A segment's column of byte strings (Whoosh's VarBytesColumn): each document's start and end in
+    its data, and the data read a range at a time (the values of some documents: one read from the
+    first of them to the last), not the whole column at once: the copy fingerprints of a segment of
+    a million documents are 512 MB."""
+
+    def __init__(self, segment: Any, name: str) -> None:
+        count = segment.doc_count_all()
+        self._column: Any = segment.column_reader(name, translate=False) if segment.has_column(name) else None
+        self._data: bytes | None = None
+        if self._column is None:
+            self._data = b""
+            self.starts, self.ends = np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64)
+        elif hasattr(self._column, "_offsets") and hasattr(self._column, "_lengths"):
+            self.starts = np.asarray(self._column._offsets, dtype=np.int64)
+            self.ends = self.starts + np.asarray(self._column._lengths, dtype=np.int64)
+        else:  # another column layout: read value by value, once
+            values = [bytes(v) for v in self._column]
+            lengths = np.array([len(v) for v in values], dtype=np.int64)
+            self._data = b"".join(values)
+            self.ends = np.cumsum(lengths, dtype=np.int64)
+            self.starts = self.ends - lengths
+
+    def read(self, start: int, end: int) -> bytes:
+        """The column's data from start to end."""
+        if self._data is not None:
+            return self._data[start:end]
+        return bytes(self._column._dbfile.get(self._column._basepos + start, end - start))
+
+    def values(self, docs: IntArray) -> list[bytes]:
+        """The values of these documents (the segment's own numbers)."""
+        if not len(docs):
+            return []
+        starts, ends = self.starts[docs], self.ends[docs]
+        first = int(starts.min())
+        data = self.read(first, int(ends.max()))
+        return [
+            data[start - first : end - first]
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
+        ]
+
+
 def var_bytes(segment: Any, name: str) -> tuple[bytes, IntArray, IntArray]:
-    """A segment's column of byte strings (Whoosh's VarBytesColumn) as its data and each document's
-    start and end in it."""
-    count = segment.doc_count_all()
-    if not segment.has_column(name):
-        return b"", np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64)
-    column = segment.column_reader(name, translate=False)
-    if hasattr(column, "_offsets") and hasattr(column, "_lengths"):
-        starts = np.asarray(column._offsets, dtype=np.int64)
-        ends = starts + np.asarray(column._lengths, dtype=np.int64)
-        size = int(ends.max()) if count else 0
-        return bytes(column._dbfile.get(column._basepos, size)), starts, ends
-    values = [bytes(v) for v in column]  # another column layout: read value by value
-    ends = np.cumsum([len(v) for v in values], dtype=np.int64)
-    return b"".join(values), ends - np.array([len(v) for v in values], dtype=np.int64), ends
+    """A segment's column of byte strings as its data and each document's start and end in it."""
+    column = SegmentBytes(segment, name)
+    size = int(column.ends.max()) if len(column.ends) else 0
+    return column.read(0, size), column.starts, column.ends
+
+
+def live_documents(segment: Any) -> IntArray:
+    """A segment's documents not deleted (its own numbers), ascending."""
+    if segment.has_deletions():
+        return np.flatnonzero(~deleted_mask(segment)).astype(np.int64, copy=False)
+    return np.arange(segment.doc_count_all(), dtype=np.int64)
 
 
 def _joined(parts: Iterable[tuple[bytes, IntArray, IntArray]]) -> BytesColumn:

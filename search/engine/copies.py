@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .analysis import FINGERPRINT_COLUMN, _every_folded_word
-from .columns import IntArray, deleted_mask, segments_of, var_bytes
+from .columns import IntArray, SegmentBytes, live_documents, segments_of
 from .fingerprints import (
     BANDS,
     SIGNATURE_BYTES,
@@ -80,7 +80,7 @@ class _Fingerprints:
     """The live documents that have a signature (docs, ascending), each one's BANDS band keys, and each
     one's signature, read when a pair of them is compared.
 
-    The signatures are read a segment and KEYS_AT_ONCE documents at a time, and only their band keys
+    The signatures are read KEYS_AT_ONCE documents of a segment at a time, and only their band keys
     kept, 32 bits of each (the low half of band_keys()'s): at 1,000,000 articles the signatures are
     512 MB, and the parent of a rebuild held them whole, with their 64-bit keys and a copy in Python
     bytes, to ~5 GB as it grouped copies. Keys that agree in 64 bits agree in 32; the few pairs more
@@ -90,24 +90,18 @@ class _Fingerprints:
     def __init__(self, searcher: Any) -> None:
         docs: list[IntArray] = []
         keys: list[U32] = [np.zeros((0, BANDS), dtype=np.uint32)]
-        self._segments = segments_of(searcher.reader())
-        for segment, offset in self._segments:
-            data, starts, ends = var_bytes(segment, FINGERPRINT_COLUMN)
-            local = (
-                np.flatnonzero(~deleted_mask(segment))
-                if segment.has_deletions()
-                else np.arange(segment.doc_count_all(), dtype=np.int64)
-            )
-            local = local[(ends - starts)[local] == SIGNATURE_BYTES]
+        segments = segments_of(searcher.reader())
+        self._columns = [SegmentBytes(segment, FINGERPRINT_COLUMN) for segment, _ in segments]
+        for (segment, offset), column in zip(segments, self._columns, strict=True):
+            local = live_documents(segment)
+            local = local[(column.ends - column.starts)[local] == SIGNATURE_BYTES]
             for first in range(0, len(local), KEYS_AT_ONCE):
                 part = local[first : first + KEYS_AT_ONCE]
-                values = [data[a:b] for a, b in zip(starts[part].tolist(), ends[part].tolist(), strict=True)]
-                keys.append(band_keys(signatures(values)).astype(np.uint32))
+                keys.append(band_keys(signatures(column.values(part))).astype(np.uint32))
             docs.append(local + offset)
         self.docs: IntArray = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
         self.keys: U32 = np.concatenate(keys)
-        self._offsets = np.array([offset for _, offset in self._segments], dtype=np.int64)
-        self._columns: dict[int, Any] = {}
+        self._offsets = np.array([offset for _, offset in segments], dtype=np.int64)
         self._rows: dict[int, U32] = {}
 
     def places(self, docnums: Iterable[int]) -> list[int]:
@@ -119,19 +113,15 @@ class _Fingerprints:
         return places[here].tolist()
 
     def row(self, place: int) -> U32:
-        """The signature of the document at a place (the last ROWS_KEPT read are kept)."""
+        """The signature of the document at a place (kept until ROWS_KEPT are, then all let go)."""
         row = self._rows.get(place)
         if row is None:
             docnum = int(self.docs[place])
             number = int(np.searchsorted(self._offsets, docnum, side="right")) - 1
-            if number not in self._columns:
-                self._columns[number] = self._segments[number][0].column_reader(
-                    FINGERPRINT_COLUMN, translate=False
-                )
-            value = self._columns[number][docnum - int(self._offsets[number])]
+            local = np.array([docnum - int(self._offsets[number])], dtype=np.int64)
             if len(self._rows) >= ROWS_KEPT:
                 self._rows.clear()
-            row = self._rows[place] = signatures([value])[0]
+            row = self._rows[place] = signatures(self._columns[number].values(local))[0]
         return row
 
 

@@ -1,6 +1,6 @@
 """Scoring from array postings (codec.py): BM25F for words and phrases computed a whole term at a time
-with numpy, equal to Whoosh's matchers (differential tests in tests/engine/test_postings.py); all
-private Whoosh access of the scoring path lives here.
+with numpy, equal to Whoosh's matchers (differential tests in tests/engine/test_postings.py); the
+private Whoosh access of the scoring path lives here and in columns.py (a segment's deletions).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from search import index_corpus
+from search.engine import copies
 from search.engine.folder import COPIES_NAME, read_copy_table
 
 from ..conftest import COPIES_CORPUS, WIRE, edited, story_text, story_words, write_corpus
@@ -66,11 +67,18 @@ def test_an_edited_copy_leaves_its_group_and_a_new_one_joins(tmp_path: Path) -> 
     )
 
 
-def test_any_run_of_updates_leaves_the_groups_a_rebuild_makes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("small", [False, True])
+def test_any_run_of_updates_leaves_the_groups_a_rebuild_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small: bool
+) -> None:
     """Adding, editing and removing documents in random order, the groups after each update are the
-    groups a full build of the same folder makes. (Each new copy in a folder of its own, as outlets'
-    stories are kept: three identical files in a folder of twelve would be learned as its chrome by a
-    rebuild, and cleaned otherwise than by an update.)"""
+    groups a full build of the same folder makes; so too with signatures read two documents at a time
+    and two kept (as at a million). (Each new copy in a folder of its own, as outlets' stories are
+    kept: three identical files in a folder of twelve would be learned as its chrome by a rebuild, and
+    cleaned otherwise than by an update.)"""
+    if small:
+        monkeypatch.setattr(copies, "KEYS_AT_ONCE", 2)
+        monkeypatch.setattr(copies, "ROWS_KEPT", 2)
     corpus = write_corpus(tmp_path / "corpus", COPIES_CORPUS)
     index = tmp_path / "index"
     index_corpus(corpus, index)
