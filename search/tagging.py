@@ -37,7 +37,9 @@ EDGE = "\0edge"
 # Initials and dotted acronyms stay one word ("U.S.", "J."); other words end before a full stop.
 TOKEN_RE = re.compile(r"(?:[^\W\d_]\.)+(?![^\W\d_])|\w+(?:[-'’.&]\w+)*|[^\w\s]")
 SENTENCE_ENDS = frozenset(".?!")
-MAX_CACHED_WORDS = 400_000  # each cached word holds 5 x 9 floats (72 MB in all); cleared past this
+# Words whose scores a tagger keeps (each 5 x 9 floats in a table, and its key): cleared past this. At
+# 400,000 a worker process of a rebuild held ~200 MB of them (docs/benchmarks.md, step 6).
+MAX_CACHED_WORDS = 100_000
 MAX_WORD_CHARS = 40  # longer "words" (URLs, hashes) are described by their shape alone
 MAX_DECODED_WORDS = 256  # longer stretches of possible names are decoded in pieces of this many words
 

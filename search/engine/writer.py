@@ -82,6 +82,9 @@ def _remove_unfinished(index_dir: Path) -> None:
             shutil.rmtree(temporary) if temporary.is_dir() else temporary.unlink()
 
 
+# Whoosh's estimate of the postings a writer holds before it spills a sorted run to disk (its
+# default, 128, held ~250 MB in each worker process: Python's tuples are larger than it counts).
+POOL_MB = 32
 FRESH_KEPT = 2_000  # new documents a run keeps as prepared, for the saved searches (a few MB)
 
 
@@ -155,7 +158,7 @@ class IndexBuild:
 
     def _new_writer(self) -> Any:
         try:
-            return self._index.writer(timeout=self._timeout, codec=ArrayCodec())
+            return self._index.writer(timeout=self._timeout, codec=ArrayCodec(), limitmb=POOL_MB)
         except whoosh.index.LockError:
             raise IndexLockedError(
                 f"index at {self._index_dir} is locked by another indexing run; try again when it ends"
@@ -307,7 +310,7 @@ class SegmentPart:
     (_remove_unfinished), as it removes its own writer's."""
 
     def __init__(self, index: Any) -> None:
-        self._writer = whoosh.writing.SegmentWriter(index, _lk=False, codec=ArrayCodec())
+        self._writer = whoosh.writing.SegmentWriter(index, _lk=False, codec=ArrayCodec(), limitmb=POOL_MB)
 
     def add(self, prepared: PreparedDocument) -> None:
         self._writer.add_document(**_to_fields(prepared))
