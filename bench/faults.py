@@ -116,18 +116,26 @@ def write_bad_files(folder: Path, outside: Path) -> dict[str, str]:
 
 
 def _truncate_segment(index_dir: Path) -> None:
-    for segment in index_dir.glob("*.seg"):
+    for segment in _files(index_dir, "*.seg"):
         segment.write_bytes(segment.read_bytes()[:2000])
 
 
 def _remove_segment(index_dir: Path) -> None:
-    for segment in index_dir.glob("*.seg"):
+    for segment in _files(index_dir, "*.seg"):
         segment.unlink()
+
+
+def _files(index_dir: Path, pattern: str) -> list[Path]:
+    """The index's files a damage hits: none is an error (a damage that hits nothing proves nothing)."""
+    found = sorted(index_dir.glob(pattern))
+    if not found:
+        raise FileNotFoundError(f"no {pattern} in {index_dir} to damage")
+    return found
 
 
 def _garble(pattern: str) -> Callable[[Path], None]:
     def garble(index_dir: Path) -> None:
-        for path in index_dir.glob(pattern):
+        for path in _files(index_dir, pattern):
             path.write_bytes(b"\x80garbled\x00" * 10)
 
     return garble
@@ -135,7 +143,7 @@ def _garble(pattern: str) -> Callable[[Path], None]:
 
 def _halve(pattern: str) -> Callable[[Path], None]:
     def halve(index_dir: Path) -> None:
-        for path in index_dir.glob(pattern):
+        for path in _files(index_dir, pattern):
             data = path.read_bytes()
             path.write_bytes(data[: len(data) // 2])
 
@@ -147,7 +155,7 @@ DAMAGES: dict[str, Callable[[Path], None]] = {
     "missing segment": _remove_segment,
     "garbled table of contents": _garble("_MAIN_*.toc"),
     "garbled catalog": _garble("catalog.sqlite3"),
-    "garbled actor table": _garble("actors.json"),
+    "garbled actor table": _garble("actors.sqlite3"),
     "half a manifest": _halve("search-index.json"),
 }
 

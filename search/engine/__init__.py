@@ -1,6 +1,7 @@
 """The engine: the only package that talks to Whoosh. One module a concern:
 
-- folder: the index folder (manifest, catalog, actor table, run lock), without the index itself;
+- folder: the index folder (manifest, alias table, run lock), without the index itself; catalog:
+  each document's source, for incremental runs; actornames: each actor's name and type;
 - patches: Whoosh file-reading patches; analysis: terms, stop words, schema, prepared documents;
 - checks: what a user typed or pasted, made readable; query: the parser and its plugins;
 - expansion: wildcards and fuzzy words within a budget; spelling: did you mean;

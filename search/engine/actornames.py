@@ -5,24 +5,27 @@ They were a JSON file (actors.json) read whole by every run and rewritten whole 
 (the tagger's name or type for an actor it found varies from document to document): at a million
 articles 24 MB for 352,000 actors, 1.6 + 7.2 s of an update of 100 files (cProfile). An index written
 then is read from that file until its next run copies it into the table, in the transaction that
-writes the run's own rows, and removes it. A table that cannot be read, or one gone with no file to
-copy, is made again whole from the index's documents by the next run.
+writes the run's own rows, and removes it. A table that is damaged, or gone with no file to copy, is
+made again whole from the index's documents by the next run that writes names.
 
 Readers open the database read-only, and it keeps SQLite's rollback journal (not the catalog's WAL,
-whose readers leave a -wal and -shm file they cannot remove): a query process never writes to the
-index folder.
+whose read-only readers leave a -wal and -shm file they cannot remove): a query process writes to the
+index folder only to roll back what a writer that died mid-transaction left (_reading).
 """
 
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 from collections.abc import Callable, Collection, Mapping
 from contextlib import closing, suppress
 from pathlib import Path
 
-from .catalog import sqlite_errno
+from .catalog import sqlite_damaged, sqlite_errno
 from .folder import ACTORS_NAME, read_json_table
+
+log = logging.getLogger(__name__)
 
 ACTOR_TABLE_NAME = "actors.sqlite3"
 _TABLE = (
@@ -35,9 +38,9 @@ ActorTable = dict[str, tuple[str, str]]  # actor id -> name and type
 
 
 def table_files(index_dir: Path) -> list[Path]:
-    """The table's files as they may stand in the folder (the database, its WAL and shared memory)."""
+    """The table's files as they may stand in the folder (the database and its rollback journal)."""
     path = index_dir / ACTOR_TABLE_NAME
-    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    return [path, path.with_name(path.name + "-journal")]
 
 
 def table_version(index_dir: Path) -> tuple[int, ...]:
@@ -46,8 +49,9 @@ def table_version(index_dir: Path) -> tuple[int, ...]:
     path = index_dir / ACTOR_TABLE_NAME
     with suppress(OSError, sqlite3.Error):
         status = path.stat()
-        with closing(_read_only(path)) as connection:
-            return (status.st_dev, status.st_ino, connection.execute("PRAGMA user_version").fetchone()[0])
+        with closing(_reading(path)) as connection:
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            return (status.st_dev, status.st_ino, status.st_ctime_ns, version)
     with suppress(OSError):
         status = (index_dir / ACTORS_NAME).stat()
         return (status.st_mtime_ns, status.st_size)
@@ -56,14 +60,15 @@ def table_version(index_dir: Path) -> tuple[int, ...]:
 
 def read_actor_names(index_dir: Path, ids: Collection[str] | None = None) -> ActorTable | None:
     """The name and type of each actor the index's documents were written with (of the ids asked for,
-    when given), from the table; None when the index keeps none (one written before it: see
-    read_old_actor_names), {} when it cannot be read (facets then name an actor from a document)."""
+    when given), from the table; None when the index keeps none (one written before it, or whose
+    first write of it failed: see read_old_actor_names), {} when it cannot be read (facets then name
+    an actor from a document)."""
     path = index_dir / ACTOR_TABLE_NAME
     if not path.is_file():
         return None
     try:
-        with closing(_read_only(path)) as connection:
-            return _rows(connection, ids) if _has_table(connection) else {}
+        with closing(_reading(path)) as connection:
+            return _rows(connection, ids) if _has_table(connection) else None
     except sqlite3.Error:
         return {}
 
@@ -94,12 +99,15 @@ def write_actor_names(
         try:
             found = _write(path, index_dir, names, whole, every, wanted)
         except sqlite3.DatabaseError as error:
-            if sqlite_errno(error) is not None:
+            if not sqlite_damaged(error):
                 raise
-            for stale in table_files(index_dir):  # damaged: made again, whole, from the index
+            log.warning("the actor table at %s is damaged: made again from the index", path)
+            for stale in table_files(index_dir):
                 with suppress(FileNotFoundError):
                     stale.unlink()
-            found = _write(path, index_dir, {**every(), **names}, True, every, wanted)
+            found = _write(
+                path, index_dir, dict(names) if whole else {**every(), **names}, True, every, wanted
+            )
     except sqlite3.Error as error:
         raise OSError(sqlite_errno(error) or errno.EIO, str(error), str(path)) from None
     with suppress(FileNotFoundError):
@@ -144,8 +152,17 @@ def _write(
     return found
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+def _reading(path: Path) -> sqlite3.Connection:
+    """A connection that reads the table: read-only, unless a writer that died mid-transaction left a
+    hot journal, which a read-only connection cannot roll back ('attempt to write a readonly
+    database'): then one that can, as any SQLite reader would (the one write a query process makes)."""
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    try:
+        connection.execute("SELECT 1 FROM sqlite_master").fetchall()
+    except sqlite3.OperationalError:
+        connection.close()
+        return sqlite3.connect(path, timeout=30)
+    return connection
 
 
 def _has_table(connection: sqlite3.Connection) -> bool:

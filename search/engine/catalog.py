@@ -131,7 +131,7 @@ def write_catalog(
         try:
             _write(path, catalog, None if not path.is_file() else changed)
         except sqlite3.DatabaseError as error:
-            if sqlite_errno(error) is not None:
+            if not sqlite_damaged(error):
                 raise
             for stale in catalog_files(index_dir):  # damaged: made again, whole
                 with suppress(FileNotFoundError):
@@ -141,6 +141,16 @@ def write_catalog(
         raise OSError(sqlite_errno(error) or errno.EIO, str(error), str(path)) from None
     with suppress(FileNotFoundError):
         (index_dir / OLD_CATALOG_NAME).unlink()
+
+
+def sqlite_damaged(error: sqlite3.Error) -> bool:
+    """Whether SQLite says the database itself is damaged (not a database, malformed), not that it
+    could not be written or was locked past the timeout: only that is made again from nothing."""
+    code = getattr(error, "sqlite_errorcode", None)  # (Python 3.11+)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    message = str(error)
+    return "file is not a database" in message or "malformed" in message
 
 
 def sqlite_errno(error: sqlite3.Error) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +101,10 @@ class ActorNames:
         """The actors of one index, or of several searched as one (an actor the first names, as it
         names it)."""
         self._index_dirs = tuple(index_dirs)
-        self._actors: dict[str, tuple[str, str]] = {}
-        self._actors_stamp: tuple[tuple[int, ...], ...] = ()
+        # The actor table as read, with the versions it was read at: one attribute, replaced whole, so
+        # that a server's threads never pair one read's names with another's versions.
+        self._known: tuple[tuple[tuple[int, ...], ...], dict[str, tuple[str, str]]] = ((), {})
+        self._reading = threading.Lock()
         self._aliases: dict[str, tuple[str, str]] = {}
         self._aliases_stamp: tuple[tuple[int, int], ...] = ()
 
@@ -110,9 +113,11 @@ class ActorNames:
         from .actornames import table_version  # (sqlite3: only a query that needs the names imports it)
 
         stamp = tuple(table_version(index_dir) for index_dir in self._index_dirs)
-        if stamp != self._actors_stamp:
-            self._actors, self._actors_stamp = _merged(_actor_table, self._index_dirs), stamp
-        return self._actors
+        if stamp != self._known[0]:
+            with self._reading:  # one thread reads it; the others wait for what it read
+                if stamp != self._known[0]:
+                    self._known = (stamp, _merged(_actor_table, self._index_dirs))
+        return self._known[1]
 
     def named_in(self, text: str) -> tuple[tuple[str, str, str], ...]:
         """(as written, id, name) of each of the index's actors that a query's words name, by a name or
@@ -147,7 +152,7 @@ class ActorNames:
         names: dict[str, tuple[str, str]] = {}
         for index_dir in self._index_dirs:  # the ids counted alone: a million articles name 352,000
             found = read_actor_names(index_dir, [actor_id for actor_id in counts if actor_id not in names])
-            if found is None:  # an index written before the table: its actors.json, read once a run
+            if found is None:  # an index written before the table: its actors.json, read once a version
                 known = self.known()
                 found = {actor_id: known[actor_id] for actor_id in counts if actor_id in known}
             for actor_id, entry in found.items():

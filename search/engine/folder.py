@@ -43,7 +43,7 @@ SCHEMA_VERSION = 13
 READABLE_SCHEMAS = frozenset({11, 12, SCHEMA_VERSION})
 MANIFEST_NAME = "search-index.json"
 
-ACTORS_NAME = "actors.json"  # id -> [name, type]: indexes written before catalog.py's actors table
+ACTORS_NAME = "actors.json"  # id -> [name, type]: indexes written before actornames.py's table
 ALIASES_NAME = "actor-aliases.json"  # alias_key() of those actors' names and aliases -> id and name
 ALERTS_NAME = "alerts.json"  # the saved searches (search/alerts.py) and their new documents
 ALERTS_LOCK_NAME = ".alerts.lock"  # held while the saved searches are read and rewritten

@@ -108,8 +108,9 @@ RUN_BLOCK = 4096  # postings a marshal call writes or reads in a writer's sortin
 def _write_run_in_blocks(self: Any, f: Any, items: Iterable[Any]) -> None:
     """PostingPool._write_run: the sorted postings (field, term, document, weight, value) a block at a
     time with marshal, where Whoosh pickles each one. A run is what the writer spills when its pool is
-    full (every ~128 MB of postings); pickling each posting there and reading it back one at a time was
-    a sixth of a build of 3,000 articles in one process (52.4 s against 43.1 s with no run spilled)."""
+    full (every writer.POOL_MB of postings, by Whoosh's count); pickling each posting there and reading
+    it back one at a time was a sixth of a build of 3,000 articles in one process (52.4 s against 43.1
+    s with no run spilled, when the pool was Whoosh's 128 MB)."""
     items = iter(items)
     while block := list(itertools.islice(items, RUN_BLOCK)):
         marshal.dump(block, f)

@@ -101,7 +101,7 @@ class IndexBuild:
         self._catalog = Catalog() if clear else read_catalog(index_dir)
         self._catalog_changes: set[str] = set()  # the ids whose rows the next save writes
         # The name and type each actor was written with by this run (the last document's), recorded
-        # after each commit where they differ from the catalog's.
+        # after each commit where they differ from the actor table's (actornames.py).
         self._actor_names: dict[str, tuple[str, str]] = {}
         self._aliases: Mapping[str, str] | None = None  # the gazetteer's, once a run records them
         self._aliases_written = {} if clear else read_actor_aliases(index_dir)

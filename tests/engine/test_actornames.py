@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from search.engine.actornames import (
     table_version,
     write_actor_names,
 )
+from search.engine.facets import _actor_table
 
 from ..conftest import SAMPLE_CORPUS
 
@@ -87,7 +90,8 @@ def test_a_move_that_fails_leaves_the_old_file_to_move_again(
     with pytest.raises(OSError) as raised:
         write_actor_names(tmp_path, {"new": ("New", "person")}, False, nothing)
     assert raised.value.errno == 28
-    assert (tmp_path / "actors.json").exists() and not read_actor_names(tmp_path)
+    assert (tmp_path / "actors.json").exists() and read_actor_names(tmp_path) is None
+    assert _actor_table(tmp_path) == {"mali": ("Mali", "location")}  # (what facets read meanwhile)
     monkeypatch.setattr(actornames, "_insert", real_insert)
     write_actor_names(tmp_path, {"new": ("New", "person")}, False, nothing)
     assert read_actor_names(tmp_path) == {"mali": ("Mali", "location"), "new": ("New", "person")}
@@ -125,3 +129,26 @@ def test_readers_never_write_to_the_index_folder(tmp_path: Path) -> None:
     assert read_actor_names(tmp_path, ["actor-1"]) == {"actor-1": ("Actor 1 é", "organisation")}
     assert table_version(tmp_path) and read_actor_names(tmp_path) == actor_names(10)
     assert sorted(path.name for path in tmp_path.iterdir()) == before
+
+
+def test_a_writer_killed_mid_transaction_leaves_readers_reading(tmp_path: Path) -> None:
+    """A run killed inside its transaction leaves a hot journal, which a read-only reader cannot roll
+    back: the reader rolls it back as SQLite's readers do, and reads what was committed."""
+    names = actor_names(50)
+    write_actor_names(tmp_path, names, True, nothing)
+    killed = subprocess.run(
+        [
+            sys.executable, "-c",
+            "import os, signal, sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('BEGIN IMMEDIATE')\n"
+            "c.executemany('INSERT OR REPLACE INTO actors VALUES (?, ?, ?)', "
+            "[(f'x{n}', 'x' * 500, 'person') for n in range(5000)])\n"
+            "os.kill(os.getpid(), signal.SIGKILL)\n",
+            str(tmp_path / ACTOR_TABLE_NAME),
+        ],
+        check=False,
+    )  # fmt: skip
+    assert killed.returncode == -9 and (tmp_path / f"{ACTOR_TABLE_NAME}-journal").exists()
+    assert table_version(tmp_path)
+    assert read_actor_names(tmp_path) == names

@@ -9,6 +9,7 @@ import json
 import os
 import random
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from search.engine.catalog import (
     OLD_CATALOG_NAME,
     catalog_files,
     read_catalog,
+    sqlite_damaged,
     sqlite_errno,
     write_catalog,
 )
@@ -86,10 +88,30 @@ def test_a_damaged_catalog_reads_as_empty_and_is_made_again_whole(tmp_path: Path
     assert read_catalog(tmp_path) == catalog
 
 
-def test_a_full_disk_is_an_os_error_with_itssqlite_errno() -> None:
+def test_a_full_disk_is_an_os_error_with_its_errno_and_only_damage_is_remade() -> None:
     assert sqlite_errno(sqlite3.OperationalError("database or disk is full")) == errno.ENOSPC
     assert sqlite_errno(sqlite3.OperationalError("attempt to write a readonly database")) == errno.EROFS
     assert sqlite_errno(sqlite3.OperationalError("no such table: documents")) is None
+
+
+def test_only_a_damaged_database_is_taken_for_damage(tmp_path: Path) -> None:
+    """A database that is not one is made again; one locked past the timeout is an error, not damage
+    (the catalog and the actor table would be thrown away and made again from nothing)."""
+    garbled = tmp_path / "garbled.sqlite3"
+    garbled.write_bytes(b"\x80garbled\x00" * 100)
+    with pytest.raises(sqlite3.DatabaseError) as damaged, closing(sqlite3.connect(garbled)) as connection:
+        connection.execute("SELECT * FROM sqlite_master").fetchall()
+    assert sqlite_damaged(damaged.value)
+    locked = tmp_path / "locked.sqlite3"
+    with closing(sqlite3.connect(locked, isolation_level=None)) as holder:
+        holder.execute("CREATE TABLE t (x)")
+        holder.execute("BEGIN EXCLUSIVE")
+        with (
+            pytest.raises(sqlite3.OperationalError) as busy,
+            closing(sqlite3.connect(locked, timeout=0)) as other,
+        ):
+            other.execute("SELECT * FROM t").fetchall()
+    assert not sqlite_damaged(busy.value) and "locked" in str(busy.value)
 
 
 def test_a_run_that_changes_nothing_writes_nothing_and_an_edit_writes_its_row(tmp_path: Path) -> None:
