@@ -61,6 +61,8 @@ from .folder import (
     _manifest_path,
     _stamp,
     copy_table_stamp,
+    numbering,
+    numbers_hold,
     read_copy_table,
     read_manifest,
 )
@@ -198,15 +200,34 @@ class EngineIndex:
         stamp = tuple(copy_table_stamp(index_dir) for index_dir in self.index_dirs)
         cached = getattr(self._local, "copy_groups", None)
         if cached is None or cached[0] is not searcher or cached[1] != stamp:
-            numbered = []  # each index's groups of its own documents (the same id may be in another)
+            numbered: list[
+                tuple[int, ...]
+            ] = []  # each index's groups of its own documents (an id may be in two)
             for position, index_dir in enumerate(self.index_dirs):
                 table = read_copy_table(index_dir)
-                for group in table.groups if table is not None else ():
+                if table is None:
+                    continue
+                start, segments = self._segments_within(searcher, position)
+                if numbers_hold(table, segments):  # as the run that wrote them numbered them
+                    numbered.extend(tuple(sorted(start + n for n in group)) for group in table.numbers)
+                    continue
+                for group in table.groups:
                     found = (self._docnum_within(searcher, position, document_id) for document_id in group)
                     numbered.append(tuple(sorted(docnum for docnum in found if docnum is not None)))
             cached = self._local.copy_groups = (searcher, stamp, CopyGroups(searcher, numbered))
         groups: CopyGroups = cached[2]
         return groups
+
+    def _segments_within(self, searcher: Any, position: int) -> tuple[int, tuple[tuple[str, int], ...]]:
+        """Where the position-th index searched starts among the searcher's documents, and what numbers
+        its documents (folder.numbering)."""
+        from .columns import segments_of
+
+        readers = segments_of(searcher.reader())
+        if len(self.index_dirs) == 1:
+            return 0, numbering([reader for reader, _ in readers])
+        start, end = searcher.reader().index_ranges[position]
+        return start, numbering([reader for reader, offset in readers if start <= offset < end])
 
     def _docnum_within(self, searcher: Any, position: int, document_id: str) -> int | None:
         """The document number of an id in the position-th index searched (its only one)."""

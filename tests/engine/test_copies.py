@@ -9,12 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import whoosh.index
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search import index_corpus
+from search import index_corpus, open_index
 from search.engine import copies
-from search.engine.folder import COPIES_NAME, read_copy_table
+from search.engine.columns import segments_of
+from search.engine.folder import COPIES_NAME, numbering, numbers_hold, read_copy_table
 
 from ..conftest import COPIES_CORPUS, WIRE, edited, story_text, story_words, write_corpus
 
@@ -32,6 +34,60 @@ def rebuilt_groups(corpus: Path, tmp_path: Path) -> tuple[tuple[str, ...], ...]:
     shutil.rmtree(fresh, ignore_errors=True)
     index_corpus(corpus, fresh)
     return groups(fresh)
+
+
+def assert_numbered_right(index_dir: Path) -> None:
+    """The document numbers a run wrote beside its groups are those of their ids, in its numbering."""
+    table = read_copy_table(index_dir)
+    assert table is not None and len(table.numbers) == len(table.groups)
+    with whoosh.index.open_dir(str(index_dir)).searcher() as searcher:
+        segments = numbering([reader for reader, _ in segments_of(searcher.reader())])
+        assert numbers_hold(table, segments) or not table.groups
+        for group, numbers in zip(table.groups, table.numbers, strict=True):
+            assert numbers == tuple(searcher.document_number(id=document_id) for document_id in group)
+
+
+def test_folded_hits_are_the_same_with_the_numbers_written_or_the_ids_looked_up(tmp_path: Path) -> None:
+    """A query folds copies by the numbers the run wrote; without them (an index written before), or
+    with numbers of other segments, by looking each id up: the same hits either way."""
+    corpus = write_corpus(tmp_path / "corpus", COPIES_CORPUS)
+    index_dir, second = tmp_path / "index", tmp_path / "second"
+    index_corpus(corpus, index_dir)
+    index_corpus(corpus, second)  # (searched after the first: its numbers start past the first's)
+    assert_numbered_right(index_dir)
+
+    def folded(*index_dirs: Path) -> list[tuple[str, float, tuple[str, ...]]]:
+        results = open_index(list(index_dirs)).search("story", limit=50)
+        return [(hit.id, hit.score, tuple(copy.id for copy in hit.copies)) for hit in results.hits]
+
+    expected, expected_both = folded(index_dir), folded(index_dir, second)
+    assert any(copies for *_, copies in expected) and len(expected_both) == 2 * len(expected)
+    for folder in (index_dir, second):
+        path = folder / COPIES_NAME
+        data = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps({**data, "numbered": [["another-segment", 3]]}), encoding="utf-8")
+    assert folded(index_dir) == expected and folded(index_dir, second) == expected_both
+    for folder in (index_dir, second):
+        path = folder / COPIES_NAME
+        data = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps({**data, "numbers": [], "numbered": []}), encoding="utf-8")
+    assert folded(index_dir) == expected and folded(index_dir, second) == expected_both
+
+
+def test_a_copy_edited_a_little_keeps_its_group_and_gets_its_new_number(tmp_path: Path) -> None:
+    """A grouped document written again (its text edited a little: still a copy) is a new document
+    number in the same group: the group's numbers are those of the update, not the run before."""
+    corpus = write_corpus(tmp_path / "corpus", COPIES_CORPUS)
+    index_dir = tmp_path / "index"
+    index_corpus(corpus, index_dir)
+    before = read_copy_table(index_dir)
+    assert before is not None and before.groups == (THE_STORY,)
+    edited_copy = corpus / THE_STORY[0]
+    edited_copy.write_text(edited_copy.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    assert index_corpus(corpus, index_dir).updated == 1
+    after = read_copy_table(index_dir)
+    assert after is not None and after.groups == (THE_STORY,) and after.numbers != before.numbers
+    assert_numbered_right(index_dir)
 
 
 def test_a_build_groups_the_copies_of_a_story(tmp_path: Path) -> None:
@@ -99,6 +155,7 @@ def test_any_run_of_updates_leaves_the_groups_a_rebuild_makes(
         changed.write_text(chooser.choice(versions) + f"\nEdited at step {step}.\n")
         index_corpus(corpus, index, allow_mass_removal=True)
         assert groups(index) == rebuilt_groups(corpus, tmp_path), step
+        assert_numbered_right(index)
     assert any(len(group) > 2 for group in groups(index))
 
 
