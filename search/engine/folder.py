@@ -304,17 +304,13 @@ def read_copy_table(index_dir: Path) -> CopyTable | None:
     try:
         data = json.loads((index_dir / COPIES_NAME).read_text(encoding="utf-8"))
         groups = tuple(tuple(str(i) for i in group) for group in data["groups"])
-        numbers = tuple(tuple(int(n) for n in group) for group in data.get("numbers", ()))
-        if [len(group) for group in numbers] != [len(group) for group in groups]:
-            numbers = ()  # (none written, or not of these groups: looked up by id)
+        numbers, numbered = _copy_numbers(data, groups)
         return CopyTable(
             threshold=float(data["threshold"]),
             generation=int(data["generation"]),
             groups=groups,
             numbers=numbers,
-            numbered=tuple((str(name), int(count)) for name, count in data.get("numbered", ()))
-            if numbers
-            else (),
+            numbered=numbered,
         )
     except (OSError, ValueError, KeyError, TypeError) as error:
         if not isinstance(error, FileNotFoundError):
@@ -324,6 +320,25 @@ def read_copy_table(index_dir: Path) -> CopyTable | None:
                 error,
             )
         return None
+
+
+def _copy_numbers(
+    data: dict[str, Any], groups: tuple[tuple[str, ...], ...]
+) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[str, int], ...]]:
+    """A copy table's numbers and numbering as written, or none (the ids are then looked up) unless
+    they are whole: one number for each id, each within the documents its segments number."""
+    try:
+        numbered = tuple((str(name), int(count)) for name, count in data.get("numbered", ()))
+        numbers = tuple(tuple(group) for group in data.get("numbers", ()))
+    except (ValueError, TypeError):
+        return (), ()
+    documents = sum(count for _, count in numbered)
+    whole = (
+        bool(numbered)
+        and [len(group) for group in numbers] == [len(group) for group in groups]
+        and all(type(n) is int and 0 <= n < documents for group in numbers for n in group)
+    )
+    return (numbers, numbered) if whole else ((), ())
 
 
 def write_copy_table(index_dir: Path, table: CopyTable) -> None:
@@ -350,7 +365,7 @@ def numbering(segments: Sequence[Any]) -> tuple[tuple[str, int], ...]:
 def numbers_hold(table: CopyTable, segments: tuple[tuple[str, int], ...]) -> bool:
     """Whether a table's document numbers are those of an index whose segments are these: its
     numbering's segments come first (segments added since, or documents deleted, renumber nothing)."""
-    return bool(table.numbers) and segments[: len(table.numbered)] == table.numbered
+    return bool(table.numbers and table.numbered) and segments[: len(table.numbered)] == table.numbered
 
 
 def copy_table_stamp(index_dir: Path) -> tuple[int, int]:

@@ -208,7 +208,9 @@ class EngineIndex:
                 if table is None:
                     continue
                 start, segments = self._segments_within(searcher, position)
-                if numbers_hold(table, segments):  # as the run that wrote them numbered them
+                if table.generation == self._generation_within(searcher, position) and numbers_hold(
+                    table, segments
+                ):  # as the run that wrote them numbered them, of the documents this searcher reads
                     numbered.extend(tuple(sorted(start + n for n in group)) for group in table.numbers)
                     continue
                 for group in table.groups:
@@ -217,6 +219,13 @@ class EngineIndex:
             cached = self._local.copy_groups = (searcher, stamp, CopyGroups(searcher, numbered))
         groups: CopyGroups = cached[2]
         return groups
+
+    def _generation_within(self, searcher: Any, position: int) -> int | None:
+        """The generation of the position-th index searched, as the searcher reads it: a copy table of
+        another generation (one commit behind, while a run groups copies or after it stopped) may name
+        documents since deleted, by number."""
+        generation = searcher.reader().generation()
+        return cast("int | None", generation[position] if isinstance(generation, tuple) else generation)
 
     def _segments_within(self, searcher: Any, position: int) -> tuple[int, tuple[tuple[str, int], ...]]:
         """Where the position-th index searched starts among the searcher's documents, and what numbers

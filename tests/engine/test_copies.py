@@ -90,6 +90,42 @@ def test_a_copy_edited_a_little_keeps_its_group_and_gets_its_new_number(tmp_path
     assert_numbered_right(index_dir)
 
 
+def test_a_table_a_commit_behind_or_malformed_is_read_by_its_ids(tmp_path: Path) -> None:
+    """Groups written for the commit before (a run between its commit and its groups, or one that
+    stopped there) may number documents since deleted or written again: their ids are looked up.
+    Numbers without their segments, or out of range, are not taken either."""
+    corpus = write_corpus(tmp_path / "corpus", COPIES_CORPUS)
+    index_dir = tmp_path / "index"
+    index_corpus(corpus, index_dir)
+    path = index_dir / COPIES_NAME
+    behind = path.read_text(encoding="utf-8")
+    (corpus / "outlet-a.txt").unlink()
+    edited_copy = corpus / "outlet-b.txt"
+    edited_copy.write_text(edited_copy.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    index_corpus(corpus, index_dir)
+
+    def folded() -> list[tuple[str, tuple[str, ...]]]:
+        results = open_index(index_dir).search("port OR story", limit=50)
+        return [(hit.id, tuple(copy.id for copy in hit.copies)) for hit in results.hits]
+
+    path.write_text(behind, encoding="utf-8")
+    data = json.loads(behind)
+    assert data["numbers"] and "outlet-a.txt" in data["groups"][0]
+    with_numbers = folded()
+    path.write_text(json.dumps({**data, "numbers": [], "numbered": []}), encoding="utf-8")
+    assert with_numbers == folded()
+    assert not any("outlet-a.txt" in copies for _, copies in with_numbers)
+    for malformed in (
+        {"numbered": []},
+        {"numbers": [[n + 10**6 for n in group] for group in data["numbers"]]},
+        {"numbers": [[float(n) for n in group] for group in data["numbers"]]},
+        {"numbered": [["x"]]},
+    ):
+        path.write_text(json.dumps({**data, **malformed}), encoding="utf-8")
+        table = read_copy_table(index_dir)
+        assert table is not None and table.groups == tuple(map(tuple, data["groups"])) and not table.numbers
+
+
 def test_a_build_groups_the_copies_of_a_story(tmp_path: Path) -> None:
     """Copies with a new headline, a chrome line, the end cut, a few words edited: one group, joined
     through the wire story where two versions are less alike than 0.8."""
