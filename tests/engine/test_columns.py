@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from search import engine
@@ -238,6 +239,44 @@ def test_live_documents_are_those_whoosh_says_are_not_deleted(
     with index._current_searcher() as searcher:
         assert searcher.reader().has_deletions()
         assert Columns(searcher).live.tolist() == list(searcher.reader().all_doc_ids())
+
+
+def test_a_column_read_a_range_at_a_time_gives_each_documents_value(
+    columned: tuple[engine.EngineIndex, list[Document]],
+) -> None:
+    """SegmentBytes.values() of any documents (unsorted, repeated, none) is what Whoosh's column
+    reader gives each; so too for a column of another layout (read value by value) and a segment
+    without the column."""
+    from search.engine.analysis import ACTOR_IDS_COLUMN
+    from search.engine.columns import SegmentBytes, segments_of
+
+    class OtherLayout:  # a segment whose column reader is only an iterable of values
+        def __init__(self, segment: object) -> None:
+            self.segment = segment
+
+        def doc_count_all(self) -> int:
+            return self.segment.doc_count_all()  # type: ignore[attr-defined, no-any-return]
+
+        def has_column(self, name: str) -> bool:
+            return self.segment.has_column(name)  # type: ignore[attr-defined, no-any-return]
+
+        def column_reader(self, name: str, translate: bool) -> list[bytes]:
+            return list(self.segment.column_reader(name, translate=translate))  # type: ignore[attr-defined]
+
+    index, _ = columned
+    rng = random.Random(3)
+    with index._current_searcher() as searcher:
+        for segment, _ in segments_of(searcher.reader()):
+            expected = list(segment.column_reader(ACTOR_IDS_COLUMN, translate=False))
+            for column in (
+                SegmentBytes(segment, ACTOR_IDS_COLUMN),
+                SegmentBytes(OtherLayout(segment), ACTOR_IDS_COLUMN),
+            ):
+                for size in (0, 1, 7, len(expected)):
+                    docs = np.array([rng.randrange(len(expected)) for _ in range(size)], dtype=np.int64)
+                    assert column.values(docs) == [expected[doc] for doc in docs.tolist()]
+            missing = SegmentBytes(segment, "id")  # (a field without a column)
+            assert missing.values(np.arange(3, dtype=np.int64)) == [b"", b"", b""]
 
 
 def test_threads_share_the_actor_codes_of_a_commit(tmp_path: Path) -> None:
