@@ -34,7 +34,8 @@ from .fingerprints import (
     shingle_hashes,
     signatures,
 )
-from .folder import CopyTable
+from .folder import CopyTable, numbering, numbers_hold
+from .matches import located
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +107,7 @@ class _Fingerprints:
 
     def places(self, docnums: Iterable[int]) -> list[int]:
         """The places of those of the documents that have a signature here."""
-        found = np.array(sorted(docnums), dtype=np.int64)
-        places = np.searchsorted(self.docs, found)
-        here = places < len(self.docs)
-        here[here] = self.docs[places[here]] == found[here]
+        places, here = located(self.docs, np.array(sorted(docnums), dtype=np.int64))
         return places[here].tolist()
 
     def row(self, place: int) -> U32:
@@ -251,6 +249,26 @@ def _among(values: U32, wanted: U32) -> npt.NDArray[np.bool_]:
     table = np.zeros(1 << AMONG_TABLE_BITS, dtype=bool)
     table[wanted & mask] = True
     maybe = np.flatnonzero(table[values & mask])
-    places = np.minimum(np.searchsorted(wanted, values[maybe]), len(wanted) - 1)
-    found[maybe] = wanted[places] == values[maybe]
+    found[maybe] = located(wanted, values[maybe])[1]
     return found
+
+
+def group_numbers(
+    searcher: Any, groups: tuple[tuple[str, ...], ...], previous: CopyTable | None, changed: set[str]
+) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[str, int], ...]]:
+    """Each group's document numbers in the searcher (in the order of its ids), and the segments that
+    number them: a group the previous table numbered, none of whose documents changed, keeps its
+    numbers while the segments it was numbered in come first; the others' ids are looked up."""
+    segments = numbering(segments_of(searcher.reader()))
+    known: dict[tuple[str, ...], tuple[int, ...]] = {}
+    if previous is not None and numbers_hold(previous, segments):
+        known = dict(zip(previous.groups, previous.numbers, strict=True))
+    numbers = []
+    for group in groups:
+        held = known.get(group)
+        if held is None or changed.intersection(group):
+            held = tuple(searcher.document_number(id=document_id) for document_id in group)
+        numbers.append(held)
+    if any(number is None for group in numbers for number in group):
+        return (), ()  # (a grouped document not found: readers look the ids up)
+    return tuple(numbers), segments

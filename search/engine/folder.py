@@ -352,12 +352,13 @@ def write_copy_table(index_dir: Path, table: CopyTable) -> None:
     _write_json(index_dir / COPIES_NAME, data)
 
 
-def numbering(segments: Sequence[Any]) -> tuple[tuple[str, int], ...]:
-    """What document numbers depend on: each segment reader's segment id and document count, in order
-    (an empty index's reader, which has no segment, numbers nothing)."""
+def numbering(segments: Sequence[tuple[Any, int]]) -> tuple[tuple[str, int], ...]:
+    """What document numbers depend on: each segment's id and document count, in order, of (segment
+    reader, first document number) pairs as columns.segments_of gives them (an empty index's reader,
+    which has no segment, numbers nothing)."""
     return tuple(
         (reader._segment.segment_id(), reader.doc_count_all())
-        for reader in segments
+        for reader, _ in segments
         if hasattr(reader, "_segment")
     )
 

@@ -200,9 +200,8 @@ class EngineIndex:
         stamp = tuple(copy_table_stamp(index_dir) for index_dir in self.index_dirs)
         cached = getattr(self._local, "copy_groups", None)
         if cached is None or cached[0] is not searcher or cached[1] != stamp:
-            numbered: list[
-                tuple[int, ...]
-            ] = []  # each index's groups of its own documents (an id may be in two)
+            # Each index's groups of its own documents (an id may be in two).
+            numbered: list[tuple[int, ...]] = []
             for position, index_dir in enumerate(self.index_dirs):
                 table = read_copy_table(index_dir)
                 if table is None:
@@ -234,9 +233,9 @@ class EngineIndex:
 
         readers = segments_of(searcher.reader())
         if len(self.index_dirs) == 1:
-            return 0, numbering([reader for reader, _ in readers])
+            return 0, numbering(readers)
         start, end = searcher.reader().index_ranges[position]
-        return start, numbering([reader for reader, offset in readers if start <= offset < end])
+        return start, numbering([(reader, offset) for reader, offset in readers if start <= offset < end])
 
     def _docnum_within(self, searcher: Any, position: int, document_id: str) -> int | None:
         """The document number of an id in the position-th index searched (its only one)."""

@@ -102,6 +102,15 @@ class Scores:
         return list(zip(self.docnums[order].tolist(), self.scores[order].tolist(), strict=True))
 
 
+def located(held: npt.NDArray[Any], wanted: npt.NDArray[Any]) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+    """Where each wanted value would stand in held (ascending), and whether held holds it there: a
+    binary search each, no sort (the places are meaningful where the mask is true)."""
+    places = np.searchsorted(held, wanted)
+    here = places < len(held)
+    here[here] = held[places[here]] == wanted[here]
+    return places, here
+
+
 NO_DOCUMENTS = DocumentSet(np.empty(0, dtype=np.int64))
 NO_SCORES = Scores(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
 

@@ -20,7 +20,17 @@ from whoosh.query import And, Every, Not, Or, Phrase, Query, Term
 
 from .codec import decode_positions, segment_arrays
 from .columns import deleted_mask
-from .matches import NO_DOCUMENTS, NO_SCORES, DocumentSet, FloatArray, IntArray, Scores, shared, summed
+from .matches import (
+    NO_DOCUMENTS,
+    NO_SCORES,
+    DocumentSet,
+    FloatArray,
+    IntArray,
+    Scores,
+    located,
+    shared,
+    summed,
+)
 
 CACHED_POSTINGS = 250_000  # a thread's searcher keeps the scores of its last terms up to this many (~4 MB)
 CACHED_FREQUENCIES = 100_000  # and the frequencies of up to this many words (~15 MB)
@@ -296,10 +306,8 @@ def _distinct(ascending: IntArray) -> IntArray:
 def _places(held: npt.NDArray[Any], wanted: IntArray) -> tuple[IntArray, IntArray]:
     """Where each of the wanted (ascending) documents stands among a term's postings (held, its
     ascending document numbers), and those of them that are there."""
-    places = np.searchsorted(held, wanted)
-    present = places < len(held)
-    present[present] = held[places[present]] == wanted[present]
-    return places[present], wanted[present]
+    places, here = located(held, wanted)
+    return places[here], wanted[here]
 
 
 def _value_blocks(reader: Any, fieldname: str, btext: bytes, wanted: list[int]) -> Iterator[tuple[Any, Any]]:

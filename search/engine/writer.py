@@ -29,7 +29,6 @@ from .actornames import ActorTable, write_actor_names
 from .analysis import PreparedDocument, _to_fields, build_schema, prepare
 from .catalog import Catalog, read_catalog, write_catalog
 from .codec import ArrayCodec
-from .columns import segments_of
 from .folder import (
     ALERTS_NAME,
     ALIASES_NAME,
@@ -44,8 +43,6 @@ from .folder import (
     _write_json,
     _write_manifest,
     alias_key,
-    numbering,
-    numbers_hold,
     read_actor_aliases,
     read_copy_table,
     read_manifest,
@@ -260,13 +257,13 @@ class IndexBuild:
         if previous is not None and not self._copy_changes and previous.generation == generation:
             return  # (no commit since the groups were written, and no other threshold)
         with self._index.searcher() as searcher:
+            from .copies import copy_groups, group_numbers  # (a query process never imports copies)
+
             if previous is not None and not self._copy_changes:
                 groups = previous.groups
             else:
-                from .copies import copy_groups  # (a query process never writes: it never imports copies)
-
                 groups = copy_groups(searcher, threshold, previous, self._copy_changes)
-            numbers, numbered = _group_numbers(searcher, groups, previous, self._copy_changes)
+            numbers, numbered = group_numbers(searcher, groups, previous, self._copy_changes)
         write_copy_table(self._index_dir, CopyTable(threshold, generation, groups, numbers, numbered))
         self._generation = generation
         self._copy_changes = set()
@@ -336,27 +333,6 @@ class SegmentPart:
     def cancel(self) -> None:
         with suppress(Exception):
             self._writer._close_segment()
-
-
-def _group_numbers(
-    searcher: Any, groups: tuple[tuple[str, ...], ...], previous: CopyTable | None, changed: set[str]
-) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[str, int], ...]]:
-    """Each group's document numbers in the searcher (in the order of its ids), and the segments that
-    number them: a group the previous table numbered, none of whose documents changed, keeps its
-    numbers while the segments it was numbered in come first; the others' ids are looked up."""
-    segments = numbering([reader for reader, _ in segments_of(searcher.reader())])
-    known: dict[tuple[str, ...], tuple[int, ...]] = {}
-    if previous is not None and numbers_hold(previous, segments):
-        known = dict(zip(previous.groups, previous.numbers, strict=True))
-    numbers = []
-    for group in groups:
-        held = known.get(group)
-        if held is None or changed.intersection(group):
-            held = tuple(searcher.document_number(id=document_id) for document_id in group)
-        numbers.append(held)
-    if any(number is None for group in numbers for number in group):
-        return (), ()  # (a grouped document not found: readers look the ids up)
-    return tuple(numbers), segments
 
 
 def _commit_with(writer: Any, parts: list[object]) -> None:

@@ -41,7 +41,7 @@ def assert_numbered_right(index_dir: Path) -> None:
     table = read_copy_table(index_dir)
     assert table is not None and len(table.numbers) == len(table.groups)
     with whoosh.index.open_dir(str(index_dir)).searcher() as searcher:
-        segments = numbering([reader for reader, _ in segments_of(searcher.reader())])
+        segments = numbering(segments_of(searcher.reader()))
         assert numbers_hold(table, segments) or not table.groups
         for group, numbers in zip(table.groups, table.numbers, strict=True):
             assert numbers == tuple(searcher.document_number(id=document_id) for document_id in group)
