@@ -288,8 +288,8 @@ def _damaged(index_dir: Path | Sequence[Path], error: BaseException) -> IndexDam
 class CopyTable:
     """The copy groups of an index as written: each group's document ids, sorted; and each group's
     document numbers (in the order of its ids) as the segments `numbered` (id, documents) number
-    them: a reader whose first segments are those takes them as they are, where looking up each id
-    took 2.9 s of every query process at a million articles (15,000 ids)."""
+    them: a reader of the same generation whose first segments are those takes them as they are,
+    where looking up each id took 2.9 s of every query process at a million articles (15,000 ids)."""
 
     threshold: float
     generation: int  # the index generation (Whoosh's table of contents) they were computed for
