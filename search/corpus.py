@@ -72,15 +72,11 @@ def is_utf8_name(name: str) -> bool:
     return True
 
 
-def discover(root: Path) -> list[Path]:
-    """Every article file under root, recursively, in a stable order; hidden folders are skipped."""
-    return [Path(path) for path in survey(root).paths]
-
-
 @dataclass(frozen=True)
 class Survey:
-    """What a walk of the corpus folder found: every article file (discover()'s order) as a path string
-    and as its document id, and the sidecars (NAME.meta.json) that exist, as path strings."""
+    """What a walk of the corpus folder found: every article file, in a stable order (hidden folders
+    skipped), as a path string and as its document id, and the sidecars (NAME.meta.json) that exist,
+    as path strings."""
 
     paths: tuple[str, ...]
     ids: tuple[str, ...]
@@ -88,10 +84,11 @@ class Survey:
 
 
 def survey(root: Path) -> Survey:
-    """discover(root) as strings, with each file's id and the sidecars the walk saw: an update stats
-    each file once (file_signature() stat()s only the sidecars that exist) and makes a Path only of a
-    file it reads. At a million files, a Path and a relative path made a file were 12 of a no-op run's
-    27 s; an id is now its folder's prefix, made once a folder, and its name."""
+    """Every article file under root, recursively, as a path string, with each file's id and the
+    sidecars the walk saw: an update stats each file once (file_signature() stat()s only the sidecars
+    that exist) and makes a Path only of a file it reads. At a million files, a Path and a relative
+    path made a file were 12 of a no-op run's 27 s; an id is now its folder's prefix, made once a
+    folder, and its name."""
     paths: list[str] = []
     ids: list[str] = []
     sidecars: set[str] = set()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import gc
 import itertools
 import multiprocessing
 import os
@@ -85,9 +86,7 @@ def written_in_order(
                 build.adopt(segment)
 
 
-def cleaned_in_order(
-    paths: Iterable[Path], root: Path, max_file_bytes: int
-) -> Generator[Cleaned, None, None]:
+def cleaned_in_order(paths: Iterable[str], root: Path, max_file_bytes: int) -> Generator[Cleaned, None, None]:
     """Each file's signature, source (its text left out: the spool keeps the cleaned text) or why it
     is skipped, and its cleaned text, in order, by worker processes (one a core): a rebuild's first
     pass, where reading, decoding and cleaning each file was one core's work for the whole corpus
@@ -95,9 +94,10 @@ def cleaned_in_order(
     yield from _in_order(paths, functools.partial(_clean_part, root=root, max_file_bytes=max_file_bytes))
 
 
-def clean_file(path: Path, root: Path, max_file_bytes: int) -> Cleaned:
+def clean_file(name: str, root: Path, max_file_bytes: int) -> Cleaned:
     """A file's signature, source (text left out) or why it is skipped, and cleaned text (None when it
-    is skipped or could not be read)."""
+    is skipped or could not be read); the file named by its path as a string (corpus.survey())."""
+    path = Path(name)
     signature = file_signature(path)
     source = read_source(path, root, max_file_bytes)
     if isinstance(source, SourceFile) and signature is not None:
@@ -118,8 +118,16 @@ def _in_order(items: Iterable[Any], work: Callable[..., None]) -> Generator[Any,
         context.Process(target=work, args=(inbox, outbox), name=f"worker-{n}", daemon=True)
         for n, (inbox, outbox) in enumerate(zip(inboxes, outboxes, strict=True))
     ]
-    for worker in workers:
-        worker.start()
+    # A forked worker shares the parent's memory until it writes to it, and each garbage collection in
+    # a worker wrote to every object of the parent's it walked: each worker had copied the parent's whole
+    # heap (the imported modules; at a million files, the parent's file list and catalog). Frozen, the
+    # parent's objects are left out of the workers' collections; the parent takes its own back at once.
+    gc.freeze()
+    try:
+        for worker in workers:
+            worker.start()
+    finally:
+        gc.unfreeze()
     try:
         remaining = iter(items)
         chunks = iter(lambda: list(itertools.islice(remaining, CHUNK_DOCS)), [])

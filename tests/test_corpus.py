@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from search import index_corpus
-from search.corpus import check_corpus_dir, discover, file_signature, read_source, relative_id, survey
+from search.corpus import check_corpus_dir, file_signature, read_source, relative_id, survey
 from search.errors import CorpusNotFoundError
 from search.models import SkippedFile, SourceFile
 
 from .conftest import write_corpus
 
 
-def test_discover_finds_article_files_recursively_in_stable_order(tmp_path: Path) -> None:
+def test_survey_finds_article_files_recursively_in_stable_order(tmp_path: Path) -> None:
     write_corpus(
         tmp_path,
         {
@@ -22,7 +22,7 @@ def test_discover_finds_article_files_recursively_in_stable_order(tmp_path: Path
             "notes.md": "no", "image.png": b"\x89PNG", ".hidden/e.txt": "no", ".f.txt": "no",
         },
     )  # fmt: skip
-    found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
+    found = [Path(p).relative_to(tmp_path).as_posix() for p in survey(tmp_path).paths]
     assert found == ["a.html", "b.txt", "sub/c.HTM", "sub/deeper/d.txt"]
 
 
@@ -168,7 +168,7 @@ def test_links_leading_out_of_the_corpus_are_never_read(tmp_path: Path) -> None:
     (corpus / "real.meta.json").symlink_to(outside / "secret.meta.json")
     (corpus / "linked-folder").symlink_to(outside, target_is_directory=True)  # never walked into
 
-    found = {p.name for p in discover(corpus)}
+    found = {Path(p).name for p in survey(corpus).paths}
     assert "secret.txt" not in found
     reasons = {name: read_source(corpus / name, corpus, max_bytes=10_000) for name in sorted(found)}
     for name in ("out.txt", "proc.txt", "dangling.txt"):
@@ -219,7 +219,7 @@ def test_a_surveyed_folder_gives_each_file_the_signature_its_own_stats_give(tmp_
         },
     )  # fmt: skip
     surveyed = survey(tmp_path)
-    assert [Path(p) for p in surveyed.paths] == discover(tmp_path) and len(surveyed.paths) == 5
+    assert len(surveyed.paths) == 5
     assert surveyed.sidecars == {
         str(tmp_path / n) for n in ("a.meta.json", "b.txt.meta.json", "sub/d.meta.json", "f.meta.json")
     }
