@@ -278,33 +278,16 @@ def _full_build(
     copy_threshold: float,
 ) -> Counts:
     """Index every file anew, learning the corpus's chrome first (two passes, spooled to disk)."""
-    paths, files_a_folder = _files_and_folders(root)
-    skipped: list[SkippedFile] = []
     warnings: list[str] = []
     changes: list[tuple[str, str]] = []
-    repetition = RepetitionCounter(expected=files_a_folder)
     with (
         engine.writing(index_dir, root, lock_timeout, rebuild=True, copy_threshold=copy_threshold) as build,
         tempfile.TemporaryFile() as spool,
     ):
-        cleaned_files = (
-            cleaned_in_order(paths, root, max_file_bytes)
-            if _in_parallel(len(paths))
-            else (clean_file(path, root, max_file_bytes) for path in paths)
-        )
-        with contextlib.closing(cleaned_files):  # its workers stopped before a failure is handled
-            for done, (signature, source, cleaned) in enumerate(cleaned_files, start=1):
-                if isinstance(source, SourceFile) and signature is not None and cleaned is not None:
-                    repetition.add(source.path, cleaned.lines, source.given.source or cleaned.page_site)
-                    pickle.dump((source, cleaned, signature), spool, pickle.HIGHEST_PROTOCOL)
-                elif isinstance(source, SkippedFile):
-                    skipped.append(source)
-                if progress is not None:
-                    progress(done, len(paths))
-        learned = repetition.learned()
+        learned, skipped, files = _spool_cleaned(root, max_file_bytes, spool, progress)
         for kept in engine.added_documents(index_dir):  # what apps added is not in the folder: keep it
             build.add(kept, None)
-        parallel = _in_parallel(len(paths) - len(skipped))
+        parallel = _in_parallel(files - len(skipped))
         prepared = (
             written_in_order(_read_back(spool), learned, options, build)  # written by the workers
             if parallel
@@ -324,6 +307,32 @@ def _full_build(
         build.record_aliases(options.gazetteer.names_now())
         added = len(changes)
     return added, 0, 0, 0, skipped, warnings, changes, build.fresh
+
+
+def _spool_cleaned(
+    root: Path, max_file_bytes: int, spool: IO[bytes], progress: ProgressCallback | None
+) -> tuple[frozenset[str], list[SkippedFile], int]:
+    """A rebuild's first pass: every file read and cleaned (on worker processes when there are enough)
+    and spooled; returns the chrome learned across the corpus, the files skipped and how many files
+    there were. The list of files lives as long as this pass, not through the second."""
+    paths, files_a_folder = _files_and_folders(root)
+    repetition = RepetitionCounter(expected=files_a_folder)
+    skipped: list[SkippedFile] = []
+    cleaned_files = (
+        cleaned_in_order(paths, root, max_file_bytes)
+        if _in_parallel(len(paths))
+        else (clean_file(path, root, max_file_bytes) for path in paths)
+    )
+    with contextlib.closing(cleaned_files):  # its workers stopped before a failure is handled
+        for done, (signature, source, cleaned) in enumerate(cleaned_files, start=1):
+            if isinstance(source, SourceFile) and signature is not None and cleaned is not None:
+                repetition.add(source.path, cleaned.lines, source.given.source or cleaned.page_site)
+                pickle.dump((source, cleaned, signature), spool, pickle.HIGHEST_PROTOCOL)
+            elif isinstance(source, SkippedFile):
+                skipped.append(source)
+            if progress is not None:
+                progress(done, len(paths))
+    return repetition.learned(), skipped, len(paths)
 
 
 def _files_and_folders(root: Path) -> tuple[tuple[str, ...], Counter[str]]:

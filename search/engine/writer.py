@@ -197,8 +197,9 @@ class IndexBuild:
         """What the run keeps of a document written to the index (by add(), or by a SegmentPart)."""
         document = prepared.document
         self._catalog[document.id] = CatalogEntry(signature, document.content_hash)
-        self._catalog_changes.add(document.id)
-        self._copy_changes.add(document.id)
+        if not self._clear:  # (a rebuild writes every row and groups every copy: a million ids less held)
+            self._catalog_changes.add(document.id)
+            self._copy_changes.add(document.id)
         if self._tracks_fresh and self._hashes_before.get(document.id) != document.content_hash:
             self._fresh[document.id] = prepared if len(self._fresh) < FRESH_KEPT else None
         for actor in document.actors:
