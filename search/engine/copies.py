@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .analysis import FINGERPRINT_COLUMN, _every_folded_word
-from .columns import IntArray, SegmentBytes, live_documents, segments_of
+from .columns import IntArray, SegmentBytes, live_documents, release_mapped_pages, segments_of
 from .fingerprints import (
     BANDS,
     SIGNATURE_BYTES,
@@ -46,14 +46,18 @@ ESTIMATE_MARGIN = 0.15
 KEYS_AT_ONCE = 65_536  # signatures read and hashed into band keys at once (~100 MB of temporaries)
 AMONG_TABLE_BITS = 20  # low bits of a band key that _among() looks up first (a 1 MB table)
 ROWS_KEPT = 65_536  # signatures of compared documents kept while groups are made (32 MB)
+SHINGLES_KEPT = 4_096  # stored bodies' shingles kept while groups are made
+# Documents read one at a time (a signature, a stored body) between two releases of the index's pages
+# mapped into the process (columns.release_mapped_pages): each read maps its neighbouring pages too.
+READS_BETWEEN_RELEASES = 4_096
 
 
 class _Pairs:
     """Whether two documents of a searcher are copies: by their signatures' estimate when it is clear,
-    else by their shingles compared exactly (read from the stored body, once a document)."""
+    else by their shingles compared exactly (read from the stored body; the last SHINGLES_KEPT
+    documents' kept)."""
 
-    def __init__(self, searcher: Any, prints: _Fingerprints, threshold: float) -> None:
-        self._searcher = searcher
+    def __init__(self, prints: _Fingerprints, threshold: float) -> None:
         self._prints = prints
         self._threshold = threshold
         self._shingles: dict[int, U64] = {}
@@ -71,10 +75,13 @@ class _Pairs:
         )
 
     def _shingles_of(self, docnum: int) -> U64:
-        if docnum not in self._shingles:
-            body = self._searcher.stored_fields(docnum).get("body", "")
-            self._shingles[docnum] = shingle_hashes(_every_folded_word(body))
-        return self._shingles[docnum]
+        found = self._shingles.get(docnum)
+        if found is None:
+            if len(self._shingles) >= SHINGLES_KEPT:
+                self._shingles.clear()
+            body = self._prints.stored(docnum).get("body", "")
+            found = self._shingles[docnum] = shingle_hashes(_every_folded_word(body))
+        return found
 
 
 class _Fingerprints:
@@ -91,7 +98,9 @@ class _Fingerprints:
     def __init__(self, searcher: Any) -> None:
         docs: list[IntArray] = []
         keys: list[U32] = [np.zeros((0, BANDS), dtype=np.uint32)]
-        segments = segments_of(searcher.reader())
+        self._reader = searcher.reader()
+        self._reads = 0
+        segments = segments_of(self._reader)
         self._columns = [SegmentBytes(segment, FINGERPRINT_COLUMN) for segment, _ in segments]
         for (segment, offset), column in zip(segments, self._columns, strict=True):
             local = live_documents(segment)
@@ -99,6 +108,7 @@ class _Fingerprints:
             for first in range(0, len(local), KEYS_AT_ONCE):
                 part = local[first : first + KEYS_AT_ONCE]
                 keys.append(band_keys(signatures(column.values(part))).astype(np.uint32))
+                release_mapped_pages(self._reader)
             docs.append(local + offset)
         self.docs: IntArray = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
         self.keys: U32 = np.concatenate(keys)
@@ -119,8 +129,22 @@ class _Fingerprints:
             local = np.array([docnum - int(self._offsets[number])], dtype=np.int64)
             if len(self._rows) >= ROWS_KEPT:
                 self._rows.clear()
+            self.read_one()
             row = self._rows[place] = signatures(self._columns[number].values(local))[0]
         return row
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """A document's stored fields."""
+        self.read_one()
+        fields: dict[str, Any] = self._reader.stored_fields(docnum)
+        return fields
+
+    def read_one(self) -> None:
+        """Count a document about to be read through the index's maps, letting their pages go every
+        READS_BETWEEN_RELEASES."""
+        self._reads += 1
+        if self._reads % READS_BETWEEN_RELEASES == 0:
+            release_mapped_pages(self._reader)
 
 
 def _components(places: IntArray, prints: _Fingerprints, pairs: _Pairs) -> list[list[int]]:
@@ -145,11 +169,15 @@ def _components(places: IntArray, prints: _Fingerprints, pairs: _Pairs) -> list[
             starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True
         ):
             _join_bucket(order[start:end].tolist(), places, pairs, decided, parent, root)
-    groups: dict[int, list[int]] = {}
-    docs = prints.docs[places].tolist()
-    for node in range(len(places)):
-        groups.setdefault(root(node), []).append(docs[node])
-    return [members for members in groups.values() if len(members) > 1]
+    # The groups of two or more, as arrays: a list a document (every one its own group, as most are)
+    # held ~150 MB at a million articles.
+    roots = np.array([root(node) for node in range(len(places))], dtype=np.int64)
+    grouped = np.flatnonzero(np.bincount(roots, minlength=len(places))[roots] > 1)
+    by_root = grouped[np.argsort(roots[grouped], kind="stable")]
+    if not len(by_root):
+        return []
+    docs = prints.docs[places]
+    return [docs[group].tolist() for group in np.split(by_root, np.flatnonzero(np.diff(roots[by_root])) + 1)]
 
 
 def _join_bucket(
@@ -196,7 +224,7 @@ def copy_groups(
     Without previous, every group is computed.
     """
     prints = _Fingerprints(searcher)
-    pairs = _Pairs(searcher, prints, threshold)
+    pairs = _Pairs(prints, threshold)
     if previous is None:
         places = np.arange(len(prints.docs))
         kept: list[tuple[str, ...]] = []
@@ -206,7 +234,8 @@ def copy_groups(
     log.debug(
         "copy groups: %d documents compared, %d pairs compared exactly", len(places), pairs.exact_comparisons
     )
-    made = [tuple(sorted(searcher.stored_fields(docnum)["id"] for docnum in group)) for group in found]
+    made = [tuple(sorted(prints.stored(docnum)["id"] for docnum in group)) for group in found]
+    release_mapped_pages(searcher.reader())
     return tuple(sorted(kept + made))
 
 
@@ -227,7 +256,7 @@ def _affected(
     for band in range(BANDS) if seeds else ():
         sharing |= _among(prints.keys[:, band], np.unique(prints.keys[seeds, band]))
     affected = set(np.flatnonzero(sharing).tolist())
-    touching = changed | {searcher.stored_fields(int(prints.docs[place]))["id"] for place in affected}
+    touching = changed | {prints.stored(int(prints.docs[place]))["id"] for place in affected}
     kept = []
     for group in previous.groups:
         if touching.intersection(group):
