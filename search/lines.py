@@ -253,11 +253,12 @@ def drop_furniture_starts(pieces: list[Piece]) -> list[Piece]:
     return _remove(pieces, furniture, "picture or teaser")
 
 
-def _cut(pieces: list[Piece], pattern: re.Pattern[str], rule: str) -> list[Piece]:
-    """Cut every match of pattern out of kept lines, keeping the cut parts in the trace."""
+def _cut(pieces: list[Piece], pattern: re.Pattern[str], rule: str, needs: str = "") -> list[Piece]:
+    """Cut every match of pattern out of kept lines, keeping the cut parts in the trace; `needs`: a
+    string every match holds, looked for first (far faster than the pattern's search in each line)."""
     result: list[Piece] = []
     for piece in pieces:
-        if piece.removed_by or not pattern.search(piece.text):
+        if piece.removed_by or needs not in piece.text or not pattern.search(piece.text):
             result.append(piece)
             continue
         result.extend(Piece(m.group().strip(), rule) for m in pattern.finditer(piece.text))
@@ -269,7 +270,9 @@ def _cut(pieces: list[Piece], pattern: re.Pattern[str], rule: str) -> list[Piece
 
 def drop_links(pieces: list[Piece]) -> list[Piece]:
     """Lines that are only a link or a social handle go; short and picture links are cut from lines."""
-    pieces = _cut(pieces, EMBED_LINK_RE, "embed link")
+    # Every such link has a "/": searching each line for EMBED_LINK_RE took 1.9 s of a one-process
+    # rebuild of 2,000 articles (~50 s), looking for "/" first 0.07 s.
+    pieces = _cut(pieces, EMBED_LINK_RE, "embed link", needs="/")
     links = [
         i for i in _kept(pieces) if BARE_LINK_RE.match(pieces[i].text) or HANDLE_LINE_RE.match(pieces[i].text)
     ]
