@@ -239,6 +239,15 @@ def _merge_given(sidecar: GivenMetadata, front: GivenMetadata) -> GivenMetadata:
     )
 
 
+_LARGEST = 2**63 - 1  # the catalog keeps a signature's numbers as SQLite's 64-bit integers
+
+
+def _held(nanoseconds: int) -> int:
+    """A file time as the catalog can hold it: past 2262 (or before 1677) it is more than 64 bits of
+    nanoseconds, and a file dated so (a bad clock, a damaged archive) stopped the run that indexed it."""
+    return nanoseconds if -_LARGEST <= nanoseconds <= _LARGEST else _LARGEST if nanoseconds > 0 else -_LARGEST
+
+
 def file_signature(path: Path | str, sidecars: Container[str] | None = None) -> tuple[int, int, int] | None:
     """Size, mtime and the sidecar's mtime (in ns), from stat alone: what tells a file changed.
     sidecars: the sidecar paths that exist (survey()), so that only those are stat()ed."""
@@ -249,16 +258,16 @@ def file_signature(path: Path | str, sidecars: Container[str] | None = None) -> 
         return None
     sidecar = 0
     if sidecars is not None and not sidecars:
-        return (stat.st_size, stat.st_mtime_ns, sidecar)  # a folder without sidecars: none to name
+        return (stat.st_size, _held(stat.st_mtime_ns), sidecar)  # a folder without sidecars: none to name
     for candidate in (os.path.splitext(name)[0] + SIDECAR_SUFFIX, name + SIDECAR_SUFFIX):
         if sidecars is not None and candidate not in sidecars:
             continue
         try:
-            sidecar = os.stat(candidate).st_mtime_ns
+            sidecar = _held(os.stat(candidate).st_mtime_ns)
             break
         except OSError:
             continue
-    return (stat.st_size, stat.st_mtime_ns, sidecar)
+    return (stat.st_size, _held(stat.st_mtime_ns), sidecar)
 
 
 def read_source(path: Path, root: Path, max_bytes: int) -> SourceFile | SkippedFile:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from search import index_corpus
+from search import index_corpus, open_index
 from search.corpus import check_corpus_dir, file_signature, read_source, relative_id, survey
 from search.errors import CorpusNotFoundError
 from search.models import SkippedFile, SourceFile
@@ -240,3 +240,21 @@ def test_a_file_whose_name_is_not_utf8_gets_the_same_id_from_the_walk_as_from_it
     assert surveyed.ids == (relative_id(odd, tmp_path),) == ("sub/caf\\xe9.txt",)
     assert index_corpus(tmp_path, tmp_path.parent / "index").added == 1
     assert index_corpus(tmp_path, tmp_path.parent / "index").unchanged == 1
+
+
+def test_a_file_dated_past_what_64_bits_of_nanoseconds_hold_is_indexed_and_found_unchanged(
+    tmp_path: Path,
+) -> None:
+    """A file dated after 2262 (a bad clock, a damaged archive) has a time past 64 bits of nanoseconds,
+    which the catalog (SQLite's integers) cannot hold: the run stopped with a traceback after its commit."""
+    corpus = write_corpus(
+        tmp_path / "corpus", {"far.txt": "Oil prices rose in Mali.", "near.txt": "Cocoa fell."}
+    )
+    far = 2**63 + 10**15
+    os.utime(corpus / "far.txt", ns=(far, far))
+    if os.stat(corpus / "far.txt").st_mtime_ns != far:
+        pytest.skip("this file system does not keep such a date")
+    assert index_corpus(corpus, tmp_path / "index").added == 2
+    again = index_corpus(corpus, tmp_path / "index")
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    assert open_index(tmp_path / "index").search("oil", limit=5).total == 1
