@@ -46,7 +46,10 @@ ESTIMATE_MARGIN = 0.15
 KEYS_AT_ONCE = 65_536  # signatures read and hashed into band keys at once (~100 MB of temporaries)
 AMONG_TABLE_BITS = 20  # low bits of a band key that _among() looks up first (a 1 MB table)
 ROWS_KEPT = 65_536  # signatures of compared documents kept while groups are made (32 MB)
-SHINGLES_KEPT = 4_096  # stored bodies' shingles kept while groups are made
+# Stored bodies' shingles kept while groups are made: let go between two band buckets once this many
+# are (within a bucket each document is compared with those before it: clearing them there would read
+# each body again for each comparison).
+SHINGLES_KEPT = 4_096
 # Documents read one at a time (a signature, a stored body) between two releases of the index's pages
 # mapped into the process (columns.release_mapped_pages): each read maps its neighbouring pages too.
 READS_BETWEEN_RELEASES = 4_096
@@ -54,8 +57,8 @@ READS_BETWEEN_RELEASES = 4_096
 
 class _Pairs:
     """Whether two documents of a searcher are copies: by their signatures' estimate when it is clear,
-    else by their shingles compared exactly (read from the stored body; the last SHINGLES_KEPT
-    documents' kept)."""
+    else by their shingles compared exactly (read from the stored body, kept until SHINGLES_KEPT are,
+    then let go when a bucket is done)."""
 
     def __init__(self, prints: _Fingerprints, threshold: float) -> None:
         self._prints = prints
@@ -77,11 +80,14 @@ class _Pairs:
     def _shingles_of(self, docnum: int) -> U64:
         found = self._shingles.get(docnum)
         if found is None:
-            if len(self._shingles) >= SHINGLES_KEPT:
-                self._shingles.clear()
             body = self._prints.stored(docnum).get("body", "")
             found = self._shingles[docnum] = shingle_hashes(_every_folded_word(body))
         return found
+
+    def bucket_done(self) -> None:
+        """A band bucket's documents are joined: the shingles kept are let go if there are enough."""
+        if len(self._shingles) >= SHINGLES_KEPT:
+            self._shingles.clear()
 
 
 class _Fingerprints:
@@ -169,6 +175,7 @@ def _components(places: IntArray, prints: _Fingerprints, pairs: _Pairs) -> list[
             starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True
         ):
             _join_bucket(order[start:end].tolist(), places, pairs, decided, parent, root)
+            pairs.bucket_done()
     # The groups of two or more, as arrays: a list a document (every one its own group, as most are)
     # held ~150 MB at a million articles.
     roots = np.array([root(node) for node in range(len(places))], dtype=np.int64)

@@ -265,10 +265,93 @@ def test_grouping_copies_lets_go_of_the_index_pages_it_read(
     index_dir = tmp_path / "index"
     index_corpus(corpus, index_dir)
     monkeypatch.setattr(copies, "READS_BETWEEN_RELEASES", 2)
+    monkeypatch.setattr(copies, "ESTIMATE_MARGIN", 1.0)  # (every pair compared by its stored bodies)
+    reads, releases = [], []
+    stored, release = copies._Fingerprints.stored, copies.release_mapped_pages
+    monkeypatch.setattr(copies._Fingerprints, "stored", lambda self, d: reads.append(d) or stored(self, d))
+    monkeypatch.setattr(copies, "release_mapped_pages", lambda reader: releases.append(1) or release(reader))
     with whoosh.index.open_dir(str(index_dir)).searcher() as searcher:
         for docnum in range(searcher.doc_count_all()):
             searcher.stored_fields(docnum)
         assert _mapped_kb(index_dir) > 0  # (read through the maps)
         found = copies.copy_groups(searcher, read_copy_table(index_dir).threshold)
         assert _mapped_kb(index_dir) == 0
+    assert len(reads) >= 6 and len(releases) >= len(reads) // 2  # (as it goes, not only at its end)
     assert found == groups(index_dir) != ()
+
+
+class _Prints:
+    """Fingerprints of made-up documents: band keys and signatures given, bodies counted as read."""
+
+    def __init__(self, keys: np.ndarray, rows: np.ndarray, bodies: list[str]) -> None:
+        self.docs = np.arange(len(keys), dtype=np.int64)
+        self.keys = keys.astype(np.uint32)
+        self._rows, self._bodies = rows.astype(np.uint32), bodies
+        self.read: list[int] = []
+
+    def row(self, place: int) -> np.ndarray:
+        return self._rows[place]
+
+    def stored(self, docnum: int) -> dict[str, str]:
+        self.read.append(docnum)
+        return {"body": self._bodies[docnum]}
+
+
+def test_a_bucket_of_many_documents_compared_by_their_bodies_reads_each_body_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Templated stubs whose signatures nearly agree fill one band bucket and are compared by their
+    bodies, each with every one before it: the bodies read are kept through the bucket, however many."""
+    monkeypatch.setattr(copies, "SHINGLES_KEPT", 2)
+    count = 12
+    keys = np.arange(count * copies.BANDS).reshape(count, copies.BANDS)
+    keys[:, 0] = 7  # one bucket: band 0
+    rows = np.tile(np.arange(128), (count, 1))
+    for n in range(count):  # each its own 8 places: two agree on 112 of 128, an estimate of 0.875,
+        rows[n, 8 * n : 8 * n + 8] += 1000  # too near the threshold to decide: bodies compared
+    bodies = [" ".join(f"word{n}x{k}" for k in range(30)) for n in range(count)]  # no two alike
+    prints = _Prints(keys, rows, bodies)
+    found = copies._components(np.arange(count), prints, copies._Pairs(prints, 0.8))  # type: ignore[arg-type]
+    assert found == [] and sorted(prints.read) == list(range(count))
+
+
+@given(
+    st.integers(2, 14).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.lists(st.integers(0, 3), min_size=4, max_size=4), min_size=n, max_size=n),
+            st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))),
+        )
+    )
+)
+def test_groups_are_the_connected_documents_that_share_a_band(case: tuple[list[list[int]], set]) -> None:
+    """_components joins two documents when a band of theirs agrees and they are copies: its groups are
+    the connected components (two or more) of that graph, members ascending."""
+    band_values, related = case
+    count = len(band_values)
+    copy_pairs = {(min(a, b), max(a, b)) for a, b in related if a != b}
+    keys = np.full((count, copies.BANDS), 0, dtype=np.int64)
+    keys[:, :] = np.arange(count)[:, None] + 100  # bands of their own, but for the first four
+    keys[:, :4] = band_values
+
+    class Related:
+        def copies(self, first: int, second: int) -> bool:
+            return (min(first, second), max(first, second)) in copy_pairs
+
+        def bucket_done(self) -> None:
+            pass
+
+    found = copies._components(np.arange(count), _Prints(keys, keys, [""] * count), Related())  # type: ignore[arg-type]
+    edges = [(a, b) for a, b in copy_pairs if any(keys[a, k] == keys[b, k] for k in range(copies.BANDS))]
+    component = list(range(count))
+
+    def top(node: int) -> int:
+        while component[node] != node:
+            node = component[node]
+        return node
+
+    for a, b in edges:
+        component[top(a)] = top(b)
+    expected: dict[int, list[int]] = {}
+    for node in range(count):
+        expected.setdefault(top(node), []).append(node)
+    assert sorted(found) == sorted(members for members in expected.values() if len(members) > 1)
