@@ -13,6 +13,7 @@ import os
 import queue as queue_module
 import signal
 import sys
+import threading
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -118,16 +119,7 @@ def _in_order(items: Iterable[Any], work: Callable[..., None]) -> Generator[Any,
         context.Process(target=work, args=(inbox, outbox), name=f"worker-{n}", daemon=True)
         for n, (inbox, outbox) in enumerate(zip(inboxes, outboxes, strict=True))
     ]
-    # A forked worker shares the parent's memory until it writes to it, and each garbage collection in
-    # a worker wrote to every object of the parent's it walked: each worker had copied the parent's whole
-    # heap (the imported modules; at a million files, the parent's file list and catalog). Frozen, the
-    # parent's objects are left out of the workers' collections; the parent takes its own back at once.
-    gc.freeze()
-    try:
-        for worker in workers:
-            worker.start()
-    finally:
-        gc.unfreeze()
+    _start_sharing_memory(workers)
     try:
         remaining = iter(items)
         chunks = iter(lambda: list(itertools.islice(remaining, CHUNK_DOCS)), [])
@@ -152,6 +144,29 @@ def _in_order(items: Iterable[Any], work: Callable[..., None]) -> Generator[Any,
         for queue in (*inboxes, *outboxes):
             queue.close()
             queue.join_thread()
+
+
+_FORKING = threading.Lock()  # (a freeze and its unfreeze, in one thread at a time)
+
+
+def _start_sharing_memory(workers: list[Any]) -> None:
+    """Fork the workers with the parent's objects frozen, then take them back.
+
+    A forked worker shares the parent's memory until it writes to it, and each garbage collection in
+    a worker wrote to every object of the parent's it walked: each worker had copied the parent's
+    whole heap (the imported modules; at a million files, the parent's file list). Frozen, they are
+    left out of the workers' collections. An application that froze objects of its own is left as it
+    is: its freeze is not undone (nor ours added to it)."""
+    with _FORKING:
+        ours = gc.get_freeze_count() == 0
+        if ours:
+            gc.freeze()
+        try:
+            for worker in workers:
+                worker.start()
+        finally:
+            if ours:
+                gc.unfreeze()
 
 
 def _answer(worker: Any, outbox: Any) -> Any:
