@@ -140,13 +140,22 @@ class MetadataOptions:
     date_from_mtime: bool = False
 
 
+def _day_of(mtime: float) -> date | None:
+    """A file time's day, None when no date can hold it (a file dated past the year 9999 by a bad
+    clock: datetime refuses it, and the run stopped)."""
+    try:
+        return datetime.fromtimestamp(mtime).date()
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 def make_document(
     source: SourceFile, cleaned: CleanText, options: MetadataOptions
 ) -> tuple[Document | SkippedFile, tuple[str, ...]]:
     """A document from a source file and its clean text, with any warnings; no text left means skipped."""
     if not cleaned.lines:
         return SkippedFile(source.path, "no text left after cleaning"), source.warnings
-    mtime_date = datetime.fromtimestamp(source.mtime).date() if options.date_from_mtime else None
+    mtime_date = _day_of(source.mtime) if options.date_from_mtime else None
     metadata = extract_metadata(
         cleaned, source.given, options.gazetteer, document=source.path, fallback_date=mtime_date
     )

@@ -3,8 +3,10 @@ from __future__ import annotations
 import pytest
 
 from search.cleaning import CleanText
+from search.gazetteer import load_gazetteer
 from search.lines import Piece, looks_like_headline
-from search.metadata import document_type, extract_title
+from search.metadata import MetadataOptions, document_type, extract_title, make_document
+from search.models import Document, SourceFile
 from search.rendering import shorten
 
 
@@ -107,3 +109,14 @@ def test_a_document_is_a_statement_when_it_says_so(
 def test_a_label_alone_is_not_the_title() -> None:
     clean = text("PRESS STATEMENT", "United States on the coup in Mali", "We condemn the coup.")
     assert extract_title(clean) == "United States on the coup in Mali"
+
+
+def test_a_file_time_no_date_can_hold_leaves_the_document_undated() -> None:
+    """Dates from file times: a file dated past the year 9999 (a bad clock) is undated, not a failed run."""
+    options = MetadataOptions(load_gazetteer(), date_from_mtime=True)
+    cleaned = CleanText((Piece("Undated headline here"), Piece("Oil rose on Monday.")))
+    for mtime, day in ((1_331_856_000.0, "2012-03-16"), (1e12, None), (1e20, None), (-1e20, None)):
+        source = SourceFile("a.txt", "", 30, mtime, "h", is_html=False)
+        document, _ = make_document(source, cleaned, options)
+        assert isinstance(document, Document)
+        assert (document.date.date().isoformat() if document.date else None) == day
