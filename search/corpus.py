@@ -244,7 +244,9 @@ _LARGEST = 2**63 - 1  # the catalog keeps a signature's numbers as SQLite's 64-b
 
 def _held(nanoseconds: int) -> int:
     """A file time as the catalog can hold it: past 2262 (or before 1677) it is more than 64 bits of
-    nanoseconds, and a file dated so (a bad clock, a damaged archive) stopped the run that indexed it."""
+    nanoseconds, and a file dated so (a bad clock, a damaged archive) stopped the run that indexed it.
+    Every such time is held as the same number: a file of the same size whose bogus date moves is
+    taken for unchanged."""
     return nanoseconds if -_LARGEST <= nanoseconds <= _LARGEST else _LARGEST if nanoseconds > 0 else -_LARGEST
 
 
