@@ -103,7 +103,7 @@ def _multi_column_reader(
 
 
 RUN_BLOCK = 4096  # postings a marshal call writes or reads in a writer's sorting run
-_BLOCK_SIZE = 8  # bytes of the little-endian length written before each block
+_LENGTH_BYTES = 8  # the little-endian length written before each block
 
 
 def _write_run_in_blocks(self: Any, f: Any, items: Iterable[Any]) -> None:
@@ -115,7 +115,7 @@ def _write_run_in_blocks(self: Any, f: Any, items: Iterable[Any]) -> None:
     items = iter(items)
     while block := list(itertools.islice(items, RUN_BLOCK)):
         data = marshal.dumps(block)
-        f.write(len(data).to_bytes(_BLOCK_SIZE, "little"))
+        f.write(len(data).to_bytes(_LENGTH_BYTES, "little"))
         f.write(data)
     f.close()
 
@@ -127,7 +127,7 @@ def _read_run_in_blocks(self: Any, path: str) -> Iterator[Any]:
     one-process rebuild of 2,000 articles)."""
     f = self._open_run(path)
     try:
-        while size := f.read(_BLOCK_SIZE):
+        while size := f.read(_LENGTH_BYTES):
             yield from marshal.loads(f.read(int.from_bytes(size, "little")))
     finally:
         f.close()
