@@ -157,6 +157,7 @@ class Copy:
     title: str
     date: datetime | None
     source: str = ""  # the outlet, "" when unknown
+    index: int = 1  # which of the indexes searched holds it, from 1 (as Hit.index)
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,9 @@ class Hit:
     url: str = ""
     type: str = "article"  # models.DOCUMENT_TYPES, or the type a user states
     copies: tuple[Copy, ...] = ()  # the other matches that are copies of this story, folded into it
+    # Which of the indexes searched holds it, counted from 1 in the order they were given, each folder
+    # once (always 1 of one): of several, two may hold the same id (a path within each one's folder).
+    index: int = 1
 
 
 @dataclass(frozen=True)

@@ -403,11 +403,12 @@ class SearchIndex:
             else:
                 yield BatchResult(query, results)
 
-    def similar(self, document_id: str, *, limit: int = 10) -> Results:
-        """The documents most like one (more-like-this over the key terms of its body)."""
+    def similar(self, document_id: str, *, limit: int = 10, index: int | None = None) -> Results:
+        """The documents most like one (more-like-this over the key terms of its body). Of several
+        indexes, index (counted from 1, as a Hit's index says) names the one holding it."""
         if not 1 <= limit <= MAX_LIMIT:
             raise BadInputError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-        results = self._engine.similar(document_id, limit)
+        results = self._engine.similar(document_id, limit, index)
         if results is None:
             raise DocumentNotFoundError(f"no document {document_id!r} in {self._where()}")
         return results
@@ -416,9 +417,10 @@ class SearchIndex:
         """Documents, distinct terms, size on disk, last update, corpus root and versions."""
         return self._engine.stats()
 
-    def document(self, document_id: str) -> Document:
-        """One document by its id (its path relative to the corpus root)."""
-        document = self._engine.document(document_id)
+    def document(self, document_id: str, *, index: int | None = None) -> Document:
+        """One document by its id (its path relative to the corpus root). Of several indexes, index
+        (counted from 1, as a Hit's index says) names the one holding it: two may hold the same id."""
+        document = self._engine.document(document_id, index)
         if document is None:
             raise DocumentNotFoundError(f"no document {document_id!r} in {self._where()}")
         return document
@@ -428,10 +430,11 @@ class SearchIndex:
         stand, as a hit's snippets mark them: what a reader of the whole document wants marked."""
         return self._engine.marked(text, query)
 
-    def copies(self, document_id: str) -> tuple[Copy, ...]:
+    def copies(self, document_id: str, *, index: int | None = None) -> tuple[Copy, ...]:
         """The other documents that are copies of the same story as one (a syndicated story's other
-        outlets), oldest first; none when it has no copy."""
-        copies = self._engine.copies(document_id)
+        outlets), oldest first; none when it has no copy. Of several indexes, index (counted from 1)
+        names the one holding it; its copies are in the same one."""
+        copies = self._engine.copies(document_id, index)
         if copies is None:
             raise DocumentNotFoundError(f"no document {document_id!r} in {self._where()}")
         return copies

@@ -35,6 +35,7 @@ from typing_extensions import TypedDict  # pydantic reads TypedDicts from typing
 
 from .config import Settings
 from .errors import (
+    AmbiguousDocumentError,
     BadInputError,
     DocumentNotFoundError,
     IndexDamagedError,
@@ -153,6 +154,10 @@ AllCopies = Annotated[
 MinCount = Annotated[int, Query(ge=1, description="Leave out what is in fewer documents than this.")]
 NetworkFormat = Literal["json", "graphml", "csv"]
 DocumentId = Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS, description="A document id.")]
+IndexNumber = Annotated[
+    int | None,
+    Query(alias="index", ge=1, description="Of several indexes, the one holding it, from 1, as a hit says."),
+]
 
 
 def host_names_for(bound_host: str, also: Collection[str] = ()) -> frozenset[str] | None:
@@ -344,7 +349,8 @@ def create_app(
     def answer(error: SearchError) -> tuple[int, str]:
         """An error's HTTP status and its message without the server's paths."""
         status = next((STATUS_OF_ERROR[kind] for kind in type(error).__mro__ if kind in STATUS_OF_ERROR), 400)
-        return status, _without_paths(str(error), folders)
+        hint = " with index=N (from 1)" if isinstance(error, AmbiguousDocumentError) else ""
+        return status, _without_paths(str(error), folders) + hint
 
     @app.exception_handler(SearchError)
     def search_error(request: Request, error: SearchError) -> JSONResponse:
@@ -526,14 +532,18 @@ def create_app(
         }
 
     @app.get("/document", responses={404: {"model": ErrorJSON}})
-    async def document(id: DocumentId) -> DocumentJSON:
+    async def document(id: DocumentId, index_number: IndexNumber = None) -> DocumentJSON:
         """One document's metadata and clean text, and the documents that are copies of its story."""
-        return document_json(*await bounded(lambda: (index.document(id), index.copies(id))))
+        return document_json(
+            *await bounded(
+                lambda: (index.document(id, index=index_number), index.copies(id, index=index_number))
+            )
+        )
 
     @app.get("/similar", responses={404: {"model": ErrorJSON}})
-    async def similar(id: DocumentId, limit: Limit = 10) -> ResultsJSON:
+    async def similar(id: DocumentId, limit: Limit = 10, index_number: IndexNumber = None) -> ResultsJSON:
         """The documents most like one."""
-        return results_json(await bounded(lambda: index.similar(id, limit=limit)))
+        return results_json(await bounded(lambda: index.similar(id, limit=limit, index=index_number)))
 
     @app.get("/actors")
     async def actors(

@@ -57,6 +57,7 @@ class CopyJSON(TypedDict):
     title: str
     date: str | None
     source: str | None
+    index: int  # which of the indexes searched holds it, from 1 (as a hit's)
 
 
 class HitJSON(TypedDict):
@@ -72,6 +73,7 @@ class HitJSON(TypedDict):
     score: float
     snippet: list[FragmentJSON]
     copies: list[CopyJSON]  # the other matches that are copies of this story (folded into this hit)
+    index: int  # which of the indexes searched holds it, from 1 (always 1 of one): ids are per index
 
 
 class ActorCountJSON(TypedDict):
@@ -199,11 +201,18 @@ def hit_json(hit: Hit) -> HitJSON:
         "score": round(hit.score, 4),
         "snippet": [{"text": f.text, "highlights": list(f.highlights)} for f in hit.fragments],
         "copies": [copy_json(copy) for copy in hit.copies],
+        "index": hit.index,
     }
 
 
 def copy_json(copy: Copy) -> CopyJSON:
-    return {"id": copy.id, "title": copy.title, "date": _day(copy.date), "source": copy.source or None}
+    return {
+        "id": copy.id,
+        "title": copy.title,
+        "date": _day(copy.date),
+        "source": copy.source or None,
+        "index": copy.index,
+    }
 
 
 def results_json(results: Results) -> ResultsJSON:

@@ -232,7 +232,7 @@ def test_json_output_shape(tmp_path: Path, indexed: Path) -> None:
     hit = data["results"][0]
     assert set(hit) == {
         "rank", "id", "path", "title", "date", "source", "url", "type", "actors", "score", "snippet",
-        "copies",
+        "copies", "index",
     }  # fmt: skip
     assert (hit["id"], hit["path"], hit["date"]) == (
         STATE_DEPARTMENT_STATEMENT,
@@ -1029,7 +1029,7 @@ def test_query_folds_copies_and_show_lists_them(copies_index: Path, tmp_path: Pa
     data = json.loads(run(["query", "port", "--json", "--index-dir", str(copies_index)], tmp_path).stdout)
     assert (data["total"], data["distinct"]) == (5, 1)
     assert data["results"][0]["copies"][0] == {
-        "id": "outlet-a.txt", "title": "Port shut as floods rise", "date": "2020-05-03", "source": "Daily"
+        "id": "outlet-a.txt", "title": "Port shut as floods rise", "date": "2020-05-03", "source": "Daily", "index": 1
     }  # fmt: skip
     table = list(csv.reader(io.StringIO(run(["query", "port", "--all", "--format", "csv", "--index-dir",
                                              str(copies_index)], tmp_path).stdout)))  # fmt: skip
@@ -1166,6 +1166,14 @@ def test_indexes_named_together_answer_as_one_index_of_all_their_documents(
     expected = run([*args, "--index-dir", str(whole)], tmp_path)
     found = run([*args, "--index-dir", str(one), "--index-dir", str(two)], tmp_path)
     assert expected.exit_code == 0 and expected.stdout
+    if "--json" in args:  # each hit says which index holds it; the rest is one index's answer
+        answer, whole_answer = json.loads(found.stdout), json.loads(expected.stdout)
+        second = {path.name for path in (two.parent / "second").iterdir()}
+        indexes = [hit.pop("index") for hit in answer["results"]]
+        assert indexes == [2 if hit["id"] in second else 1 for hit in answer["results"]]
+        assert set(indexes) == {1, 2} and {hit.pop("index") for hit in whole_answer["results"]} == {1}
+        assert (found.exit_code, answer, found.stderr) == (expected.exit_code, whole_answer, expected.stderr)
+        return
     assert (found.exit_code, found.stdout, found.stderr) == (
         expected.exit_code,
         expected.stdout,
@@ -1218,8 +1226,10 @@ def test_a_file_whose_id_two_indexes_hold_is_shown_from_the_index_whose_corpus_h
             == 0
         )
     both = ["--index-dir", str(tmp_path / "index-2023"), "--index-dir", str(tmp_path / "index-2024")]
-    assert "kyiv.txt' names a document in indexes 1 and 2 of the 2 searched together" in one_line_error(
-        run(["show", "kyiv.txt", *both], tmp_path)
+    ambiguous = one_line_error(run(["show", "kyiv.txt", *both], tmp_path))
+    assert "kyiv.txt' names a document in indexes 1 and 2 of the 2 searched together" in ambiguous
+    assert ambiguous.endswith(
+        "say which to look in (name the file instead, or give that index's --index-dir alone)"
     )
     shown = run(["show", str(tmp_path / "2024" / "kyiv.txt"), *both, "--json"], tmp_path)
     assert json.loads(shown.stdout)["title"] == "Talks in Kyiv 2024"

@@ -411,12 +411,17 @@ def test_indexes_served_together_answer_as_one_and_keep_no_saved_searches(
         index_corpus(tmp_path / name, tmp_path / f"index-{name}")
     together = server.create_app([tmp_path / "index-first", tmp_path / "index-second"])
     with running(server.create_app(sample_index)) as whole_url, running(together) as url:
-        for path in [
-            "/search?q=junta+elections&facets=actor",
-            "/timeline?q=mali&by=year",
-            f"/documents/{DW_REPORT}",
-        ]:
+        for path in ["/timeline?q=mali&by=year", f"/documents/{DW_REPORT}"]:
             assert httpx.get(url + path, timeout=30).json() == httpx.get(whole_url + path, timeout=30).json()
+        whole, found = (
+            httpx.get(u + "/search?q=junta+elections&facets=actor", timeout=30).json()
+            for u in (whole_url, url)
+        )
+        second = {path.name for path in files[2:]}
+        assert [hit.pop("index") for hit in found["results"]] == [
+            2 if hit["id"] in second else 1 for hit in found["results"]
+        ]  # which index holds each hit, counted from 1; otherwise the answer of one index of all
+        assert {hit.pop("index") for hit in whole["results"]} == {1} and found == whole
         assert httpx.get(f"{url}/stats", timeout=30).json()["documents"] == 5
         saved = httpx.get(f"{url}/alerts", timeout=30)
         assert saved.status_code == 400 and "kept by one index" in saved.json()["error"]
@@ -425,3 +430,16 @@ def test_indexes_served_together_answer_as_one_and_keep_no_saved_searches(
         ambiguous = httpx.get(f"{url}/document?id={DW_REPORT}", timeout=30)
         assert ambiguous.status_code == 400 and str(tmp_path) not in ambiguous.text
         assert "in indexes 1 and 2 of the 2 searched together" in ambiguous.json()["error"]
+        assert ambiguous.json()["error"].endswith("say which to look in with index=N (from 1)")
+        first, second = (
+            httpx.get(f"{url}/document?id={DW_REPORT}&index={n}", timeout=30).json() for n in (1, 2)
+        )
+        assert (first["title"], second["title"]) == (
+            "Another",
+            open_index(sample_index).document(DW_REPORT).title,
+        )
+        similar = httpx.get(f"{url}/similar?id={DW_REPORT}&index=2", timeout=30).json()
+        assert similar["results"] and {hit["index"] for hit in similar["results"]} <= {1, 2}
+        for number, status in ((3, 400), (0, 422), ("x", 422)):
+            refused = httpx.get(f"{url}/document?id={DW_REPORT}&index={number}", timeout=30)
+            assert refused.status_code == status and set(refused.json()) == {"error"}, refused.text

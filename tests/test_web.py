@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from search import alerts as saved
-from search import open_index, server
+from search import index_corpus, open_index, server
 from search.models import Fragment, Timeline
 from search.web.views import (
     MAX_PAGE,
@@ -32,7 +32,7 @@ from search.web.views import (
     timeline_chart,
 )
 
-from .conftest import running
+from .conftest import COPIES_CORPUS, running, write_corpus
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +143,10 @@ def test_copies_are_folded_as_plus_n_copies_and_listed_on_asking(http: httpx.Cli
     assert hit_ids(html)[0] == "wire.txt"
     summary = html.xpath("string(//li[@class='hit'][1]//details[@class='copies']/summary)")
     assert summary.strip() == "+2 copies: Daily, Herald"
+    links = html.xpath("//li[@class='hit']/h2/a/@href | //details[@class='copies']//a/@href")
+    assert links and not any(
+        "index" in parse_qs(urlsplit(href).query) for href in links
+    )  # one index: ids suffice
     every = page(http, "/?q=floods+port&all_copies=true")
     assert {"wire.txt", "outlet-a.txt", "outlet-b.txt"} <= set(hit_ids(every))
     assert not every.xpath("//details[@class='copies']")
@@ -167,6 +171,47 @@ def test_the_document_page_shows_the_text_marked_actors_by_weight_and_copies(
     ]
     similar = page(http, html.xpath("//section[@id='similar']//a/@href")[0])
     assert hit_ids(similar) == [h["id"] for h in http.get("/similar?id=b.txt&limit=10").json()["results"]]
+
+
+def test_of_several_indexes_every_link_opens_the_document_of_its_own_index(
+    web_index: Path, tmp_path: Path
+) -> None:
+    """Two indexes holding wire.txt and its copies, the second's under other titles: each hit's link,
+    each copy's, and the similar documents' name the index holding them (ids are each index's own)."""
+    second = {
+        name: re.sub(r"^title: (.*)$", r"title: \1 (second desk)", text, count=1, flags=re.M)
+        for name, text in COPIES_CORPUS.items()
+        if name in ("wire.txt", "outlet-a.txt", "outlet-b.txt")
+    }
+    index_corpus(write_corpus(tmp_path / "corpus", second), tmp_path / "index")
+    with (
+        running(server.create_app([web_index, tmp_path / "index"])) as url,
+        httpx.Client(base_url=url, timeout=30) as client,
+    ):
+        results = page(client, "/?q=floods+port")
+        links = results.xpath("//li[@class='hit']/h2/a/@href") + results.xpath(
+            "//details[@class='copies']//a/@href"
+        )
+        opened = {
+            (query["id"][0], query["index"][0]) for query in (parse_qs(urlsplit(h).query) for h in links)
+        }
+        assert opened == {(name, number) for name in second for number in ("1", "2")}
+        for href in links:
+            number = parse_qs(urlsplit(href).query)["index"][0]
+            document = page(client, href)
+            assert document.xpath("string(//h1)").endswith("(second desk)") == (number == "2")
+            for copy in document.xpath("//section[h3='Copies of this story']//a/@href"):
+                assert parse_qs(urlsplit(copy).query)["index"] == [number]
+            assert document.xpath("//section[@id='similar']/@data-several")
+            similar = page(client, document.xpath("//section[@id='similar']//a/@href")[0])
+            assert all(
+                "index" in parse_qs(urlsplit(h).query) for h in similar.xpath("//li[@class='hit']/h2/a/@href")
+            )
+        ambiguous = page(client, "/read?id=wire.txt", status=400)
+        assert "in indexes 1 and 2" in ambiguous.xpath("string(//p[@class='error'])")
+        assert "index must be a number" in page(client, "/read?id=wire.txt&index=x", status=400).xpath(
+            "string(//p[@class='error'])"
+        )
 
 
 def test_document_text_is_text_whatever_it_holds(http: httpx.Client) -> None:

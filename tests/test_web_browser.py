@@ -22,9 +22,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from search import open_index, server
+from search import index_corpus, open_index, server
 
-from .conftest import PROJECT_ROOT, running
+from .conftest import PROJECT_ROOT, WEB_CORPUS, running, write_corpus
 
 CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
 DRIVER = shutil.which("chromedriver")
@@ -163,6 +163,27 @@ def test_search_click_a_facet_narrow_by_a_bar_and_read_a_document(
     until(lambda: browser.find_elements(By.CSS_SELECTOR, "#similar ul li a"), "similar documents")
     screenshot(browser, "document.png")
     assert not errors(browser)
+
+
+def test_of_several_indexes_the_scripts_similar_documents_name_their_index(
+    browser: WebDriver, web_index: Path, tmp_path: Path
+) -> None:
+    """The document page's script lists similar documents from the API: of two indexes holding the same
+    ids, each link names the index holding it, and opening one opens that index's document."""
+    index_corpus(write_corpus(tmp_path / "corpus", dict(WEB_CORPUS)), tmp_path / "index")
+    with running(server.create_app([web_index, tmp_path / "index"])) as url:
+        browser.get(url + "/read?id=b.txt&index=2")
+        links = until(lambda: browser.find_elements(By.CSS_SELECTOR, "#similar ul li a"), "similar documents")
+        wanted = [
+            (hit.id, str(hit.index))
+            for hit in open_index([web_index, tmp_path / "index"]).similar("b.txt", limit=8, index=2).hits
+        ]
+        queries = [parse_qs(urlsplit(link.get_attribute("href")).query) for link in links]
+        assert [(query["id"][0], query["index"][0]) for query in queries] == wanted
+        assert {number for _, number in wanted} == {"1", "2"}  # both indexes' copies of the stories
+        links[0].click()
+        until(lambda: urlsplit(browser.current_url).path == "/read", "the document page")
+        assert not browser.find_elements(By.CLASS_NAME, "error") and not errors(browser)
 
 
 def test_export_downloads_every_hit_as_csv(browser: WebDriver, site: str, downloads: Path) -> None:

@@ -34,8 +34,10 @@ def test_json_shape() -> None:
                 "score": 3.1416,
                 "snippet": [{"text": "The United States condemns the seizure", "highlights": [[18, 26]]}],
                 "copies": [
-                    {"id": "c/d.txt", "title": "US condemns seizure", "date": "2012-03-24", "source": "Reuters"}
+                    {"id": "c/d.txt", "title": "US condemns seizure", "date": "2012-03-24", "source": "Reuters",
+                     "index": 1}
                 ],
+                "index": 1,
             }
         ],
         "facets": None,

@@ -21,6 +21,7 @@ from click.shell_completion import CompletionItem
 from ..client import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, INTERRUPTED, stdout_to_devnull
 from ..config import Settings, load_settings
 from ..errors import (
+    AmbiguousDocumentError,
     IndexDamagedError,
     IndexLockedError,
     IndexNeedsRebuildError,
@@ -46,6 +47,7 @@ HINTS: dict[type[SearchError], str] = {
     IndexDamagedError: "; run 'search index --rebuild'",
     IndexNeedsRebuildError: "; run 'search index --rebuild'",
     IndexLockedError: ", or wait longer with --wait",
+    AmbiguousDocumentError: " (name the file instead, or give that index's --index-dir alone)",
 }
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..models import Actor, Copy, Document, Hit
 from .highlight import Marks, _lead_fragment, body_fragments, marked_positions
+from .indexset import index_position
 
 LARGE_PAGE = 100  # a page of this many hits is made with the cycle collector paused
 
@@ -44,7 +45,13 @@ def page_hits(
 def copy_of(searcher: Any, docnum: int) -> Copy:
     """A document as a copy of another."""
     stored = searcher.stored_fields(docnum)
-    return Copy(stored["id"], stored.get("title", ""), stored.get("date"), stored.get("source") or "")
+    return Copy(
+        stored["id"],
+        stored.get("title", ""),
+        stored.get("date"),
+        stored.get("source") or "",
+        index_position(searcher.reader(), docnum),
+    )
 
 
 def hit_of(
@@ -74,6 +81,7 @@ def hit_of(
         url=stored.get("url") or "",
         type=stored.get("type") or "article",
         copies=copies,
+        index=index_position(searcher.reader(), docnum),
     )
 
 

@@ -29,6 +29,7 @@ from whoosh.query import (
 
 from ..errors import (
     AmbiguousDocumentError,
+    BadInputError,
     IndexDamagedError,
     IndexNeedsRebuildError,
     IndexNotFoundError,
@@ -244,9 +245,16 @@ class EngineIndex:
         start, end = searcher.reader().index_ranges[position]
         return next((d for d in searcher.docs_for_query(Term("id", document_id)) if start <= d < end), None)
 
-    def _docnum(self, searcher: Any, document_id: str) -> int | None:
-        """The document number of an id; of several indexes, AmbiguousDocumentError when more than one
-        holds it (each folder's ids are paths within it: a.txt may be in two projects' folders)."""
+    def _docnum(self, searcher: Any, document_id: str, index: int | None = None) -> int | None:
+        """The document number of an id; in the index-th of several (from 1) when given. Of several
+        without one, AmbiguousDocumentError when more than one holds it (each folder's ids are paths
+        within it: a.txt may be in two projects' folders)."""
+        if index is not None:
+            if not 1 <= index <= len(self.index_dirs):
+                raise BadInputError(
+                    f"index {index} names none of the {len(self.index_dirs)} searched: count them from 1"
+                )
+            return self._docnum_within(searcher, index - 1, document_id)
         if len(self.index_dirs) == 1:
             return cast("int | None", searcher.document_number(id=document_id))
         found = list(searcher.docs_for_query(Term("id", document_id)))
@@ -256,7 +264,7 @@ class EngineIndex:
             raise AmbiguousDocumentError(
                 f"{document_id!r} names a document in indexes {' and '.join(str(n) for n, _ in holding)} "
                 f"of the {len(self.index_dirs)} searched together ({', '.join(f for _, f in holding)}): "
-                "look it up in one of them alone"
+                "say which to look in"
             )
         return found[0] if found else None
 
@@ -756,11 +764,12 @@ class EngineIndex:
             )
         return top
 
-    def similar(self, document_id: str, limit: int) -> Results | None:
-        """The documents most like one, by the key terms of its body; None if there is no such document."""
+    def similar(self, document_id: str, limit: int, index: int | None = None) -> Results | None:
+        """The documents most like one, by the key terms of its body; None if there is no such document
+        (in the index-th of several, from 1, when given)."""
         try:
             with self._index.searcher() as searcher:
-                docnum = self._docnum(searcher, document_id)
+                docnum = self._docnum(searcher, document_id, index)
                 if docnum is None:
                     return None
                 analysed = " ".join(key_terms(searcher.stored_fields(docnum).get("body", "")))
@@ -803,11 +812,12 @@ class EngineIndex:
             learned_chrome_lines=sum(len(m.cleaner.repeated_lines) for m in manifests),
         )
 
-    def document(self, document_id: str) -> Document | None:
-        """One document, as stored, or None if the index holds no such id."""
+    def document(self, document_id: str, index: int | None = None) -> Document | None:
+        """One document, as stored, or None if the index holds no such id (the index-th of several,
+        from 1, when given)."""
         try:
             with self._current_searcher() as searcher:
-                docnum = self._docnum(searcher, document_id)
+                docnum = self._docnum(searcher, document_id, index)
                 stored = None if docnum is None else searcher.stored_fields(docnum)
         except DAMAGE_ERRORS as error:
             raise _damaged(self.index_dirs, error) from None
@@ -826,12 +836,12 @@ class EngineIndex:
             raise _damaged(self.index_dirs, error) from None
         return marked_text(text, marks)
 
-    def copies(self, document_id: str) -> tuple[Copy, ...] | None:
+    def copies(self, document_id: str, index: int | None = None) -> tuple[Copy, ...] | None:
         """The other documents of a document's copy group, oldest first (undated last); None if the
-        index holds no such id."""
+        index holds no such id (the index-th of several, from 1, when given)."""
         try:
             with self._current_searcher() as searcher:
-                docnum = self._docnum(searcher, document_id)
+                docnum = self._docnum(searcher, document_id, index)
                 if docnum is None:
                     return None
                 groups = self._copy_groups(searcher)

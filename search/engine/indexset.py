@@ -10,6 +10,7 @@ the same scores, to the last bit, as one index holding them all (tests/engine/te
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,12 @@ class SetReader(whoosh.reading.MultiReader):
     ) -> None:
         super().__init__(segments, generation=generations)
         self.index_ranges = index_ranges  # each index's first document number and the one after its last
+
+
+def index_position(reader: Any, docnum: int) -> int:
+    """Which index, counted from 1, holds a document of a reader (1 of a reader of one index)."""
+    ranges: tuple[tuple[int, int], ...] = getattr(reader, "index_ranges", ())
+    return bisect_right([end for _, end in ranges], docnum) + 1 if ranges else 1
 
 
 class IndexSet:

@@ -14,10 +14,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import jinja2
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -36,6 +36,7 @@ from .views import (
     day,
     exact,
     facet_groups,
+    index_number,
     page_numbers,
     paragraphs,
     pieces,
@@ -53,7 +54,11 @@ Bounded = Callable[[Callable[[], T]], Awaitable[T]]
 ErrorAnswer = Callable[[SearchError], tuple[int, str]]  # an error's HTTP status and message
 
 
-def _templates() -> Jinja2Templates:
+IndexGiven = Annotated[str, Query(alias="index")]  # of several indexes, which holds a document (from 1)
+
+
+def _templates(several: bool) -> Jinja2Templates:
+    """The page templates; with several indexes, links to a document say which index holds it."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,  # every template, whatever its name
@@ -61,13 +66,20 @@ def _templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.globals.update(day=day, exact=exact, pieces=pieces, read_url=read_url, sorts=SORTS)
+
+    def document_url(document_id: str, query: str = "", index: int | None = None) -> str:
+        return read_url(document_id, query, index if several else None)
+
+    environment.globals.update(
+        day=day, exact=exact, pieces=pieces, read_url=document_url, several=several, sorts=SORTS
+    )
     return Jinja2Templates(env=environment)
 
 
 def add_pages(app: FastAPI, index: SearchIndex, bounded: Bounded[Any], answer: ErrorAnswer) -> None:
     """Serve the pages at /, /read, /read/similar and /saved, and their files under /static/."""
-    templates = _templates()
+    several = len(index.index_dirs) > 1
+    templates = _templates(several)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -104,12 +116,17 @@ def add_pages(app: FastAPI, index: SearchIndex, bounded: Bounded[Any], answer: E
         )
 
     @app.get("/read", include_in_schema=False)
-    async def document_page(request: Request, id: str = "", q: str = "") -> HTMLResponse:
+    async def document_page(
+        request: Request, id: str = "", q: str = "", which: IndexGiven = ""
+    ) -> HTMLResponse:
         """One document: its metadata, actors by weight, its text with the query's words marked, copies."""
         state = PageState(q=q.strip()[:MAX_FIELD_CHARS])
         id = id[: MAX_ID_CHARS + 1]  # (longer is no id of ours, and is not said back whole)
         try:
-            document, copies = await bounded(lambda: (index.document(id), index.copies(id)))
+            number = index_number(which)
+            document, copies = await bounded(
+                lambda: (index.document(id, index=number), index.copies(id, index=number))
+            )
         except SearchError as error:
             return failed(request, error, state)
         try:
@@ -121,6 +138,7 @@ def add_pages(app: FastAPI, index: SearchIndex, bounded: Bounded[Any], answer: E
             "document.html",
             state=state,
             document=document,
+            index=number,
             copies=copies,
             link=safe_link(document.url),
             actors=actors_by_weight(document.actors),
@@ -128,17 +146,22 @@ def add_pages(app: FastAPI, index: SearchIndex, bounded: Bounded[Any], answer: E
         )
 
     @app.get("/read/similar", include_in_schema=False)
-    async def similar_page(request: Request, id: str = "") -> HTMLResponse:
+    async def similar_page(request: Request, id: str = "", which: IndexGiven = "") -> HTMLResponse:
         """The documents most like one."""
         id = id[: MAX_ID_CHARS + 1]
         try:
+            number = index_number(which)
             document, results = await bounded(
-                lambda: (index.document(id), index.similar(id, limit=SIMILAR_SHOWN))
+                lambda: (
+                    index.document(id, index=number),
+                    index.similar(id, limit=SIMILAR_SHOWN, index=number),
+                )
             )
         except SearchError as error:
             return failed(request, error)
         heading = f"Documents like “{document.title or document.id}”"
-        return page(request, "list.html", heading=heading, results=results, back=read_url(id))
+        back = read_url(id, index=number if several else None)
+        return page(request, "list.html", heading=heading, results=results, back=back)
 
     @app.get("/saved", include_in_schema=False)
     async def saved_page(request: Request) -> HTMLResponse:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Literal
 from urllib.parse import urlencode, urlsplit
 
+from ..errors import BadInputError
 from ..models import ACTOR_TYPES, Actor, FacetCount, Fragment, Results, Timeline, period_end, period_label
 
 PAGE_SIZE = 10
@@ -288,9 +289,23 @@ def _ticks(periods: Sequence[date], by: str, share: float) -> tuple[tuple[float,
     return tuple((round(n * share, 2), str(periods[n].year)) for n in starts[::step])
 
 
-def read_url(document_id: str, query: str = "") -> str:
-    """The document page of a document, the query's words marked."""
-    return "/read?" + urlencode([("id", document_id)] + ([("q", query)] if query else []))
+def index_number(given: str) -> int | None:
+    """The index a page's link names (of several, from 1), None when it names none."""
+    if not given:
+        return None
+    if not given.isdigit() or not 1 <= int(given) <= 1_000:  # (more indexes than that is no link of ours)
+        raise BadInputError(f"index must be a number from 1, not {given[:20]!r}")
+    return int(given)
+
+
+def read_url(document_id: str, query: str = "", index: int | None = None) -> str:
+    """The document page of a document, the query's words marked; of several indexes, in the index-th
+    (from 1), as ids are each index's own."""
+    return "/read?" + urlencode(
+        [("id", document_id)]
+        + ([("index", str(index))] if index is not None else [])
+        + ([("q", query)] if query else [])
+    )
 
 
 def actors_by_weight(actors: Sequence[Actor]) -> list[Actor]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -134,6 +135,38 @@ def test_an_id_two_indexes_hold_is_ambiguous_not_the_first_found(tmp_path: Path)
     with pytest.raises(AmbiguousDocumentError, match=f"in indexes 1 and 2 of the 2 searched together {both}"):
         several.document("a1.txt")
     assert several.search("oil OR price OR opec OR crude OR trade OR bank OR the", limit=100).total == 6
+
+
+def test_a_hit_says_which_index_holds_it_and_that_index_finds_it(tmp_path: Path) -> None:
+    """Two projects' a1.txt: each hit names its index (from 1), and the id with that number opens it."""
+    first, second = random_documents(1, 3, "a"), random_documents(2, 3, "a")
+    copy = replace(second[0], id="a9.txt", path="a9.txt", body=second[0].body * 4)
+    second = [replace(second[0], body=copy.body), *second[1:], copy]  # a story and its copy, in two
+    write(tmp_path / "one", first)
+    write(tmp_path / "two", second)
+    several = open_index([tmp_path / "one", tmp_path / "two"])
+    hits = several.search("oil OR price OR opec OR crude OR trade OR bank OR the", limit=100).hits
+    assert sorted((hit.id, hit.index) for hit in hits) == sorted(
+        [(d.id, 1) for d in first] + [(d.id, 2) for d in second if d.id != "a9.txt"]
+    )
+    for hit in hits:
+        assert several.document(hit.id, index=hit.index).body == next(
+            d.body for d in (first if hit.index == 1 else second) if d.id == hit.id
+        )
+        assert all(like.index in (1, 2) for like in several.similar(hit.id, index=hit.index).hits)
+    folded = next(hit for hit in hits if hit.copies)
+    assert (folded.id, folded.index, [(c.id, c.index) for c in folded.copies]) == (
+        "a0.txt",
+        2,
+        [("a9.txt", 2)],
+    )
+    assert [(c.id, c.index) for c in several.copies("a0.txt", index=2)] == [("a9.txt", 2)]
+    assert several.copies("a0.txt", index=1) == ()
+    with pytest.raises(BadInputError, match="index 3 names none of the 2 searched"):
+        several.document("a1.txt", index=3)
+    with pytest.raises(DocumentNotFoundError):
+        several.document("a9.txt", index=1)
+    assert {hit.index for hit in open_index(tmp_path / "two").search("the OR oil", limit=100).hits} == {1}
 
 
 def test_a_damaged_or_missing_index_among_several_is_said_so(tmp_path: Path) -> None:

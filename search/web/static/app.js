@@ -57,14 +57,18 @@ function formatDay(iso) {
 const similar = document.getElementById("similar");
 if (similar && similar.dataset.id) {
   const id = similar.dataset.id;
-  fetch(`/similar?id=${encodeURIComponent(id)}&limit=8`, { headers: { Accept: "application/json" } })
+  // Of several indexes, each document's index is named: ids are each index's own.
+  const within = (index) => ("several" in similar.dataset && index ? `&index=${index}` : "");
+  fetch(`/similar?id=${encodeURIComponent(id)}${within(similar.dataset.index)}&limit=8`, {
+    headers: { Accept: "application/json" },
+  })
     .then((answer) => (answer.ok ? answer.json() : Promise.reject(answer.status)))
     .then((data) => {
       const list = document.createElement("ul");
       for (const hit of data.results) {
         const item = document.createElement("li");
         const link = document.createElement("a");
-        link.href = `/read?id=${encodeURIComponent(hit.id)}`;
+        link.href = `/read?id=${encodeURIComponent(hit.id)}${within(hit.index)}`;
         link.textContent = hit.title || hit.id;
         const about = document.createElement("span");
         about.className = "count";
