@@ -21,6 +21,7 @@ import os
 import socket
 import struct
 import sys
+import zlib
 
 from .locations import DEFAULT_INDEX_DIR, ENV_VARIABLES, user_config_path
 
@@ -109,14 +110,15 @@ def answered_by_resident(
     words = argv[: argv.index("--")] if "--" in argv else argv
     if _NOT_SENT_OPTIONS.intersection(words):
         return None
-    found = index_dir_of(argv, env)
+    found = index_dirs_of(argv, env)
     if found is None:
         return None
-    index_dir, argv = found
-    if not os.path.exists(_address(index_dir)):
+    index_dirs, argv = found
+    address = socket_address(index_dirs)
+    if not os.path.exists(address):
         return None
     try:
-        answer = ask(index_dir, (COMMAND, code_stamp(), argv, dict(env), streams))
+        answer = ask(address, (COMMAND, code_stamp(), argv, dict(env), streams))
     except NOT_ANSWERED:
         return None
     if not (isinstance(answer, tuple) and len(answer) == 3 and isinstance(answer[2], int)):
@@ -125,27 +127,25 @@ def answered_by_resident(
     return (out, err, status) if isinstance(out, bytes) and isinstance(err, bytes) else None
 
 
-def index_dir_of(argv: Sequence[str], env: Mapping[str, str]) -> tuple[str, list[str]] | None:
-    """The one index folder a command line reads, as the settings resolve it (flag, else environment,
-    else the config file, else the default), and the command line naming that folder by its absolute
-    path (the resident process runs in another folder); None for several folders, or a config file
-    that cannot be read (the full command line says what is wrong with it)."""
+def index_dirs_of(argv: Sequence[str], env: Mapping[str, str]) -> tuple[list[str], list[str]] | None:
+    """The index folders a command line reads, as the settings resolve them (each --index-dir, else the
+    environment, else the config file, else the default), and the command line naming each by its
+    absolute path (the resident process runs in another folder); None for a flag without its folder,
+    or a config file that cannot be read (the full command line says what is wrong with either)."""
     argv = list(argv)
     end = argv.index("--") if "--" in argv else len(argv)
-    given = [n for n in range(end) if argv[n] == "--index-dir" or argv[n].startswith("--index-dir=")]
-    if len(given) > 1:
-        return None
-    if given:
-        place = given[0]
+    folders: list[str] = []
+    for place in range(end):
         if argv[place] == "--index-dir":
             if place + 1 >= end:
                 return None
-            folder = argv[place + 1]
-            argv[place + 1] = os.path.abspath(folder)
-        else:
-            folder = argv[place].partition("=")[2]
-            argv[place] = "--index-dir=" + os.path.abspath(folder)
-        return folder, argv
+            folders.append(argv[place + 1])
+            argv[place + 1] = os.path.abspath(argv[place + 1])
+        elif argv[place].startswith("--index-dir="):
+            folders.append(argv[place].partition("=")[2])
+            argv[place] = "--index-dir=" + os.path.abspath(folders[-1])
+    if folders:
+        return folders, argv
     config = user_config_path(env)
     if env.get(ENV_VARIABLES["index_dir"]):
         folder = os.path.expanduser(env[ENV_VARIABLES["index_dir"]])
@@ -161,7 +161,19 @@ def index_dir_of(argv: Sequence[str], env: Mapping[str, str]) -> tuple[str, list
             return None  # the full command line says what is wrong with the file
     else:
         folder = DEFAULT_INDEX_DIR
-    return folder, [argv[0], "--index-dir", os.path.abspath(folder), *argv[1:]]
+    return [folder], [argv[0], "--index-dir", os.path.abspath(folder), *argv[1:]]
+
+
+def socket_address(index_dirs: Sequence[str | os.PathLike[str]]) -> str:
+    """Where the resident process holding these index folders listens: query.sock in the folder of one
+    index; of several searched together, a socket in the first folder named for the whole list (each
+    folder once, by its real path, in order), so a process holding 2023 and 2024 together answers
+    that pair and no other (it checks the list it is sent; the name only finds it)."""
+    distinct = list(dict.fromkeys(os.path.realpath(folder) for folder in index_dirs))
+    if len(distinct) == 1:
+        return os.path.join(index_dirs[0], SOCKET_NAME)
+    key = zlib.crc32("\n".join(distinct).encode("utf-8", "surrogateescape"))
+    return os.path.join(index_dirs[0], f"query-{key:08x}.sock")
 
 
 _STAMP: list[str] = []  # code_stamp(), once a process
@@ -185,11 +197,11 @@ def code_stamp() -> str:
 NOT_ANSWERED = (OSError, EOFError, AttributeError, TypeError, ValueError, ImportError)
 
 
-def ask(index_dir: str | os.PathLike[str], record: object) -> Any:
-    """Send a record to the resident process holding the index folder and return its answer."""
+def ask(address: str, record: object) -> Any:
+    """Send a record to the resident process listening at a socket_address() and return its answer."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(CONNECT_SECONDS)
-        connect_to(sock, _address(index_dir))
+        connect_to(sock, address)
         if not peer_is_us(sock):
             raise PermissionError("the resident process runs as another user")
         sock.settimeout(ANSWER_SECONDS)
@@ -200,10 +212,6 @@ def ask(index_dir: str | os.PathLike[str], record: object) -> Any:
 def available() -> bool:
     """Unix sockets with peer credentials: Linux."""
     return hasattr(socket, "AF_UNIX") and hasattr(socket, "SO_PEERCRED")
-
-
-def _address(index_dir: str | os.PathLike[str]) -> str:
-    return os.path.join(index_dir, SOCKET_NAME)
 
 
 def peer_is_us(sock: socket.socket) -> bool:

@@ -23,7 +23,7 @@ import os
 import socket
 import stat
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,6 @@ from .client import (
     COMMAND,
     CONNECT_SECONDS,
     NOT_ANSWERED,
-    _address,
     ask,
     available,
     bind_to,
@@ -42,6 +41,7 @@ from .client import (
     peer_is_us,
     receive,
     send,
+    socket_address,
 )
 from .errors import SearchError
 from .models import Ranking
@@ -73,6 +73,7 @@ class Call:
     """One SearchIndex call, as the client would make it in-process."""
 
     code: str  # code_stamp(): the two ends must run the same program
+    index_dirs: tuple[str, ...]  # the folders the client would open: the resident process must hold them
     ranking: Ranking
     method: str
     args: tuple[Any, ...] = ()
@@ -94,9 +95,11 @@ class RemoteIndex:
     """A SearchIndex whose read calls a resident process answers; any other attribute, and any call
     the resident process cannot answer, is the in-process SearchIndex's (opened when first needed)."""
 
-    def __init__(self, index_dir: Path, ranking: Ranking, opener: Callable[[], SearchIndex]) -> None:
-        self.index_dir = index_dir
-        self.index_dirs = (index_dir,)  # a resident process holds one index
+    def __init__(
+        self, index_dirs: tuple[Path, ...], ranking: Ranking, opener: Callable[[], SearchIndex]
+    ) -> None:
+        self.index_dir = index_dirs[0]
+        self.index_dirs = index_dirs  # as SearchIndex names them: each folder once, in the order given
         self.ranking = ranking
         self._opener = opener
         self._opened: SearchIndex | None = None
@@ -119,7 +122,8 @@ class RemoteIndex:
 
     def _call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self._resident:
-            answer = self._ask(Call(code_stamp(), self.ranking, method, args, kwargs))
+            folders = tuple(str(folder) for folder in self.index_dirs)
+            answer = self._ask(Call(code_stamp(), folders, self.ranking, method, args, kwargs))
             if answer is not None and not answer.failed:
                 if answer.streamed:
                     return _replayed(answer.value, answer.error)
@@ -132,7 +136,7 @@ class RemoteIndex:
 
     def _ask(self, call: Call) -> Answer | None:
         try:
-            answer = ask(self.index_dir, call)
+            answer = ask(socket_address(self.index_dirs), call)
         except NOT_ANSWERED as error:
             logger.debug("resident process not asked: %s", error)
             return None
@@ -140,28 +144,30 @@ class RemoteIndex:
 
 
 def connect(
-    index_dir: Path, ranking: Ranking, opener: Callable[[], SearchIndex]
+    index_dirs: tuple[Path, ...], ranking: Ranking, opener: Callable[[], SearchIndex]
 ) -> RemoteIndex | SearchIndex | None:
-    """A RemoteIndex when a socket owned by this user is in the index folder (its process may still
-    be gone: each call then falls back to the in-process index); else None. In a resident process
-    running a client's command line on the index it holds: that index."""
+    """A RemoteIndex when a socket owned by this user is where a process holding these index folders
+    listens (socket_address; its process may be gone: each call then falls back to the in-process
+    index); else None. In a resident process running a client's command line on the indexes it holds:
+    its own opened index."""
     server = getattr(_serving, "server", None)
-    if server is not None and server.holds(index_dir):
+    if server is not None and server.holds(index_dirs):
         return server.index_for(ranking)  # type: ignore[no-any-return]
     if not available():
         return None
     try:
-        found = os.lstat(_address(index_dir))
+        found = os.lstat(socket_address(index_dirs))
     except (OSError, ValueError):
         return None
     if not stat.S_ISSOCK(found.st_mode) or found.st_uid != os.getuid():
         return None
-    return RemoteIndex(index_dir, ranking, opener)
+    return RemoteIndex(index_dirs, ranking, opener)
 
 
 class ResidentServer:
-    """Answers read calls on the index folder's socket, one at a time, from one thread (whose Whoosh
-    searcher stays open and warm between calls), until closed.
+    """Answers read calls on the socket of the index folders it holds (one, or several searched as
+    one), one at a time, from one thread (whose Whoosh searcher stays open and warm between calls),
+    until closed.
 
     `opener` gives the SearchIndex for a ranking (the serving process's own for its ranking); it is
     called in the answering thread, so a watched index that does not exist yet is opened once it does.
@@ -169,11 +175,12 @@ class ResidentServer:
 
     def __init__(
         self,
-        index_dir: Path,
+        index_dirs: tuple[Path, ...],
         opener: Callable[[Ranking], SearchIndex],
         command_runner: CommandRunner | None = None,
     ) -> None:
-        self._index_dir = index_dir
+        self._index_dirs = index_dirs
+        self._address = socket_address(index_dirs)
         self._opener = opener
         self._command_runner = command_runner
         self._indexes: dict[Ranking, SearchIndex] = {}
@@ -191,7 +198,7 @@ class ResidentServer:
         hold a socket (read-only, a file system without them); returns whether it listens."""
         if not available():
             return False
-        address = _address(self._index_dir)
+        address = self._address
         try:
             if _someone_answers(address):
                 return False
@@ -205,7 +212,7 @@ class ResidentServer:
                 os.umask(old_mask)
             sock.listen(16)
         except OSError as error:
-            logger.debug("no resident socket in %s: %s", self._index_dir, error)
+            logger.debug("no resident socket at %s: %s", address, error)
             return False
         self._sock, self._inode = sock, os.stat(address).st_ino
         self._thread = threading.Thread(target=self._serve, name="resident", daemon=True)
@@ -216,10 +223,9 @@ class ResidentServer:
         """Stop answering and remove the socket (if it is still this server's)."""
         if self._sock is None:
             return
-        address = _address(self._index_dir)
         try:
-            if os.stat(address).st_ino == self._inode:
-                os.unlink(address)
+            if os.stat(self._address).st_ino == self._inode:
+                os.unlink(self._address)
         except OSError:
             pass
         self._sock.close()  # accept() in the thread fails, and the thread ends
@@ -240,9 +246,9 @@ class ResidentServer:
                 except NOT_ANSWERED as error:
                     logger.debug("a resident call failed: %s", error)
 
-    def holds(self, index_dir: Path) -> bool:
-        """Whether index_dir is the folder this process holds."""
-        return Path(index_dir).resolve() == self._index_dir.resolve()
+    def holds(self, index_dirs: Sequence[Path | str]) -> bool:
+        """Whether these are the index folders this process holds, in its order (each folder once)."""
+        return _distinct(index_dirs) == _distinct(self._index_dirs)
 
     def index_for(self, ranking: Ranking) -> SearchIndex:
         """The index this process holds, ranking as given (opened at its first call)."""
@@ -255,6 +261,8 @@ class ResidentServer:
         if isinstance(call, tuple) and call[:1] == (COMMAND,):  # answered by bytes, or None: never a record
             return self._run(call) if call[1:2] == (self._code,) else None
         if not isinstance(call, Call) or call.code != self._code or call.method not in _ANSWERED:
+            return Answer(failed=True)
+        if not self.holds(call.index_dirs):  # another list whose socket name is the same (crc32)
             return Answer(failed=True)
         try:
             found = getattr(self.index_for(call.ranking), call.method)
@@ -295,6 +303,11 @@ def _replayed(items: list[Any], error: SearchError | None) -> Iterator[Any]:
     yield from items
     if error is not None:
         raise error
+
+
+def _distinct(index_dirs: Sequence[Path | str]) -> list[str]:
+    """Index folders by their real paths, each once, in order (as a SearchIndex opens them)."""
+    return list(dict.fromkeys(os.path.realpath(folder) for folder in index_dirs))
 
 
 def _someone_answers(address: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -35,7 +36,7 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def serving(index_dir: Path) -> Iterator[ResidentServer]:
-    server = ResidentServer(index_dir, lambda ranking: open_index(index_dir, ranking), run_captured)
+    server = ResidentServer((index_dir,), lambda ranking: open_index(index_dir, ranking), run_captured)
     assert server.start()
     try:
         yield server
@@ -95,13 +96,35 @@ def test_the_index_folder_from_the_environment_or_the_config_file(
         ["actors"],  # another command
         ["query", "mali", "--all", "--format", "csv"],  # an export, streamed
         ["query", "--help"],
-        ["query", "mali", "--index-dir", "A", "--index-dir", "B"],  # several indexes
+        ["query", "mali", "--index-dir", "A", "--index-dir", "B"],  # indexes no process holds together
     ],
     ids=" ".join,
 )
 def test_what_is_not_sent(index_dir: Path, serving: ResidentServer, args: list[str]) -> None:
     folder = ["--index-dir", str(index_dir)] if "--index-dir" not in args else []
     assert client.answered_by_resident([*args, *folder], clean_env(index_dir.parent), UTF8) is None
+
+
+def test_a_query_of_indexes_served_together_is_sent_whole_to_their_process(
+    index_dir: Path, tmp_path: Path
+) -> None:
+    index_corpus(
+        write_corpus(tmp_path / "corpus", {"x.txt": "Mali talks\nTalks on Mali went on."}), tmp_path / "index"
+    )
+    both = (index_dir, tmp_path / "index")
+    args = ["query", "mali", "--json", "--index-dir", str(both[0]), f"--index-dir={both[1]}"]
+    alone = run(args, tmp_path)
+    server = ResidentServer(both, lambda ranking: open_index(list(both), ranking), run_captured)
+    assert server.start()
+    try:
+        assert client.answered_by_resident(args, clean_env(tmp_path), UTF8) == (
+            alone.stdout_bytes, alone.stderr_bytes, alone.exit_code,
+        )  # fmt: skip
+        assert '"index": 2' in alone.stdout
+        one = client.answered_by_resident(args[:4], clean_env(tmp_path), UTF8)  # the first alone: not held
+        assert one is None
+    finally:
+        server.close()
 
 
 def test_no_answer_without_a_live_resident_process(index_dir: Path, tmp_path: Path) -> None:
@@ -117,7 +140,7 @@ def test_no_answer_without_a_live_resident_process(index_dir: Path, tmp_path: Pa
 
 
 def test_a_resident_process_without_a_command_runner_sends_nothing_back(index_dir: Path) -> None:
-    server = ResidentServer(index_dir, lambda ranking: open_index(index_dir, ranking))
+    server = ResidentServer((index_dir,), lambda ranking: open_index(index_dir, ranking))
     assert server.start()
     try:
         args = ["query", "mali", "--index-dir", str(index_dir)]
@@ -126,26 +149,44 @@ def test_a_resident_process_without_a_command_runner_sends_nothing_back(index_di
         server.close()
 
 
-def test_the_index_folder_of_a_command_line(tmp_path: Path) -> None:
+def test_the_index_folders_of_a_command_line(tmp_path: Path) -> None:
     env = clean_env(tmp_path)
     here = os.path.abspath("idx")
-    assert client.index_dir_of(["query", "a", "--index-dir", "idx"], env) == (
-        "idx",
+    assert client.index_dirs_of(["query", "a", "--index-dir", "idx"], env) == (
+        ["idx"],
         ["query", "a", "--index-dir", here],
     )
-    assert client.index_dir_of(["query", "--index-dir=idx", "a"], env) == (
-        "idx",
+    assert client.index_dirs_of(["query", "--index-dir=idx", "a"], env) == (
+        ["idx"],
         ["query", f"--index-dir={here}", "a"],
     )
-    assert client.index_dir_of(["query", "--", "--index-dir", "x"], env) == (
-        "index", ["query", "--index-dir", os.path.abspath("index"), "--", "--index-dir", "x"],
+    assert client.index_dirs_of(["query", "--index-dir", "idx", "a", "--index-dir=b"], env) == (
+        ["idx", "b"],
+        ["query", "--index-dir", here, "a", f"--index-dir={os.path.abspath('b')}"],
+    )
+    assert client.index_dirs_of(["query", "--", "--index-dir", "x"], env) == (
+        ["index"], ["query", "--index-dir", os.path.abspath("index"), "--", "--index-dir", "x"],
     )  # fmt: skip
-    assert client.index_dir_of(["query", "a", "--index-dir"], env) is None  # click says what is missing
+    assert client.index_dirs_of(["query", "a", "--index-dir"], env) is None  # click says what is missing
     by_env = clean_env(tmp_path, SEARCH_INDEX_DIR="elsewhere")
-    assert client.index_dir_of(["query", "a"], by_env) == (
-        "elsewhere",
+    assert client.index_dirs_of(["query", "a"], by_env) == (
+        ["elsewhere"],
         ["query", "--index-dir", os.path.abspath("elsewhere"), "a"],
     )
+
+
+def test_the_socket_of_several_indexes_is_named_for_them_in_their_order(tmp_path: Path) -> None:
+    """One index: query.sock in its folder; several: a socket in the first named for the list, each
+    folder once by its real path (a link to a folder is that folder)."""
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+    a, b, link = (str(tmp_path / name) for name in ("a", "b", "link"))
+    assert client.socket_address([a]) == client.socket_address([a, link]) == os.path.join(a, "query.sock")
+    pair = client.socket_address([a, b])
+    assert os.path.dirname(pair) == a and re.fullmatch(r"query-[0-9a-f]{8}\.sock", os.path.basename(pair))
+    assert pair == client.socket_address([a, b, link]) == client.socket_address([link, b]).replace(link, a)
+    assert client.socket_address([b, a]) != pair and os.path.dirname(client.socket_address([b, a])) == b
 
 
 @pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from search import index_corpus, resident
+from search import client, index_corpus, resident
 from search.client import SOCKET_NAME
+from search.models import Ranking
 from search.resident import RemoteIndex, ResidentServer
 from search.searching import open_index
 
-from .conftest import WEB_CORPUS, write_corpus
+from .conftest import COPIES_CORPUS, WEB_CORPUS, write_corpus
 from .test_cli import run
 from .test_end_to_end import SEARCH
 
@@ -37,7 +38,7 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def resident_server(index_dir: Path) -> Iterator[ResidentServer]:
-    server = ResidentServer(index_dir, lambda ranking: open_index(index_dir, ranking))
+    server = ResidentServer((index_dir,), lambda ranking: open_index(index_dir, ranking))
     assert server.start()
     try:
         yield server
@@ -80,7 +81,7 @@ def test_a_command_answered_by_the_resident_process_prints_what_it_prints_in_pro
     index_dir: Path, args: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alone = _run(args, index_dir)
-    server = ResidentServer(index_dir, lambda ranking: open_index(index_dir, ranking))
+    server = ResidentServer((index_dir,), lambda ranking: open_index(index_dir, ranking))
     assert server.start()
     try:
         # Every call goes to the resident process: opening the index here would fail the test.
@@ -104,7 +105,7 @@ def test_the_socket_is_the_owners_alone(index_dir: Path, resident_server: Reside
 def test_a_second_process_leaves_the_first_ones_socket_alone(
     index_dir: Path, resident_server: ResidentServer
 ) -> None:
-    second = ResidentServer(index_dir, lambda ranking: open_index(index_dir, ranking))
+    second = ResidentServer((index_dir,), lambda ranking: open_index(index_dir, ranking))
     assert not second.start()
     second.close()
     assert (index_dir / SOCKET_NAME).exists() and _run(["query", "mali"], index_dir).exit_code == 0
@@ -116,7 +117,7 @@ def test_a_socket_left_by_a_killed_process_is_answered_in_process_then_replaced(
         dead.bind(str(index_dir / SOCKET_NAME))  # bound, never listening: what a kill -9 leaves
     try:
         assert _run(["query", "mali"], index_dir).stdout == alone.stdout
-        server = ResidentServer(index_dir, lambda ranking: open_index(index_dir, ranking))
+        server = ResidentServer((index_dir,), lambda ranking: open_index(index_dir, ranking))
         assert server.start()
         server.close()
     finally:
@@ -134,6 +135,57 @@ def test_a_resident_process_running_other_code_is_not_asked(
     monkeypatch.setattr(RemoteIndex, "_local", lambda self: opened.append(True) or local(self))
     assert _run(["query", "mali"], index_dir).stdout == alone.stdout
     assert opened == [True]
+
+
+@pytest.fixture(scope="module")
+def second_index(index_dir: Path) -> Path:
+    """COPIES_CORPUS indexed beside index_dir: ids of its own, and wire.txt's story, as the first has."""
+    root = index_dir.parent / "second"
+    index_corpus(write_corpus(root / "corpus", COPIES_CORPUS), root / "index")
+    return root / "index"
+
+
+SEVERAL = [
+    ["query", "mali"],
+    ["query", "--json", "floods port", "--facets", "actor,source,year"],
+    ["show", "other-3.txt"],
+    ["show", "wire.txt"],  # in both: exit 2, saying which hold it
+    ["similar", "b.txt"],
+    ["stats"],
+    ["timeline", "floods"],
+]
+
+
+def test_indexes_held_together_answer_the_read_commands_naming_them_in_that_order(
+    index_dir: Path, second_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`search serve --index-dir A --index-dir B`: the read commands naming A and B (in that order)
+    are answered by it, byte for byte as in-process; B then A is another search (its own socket)."""
+    both = [index_dir, second_index]
+
+    def run_both(args: list[str], folders: list[Path]) -> tuple[int, str, str]:
+        result = run([*args, *(f"--index-dir={folder}" for folder in folders)], index_dir.parent)
+        return result.exit_code, result.stdout, result.stderr
+
+    alone = [run_both(args, both) for args in SEVERAL]
+    server = ResidentServer(tuple(both), lambda ranking: open_index(both, ranking))
+    assert server.start()
+    try:
+        assert (index_dir / SOCKET_NAME).exists() is False
+        with monkeypatch.context() as patched:  # every call answered there: opening here fails the test
+            patched.setattr(RemoteIndex, "_local", lambda self: pytest.fail("opened in-process"))
+            assert [run_both(args, both) for args in SEVERAL] == alone
+        assert alone[3][0] == 2 and "in indexes 1 and 2" in alone[3][2]
+        assert resident.connect((second_index, index_dir), Ranking(), lambda: pytest.fail("opened")) is None
+        assert isinstance(
+            resident.connect(tuple(both), Ranking(), lambda: pytest.fail("opened")), RemoteIndex
+        )
+        # A list whose socket name is the same (crc32) but is another list is not answered.
+        other = resident.Call(client.code_stamp(), (str(index_dir),), Ranking(), "__len__")
+        assert client.ask(client.socket_address(both), other) == resident.Answer(failed=True)
+    finally:
+        server.close()
+    assert not any(index_dir.glob("query*.sock"))
 
 
 @pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")

@@ -251,28 +251,26 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def open_from_settings(ctx: click.Context, index_dir: Path | tuple[Path, ...] | None) -> SearchIndex:
-    """The index of --index-dir, else the settings', ranking as the settings say: answered by the
-    `search serve` or `search watch` process that holds it open, when one does (search.resident),
-    else opened here (which imports the engine). Several folders are opened here, searched as one."""
+    """The index of --index-dir (or the indexes of several, searched as one), else the settings',
+    ranking as the settings say: answered by the `search serve` or `search watch` process that holds
+    them open, when one does (search.resident), else opened here (which imports the engine)."""
     from ..resident import connect
 
     settings = _settings(ctx)
-    if isinstance(index_dir, tuple):
-        folders = tuple(dict.fromkeys(index_dir))
-    else:
-        folders = (index_dir,) if index_dir else ()
-    if len(folders) > 1:
-        from ..searching import open_index
-
-        return open_index(folders, settings.ranking)
-    folder = folders[0] if folders else Path(settings.index_dir)
+    given = index_dir if isinstance(index_dir, tuple) else (index_dir,) if index_dir else ()
+    # Each folder once, by the first name given for it, as SearchIndex names them (~/idx and
+    # /home/u/idx are one folder).
+    named: dict[str, Path] = {}
+    for folder in given:
+        named.setdefault(os.path.realpath(folder), folder)
+    folders = tuple(named.values()) or (Path(settings.index_dir),)
 
     def opened() -> SearchIndex:
         from ..searching import open_index
 
-        return open_index(folder, settings.ranking)
+        return open_index(folders, settings.ranking)
 
-    remote = connect(folder, settings.ranking, opened)
+    remote = connect(folders, settings.ranking, opened)
     return cast("SearchIndex", remote) if remote is not None else opened()
 
 

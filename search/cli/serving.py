@@ -91,16 +91,15 @@ def serve_command(
         f"search: serving {len(app.state.index)} documents on {address_of(sock)} ({what}; Ctrl-C stops)",
         err=True,
     )
-    # The read commands on this index ask this process (search.resident) while it serves; several
-    # indexes served together are each read in-process by such commands.
+    # The read commands on these indexes (the same folders, in the same order) ask this process
+    # (search.resident) while it serves.
     stop_on_sigterm_as_on_ctrl_c()
     resident = ResidentServer(
-        folders[0],
-        lambda ranking: app.state.index if ranking == settings.ranking else open_index(folders[0], ranking),
+        folders,
+        lambda ranking: app.state.index if ranking == settings.ranking else open_index(folders, ranking),
         run_captured,
     )
-    if len(folders) == 1:
-        resident.start()
+    resident.start()
     try:
         serve(app, sock)
     finally:

@@ -155,7 +155,7 @@ def watch_command(
 
     folder = index_dir or settings.index_dir
     # The read commands on this index ask this process (search.resident) once its first run made it.
-    resident = ResidentServer(folder, lambda ranking: open_index(folder, ranking), run_captured)
+    resident = ResidentServer((folder,), lambda ranking: open_index(folder, ranking), run_captured)
     stop_on_sigterm_as_on_ctrl_c()
 
     def report(done: IndexReport) -> None:
