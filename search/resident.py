@@ -38,6 +38,7 @@ from .client import (
     bind_to,
     code_stamp,
     connect_to,
+    index_dirs_of,
     peer_is_us,
     receive,
     send,
@@ -73,7 +74,7 @@ class Call:
     """One SearchIndex call, as the client would make it in-process."""
 
     code: str  # code_stamp(): the two ends must run the same program
-    index_dirs: tuple[str, ...]  # the folders the client would open: the resident process must hold them
+    index_dirs: tuple[str, ...]  # the folders the client would open, by their real paths
     ranking: Ranking
     method: str
     args: tuple[Any, ...] = ()
@@ -122,8 +123,10 @@ class RemoteIndex:
 
     def _call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self._resident:
-            folders = tuple(str(folder) for folder in self.index_dirs)
-            answer = self._ask(Call(code_stamp(), folders, self.ranking, method, args, kwargs))
+            # By their real paths: the resident process runs in another folder than ours.
+            answer = self._ask(
+                Call(code_stamp(), tuple(_distinct(self.index_dirs)), self.ranking, method, args, kwargs)
+            )
             if answer is not None and not answer.failed:
                 if answer.streamed:
                     return _replayed(answer.value, answer.error)
@@ -151,8 +154,8 @@ def connect(
     index); else None. In a resident process running a client's command line on the indexes it holds:
     its own opened index."""
     server = getattr(_serving, "server", None)
-    if server is not None and server.holds(index_dirs):
-        return server.index_for(ranking)  # type: ignore[no-any-return]
+    if server is not None:  # never a call to our own socket, which answers one call at a time
+        return server.index_for(ranking) if server.holds(index_dirs) else None
     if not available():
         return None
     try:
@@ -286,8 +289,9 @@ class ResidentServer:
         client then runs it itself, and reports what went wrong as it always did)."""
         try:
             _, _, argv, env, encodings = command
-            if self._command_runner is None:
-                return None
+            named = index_dirs_of(argv, env)
+            if self._command_runner is None or named is None or not self.holds(named[0]):
+                return None  # (a list of folders whose socket name is the same as ours: crc32)
             _serving.server = self
             try:
                 return self._command_runner(list(argv), dict(env), tuple(encodings))

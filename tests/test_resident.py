@@ -188,6 +188,22 @@ def test_indexes_held_together_answer_the_read_commands_naming_them_in_that_orde
     assert not any(index_dir.glob("query*.sock"))
 
 
+def test_a_call_names_its_folders_by_their_real_paths_and_another_list_is_run_by_itself(
+    index_dir: Path, second_index: Path, resident_server: ResidentServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resident process runs in another folder: 'index' there is not 'index' here. And a command line
+    naming other folders than it holds (a socket name can collide: crc32) is never run by it."""
+    calls: list[resident.Call] = []
+    ask = resident.ask
+    monkeypatch.setattr(resident, "ask", lambda address, call: calls.append(call) or ask(address, call))
+    monkeypatch.chdir(index_dir.parent)
+    assert run(["query", "mali", "--index-dir", "index"], index_dir.parent).exit_code == 0
+    assert calls and all(call.index_dirs == (str(index_dir.resolve()),) for call in calls)
+    other = ["query", "mali", "--index-dir", str(index_dir), "--index-dir", str(second_index)]
+    command = (client.COMMAND, client.code_stamp(), other, {}, ("utf-8", "strict", "utf-8", "strict"))
+    assert client.ask(client.socket_address([index_dir]), command) is None
+
+
 @pytest.mark.skipif(SEARCH is None, reason="the search command is not installed")
 def test_the_installed_command_asks_a_running_search_serve_and_imports_no_engine(index_dir: Path) -> None:
     env = {**os.environ, "XDG_CONFIG_HOME": str(index_dir.parent / "config"), "NO_COLOR": "1"}

@@ -283,6 +283,10 @@ def test_the_saved_searches_page_lists_them_with_their_new_documents(web_index: 
         ("/read", 404, "no document"),
         ("/read/similar?id=no-such.txt", 404, "no document"),
         ("/read?id=" + "x" * 5_000, 404, "no document"),
+        ("/read?id=b.txt&index=%C2%B2", 400, "index must be a number"),  # '²'.isdigit(), but no int
+        ("/read?id=b.txt&index=%D9%A1", 400, "index must be a number"),  # an Arabic-Indic 1
+        ("/read?id=b.txt&index=2", 400, "index 2 names none of the 1 searched"),
+        ("/read/similar?id=b.txt&index=" + "9" * 5_000, 400, "names none"),
     ],
 )
 def test_bad_input_is_a_page_saying_why(http: httpx.Client, url: str, status: int, says: str) -> None:
@@ -295,7 +299,7 @@ def test_bad_input_is_a_page_saying_why(http: httpx.Client, url: str, status: in
 
 @pytest.mark.parametrize(
     "url",
-    ["/?q=" + "mali " * 400, "/?page=99999999999&q=mali", "/?page=-3", "/?q=%00%ff", "/?q=(((", "/?utm=x&q=mali",
+    ["/?q=" + "mali " * 400, "/?page=99999999999&q=mali", "/?page=%C2%B2&q=mali", "/?q=mali&page=" + "9" * 5_000, "/?page=-3", "/?q=%00%ff", "/?q=(((", "/?utm=x&q=mali",
      "/?sort=nonsense&q=mali", "/?q=mali&all_copies=maybe"],
 )  # fmt: skip
 def test_anything_typed_or_pasted_into_the_url_is_a_page(http: httpx.Client, url: str) -> None:

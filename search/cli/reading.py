@@ -359,9 +359,9 @@ def show_command(
       search show 004_42382a47a79cec6e.txt
       search show corpus/004_42382a47a79cec6e.txt --json
     """
-    index, found_id = _holding(ctx, index_dirs, document)
-    found = index.document(found_id)
-    copies = index.copies(found.id)
+    index, found_id, position = _holding(ctx, index_dirs, document)
+    found = index.document(found_id, index=position)
+    copies = index.copies(found.id, index=position)
     if as_json:
         click.echo(wire.dumps(wire.document_json(found, copies)))
     else:
@@ -387,8 +387,8 @@ def similar_command(
       search similar 004_42382a47a79cec6e.txt
       search similar corpus/004_42382a47a79cec6e.txt --limit 3 --json
     """
-    index, found_id = _holding(ctx, index_dirs, document)
-    results = index.similar(found_id, limit=limit)
+    index, found_id, position = _holding(ctx, index_dirs, document)
+    results = index.similar(found_id, limit=limit, index=position)
     if as_json:
         click.echo(wire.dumps(wire.results_json(results)))
     elif results.hits:
@@ -416,18 +416,19 @@ def stats_command(ctx: click.Context, index_dirs: tuple[Path, ...], as_json: boo
     click.echo(wire.dumps(wire.stats_json(stats)) if as_json else render_stats(stats))
 
 
-def _holding(ctx: click.Context, index_dirs: tuple[Path, ...], document: str) -> tuple[SearchIndex, str]:
-    """The index to look a document up in, and its id. Of several indexes, a file given by its path is
-    looked up in the index whose corpus holds it, alone: its id (its path within that corpus) may be
-    another index's too."""
+def _holding(
+    ctx: click.Context, index_dirs: tuple[Path, ...], document: str
+) -> tuple[SearchIndex, str, int | None]:
+    """The indexes to look a document up in, its id, and which of them holds it (from 1) when a file
+    given by its path says: its id (its path within that index's corpus) may be another index's too."""
     index = open_from_settings(ctx, index_dirs)
     if len(index.index_dirs) > 1 and Path(document).exists():
-        for folder in index.index_dirs:
-            alone = open_from_settings(ctx, folder)
-            found = _within(document, alone.corpus_root) if alone.corpus_root else None
+        for position, folder in enumerate(index.index_dirs, 1):
+            corpus_root = open_from_settings(ctx, folder).corpus_root
+            found = _within(document, corpus_root) if corpus_root else None
             if found is not None:
-                return alone, found
-    return index, document_id(document, index.corpus_roots)
+                return index, found, position
+    return index, document_id(document, index.corpus_roots), None
 
 
 def _within(given: str, corpus_root: str) -> str | None:

@@ -250,6 +250,8 @@ class EngineIndex:
         without one, AmbiguousDocumentError when more than one holds it (each folder's ids are paths
         within it: a.txt may be in two projects' folders)."""
         if index is not None:
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise BadInputError(f"index must be a number, not {index!r}")
             if not 1 <= index <= len(self.index_dirs):
                 raise BadInputError(
                     f"index {index} names none of the {len(self.index_dirs)} searched: count them from 1"

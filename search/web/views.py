@@ -72,7 +72,7 @@ class PageState:
             since=first("since"),
             until=first("until"),
             sort=first("sort") if first("sort") in SORTS else "relevance",
-            page=min(max(int(page), 1), MAX_PAGE) if page.isdigit() else 1,
+            page=(min(max(int(page), 1), MAX_PAGE) if len(page) < 10 else MAX_PAGE) if _digits(page) else 1,
             all_copies=first("all_copies") in ("1", "true", "on"),
         )
 
@@ -289,13 +289,20 @@ def _ticks(periods: Sequence[date], by: str, share: float) -> tuple[tuple[float,
     return tuple((round(n * share, 2), str(periods[n].year)) for n in starts[::step])
 
 
+def _digits(given: str) -> bool:
+    """Whether a parameter is a number written in ASCII digits (str.isdigit() also takes '²' and '١',
+    which int() refuses or reads as another number)."""
+    return given.isascii() and given.isdigit()
+
+
 def index_number(given: str) -> int | None:
-    """The index a page's link names (of several, from 1), None when it names none."""
+    """The index a page's link names (of several, from 1), None when it names none. A number past any
+    list of indexes is read as one that names none (the search says so), not as itself."""
     if not given:
         return None
-    if not given.isdigit() or not 1 <= int(given) <= 1_000:  # (more indexes than that is no link of ours)
+    if not _digits(given):
         raise BadInputError(f"index must be a number from 1, not {given[:20]!r}")
-    return int(given)
+    return int(given) if len(given) < 10 else 10**9
 
 
 def read_url(document_id: str, query: str = "", index: int | None = None) -> str:

@@ -164,6 +164,8 @@ def test_a_hit_says_which_index_holds_it_and_that_index_finds_it(tmp_path: Path)
     assert several.copies("a0.txt", index=1) == ()
     with pytest.raises(BadInputError, match="index 3 names none of the 2 searched"):
         several.document("a1.txt", index=3)
+    with pytest.raises(BadInputError, match="index must be a number, not '2'"):
+        several.document("a1.txt", index="2")  # type: ignore[arg-type]
     with pytest.raises(DocumentNotFoundError):
         several.document("a9.txt", index=1)
     assert {hit.index for hit in open_index(tmp_path / "two").search("the OR oil", limit=100).hits} == {1}
