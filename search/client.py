@@ -164,12 +164,18 @@ def index_dirs_of(argv: Sequence[str], env: Mapping[str, str]) -> tuple[list[str
     return [folder], [argv[0], "--index-dir", os.path.abspath(folder), *argv[1:]]
 
 
+def real_folders(index_dirs: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """Index folders by their real paths, each once, in order (as a SearchIndex opens them): what both
+    ends of the resident path compare, whatever folder each runs in."""
+    return list(dict.fromkeys(os.path.realpath(folder) for folder in index_dirs))
+
+
 def socket_address(index_dirs: Sequence[str | os.PathLike[str]]) -> str:
     """Where the resident process holding these index folders listens: query.sock in the folder of one
     index; of several searched together, a socket in the first folder named for the whole list (each
     folder once, by its real path, in order), so a process holding 2023 and 2024 together answers
     that pair and no other (it checks the list it is sent; the name only finds it)."""
-    distinct = list(dict.fromkeys(os.path.realpath(folder) for folder in index_dirs))
+    distinct = real_folders(index_dirs)
     if len(distinct) == 1:
         return os.path.join(index_dirs[0], SOCKET_NAME)
     key = zlib.crc32("\n".join(distinct).encode("utf-8", "surrogateescape"))

@@ -40,6 +40,7 @@ from .client import (
     connect_to,
     index_dirs_of,
     peer_is_us,
+    real_folders,
     receive,
     send,
     socket_address,
@@ -125,7 +126,7 @@ class RemoteIndex:
         if self._resident:
             # By their real paths: the resident process runs in another folder than ours.
             answer = self._ask(
-                Call(code_stamp(), tuple(_distinct(self.index_dirs)), self.ranking, method, args, kwargs)
+                Call(code_stamp(), tuple(real_folders(self.index_dirs)), self.ranking, method, args, kwargs)
             )
             if answer is not None and not answer.failed:
                 if answer.streamed:
@@ -251,7 +252,7 @@ class ResidentServer:
 
     def holds(self, index_dirs: Sequence[Path | str]) -> bool:
         """Whether these are the index folders this process holds, in its order (each folder once)."""
-        return _distinct(index_dirs) == _distinct(self._index_dirs)
+        return real_folders(index_dirs) == real_folders(self._index_dirs)
 
     def index_for(self, ranking: Ranking) -> SearchIndex:
         """The index this process holds, ranking as given (opened at its first call)."""
@@ -307,11 +308,6 @@ def _replayed(items: list[Any], error: SearchError | None) -> Iterator[Any]:
     yield from items
     if error is not None:
         raise error
-
-
-def _distinct(index_dirs: Sequence[Path | str]) -> list[str]:
-    """Index folders by their real paths, each once, in order (as a SearchIndex opens them)."""
-    return list(dict.fromkeys(os.path.realpath(folder) for folder in index_dirs))
 
 
 def _someone_answers(address: str) -> bool:
